@@ -1,0 +1,5 @@
+"""``python -m symbolic`` runs the command line."""
+
+from symbolic.cli import main
+
+raise SystemExit(main())

@@ -1,0 +1,46 @@
+"""Time budgets for symbolic work: an attempt that runs out says so instead of hanging.
+
+>>> with time_budget(5.0):
+...     1 + 1
+2
+"""
+
+from __future__ import annotations
+
+import signal
+import threading
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+
+class BudgetExceeded(Exception):
+    """Raised inside a :func:`time_budget` block when its time is up."""
+
+
+@contextmanager
+def time_budget(seconds: float) -> Iterator[None]:
+    """Interrupt the block after ``seconds`` of wall time with :class:`BudgetExceeded`.
+
+    The interruption is a SIGALRM timer, so it needs the main thread; elsewhere the block runs
+    unbounded rather than failing (sympy offers no cooperative cancellation).
+    """
+    if threading.current_thread() is not threading.main_thread() or seconds <= 0:
+        yield
+        return
+
+    def _expire(signum: int, frame: object) -> None:
+        raise BudgetExceeded(f"time budget of {seconds:g} s exceeded")
+
+    started = time.monotonic()
+    previous = signal.signal(signal.SIGALRM, _expire)
+    remaining = signal.setitimer(signal.ITIMER_REAL, seconds)[0]
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
+        if remaining:
+            # An enclosing budget was running: give back what it had left.
+            left = remaining - (time.monotonic() - started)
+            signal.setitimer(signal.ITIMER_REAL, max(left, 1e-3))

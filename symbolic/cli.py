@@ -1,0 +1,160 @@
+"""The ``symbolic`` command line: list, check and render the catalog's derivations.
+
+Exit codes: 0 when no step is refuted or unknown, 1 when a step is refuted, 3 when a step is
+unknown and none is refuted, 2 on bad usage or input.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from symbolic.catalog import UnknownDerivation, entries, get, ids
+from symbolic.kernel import CheckedDerivation, CheckedStep, Config, Status, check
+from symbolic.render import to_latex, to_markdown, to_text
+
+__all__ = ["main", "step_json", "derivation_json"]
+
+
+class UsageError(Exception):
+    """Bad usage or input: reported on stderr with exit code 2."""
+
+
+def step_json(step: CheckedStep) -> dict[str, object]:
+    """The JSON object of one checked step."""
+    return {
+        "index": step.index,
+        "relation": step.relation.value,
+        "rule": step.rule,
+        "status": step.status.value,
+        "lhs": str(step.lhs),
+        "rhs": str(step.rhs),
+        "detail": step.detail,
+        "counterexample": step.counterexample,
+    }
+
+
+def derivation_json(checked: CheckedDerivation) -> dict[str, object]:
+    """The JSON object of one checked derivation."""
+    d = checked.derivation
+    return {
+        "id": d.id,
+        "title": d.title,
+        "status": checked.status.value,
+        "steps": [step_json(s) for s in checked.steps],
+    }
+
+
+def exit_code(statuses: Sequence[Status]) -> int:
+    """1 if anything is refuted, else 3 if anything is unknown, else 0."""
+    if Status.REFUTED in statuses:
+        return 1
+    if Status.UNKNOWN in statuses:
+        return 3
+    return 0
+
+
+def _build(derivation_id: str):
+    try:
+        return get(derivation_id)
+    except UnknownDerivation:
+        raise UsageError(
+            f"unknown derivation id {derivation_id!r}; `symbolic list` shows the catalog"
+        ) from None
+
+
+def _config(args: argparse.Namespace) -> Config:
+    if args.dps < 20:
+        raise UsageError(f"--dps {args.dps} is too low: the checks need at least 20 digits")
+    return Config(dps=args.dps, seed=args.seed)
+
+
+def _cmd_list(args: argparse.Namespace) -> int:
+    items = [{"id": e.id, "title": e.title} for e in entries()]
+    if args.json:
+        print(json.dumps(items, indent=2, ensure_ascii=False))
+    else:
+        width = max(len(e["id"]) for e in items)
+        for e in items:
+            print(f"{e['id']:<{width}}  {e['title']}")
+    return 0
+
+
+def _cmd_check(args: argparse.Namespace) -> int:
+    if args.all and args.ids:
+        raise UsageError("give derivation ids or --all, not both")
+    targets = ids() if args.all else list(args.ids)
+    if not targets:
+        raise UsageError("give at least one derivation id, or --all")
+    derivations = [_build(t) for t in targets]
+    config = _config(args)
+    results = []
+    for k, d in enumerate(derivations, start=1):
+        if args.all:
+            print(f"[{k}/{len(derivations)}] checking {d.id} ...", file=sys.stderr, flush=True)
+        results.append(check(d, config))
+    if args.json:
+        objs = [derivation_json(r) for r in results]
+        print(json.dumps(objs[0] if len(objs) == 1 else objs, indent=2, ensure_ascii=False))
+    else:
+        print("\n\n".join(to_text(r) for r in results))
+    return exit_code([r.status for r in results])
+
+
+def _cmd_render(args: argparse.Namespace) -> int:
+    checked = check(_build(args.id), _config(args))
+    render = {"latex": to_latex, "markdown": to_markdown}[args.format]
+    output = render(checked)
+    if args.output:
+        Path(args.output).write_text(output, encoding="utf-8")
+    else:
+        sys.stdout.write(output)
+    return exit_code([checked.status])
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="symbolic",
+        description="Derive and proof-check the mathematics of the cross-entropy cost.",
+    )
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    p_list = sub.add_parser("list", help="the catalog's ids and titles")
+    p_list.add_argument("--json", action="store_true", help="print JSON")
+    p_list.set_defaults(run=_cmd_list)
+
+    def checking(p: argparse.ArgumentParser) -> None:
+        p.add_argument("--dps", type=int, default=50, help="digits of the numeric checks")
+        p.add_argument("--seed", type=int, default=0, help="seed of the sampled points")
+
+    p_check = sub.add_parser("check", help="check derivations step by step")
+    p_check.add_argument("ids", nargs="*", metavar="ID", help="catalog ids")
+    p_check.add_argument("--all", action="store_true", help="check the whole catalog")
+    p_check.add_argument("--json", action="store_true", help="print JSON")
+    checking(p_check)
+    p_check.set_defaults(run=_cmd_check)
+
+    p_render = sub.add_parser("render", help="print a checked derivation as a document")
+    p_render.add_argument("id", metavar="ID")
+    p_render.add_argument("--format", choices=["latex", "markdown"], default="latex")
+    p_render.add_argument("-o", "--output", metavar="FILE", help="write to FILE")
+    checking(p_render)
+    p_render.set_defaults(run=_cmd_render)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command line; returns the exit code."""
+    args = _parser().parse_args(argv)
+    try:
+        return args.run(args)
+    except UsageError as exc:
+        print(f"symbolic: error: {exc}", file=sys.stderr)
+        return 2
+    except BrokenPipeError:
+        # The reader (say, `head`) went away; that is not our failure.
+        sys.stderr.close()
+        return 0

@@ -1,0 +1,65 @@
+"""Derivations as proposed by a generator or a person: unchecked until the kernel checks them.
+
+A derivation is a start expression and a chain of steps. Each step relates the previous
+expression (its left-hand side) to a new one by a relation and names the rule that justifies it.
+
+>>> from symbolic.measures import NLL, N, CrossEntropy, p_data, p_model
+>>> d = Derivation("demo", "NLL/N is the cross-entropy", NLL() / N,
+...                (Step(Relation.EQ, CrossEntropy(p_data, p_model), "definition of cross-entropy"),))
+>>> len(d.steps)
+1
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+from sympy import Expr, Lambda, Symbol
+
+from symbolic.measures import theta
+
+__all__ = ["Relation", "Step", "Derivation"]
+
+
+class Relation(StrEnum):
+    """How a step's right-hand side relates to its left-hand side.
+
+    ``EQ``: equal as expressions. ``ARGMIN``/``ARGMAX``: the right-hand side is an objective to
+    minimize/maximize over the parameters, with the same optimizers as the left-hand side taken
+    in the sense it had (the start's sense, or the previous step's relation).
+    """
+
+    EQ = "="
+    ARGMIN = "argmin"
+    ARGMAX = "argmax"
+
+
+@dataclass(frozen=True)
+class Step:
+    """One link of a chain. ``witness`` is an optional strictly monotone ``h`` with
+    ``rhs = h(lhs)``, offered to the kernel for argmin/argmax steps that are not affine."""
+
+    relation: Relation
+    rhs: Expr
+    rule: str
+    witness: Lambda | None = None
+
+
+@dataclass(frozen=True)
+class Derivation:
+    """A titled chain. ``sense`` is how the start is read: ``EQ`` for a plain expression,
+    ``ARGMIN``/``ARGMAX`` for an objective. ``intervals`` give sampling domains for symbols
+    whose assumptions cannot say (a probability in (0, 1)); ``notes`` are caveats for readers."""
+
+    id: str
+    title: str
+    start: Expr
+    steps: tuple[Step, ...]
+    params: tuple[Symbol, ...] = (theta,)
+    sense: Relation = Relation.EQ
+    intervals: Mapping[Symbol, tuple[float, float]] = field(default_factory=dict)
+    notes: tuple[str, ...] = ()
+    start_label: str = ""
+    end_label: str = ""

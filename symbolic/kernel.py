@@ -1,0 +1,499 @@
+"""The trusted kernel: the only place where a step becomes a checked step.
+
+A step is checked twice. Numerically, both sides are evaluated with mpmath at points sampled
+from every symbol's domain, on concrete data (with repeated points) and a concrete model; a
+disagreement is a counterexample and the verdict is ``refuted``. Symbolically, the kernel
+normalizes both sides with a handful of rewrite rules, each an identity under the symbols'
+assumptions, and proves the relation:
+
+* ``=``: the normalized difference is zero (or ``simplify`` makes it so within the budget);
+* same argmin/argmax: ``g = a f + c`` with ``a > 0`` proved and ``c`` free of the parameters,
+  or ``g = h(f)`` with ``h`` strictly increasing on the range of ``f`` (``a < 0`` or ``h``
+  decreasing when the sense flips between argmin and argmax).
+
+A term wrapped in :class:`~symbolic.measures.Constant` must be proved free of the parameters.
+Generators may offer a witness ``h``; the kernel checks it and never takes it on trust.
+
+>>> from symbolic.measures import NLL, N, CrossEntropy, p_data, p_model
+>>> from symbolic.derivation import Relation, Step
+>>> checked = check_step(NLL() / N, Relation.EQ, Step(Relation.EQ, CrossEntropy(p_data, p_model),
+...                      "definition of cross-entropy"))
+>>> checked.status
+<Status.PROVED: 'proved'>
+"""
+
+from __future__ import annotations
+
+import itertools
+import random
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+import mpmath
+import sympy
+from sympy import Add, Dummy, Expr, IndexedBase, Product, Sum, Symbol, expand, expand_log, log
+
+from symbolic.budget import BudgetExceeded, time_budget
+from symbolic.derivation import Derivation, Relation, Step
+from symbolic.measures import Constant, N, unfold, xv, yv
+from symbolic.numeric import (
+    Point,
+    Undefined,
+    Unsupported,
+    close,
+    evaluate,
+    sample_instances,
+    sample_value,
+    tolerance,
+)
+
+__all__ = ["Status", "Config", "CheckedStep", "CheckedDerivation", "check", "check_step", "normalize"]
+
+
+class Status(StrEnum):
+    """A verdict. Ordered from best to worst by :data:`_RANK`."""
+
+    PROVED = "proved"
+    NUMERIC = "numeric"
+    REFUTED = "refuted"
+    UNKNOWN = "unknown"
+
+
+_RANK = {Status.PROVED: 0, Status.NUMERIC: 1, Status.UNKNOWN: 2, Status.REFUTED: 3}
+
+
+@dataclass(frozen=True)
+class Config:
+    """How hard the kernel tries: digits, sampled instances and parameter values per instance,
+    the seed of the sampler, and the time budget (seconds) of each symbolic attempt."""
+
+    dps: int = 50
+    instances: int = 5
+    param_points: int = 4
+    seed: int = 0
+    budget: float = 10.0
+
+
+_SEAL = object()
+
+
+@dataclass(frozen=True)
+class CheckedStep:
+    """A step with the kernel's verdict. Only the kernel makes these."""
+
+    index: int
+    lhs: Expr
+    lhs_sense: Relation
+    relation: Relation
+    rhs: Expr
+    rule: str
+    status: Status
+    detail: str
+    counterexample: dict[str, object] | None = None
+    seal: object = field(default=None, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        if self.seal is not _SEAL:
+            raise TypeError("only the kernel makes checked steps")
+
+
+@dataclass(frozen=True)
+class CheckedDerivation:
+    """A derivation with every step checked; ``status`` is the worst step's verdict."""
+
+    derivation: Derivation
+    steps: tuple[CheckedStep, ...]
+
+    @property
+    def status(self) -> Status:
+        return max((s.status for s in self.steps), key=_RANK.__getitem__, default=Status.PROVED)
+
+
+@dataclass(frozen=True)
+class _Verdict:
+    status: Status
+    detail: str
+    counterexample: dict[str, object] | None = None
+
+
+# --- symbolic normalization: every rule is an identity under the symbols' assumptions -------
+
+
+def _log_of_product(e: Expr) -> Expr:
+    # log ∏ f = Σ log f holds when every factor is positive.
+    return e.replace(
+        lambda n: isinstance(n, log)
+        and isinstance(n.args[0], Product)
+        and n.args[0].function.is_positive is True,
+        lambda n: Sum(log(n.args[0].function), *n.args[0].limits),
+    )
+
+
+def _linear_sum(s: Sum) -> Expr:
+    # Linearity of a finite sum; a summand free of the index contributes (b - a + 1) copies.
+    if len(s.limits) != 1:
+        return s
+    var, lo, hi = s.limits[0]
+    total = sympy.S.Zero
+    for term in Add.make_args(expand(expand_log(s.function))):
+        coeff, dependent = term.as_independent(var, as_Add=False)
+        if dependent == 1:
+            total += coeff * (hi - lo + 1)
+        else:
+            total += coeff * Sum(dependent, (var, lo, hi))
+    return total
+
+
+def normalize(expr: Expr) -> Expr:
+    """Unfold the measures, split logs of positive products and sums, distribute sums.
+
+    >>> from symbolic.measures import KL, p_data, p_model
+    >>> normalize(KL(p_data, p_model))
+    -Sum(log(PModel(y[i], x[i], theta)), (i, 1, N))/N + Sum(log(PData(y[i], x[i])), (i, 1, N))/N
+    """
+    e = unfold(expr)
+    for _ in range(3):
+        before = e
+        e = expand_log(e)
+        e = _log_of_product(e)
+        e = e.replace(lambda n: isinstance(n, Sum), _linear_sum)
+        e = expand(e)
+        if e == before:
+            break
+    return e
+
+
+def _prove_equal(a: Expr, b: Expr, budget: float) -> tuple[bool, str]:
+    na, nb = normalize(a), normalize(b)
+    if expand(na - nb) == 0:
+        return True, "both sides normalize to the same expression"
+    if na.is_positive and nb.is_positive:
+        # log is injective on the positive reals, so equal logs mean equal values.
+        if expand(normalize(log(na)) - normalize(log(nb))) == 0:
+            return True, "both sides are positive and their logarithms normalize alike"
+    try:
+        with time_budget(budget):
+            if sympy.simplify(na - nb) == 0:
+                return True, "simplify reduces the normalized difference to 0"
+    except BudgetExceeded:
+        return False, f"simplify ran out of its {budget:g} s budget"
+    return False, "the normalized difference does not simplify to 0"
+
+
+def _split(expr: Expr, params: tuple[Symbol, ...]) -> tuple[Expr, Expr]:
+    dependent = sympy.S.Zero
+    free = sympy.S.Zero
+    for term in Add.make_args(expr):
+        if term.free_symbols & set(params):
+            dependent += term
+        else:
+            free += term
+    return dependent, free
+
+
+def _sense_flips(lhs_sense: Relation, relation: Relation) -> bool:
+    return lhs_sense not in (Relation.EQ, relation)
+
+
+def _prove_argopt(
+    f: Expr, g: Expr, flips: bool, witness: sympy.Lambda | None, params: tuple, budget: float
+) -> tuple[bool, str]:
+    nf, ng = normalize(f), normalize(g)
+    f_dep, _ = _split(nf, params)
+    g_dep, _ = _split(ng, params)
+    if f_dep == 0 and g_dep == 0:
+        return True, "neither side depends on the parameters: every point optimizes both"
+    reasons = []
+    if f_dep != 0 and g_dep != 0:
+        try:
+            with time_budget(budget):
+                a = sympy.simplify(g_dep / f_dep)
+        except BudgetExceeded:
+            a = None
+            reasons.append(f"finding the factor a ran out of its {budget:g} s budget")
+        if a is not None and not (a.free_symbols & set(params)):
+            sign = a.is_negative if flips else a.is_positive
+            if sign is True:
+                c = expand(ng - a * nf)
+                word = "< 0" if flips else "> 0"
+                return True, f"g = a*f + c with a = {a} {word} and c = {c} free of the parameters"
+            reasons.append(f"g = a*f + c with a = {a}, whose sign is not proved")
+        elif a is not None:
+            reasons.append("g is not an affine function of f with a parameter-free factor")
+    if witness is not None:
+        ok, why = _check_monotone(f, g, flips, witness, budget)
+        if ok:
+            return True, why
+        reasons.append(why)
+    return False, "; ".join(reasons) or "no affine relation and no monotone witness"
+
+
+def _check_monotone(
+    f: Expr, g: Expr, flips: bool, witness: sympy.Lambda, budget: float
+) -> tuple[bool, str]:
+    equal, why = _prove_equal(g, witness(f), budget)
+    if not equal:
+        return False, f"the witness h does not give g = h(f): {why}"
+    nf = normalize(f)
+    if nf.is_positive:
+        u = Dummy("u", positive=True)
+    elif nf.is_negative:
+        u = Dummy("u", negative=True)
+    else:
+        u = Dummy("u", real=True)
+    try:
+        with time_budget(budget):
+            slope = sympy.simplify(sympy.diff(witness(u), u))
+    except BudgetExceeded:
+        return False, f"differentiating the witness ran out of its {budget:g} s budget"
+    proved = slope.is_negative if flips else slope.is_positive
+    if proved is not True:
+        return False, f"h'(u) = {slope} is not proved {'negative' if flips else 'positive'}"
+    direction = "decreasing" if flips else "increasing"
+    return True, f"g = h(f) with h(u) = {witness.expr.subs(witness.variables[0], u)}, strictly {direction} on the range of f (h'(u) = {slope})"
+
+
+# --- numeric checks ---------------------------------------------------------------------
+
+
+def _free_symbols(exprs: tuple[Expr, ...], params: tuple[Symbol, ...]) -> tuple[Symbol, ...]:
+    labels = {b.label for e in exprs for b in e.atoms(IndexedBase)}
+    skip = labels | set(params) | {N, xv, yv}
+    found = {s for e in exprs for s in e.free_symbols if isinstance(s, Symbol)} - skip
+    return tuple(sorted(found, key=str))
+
+
+class _Sampler:
+    def __init__(self, exprs: tuple[Expr, ...], params: tuple, intervals: Mapping, cfg: Config):
+        self.params = params
+        self.intervals = intervals
+        self.cfg = cfg
+        self.instances = sample_instances(
+            cfg.seed, cfg.instances, _free_symbols(exprs, params), intervals
+        )
+        self.rng = random.Random(cfg.seed + 1)
+
+    def points(self):
+        for inst in self.instances:
+            values = [
+                {p: sample_value(p, self.rng, self.intervals.get(p)) for p in self.params}
+                for _ in range(self.cfg.param_points)
+            ]
+            yield inst, [Point(inst, v) for v in values]
+
+
+def _value(expr: Expr, env: Point) -> mpmath.mpf | Undefined:
+    try:
+        return evaluate(expr, env)
+    except Undefined as exc:
+        return exc
+
+
+def _show(v: mpmath.mpf | Undefined) -> str:
+    return f"undefined ({v})" if isinstance(v, Undefined) else mpmath.nstr(v, 30)
+
+
+def _numeric_equal(lhs: Expr, rhs: Expr, sampler: _Sampler) -> _Verdict:
+    agreed = 0
+    dps = sampler.cfg.dps
+    try:
+        with mpmath.workdps(dps):
+            for _, envs in sampler.points():
+                for env in envs:
+                    lv, rv = _value(lhs, env), _value(rhs, env)
+                    l_bad, r_bad = isinstance(lv, Undefined), isinstance(rv, Undefined)
+                    if l_bad and r_bad:
+                        continue
+                    if not (l_bad or r_bad or close(lv, rv, dps)):
+                        # Cancellation can leave rounding noise where the exact value is 0:
+                        # twice the digits shrink noise, never a true difference.
+                        with mpmath.workdps(2 * dps):
+                            lv, rv = _value(lhs, env), _value(rhs, env)
+                            l_bad, r_bad = isinstance(lv, Undefined), isinstance(rv, Undefined)
+                            agree = not (l_bad or r_bad) and close(lv, rv, 2 * dps)
+                    else:
+                        agree = not (l_bad or r_bad)
+                    if not agree:
+                        return _Verdict(
+                            Status.REFUTED,
+                            "the two sides differ at a sampled point",
+                            {"point": env.describe(), "lhs": _show(lv), "rhs": _show(rv)},
+                        )
+                    agreed += 1
+    except Unsupported as exc:
+        return _Verdict(Status.UNKNOWN, f"numeric check impossible: {exc}")
+    if agreed == 0:
+        return _Verdict(Status.UNKNOWN, "neither side has a value at any sampled point")
+    return _Verdict(Status.NUMERIC, f"agree to {dps - 10} digits at {agreed} points")
+
+
+def _order(difference: mpmath.mpf, scale: mpmath.mpf) -> int:
+    if abs(difference) <= scale:
+        return 0
+    return 1 if difference > 0 else -1
+
+
+def _numeric_argopt(f: Expr, g: Expr, flips: bool, sampler: _Sampler) -> _Verdict:
+    dps = sampler.cfg.dps
+    tol = tolerance(dps)
+    pairs = 0
+    try:
+        with mpmath.workdps(dps):
+            for _, envs in sampler.points():
+                fs = [_value(f, e) for e in envs]
+                gs = [_value(g, e) for e in envs]
+                for env, fv, gv in zip(envs, fs, gs, strict=True):
+                    if isinstance(fv, Undefined) != isinstance(gv, Undefined):
+                        return _Verdict(
+                            Status.REFUTED,
+                            "one objective is defined where the other is not",
+                            {"point": env.describe(), "lhs": _show(fv), "rhs": _show(gv)},
+                        )
+                ok = [k for k, v in enumerate(fs) if not isinstance(v, Undefined)]
+                for j, k in itertools.combinations(ok, 2):
+                    df, dg = fs[j] - fs[k], gs[j] - gs[k]
+                    f_sign = _order(df, tol * max(abs(fs[j]), abs(fs[k])))
+                    g_sign = _order(dg, tol * max(abs(gs[j]), abs(gs[k])))
+                    if (-g_sign if flips else g_sign) != f_sign:
+                        return _Verdict(
+                            Status.REFUTED,
+                            "on the two-point parameter set {theta_1, theta_2} the optimizers differ",
+                            {
+                                "point": envs[j].instance.describe(),
+                                "theta_1": {str(p): mpmath.nstr(v, 30) for p, v in envs[j].params.items()},
+                                "theta_2": {str(p): mpmath.nstr(v, 30) for p, v in envs[k].params.items()},
+                                "lhs": [_show(fs[j]), _show(fs[k])],
+                                "rhs": [_show(gs[j]), _show(gs[k])],
+                            },
+                        )
+                    pairs += 1
+    except Unsupported as exc:
+        return _Verdict(Status.UNKNOWN, f"numeric check impossible: {exc}")
+    if pairs == 0:
+        return _Verdict(Status.UNKNOWN, "no pair of parameter values where both sides are defined")
+    return _Verdict(Status.NUMERIC, f"the two objectives order {pairs} parameter pairs alike")
+
+
+def _numeric_constant(term: Expr, sampler: _Sampler) -> _Verdict:
+    dps = sampler.cfg.dps
+    try:
+        with mpmath.workdps(dps):
+            for _, envs in sampler.points():
+                values = [(e, _value(term, e)) for e in envs]
+                defined = [(e, v) for e, v in values if not isinstance(v, Undefined)]
+                for (e1, v1), (e2, v2) in itertools.combinations(defined, 2):
+                    if not close(v1, v2, dps):
+                        return _Verdict(
+                            Status.REFUTED,
+                            f"the term declared constant, {term}, depends on the parameters",
+                            {
+                                "point": e1.instance.describe(),
+                                "theta_1": {str(p): mpmath.nstr(v, 30) for p, v in e1.params.items()},
+                                "theta_2": {str(p): mpmath.nstr(v, 30) for p, v in e2.params.items()},
+                                "lhs": _show(v1),
+                                "rhs": _show(v2),
+                            },
+                        )
+    except Unsupported as exc:
+        return _Verdict(Status.UNKNOWN, f"numeric check impossible: {exc}")
+    return _Verdict(Status.NUMERIC, f"the term declared constant, {term}, did not vary")
+
+
+# --- the verdict ----------------------------------------------------------------------------
+
+
+def _combine(symbolic: tuple[bool, str], numeric: _Verdict) -> _Verdict:
+    proved, why = symbolic
+    if numeric.status is Status.REFUTED:
+        if proved:
+            why = f"{numeric.detail}; the symbolic route claimed a proof ({why}): kernel bug"
+            return _Verdict(Status.REFUTED, why, numeric.counterexample)
+        return numeric
+    if proved:
+        extra = "" if numeric.status is Status.NUMERIC else f" (numeric check: {numeric.detail})"
+        return _Verdict(Status.PROVED, why + extra)
+    if numeric.status is Status.NUMERIC:
+        return _Verdict(Status.NUMERIC, f"not proved symbolically ({why}); numeric only: {numeric.detail}")
+    return _Verdict(Status.UNKNOWN, f"not proved symbolically ({why}); {numeric.detail}")
+
+
+def _check_constants(exprs: tuple[Expr, ...], sampler: _Sampler) -> list[_Verdict]:
+    verdicts = []
+    for term in {c.term for e in exprs for c in e.atoms(Constant)}:
+        dependent, _ = _split(normalize(term), sampler.params)
+        if dependent == 0:
+            verdicts.append(_Verdict(Status.PROVED, f"{term} is free of the parameters"))
+            continue
+        verdicts.append(_combine((False, f"{term} still mentions the parameters"), _numeric_constant(term, sampler)))
+    return verdicts
+
+
+def check_step(
+    lhs: Expr,
+    lhs_sense: Relation,
+    step: Step,
+    *,
+    index: int = 1,
+    params: tuple[Symbol, ...] | None = None,
+    intervals: Mapping[Symbol, tuple[float, float]] | None = None,
+    config: Config = Config(),
+) -> CheckedStep:
+    """Check one step ``lhs  --relation-->  step.rhs`` and return its verdict."""
+    from symbolic.measures import theta
+
+    params = params if params is not None else (theta,)
+    sampler = _Sampler((lhs, step.rhs), params, intervals or {}, config)
+    if step.relation is Relation.EQ:
+        numeric = _numeric_equal(lhs, step.rhs, sampler)
+        symbolic = _prove_equal(lhs, step.rhs, config.budget) if numeric.status is not Status.REFUTED else (False, "")
+    else:
+        flips = _sense_flips(lhs_sense, step.relation)
+        numeric = _numeric_argopt(lhs, step.rhs, flips, sampler)
+        symbolic = (
+            _prove_argopt(lhs, step.rhs, flips, step.witness, params, config.budget)
+            if numeric.status is not Status.REFUTED
+            else (False, "")
+        )
+    verdicts = [_combine(symbolic, numeric), *_check_constants((lhs, step.rhs), sampler)]
+    worst = max(verdicts, key=lambda v: _RANK[v.status])
+    detail = worst.detail if worst.status is not Status.PROVED else verdicts[0].detail
+    return CheckedStep(
+        index=index,
+        lhs=lhs,
+        lhs_sense=lhs_sense,
+        relation=step.relation,
+        rhs=step.rhs,
+        rule=step.rule,
+        status=worst.status,
+        detail=detail,
+        counterexample=worst.counterexample,
+        seal=_SEAL,
+    )
+
+
+def check(derivation: Derivation, config: Config = Config()) -> CheckedDerivation:
+    """Check every step of a derivation, each against the expression before it.
+
+    >>> from symbolic.catalog import get
+    >>> check(get("kl-vs-mle")).status
+    <Status.PROVED: 'proved'>
+    """
+    lhs, sense = derivation.start, derivation.sense
+    checked = []
+    for k, step in enumerate(derivation.steps, start=1):
+        checked.append(
+            check_step(
+                lhs,
+                sense,
+                step,
+                index=k,
+                params=derivation.params,
+                intervals=derivation.intervals,
+                config=config,
+            )
+        )
+        lhs = step.rhs
+        if step.relation is not Relation.EQ:
+            sense = step.relation
+    return CheckedDerivation(derivation, tuple(checked))

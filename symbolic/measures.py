@@ -1,0 +1,336 @@
+"""The information measures of the seed post, as sympy expressions.
+
+Data are the indexed symbols ``x[i]`` and ``y[i]``, ``i = 1..N`` with ``N`` symbolic. Inside an
+expectation the bound variables are the plain symbols ``x`` and ``y`` (real, so that they never
+coincide with the labels of the indexed data). Every measure is a :class:`Measure`: it prints in
+the post's notation and ``definition()`` unfolds it one level, which is what ``doit()`` does too.
+
+>>> from sympy import latex
+>>> latex(CrossEntropy(p_data, p_model))
+'H(\\\\hat{p}_{data}, p_{model})'
+>>> CrossEntropy(p_data, p_model).doit()
+-Sum(log(PModel(y[i], x[i], theta)), (i, 1, N))/N
+"""
+
+from __future__ import annotations
+
+from sympy import (
+    Expr,
+    Function,
+    IndexedBase,
+    Product,
+    Sum,
+    Symbol,
+    log,
+)
+from sympy.printing.latex import LatexPrinter
+
+N = Symbol("N", integer=True, positive=True)
+i = Symbol("i", integer=True, positive=True)
+theta = Symbol("theta", real=True)
+x = IndexedBase("x")
+y = IndexedBase("y")
+xv = Symbol("x", real=True)
+yv = Symbol("y", real=True)
+
+__all__ = [
+    "N",
+    "i",
+    "theta",
+    "x",
+    "y",
+    "xv",
+    "yv",
+    "PModel",
+    "PData",
+    "Distribution",
+    "EmpiricalDistribution",
+    "ModelDistribution",
+    "p_data",
+    "p_model",
+    "Measure",
+    "Expectation",
+    "Likelihood",
+    "LogLikelihood",
+    "NLL",
+    "Entropy",
+    "CrossEntropy",
+    "KL",
+    "Constant",
+    "unfold",
+]
+
+
+class PModel(Function):
+    """The model's conditional probability ``p_model(y | x, θ)``; positive, as a probability of
+    an observed point must be for its log to exist.
+
+    >>> from sympy import latex
+    >>> latex(PModel(yv, xv, theta))
+    'p_{model}(y \\\\mid x, \\\\theta)'
+    """
+
+    nargs = 3
+    is_positive = True
+    is_real = True
+    is_finite = True
+
+    def _latex(self, printer: LatexPrinter) -> str:
+        a, b, t = (printer._print(arg) for arg in self.args)
+        return rf"p_{{model}}({a} \mid {b}, {t})"
+
+
+class PData(Function):
+    """The empirical conditional ``p̂_data(y | x) = count(x, y) / count(x)``.
+
+    It is positive at every observed point, and that is the only place the post evaluates it.
+
+    >>> from sympy import latex
+    >>> latex(PData(y[i], x[i]))
+    '\\\\hat{p}_{data}(y_{i} \\\\mid x_{i})'
+    """
+
+    nargs = 2
+    is_positive = True
+    is_real = True
+    is_finite = True
+
+    def _latex(self, printer: LatexPrinter) -> str:
+        a, b = (printer._print(arg) for arg in self.args)
+        return rf"\hat{{p}}_{{data}}({a} \mid {b})"
+
+
+class Distribution(Expr):
+    """A conditional distribution over ``y`` given ``x``, named in the measures' arguments."""
+
+    is_commutative = True
+
+    def density(self, yy: Expr, xx: Expr) -> Expr:
+        raise NotImplementedError
+
+
+class EmpiricalDistribution(Distribution):
+    """``p̂_data``: mass ``count/N`` at each observed point, so repeated points add up."""
+
+    def density(self, yy: Expr, xx: Expr) -> Expr:
+        return PData(yy, xx)
+
+    def _latex(self, printer: LatexPrinter) -> str:
+        return r"\hat{p}_{data}"
+
+    def _sympystr(self, printer: object) -> str:
+        return "p_data"
+
+
+class ModelDistribution(Distribution):
+    """``p_model(· | ·, θ)``, the model with its parameter."""
+
+    def __new__(cls, param: Expr = theta) -> ModelDistribution:
+        return Expr.__new__(cls, param)
+
+    @property
+    def param(self) -> Expr:
+        return self.args[0]
+
+    def density(self, yy: Expr, xx: Expr) -> Expr:
+        return PModel(yy, xx, self.param)
+
+    def _latex(self, printer: LatexPrinter) -> str:
+        return r"p_{model}"
+
+    def _sympystr(self, printer: object) -> str:
+        return "p_model" if self.param == theta else f"p_model({self.param})"
+
+
+p_data = EmpiricalDistribution()
+p_model = ModelDistribution()
+
+
+class Measure(Expr):
+    """An expression with a definition; ``doit()`` and ``definition()`` unfold it one level."""
+
+    is_commutative = True
+    is_real = True
+
+    def definition(self) -> Expr | None:
+        return None
+
+    def doit(self, **hints: object) -> Expr:
+        unfolded = self.definition()
+        if unfolded is None:
+            return self
+        return unfolded.doit(**hints) if hints.get("deep", True) else unfolded
+
+    def _eval_rewrite_as_Sum(self, *args: object, **kwargs: object) -> Expr | None:
+        return unfold(self)
+
+
+def _bracket(printer: LatexPrinter, body: Expr) -> str:
+    text = printer._print(body)
+    if body.is_Add or (body.is_Mul and body.could_extract_minus_sign()):
+        return rf"\left[{text}\right]"
+    return text
+
+
+class Expectation(Measure):
+    """``E_{x,y ~ P}[f]`` for a body ``f`` in the bound variables ``xv`` and ``yv``.
+
+    Under ``p_data`` it unfolds to the average over the data, ``(1/N) Σ_i f(x[i], y[i])``;
+    under the model it has no symbolic unfolding (the numeric check still evaluates it).
+
+    >>> from sympy import latex, log
+    >>> latex(Expectation(log(PModel(yv, xv, theta)), p_data))
+    '\\\\mathbb{E}_{x,y \\\\sim \\\\hat{p}_{data}} \\\\log{\\\\left(p_{model}(y \\\\mid x, \\\\theta) \\\\right)}'
+    """
+
+    def __new__(cls, body: Expr, dist: Distribution) -> Expectation:
+        return Expr.__new__(cls, body, dist)
+
+    @property
+    def body(self) -> Expr:
+        return self.args[0]
+
+    @property
+    def dist(self) -> Distribution:
+        return self.args[1]
+
+    def definition(self) -> Expr | None:
+        if isinstance(self.dist, EmpiricalDistribution):
+            return Sum(self.body.xreplace({xv: x[i], yv: y[i]}), (i, 1, N)) / N
+        return None
+
+    def _latex(self, printer: LatexPrinter) -> str:
+        return rf"\mathbb{{E}}_{{x,y \sim {printer._print(self.dist)}}} {_bracket(printer, self.body)}"
+
+    def _eval_is_positive(self) -> bool | None:
+        return self.body.is_positive
+
+    def _eval_is_negative(self) -> bool | None:
+        return self.body.is_negative
+
+
+class Likelihood(Measure):
+    """``p_model(𝕏; θ) = ∏_i p_model(y_i | x_i, θ)``, the likelihood of the i.i.d. data."""
+
+    def __new__(cls, model: ModelDistribution = p_model) -> Likelihood:
+        return Expr.__new__(cls, model)
+
+    def definition(self) -> Expr:
+        return Product(self.args[0].density(y[i], x[i]), (i, 1, N))
+
+    def _latex(self, printer: LatexPrinter) -> str:
+        return rf"p_{{model}}(\mathbb{{X}}; {printer._print(self.args[0].param)})"
+
+    def _eval_is_positive(self) -> bool:
+        return True
+
+
+class LogLikelihood(Measure):
+    """``log p_model(𝕏; θ) = Σ_i log p_model(y_i | x_i, θ)``."""
+
+    def __new__(cls, model: ModelDistribution = p_model) -> LogLikelihood:
+        return Expr.__new__(cls, model)
+
+    def definition(self) -> Expr:
+        return log(Likelihood(self.args[0]))
+
+    def _latex(self, printer: LatexPrinter) -> str:
+        return rf"\log p_{{model}}(\mathbb{{X}}; {printer._print(self.args[0].param)})"
+
+
+class NLL(Measure):
+    """The negative log-likelihood ``-log p_model(𝕏; θ)``."""
+
+    def __new__(cls, model: ModelDistribution = p_model) -> NLL:
+        return Expr.__new__(cls, model)
+
+    def definition(self) -> Expr:
+        return -LogLikelihood(self.args[0])
+
+    def _latex(self, printer: LatexPrinter) -> str:
+        return rf"\mathrm{{NLL}}({printer._print(self.args[0].param)})"
+
+
+class Entropy(Measure):
+    """``H(P) = E_P[-log P]``; for the conditional ``p_data`` the conditional entropy of y given x.
+
+    It is Shannon entropy for the (discrete) empirical distribution.
+    """
+
+    def __new__(cls, dist: Distribution) -> Entropy:
+        return Expr.__new__(cls, dist)
+
+    def definition(self) -> Expr:
+        dist = self.args[0]
+        return Expectation(-log(dist.density(yv, xv)), dist)
+
+    def _latex(self, printer: LatexPrinter) -> str:
+        return rf"H({printer._print(self.args[0])})"
+
+
+class CrossEntropy(Measure):
+    """``H(P, Q) = E_P[-log Q]``."""
+
+    def __new__(cls, p: Distribution, q: Distribution) -> CrossEntropy:
+        return Expr.__new__(cls, p, q)
+
+    def definition(self) -> Expr:
+        p, q = self.args
+        return Expectation(-log(q.density(yv, xv)), p)
+
+    def _latex(self, printer: LatexPrinter) -> str:
+        p, q = (printer._print(a) for a in self.args)
+        return rf"H({p}, {q})"
+
+
+class KL(Measure):
+    """``D_KL(P ‖ Q) = -E_P[log(Q / P)]``, as the post writes it."""
+
+    def __new__(cls, p: Distribution, q: Distribution) -> KL:
+        return Expr.__new__(cls, p, q)
+
+    def definition(self) -> Expr:
+        p, q = self.args
+        return -Expectation(log(q.density(yv, xv) / p.density(yv, xv)), p)
+
+    def _latex(self, printer: LatexPrinter) -> str:
+        p, q = (printer._print(a) for a in self.args)
+        return rf"D_{{KL}}({p} \| {q})"
+
+
+class Constant(Measure):
+    """A term the derivation declares free of θ; it prints as *constant*.
+
+    The kernel does not take the declaration on trust: it proves the wrapped term free of every
+    parameter, or refutes the step with two parameter values where the term differs.
+    """
+
+    def __new__(cls, term: Expr) -> Constant:
+        return Expr.__new__(cls, term)
+
+    @property
+    def term(self) -> Expr:
+        return self.args[0]
+
+    def definition(self) -> Expr:
+        return self.term
+
+    def _latex(self, printer: LatexPrinter) -> str:
+        return r"\mathrm{constant}"
+
+
+def unfold(expr: Expr) -> Expr:
+    """Replace every measure by its definition until none with a definition is left.
+
+    >>> unfold(NLL())
+    -log(Product(PModel(y[i], x[i], theta), (i, 1, N)))
+    """
+    while True:
+        new = expr.replace(
+            lambda e: isinstance(e, Measure) and e.definition() is not None,
+            lambda e: e.definition(),
+        )
+        if new == expr:
+            return expr
+        expr = new
+

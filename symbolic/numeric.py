@@ -1,0 +1,428 @@
+"""High-precision evaluation of expressions at concrete points, for the kernel's numeric checks.
+
+The evaluator reads the measures by their *semantic* definitions, not by the symbolic unfolding
+the kernel proves with: an expectation under ``p_data`` is a sum over the distinct observed
+points weighted by ``count / N``, and ``p_data(y | x)`` is ``count(x, y) / count(x)``. Agreement
+between the two routes is evidence; disagreement is a counterexample.
+
+Every symbol is sampled from its own domain (positive, negative, integer, an interval given by
+the caller), with full-precision random digits so that cancellation cannot fake agreement.
+
+>>> from sympy import log
+>>> from symbolic.measures import CrossEntropy, NLL, N, p_data, p_model, theta
+>>> inst = sample_instances(seed=1)[2]
+>>> env = Point(inst, {theta: mpmath.mpf("0.3")})
+>>> with mpmath.workdps(50):
+...     lhs = evaluate(CrossEntropy(p_data, p_model), env)
+...     rhs = evaluate(NLL() / N, env)
+>>> abs(lhs - rhs) < mpmath.mpf(10) ** -45
+True
+"""
+
+from __future__ import annotations
+
+import random
+from collections import Counter
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+
+import mpmath
+import sympy
+from sympy import Expr, Indexed, Symbol
+
+from symbolic.measures import (
+    Constant,
+    EmpiricalDistribution,
+    Expectation,
+    Measure,
+    ModelDistribution,
+    N,
+    PData,
+    PModel,
+    xv,
+    yv,
+)
+
+__all__ = [
+    "Undefined",
+    "Unsupported",
+    "ConditionalModel",
+    "Instance",
+    "Point",
+    "evaluate",
+    "sample_instances",
+    "sample_value",
+    "tolerance",
+    "close",
+    "random_mpf",
+]
+
+
+class Undefined(ArithmeticError):
+    """The expression has no real value at this point (log of a non-positive number, 1/0, ...)."""
+
+
+class Unsupported(Exception):
+    """The evaluator has no semantics for a construct: a gap in this module, not in the math."""
+
+
+def random_mpf(rng: random.Random, lo: float, hi: float) -> mpmath.mpf:
+    """A uniform value in (lo, hi) with 256 random bits, never a short decimal."""
+    u = mpmath.mpf(rng.getrandbits(256) | 1) / mpmath.mpf(2) ** 256
+    return mpmath.mpf(lo) + (mpmath.mpf(hi) - mpmath.mpf(lo)) * u
+
+
+@dataclass(frozen=True)
+class ConditionalModel:
+    """A concrete ``p_model(y | x, θ)``: a softmax over the labels of ``a θ x + b θ² + c``.
+
+    The coefficients are random per (label), so the model depends on θ in a way no derivation
+    could anticipate.
+    """
+
+    labels: tuple[int, ...]
+    coefficients: tuple[tuple[mpmath.mpf, mpmath.mpf, mpmath.mpf], ...]
+
+    def prob(self, label: mpmath.mpf, feature: mpmath.mpf, param: mpmath.mpf) -> mpmath.mpf:
+        logits = [a * param * feature + b * param**2 + c for a, b, c in self.coefficients]
+        top = max(logits)
+        weights = [mpmath.exp(v - top) for v in logits]
+        index = self.labels.index(int(label)) if int(label) in self.labels else None
+        if index is None or label != int(label):
+            return mpmath.mpf(0)
+        return weights[index] / mpmath.fsum(weights)
+
+    def describe(self) -> str:
+        terms = ", ".join(
+            f"y={lab}: ({mpmath.nstr(a, 8)})*theta*x + ({mpmath.nstr(b, 8)})*theta^2"
+            f" + ({mpmath.nstr(c, 8)})"
+            for lab, (a, b, c) in zip(self.labels, self.coefficients, strict=True)
+        )
+        return f"softmax over labels of [{terms}]"
+
+
+@dataclass(frozen=True)
+class Instance:
+    """Concrete data, a concrete model, and values for the symbols other than the parameters."""
+
+    n: int
+    xs: tuple[mpmath.mpf, ...]
+    ys: tuple[mpmath.mpf, ...]
+    model: ConditionalModel
+    values: Mapping[Symbol, mpmath.mpf] = field(default_factory=dict)
+
+    @property
+    def pairs(self) -> list[tuple[mpmath.mpf, mpmath.mpf]]:
+        return list(zip(self.xs, self.ys, strict=True))
+
+    def counts(self) -> Counter:
+        return Counter(self.pairs)
+
+    def describe(self) -> dict[str, object]:
+        out: dict[str, object] = {
+            "N": self.n,
+            "x": [mpmath.nstr(v, 12) for v in self.xs],
+            "y": [mpmath.nstr(v, 12) for v in self.ys],
+            "p_model": self.model.describe(),
+        }
+        out.update({str(k): mpmath.nstr(v, 30) for k, v in self.values.items()})
+        return out
+
+
+@dataclass
+class Point:
+    """An instance plus the parameter values and any bound variables in scope."""
+
+    instance: Instance
+    params: Mapping[Symbol, mpmath.mpf]
+    bound: dict[Expr, mpmath.mpf] = field(default_factory=dict)
+
+    def with_bound(self, extra: Mapping[Expr, mpmath.mpf]) -> Point:
+        return Point(self.instance, self.params, {**self.bound, **extra})
+
+    def describe(self) -> dict[str, object]:
+        out = self.instance.describe()
+        out.update({str(k): mpmath.nstr(v, 30) for k, v in self.params.items()})
+        return out
+
+
+def tolerance(dps: int) -> mpmath.mpf:
+    """Relative tolerance at ``dps`` digits: ten digits of head-room for rounding."""
+    return mpmath.mpf(10) ** (-(dps - 10))
+
+
+def close(a: mpmath.mpf, b: mpmath.mpf, dps: int) -> bool:
+    """Equal to within :func:`tolerance`, relative to the larger magnitude.
+
+    There is no absolute floor: two likelihoods of 1e-43 and 1e-70 are different numbers.
+    """
+    if mpmath.isinf(a) or mpmath.isinf(b):
+        return a == b
+    return abs(a - b) <= tolerance(dps) * max(abs(a), abs(b))
+
+
+def _real(value: object) -> mpmath.mpf:
+    if isinstance(value, mpmath.mpc):
+        if value.imag != 0:
+            raise Undefined(f"complex value {mpmath.nstr(value, 10)}")
+        value = value.real
+    if mpmath.isnan(value):
+        raise Undefined("not a number")
+    return value
+
+
+def _log(v: mpmath.mpf) -> mpmath.mpf:
+    if v <= 0:
+        raise Undefined(f"log of the non-positive number {mpmath.nstr(v, 10)}")
+    return mpmath.log(v)
+
+
+def _pow(base: mpmath.mpf, exponent: mpmath.mpf) -> mpmath.mpf:
+    if base == 0 and exponent < 0:
+        raise Undefined("division by zero")
+    if base < 0 and exponent != int(exponent):
+        raise Undefined("fractional power of a negative number")
+    return _real(mpmath.power(base, exponent))
+
+
+_FUNCTIONS: dict[type, Callable[..., mpmath.mpf]] = {
+    sympy.log: _log,
+    sympy.exp: mpmath.exp,
+    sympy.gamma: mpmath.gamma,
+    sympy.loggamma: mpmath.loggamma,
+    sympy.factorial: mpmath.factorial,
+    sympy.binomial: mpmath.binomial,
+    sympy.beta: mpmath.beta,
+    sympy.digamma: mpmath.digamma,
+    sympy.erf: mpmath.erf,
+    sympy.erfc: mpmath.erfc,
+    sympy.Abs: abs,
+    sympy.sign: mpmath.sign,
+    sympy.atan: mpmath.atan,
+    sympy.sin: mpmath.sin,
+    sympy.cos: mpmath.cos,
+    sympy.sinh: mpmath.sinh,
+    sympy.cosh: mpmath.cosh,
+    sympy.tanh: mpmath.tanh,
+    sympy.Max: max,
+    sympy.Min: min,
+}
+
+
+def _range(limits: tuple, env: Point) -> tuple[Symbol, range]:
+    var, lo, hi = limits
+    a, b = evaluate(lo, env), evaluate(hi, env)
+    if a != int(a) or b != int(b):
+        raise Undefined("non-integer summation bound")
+    return var, range(int(a), int(b) + 1)
+
+
+def _expectation(node: Expectation, env: Point) -> mpmath.mpf:
+    inst = env.instance
+    if isinstance(node.dist, EmpiricalDistribution):
+        total = mpmath.mpf(0)
+        for (a, b), count in inst.counts().items():
+            total += mpmath.mpf(count) / inst.n * evaluate(node.body, env.with_bound({xv: a, yv: b}))
+        return total
+    if isinstance(node.dist, ModelDistribution):
+        param = evaluate(node.dist.param, env)
+        total = mpmath.mpf(0)
+        for a, count in Counter(inst.xs).items():
+            for label in inst.model.labels:
+                mass = inst.model.prob(mpmath.mpf(label), a, param)
+                value = evaluate(node.body, env.with_bound({xv: a, yv: mpmath.mpf(label)}))
+                total += mpmath.mpf(count) / inst.n * mass * value
+        return total
+    raise Unsupported(f"no numeric semantics for expectations under {node.dist}")
+
+
+def _p_data(label: mpmath.mpf, feature: mpmath.mpf, inst: Instance) -> mpmath.mpf:
+    joint = inst.counts()[(feature, label)]
+    marginal = Counter(inst.xs)[feature]
+    if marginal == 0:
+        raise Undefined(f"p_data(y | x) at x = {mpmath.nstr(feature, 10)}, which was not observed")
+    return mpmath.mpf(joint) / marginal
+
+
+def evaluate(expr: Expr, env: Point) -> mpmath.mpf:
+    """The real value of ``expr`` at ``env`` at the current mpmath precision.
+
+    Raises :class:`Undefined` where the expression has no real value.
+    """
+    if expr is sympy.nan or expr is sympy.zoo:
+        raise Undefined(f"the undefined constant {expr}")
+    if expr.is_Number:
+        if expr.is_Rational:
+            return mpmath.mpf(int(expr.p)) / int(expr.q)
+        if expr.is_infinite:
+            return mpmath.inf if expr.is_positive else -mpmath.inf
+        return mpmath.mpf(expr._mpf_)
+    if expr is sympy.pi:
+        return +mpmath.pi
+    if expr is sympy.E:
+        return mpmath.e
+    if expr is sympy.EulerGamma:
+        return +mpmath.euler
+    if isinstance(expr, Symbol):
+        return _symbol(expr, env)
+    if isinstance(expr, Indexed):
+        return _indexed(expr, env)
+    if expr.is_Add:
+        return mpmath.fsum(evaluate(a, env) for a in expr.args)
+    if expr.is_Mul:
+        value = mpmath.mpf(1)
+        for a in expr.args:
+            value *= evaluate(a, env)
+        return value
+    if expr.is_Pow:
+        return _pow(evaluate(expr.base, env), evaluate(expr.exp, env))
+    if isinstance(expr, sympy.Sum):
+        return _fold(expr, env, mpmath.mpf(0), lambda acc, v: acc + v)
+    if isinstance(expr, sympy.Product):
+        return _fold(expr, env, mpmath.mpf(1), lambda acc, v: acc * v)
+    if isinstance(expr, PModel):
+        label, feature, param = (evaluate(a, env) for a in expr.args)
+        return env.instance.model.prob(label, feature, param)
+    if isinstance(expr, PData):
+        label, feature = (evaluate(a, env) for a in expr.args)
+        return _p_data(label, feature, env.instance)
+    if isinstance(expr, Expectation):
+        return _expectation(expr, env)
+    if isinstance(expr, Constant):
+        return evaluate(expr.term, env)
+    if isinstance(expr, Measure):
+        unfolded = expr.definition()
+        if unfolded is None:
+            raise Unsupported(f"no numeric semantics for {expr}")
+        return evaluate(unfolded, env)
+    if isinstance(expr, sympy.Piecewise):
+        for value, cond in expr.args:
+            if _truth(cond, env):
+                return evaluate(value, env)
+        raise Undefined("no branch of the piecewise expression applies")
+    func = _FUNCTIONS.get(expr.func)
+    if func is None:
+        raise Unsupported(f"no numeric semantics for the function {expr.func}")
+    try:
+        return _real(func(*(evaluate(a, env) for a in expr.args)))
+    except (ValueError, ZeroDivisionError) as exc:
+        raise Undefined(f"{expr.func}: {exc}") from exc
+
+
+def _truth(cond: sympy.Basic, env: Point) -> bool:
+    if cond is sympy.true:
+        return True
+    if cond is sympy.false:
+        return False
+    if isinstance(cond, sympy.And):
+        return all(_truth(c, env) for c in cond.args)
+    if isinstance(cond, sympy.Or):
+        return any(_truth(c, env) for c in cond.args)
+    if isinstance(cond, sympy.Not):
+        return not _truth(cond.args[0], env)
+    ops: dict[type, Callable[[mpmath.mpf, mpmath.mpf], bool]] = {
+        sympy.StrictLessThan: lambda a, b: a < b,
+        sympy.LessThan: lambda a, b: a <= b,
+        sympy.StrictGreaterThan: lambda a, b: a > b,
+        sympy.GreaterThan: lambda a, b: a >= b,
+        sympy.Eq: lambda a, b: a == b,
+        sympy.Ne: lambda a, b: a != b,
+    }
+    op = ops.get(type(cond))
+    if op is None:
+        raise Unsupported(f"no numeric semantics for the condition {cond}")
+    return op(evaluate(cond.lhs, env), evaluate(cond.rhs, env))
+
+
+def _fold(
+    node: sympy.Sum | sympy.Product,
+    env: Point,
+    start: mpmath.mpf,
+    combine: Callable[[mpmath.mpf, mpmath.mpf], mpmath.mpf],
+) -> mpmath.mpf:
+    if len(node.limits) != 1:
+        inner = node.func(node.function, *node.limits[:-1])
+        return _fold(node.func(inner, node.limits[-1]), env, start, combine)
+    var, indices = _range(node.limits[0], env)
+    acc = start
+    for k in indices:
+        acc = combine(acc, evaluate(node.function, env.with_bound({var: mpmath.mpf(k)})))
+    return acc
+
+
+def _symbol(sym: Symbol, env: Point) -> mpmath.mpf:
+    for table in (env.bound, env.params, env.instance.values):
+        if sym in table:
+            return table[sym]
+    if sym == N:
+        return mpmath.mpf(env.instance.n)
+    raise Unsupported(f"no value for the symbol {sym}")
+
+
+def _indexed(node: Indexed, env: Point) -> mpmath.mpf:
+    name = str(node.base.label)
+    data = {"x": env.instance.xs, "y": env.instance.ys}.get(name)
+    if data is None:
+        raise Unsupported(f"no data for {name}")
+    k = evaluate(node.indices[0], env)
+    if k != int(k) or not 1 <= k <= len(data):
+        raise Undefined(f"index {mpmath.nstr(k, 10)} outside 1..{len(data)}")
+    return data[int(k) - 1]
+
+
+def sample_value(
+    sym: Symbol, rng: random.Random, interval: tuple[float, float] | None = None
+) -> mpmath.mpf:
+    """A random value from the symbol's domain: its interval if given, else its assumptions."""
+    if interval is not None:
+        return random_mpf(rng, *interval)
+    if sym.is_integer:
+        lo = 1 if sym.is_positive else 0 if sym.is_nonnegative else -9
+        hi = -1 if sym.is_negative else 9
+        return mpmath.mpf(rng.randint(lo, hi))
+    if sym.is_positive:
+        return mpmath.exp(random_mpf(rng, -2.5, 2.5))
+    if sym.is_negative:
+        return -mpmath.exp(random_mpf(rng, -2.5, 2.5))
+    if sym.is_nonnegative:
+        return mpmath.exp(random_mpf(rng, -2.5, 2.5))
+    return random_mpf(rng, -3, 3)
+
+
+_SIZES = (1, 4, 7, 12, 19)
+
+
+def sample_instances(
+    seed: int = 0,
+    count: int = 5,
+    symbols: tuple[Symbol, ...] = (),
+    intervals: Mapping[Symbol, tuple[float, float]] | None = None,
+) -> list[Instance]:
+    """``count`` concrete instances: data of sizes 1, 4, 7, ... with repeated points, a random
+    model over three labels, and a value for each of ``symbols`` from its domain."""
+    rng = random.Random(seed)
+    intervals = intervals or {}
+    features = [random_mpf(rng, -2, 2) for _ in range(3)]
+    labels = (0, 1, 2)
+    instances = []
+    for k in range(count):
+        n = _SIZES[k % len(_SIZES)] + 6 * (k // len(_SIZES))
+        points = [(rng.choice(features), mpmath.mpf(rng.choice(labels))) for _ in range(n)]
+        if n >= 2:
+            # Repeated points are where multiplicities matter: make sure there is one.
+            points[-1] = points[rng.randrange(n - 1)]
+        coefficients = tuple(
+            (random_mpf(rng, -2, 2), random_mpf(rng, -1, 1), random_mpf(rng, -1, 1))
+            for _ in labels
+        )
+        values = {s: sample_value(s, rng, intervals.get(s)) for s in symbols}
+        instances.append(
+            Instance(
+                n=n,
+                xs=tuple(p[0] for p in points),
+                ys=tuple(p[1] for p in points),
+                model=ConditionalModel(labels, coefficients),
+                values=values,
+            )
+        )
+    return instances
