@@ -11,7 +11,15 @@ counterexample) or unknown (with the reason).
 
 from symbolic.catalog import Entry, UnknownDerivation, entries, get, ids
 from symbolic.derivation import Derivation, Relation, Step
-from symbolic.kernel import CheckedDerivation, CheckedStep, Config, Status, check, check_step, normalize
+from symbolic.kernel import (
+    CheckedDerivation,
+    CheckedStep,
+    Config,
+    Status,
+    check,
+    check_step,
+    normalize,
+)
 from symbolic.measures import (
     KL,
     NLL,

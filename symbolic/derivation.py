@@ -19,6 +19,7 @@ from enum import StrEnum
 from sympy import Expr, Lambda, Symbol
 
 from symbolic.measures import theta
+from symbolic.numeric import DataSampler
 
 __all__ = ["Relation", "Step", "Derivation"]
 
@@ -51,7 +52,8 @@ class Step:
 class Derivation:
     """A titled chain. ``sense`` is how the start is read: ``EQ`` for a plain expression,
     ``ARGMIN``/``ARGMAX`` for an objective. ``intervals`` give sampling domains for symbols
-    whose assumptions cannot say (a probability in (0, 1)); ``notes`` are caveats for readers."""
+    whose assumptions cannot say (a probability in (0, 1)); ``notes`` are caveats for readers;
+    ``data`` draws the numeric checks' data points from the data's domain."""
 
     id: str
     title: str
@@ -63,3 +65,4 @@ class Derivation:
     notes: tuple[str, ...] = ()
     start_label: str = ""
     end_label: str = ""
+    data: DataSampler | None = None

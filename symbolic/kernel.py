@@ -36,8 +36,9 @@ from sympy import Add, Dummy, Expr, IndexedBase, Product, Sum, Symbol, expand, e
 
 from symbolic.budget import BudgetExceeded, time_budget
 from symbolic.derivation import Derivation, Relation, Step
-from symbolic.measures import Constant, N, unfold, xv, yv
+from symbolic.measures import Constant, N, theta, unfold, xv, yv
 from symbolic.numeric import (
+    DataSampler,
     Point,
     Undefined,
     Unsupported,
@@ -48,7 +49,15 @@ from symbolic.numeric import (
     tolerance,
 )
 
-__all__ = ["Status", "Config", "CheckedStep", "CheckedDerivation", "check", "check_step", "normalize"]
+__all__ = [
+    "Status",
+    "Config",
+    "CheckedStep",
+    "CheckedDerivation",
+    "check",
+    "check_step",
+    "normalize",
+]
 
 
 class Status(StrEnum):
@@ -123,9 +132,11 @@ class _Verdict:
 def _log_of_product(e: Expr) -> Expr:
     # log ∏ f = Σ log f holds when every factor is positive.
     return e.replace(
-        lambda n: isinstance(n, log)
-        and isinstance(n.args[0], Product)
-        and n.args[0].function.is_positive is True,
+        lambda n: (
+            isinstance(n, log)
+            and isinstance(n.args[0], Product)
+            and n.args[0].function.is_positive is True
+        ),
         lambda n: Sum(log(n.args[0].function), *n.args[0].limits),
     )
 
@@ -251,7 +262,10 @@ def _check_monotone(
     if proved is not True:
         return False, f"h'(u) = {slope} is not proved {'negative' if flips else 'positive'}"
     direction = "decreasing" if flips else "increasing"
-    return True, f"g = h(f) with h(u) = {witness.expr.subs(witness.variables[0], u)}, strictly {direction} on the range of f (h'(u) = {slope})"
+    return (
+        True,
+        f"g = h(f) with h(u) = {witness.expr.subs(witness.variables[0], u)}, strictly {direction} on the range of f (h'(u) = {slope})",
+    )
 
 
 # --- numeric checks ---------------------------------------------------------------------
@@ -265,12 +279,19 @@ def _free_symbols(exprs: tuple[Expr, ...], params: tuple[Symbol, ...]) -> tuple[
 
 
 class _Sampler:
-    def __init__(self, exprs: tuple[Expr, ...], params: tuple, intervals: Mapping, cfg: Config):
+    def __init__(
+        self,
+        exprs: tuple[Expr, ...],
+        params: tuple,
+        intervals: Mapping,
+        cfg: Config,
+        data: DataSampler | None,
+    ):
         self.params = params
         self.intervals = intervals
         self.cfg = cfg
         self.instances = sample_instances(
-            cfg.seed, cfg.instances, _free_symbols(exprs, params), intervals
+            cfg.seed, cfg.instances, _free_symbols(exprs, params), intervals, data
         )
         self.rng = random.Random(cfg.seed + 1)
 
@@ -361,8 +382,12 @@ def _numeric_argopt(f: Expr, g: Expr, flips: bool, sampler: _Sampler) -> _Verdic
                             "on the two-point parameter set {theta_1, theta_2} the optimizers differ",
                             {
                                 "point": envs[j].instance.describe(),
-                                "theta_1": {str(p): mpmath.nstr(v, 30) for p, v in envs[j].params.items()},
-                                "theta_2": {str(p): mpmath.nstr(v, 30) for p, v in envs[k].params.items()},
+                                "theta_1": {
+                                    str(p): mpmath.nstr(v, 30) for p, v in envs[j].params.items()
+                                },
+                                "theta_2": {
+                                    str(p): mpmath.nstr(v, 30) for p, v in envs[k].params.items()
+                                },
                                 "lhs": [_show(fs[j]), _show(fs[k])],
                                 "rhs": [_show(gs[j]), _show(gs[k])],
                             },
@@ -389,8 +414,12 @@ def _numeric_constant(term: Expr, sampler: _Sampler) -> _Verdict:
                             f"the term declared constant, {term}, depends on the parameters",
                             {
                                 "point": e1.instance.describe(),
-                                "theta_1": {str(p): mpmath.nstr(v, 30) for p, v in e1.params.items()},
-                                "theta_2": {str(p): mpmath.nstr(v, 30) for p, v in e2.params.items()},
+                                "theta_1": {
+                                    str(p): mpmath.nstr(v, 30) for p, v in e1.params.items()
+                                },
+                                "theta_2": {
+                                    str(p): mpmath.nstr(v, 30) for p, v in e2.params.items()
+                                },
                                 "lhs": _show(v1),
                                 "rhs": _show(v2),
                             },
@@ -414,7 +443,9 @@ def _combine(symbolic: tuple[bool, str], numeric: _Verdict) -> _Verdict:
         extra = "" if numeric.status is Status.NUMERIC else f" (numeric check: {numeric.detail})"
         return _Verdict(Status.PROVED, why + extra)
     if numeric.status is Status.NUMERIC:
-        return _Verdict(Status.NUMERIC, f"not proved symbolically ({why}); numeric only: {numeric.detail}")
+        return _Verdict(
+            Status.NUMERIC, f"not proved symbolically ({why}); numeric only: {numeric.detail}"
+        )
     return _Verdict(Status.UNKNOWN, f"not proved symbolically ({why}); {numeric.detail}")
 
 
@@ -425,7 +456,11 @@ def _check_constants(exprs: tuple[Expr, ...], sampler: _Sampler) -> list[_Verdic
         if dependent == 0:
             verdicts.append(_Verdict(Status.PROVED, f"{term} is free of the parameters"))
             continue
-        verdicts.append(_combine((False, f"{term} still mentions the parameters"), _numeric_constant(term, sampler)))
+        verdicts.append(
+            _combine(
+                (False, f"{term} still mentions the parameters"), _numeric_constant(term, sampler)
+            )
+        )
     return verdicts
 
 
@@ -437,16 +472,22 @@ def check_step(
     index: int = 1,
     params: tuple[Symbol, ...] | None = None,
     intervals: Mapping[Symbol, tuple[float, float]] | None = None,
+    data: DataSampler | None = None,
     config: Config = Config(),
 ) -> CheckedStep:
-    """Check one step ``lhs  --relation-->  step.rhs`` and return its verdict."""
-    from symbolic.measures import theta
+    """Check one step ``lhs  --relation-->  step.rhs`` and return its verdict.
 
+    ``params`` are the symbols optimized over (θ by default), ``intervals`` sampling domains
+    for symbols whose assumptions cannot say, ``data`` a sampler of data points."""
     params = params if params is not None else (theta,)
-    sampler = _Sampler((lhs, step.rhs), params, intervals or {}, config)
+    sampler = _Sampler((lhs, step.rhs), params, intervals or {}, config, data)
     if step.relation is Relation.EQ:
         numeric = _numeric_equal(lhs, step.rhs, sampler)
-        symbolic = _prove_equal(lhs, step.rhs, config.budget) if numeric.status is not Status.REFUTED else (False, "")
+        symbolic = (
+            _prove_equal(lhs, step.rhs, config.budget)
+            if numeric.status is not Status.REFUTED
+            else (False, "")
+        )
     else:
         flips = _sense_flips(lhs_sense, step.relation)
         numeric = _numeric_argopt(lhs, step.rhs, flips, sampler)
@@ -490,6 +531,7 @@ def check(derivation: Derivation, config: Config = Config()) -> CheckedDerivatio
                 index=k,
                 params=derivation.params,
                 intervals=derivation.intervals,
+                data=derivation.data,
                 config=config,
             )
         )

@@ -43,10 +43,13 @@ __all__ = [
     "yv",
     "PModel",
     "PData",
+    "PDataX",
     "Distribution",
     "EmpiricalDistribution",
+    "EmpiricalMarginal",
     "ModelDistribution",
     "p_data",
+    "p_data_x",
     "p_model",
     "Measure",
     "Expectation",
@@ -100,6 +103,23 @@ class PData(Function):
         return rf"\hat{{p}}_{{data}}({a} \mid {b})"
 
 
+class PDataX(Function):
+    """The empirical marginal ``p̂_data(x) = count(x) / N``, positive at every observed point.
+
+    >>> from sympy import latex
+    >>> latex(PDataX(x[i]))
+    '\\hat{p}_{data}(x_{i})'
+    """
+
+    nargs = 1
+    is_positive = True
+    is_real = True
+    is_finite = True
+
+    def _latex(self, printer: LatexPrinter) -> str:
+        return rf"\hat{{p}}_{{data}}({printer._print(self.args[0])})"
+
+
 class Distribution(Expr):
     """A conditional distribution over ``y`` given ``x``, named in the measures' arguments."""
 
@@ -120,6 +140,22 @@ class EmpiricalDistribution(Distribution):
 
     def _sympystr(self, printer: object) -> str:
         return "p_data"
+
+
+class EmpiricalMarginal(Distribution):
+    """``p̂_data`` over ``x`` alone, for unconditional models: mass ``count(x)/N`` at each point.
+
+    Expectations under it bind only ``x``; its density ignores ``y``.
+    """
+
+    def density(self, yy: Expr, xx: Expr) -> Expr:
+        return PDataX(xx)
+
+    def _latex(self, printer: LatexPrinter) -> str:
+        return r"\hat{p}_{data}"
+
+    def _sympystr(self, printer: object) -> str:
+        return "p_data_x"
 
 
 class ModelDistribution(Distribution):
@@ -143,6 +179,7 @@ class ModelDistribution(Distribution):
 
 
 p_data = EmpiricalDistribution()
+p_data_x = EmpiricalMarginal()
 p_model = ModelDistribution()
 
 
@@ -197,10 +234,14 @@ class Expectation(Measure):
     def definition(self) -> Expr | None:
         if isinstance(self.dist, EmpiricalDistribution):
             return Sum(self.body.xreplace({xv: x[i], yv: y[i]}), (i, 1, N)) / N
+        if isinstance(self.dist, EmpiricalMarginal) and yv not in self.body.free_symbols:
+            return Sum(self.body.xreplace({xv: x[i]}), (i, 1, N)) / N
         return None
 
     def _latex(self, printer: LatexPrinter) -> str:
-        return rf"\mathbb{{E}}_{{x,y \sim {printer._print(self.dist)}}} {_bracket(printer, self.body)}"
+        bound = "x" if isinstance(self.dist, EmpiricalMarginal) else "x,y"
+        dist = printer._print(self.dist)
+        return rf"\mathbb{{E}}_{{{bound} \sim {dist}}} {_bracket(printer, self.body)}"
 
     def _eval_is_positive(self) -> bool | None:
         return self.body.is_positive
@@ -333,4 +374,3 @@ def unfold(expr: Expr) -> Expr:
         if new == expr:
             return expr
         expr = new
-

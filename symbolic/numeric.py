@@ -33,11 +33,13 @@ from sympy import Expr, Indexed, Symbol
 from symbolic.measures import (
     Constant,
     EmpiricalDistribution,
+    EmpiricalMarginal,
     Expectation,
     Measure,
     ModelDistribution,
     N,
     PData,
+    PDataX,
     PModel,
     xv,
     yv,
@@ -55,6 +57,8 @@ __all__ = [
     "tolerance",
     "close",
     "random_mpf",
+    "DataSampler",
+    "labelled_points",
 ]
 
 
@@ -222,7 +226,14 @@ def _expectation(node: Expectation, env: Point) -> mpmath.mpf:
     if isinstance(node.dist, EmpiricalDistribution):
         total = mpmath.mpf(0)
         for (a, b), count in inst.counts().items():
-            total += mpmath.mpf(count) / inst.n * evaluate(node.body, env.with_bound({xv: a, yv: b}))
+            total += (
+                mpmath.mpf(count) / inst.n * evaluate(node.body, env.with_bound({xv: a, yv: b}))
+            )
+        return total
+    if isinstance(node.dist, EmpiricalMarginal):
+        total = mpmath.mpf(0)
+        for a, count in Counter(inst.xs).items():
+            total += mpmath.mpf(count) / inst.n * evaluate(node.body, env.with_bound({xv: a}))
         return total
     if isinstance(node.dist, ModelDistribution):
         param = evaluate(node.dist.param, env)
@@ -276,8 +287,12 @@ def evaluate(expr: Expr, env: Point) -> mpmath.mpf:
         return value
     if expr.is_Pow:
         return _pow(evaluate(expr.base, env), evaluate(expr.exp, env))
+    if isinstance(expr, sympy.Sum) and _infinite(expr):
+        return _series(expr, env)
     if isinstance(expr, sympy.Sum):
         return _fold(expr, env, mpmath.mpf(0), lambda acc, v: acc + v)
+    if isinstance(expr, sympy.Integral):
+        return _integral(expr, env)
     if isinstance(expr, sympy.Product):
         return _fold(expr, env, mpmath.mpf(1), lambda acc, v: acc * v)
     if isinstance(expr, PModel):
@@ -286,6 +301,8 @@ def evaluate(expr: Expr, env: Point) -> mpmath.mpf:
     if isinstance(expr, PData):
         label, feature = (evaluate(a, env) for a in expr.args)
         return _p_data(label, feature, env.instance)
+    if isinstance(expr, PDataX):
+        return mpmath.mpf(Counter(env.instance.xs)[evaluate(expr.args[0], env)]) / env.instance.n
     if isinstance(expr, Expectation):
         return _expectation(expr, env)
     if isinstance(expr, Constant):
@@ -307,6 +324,33 @@ def evaluate(expr: Expr, env: Point) -> mpmath.mpf:
         return _real(func(*(evaluate(a, env) for a in expr.args)))
     except (ValueError, ZeroDivisionError) as exc:
         raise Undefined(f"{expr.func}: {exc}") from exc
+
+
+def _infinite(node: sympy.Sum) -> bool:
+    return any(lim.is_infinite for _, lo, hi in node.limits for lim in (lo, hi))
+
+
+def _series(node: sympy.Sum, env: Point) -> mpmath.mpf:
+    if len(node.limits) != 1:
+        raise Unsupported("infinite sums over several indices")
+    var, lo, hi = node.limits[0]
+    a = -mpmath.inf if lo.is_infinite else evaluate(lo, env)
+    b = mpmath.inf if hi.is_infinite else evaluate(hi, env)
+    return _real(mpmath.nsum(lambda k: evaluate(node.function, env.with_bound({var: k})), [a, b]))
+
+
+def _integral(node: sympy.Integral, env: Point) -> mpmath.mpf:
+    """A definite integral by mpmath's tanh-sinh quadrature, one variable at a time."""
+    if any(len(lim) != 3 for lim in node.limits):
+        raise Unsupported("indefinite integrals")
+    # The last limit is the outermost integral.
+    var, lo, hi = node.limits[-1]
+    inner = (
+        node.function if len(node.limits) == 1 else sympy.Integral(node.function, *node.limits[:-1])
+    )
+    a = -mpmath.inf if lo is sympy.S.NegativeInfinity else evaluate(lo, env)
+    b = mpmath.inf if hi is sympy.S.Infinity else evaluate(hi, env)
+    return _real(mpmath.quad(lambda t: evaluate(inner, env.with_bound({var: t})), [a, b]))
 
 
 def _truth(cond: sympy.Basic, env: Point) -> bool:
@@ -392,28 +436,41 @@ def sample_value(
 _SIZES = (1, 4, 7, 12, 19)
 
 
+DataSampler = Callable[[random.Random, int], list[tuple[mpmath.mpf, mpmath.mpf]]]
+"""Draws ``n`` data points ``(x, y)`` from a data domain (``y`` may be a dummy 0)."""
+
+
+def labelled_points(rng: random.Random, n: int) -> list[tuple[mpmath.mpf, mpmath.mpf]]:
+    """The default data: three random features, labels 0, 1, 2, so points repeat."""
+    features = [random_mpf(rng, -2, 2) for _ in range(3)]
+    return [(rng.choice(features), mpmath.mpf(rng.choice((0, 1, 2)))) for _ in range(n)]
+
+
 def sample_instances(
     seed: int = 0,
     count: int = 5,
     symbols: tuple[Symbol, ...] = (),
     intervals: Mapping[Symbol, tuple[float, float]] | None = None,
+    data: DataSampler | None = None,
 ) -> list[Instance]:
-    """``count`` concrete instances: data of sizes 1, 4, 7, ... with repeated points, a random
-    model over three labels, and a value for each of ``symbols`` from its domain."""
+    """``count`` concrete instances: data of sizes 1, 4, 7, ... with a repeated point, a random
+    model over three labels, and a value for each of ``symbols`` from its domain.
+
+    ``data`` draws points from the data's own domain (counts, positive reals, ...); by default
+    a feature and one of three labels."""
     rng = random.Random(seed)
     intervals = intervals or {}
-    features = [random_mpf(rng, -2, 2) for _ in range(3)]
+    draw = data or labelled_points
     labels = (0, 1, 2)
     instances = []
     for k in range(count):
         n = _SIZES[k % len(_SIZES)] + 6 * (k // len(_SIZES))
-        points = [(rng.choice(features), mpmath.mpf(rng.choice(labels))) for _ in range(n)]
+        points = draw(rng, n)
         if n >= 2:
             # Repeated points are where multiplicities matter: make sure there is one.
             points[-1] = points[rng.randrange(n - 1)]
         coefficients = tuple(
-            (random_mpf(rng, -2, 2), random_mpf(rng, -1, 1), random_mpf(rng, -1, 1))
-            for _ in labels
+            (random_mpf(rng, -2, 2), random_mpf(rng, -1, 1), random_mpf(rng, -1, 1)) for _ in labels
         )
         values = {s: sample_value(s, rng, intervals.get(s)) for s in symbols}
         instances.append(
