@@ -127,7 +127,8 @@ def kl_vs_mle() -> Derivation:
         title=KL_TITLE,
         start=KL(p_data, p_model),
         steps=steps,
-        sense=Relation.EQ,
+        # The equalities hold as values; the chain is about argmin over theta, as in the post.
+        sense=Relation.ARGMIN,
         end_label="theta_MLE",
         notes=(CONTINUOUS_CAVEAT,),
     )

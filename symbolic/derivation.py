@@ -4,8 +4,8 @@ A derivation is a start expression and a chain of steps. Each step relates the p
 expression (its left-hand side) to a new one by a relation and names the rule that justifies it.
 
 >>> from symbolic.measures import NLL, N, CrossEntropy, p_data, p_model
->>> d = Derivation("demo", "NLL/N is the cross-entropy", NLL() / N,
-...                (Step(Relation.EQ, CrossEntropy(p_data, p_model), "definition of cross-entropy"),))
+>>> step = Step(Relation.EQ, CrossEntropy(p_data, p_model), "definition of cross-entropy")
+>>> d = Derivation("demo", "NLL/N is the cross-entropy", NLL() / N, (step,))
 >>> len(d.steps)
 1
 """

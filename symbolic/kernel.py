@@ -32,7 +32,7 @@ from enum import StrEnum
 
 import mpmath
 import sympy
-from sympy import Add, Dummy, Expr, IndexedBase, Product, Sum, Symbol, expand, expand_log, log
+from sympy import Add, Expr, IndexedBase, Product, Sum, Symbol, expand, expand_log, log
 
 from symbolic.budget import BudgetExceeded, time_budget
 from symbolic.derivation import Derivation, Relation, Step
@@ -161,7 +161,7 @@ def normalize(expr: Expr) -> Expr:
 
     >>> from symbolic.measures import KL, p_data, p_model
     >>> normalize(KL(p_data, p_model))
-    -Sum(log(PModel(y[i], x[i], theta)), (i, 1, N))/N + Sum(log(PData(y[i], x[i])), (i, 1, N))/N
+    Sum(log(PData(y[i], x[i])), (i, 1, N))/N - Sum(log(PModel(y[i], x[i], theta)), (i, 1, N))/N
     """
     e = unfold(expr)
     for _ in range(3):
@@ -207,65 +207,74 @@ def _sense_flips(lhs_sense: Relation, relation: Relation) -> bool:
     return lhs_sense not in (Relation.EQ, relation)
 
 
-def _prove_argopt(
-    f: Expr, g: Expr, flips: bool, witness: sympy.Lambda | None, params: tuple, budget: float
+def _prove_affine(
+    f: Expr, g: Expr, flips: bool, params: tuple, budget: float, name: str = "f"
 ) -> tuple[bool, str]:
+    """g = a f + c with a proved > 0 (< 0 when the sense flips) and c free of the parameters."""
     nf, ng = normalize(f), normalize(g)
     f_dep, _ = _split(nf, params)
     g_dep, _ = _split(ng, params)
     if f_dep == 0 and g_dep == 0:
         return True, "neither side depends on the parameters: every point optimizes both"
-    reasons = []
-    if f_dep != 0 and g_dep != 0:
-        try:
-            with time_budget(budget):
-                a = sympy.simplify(g_dep / f_dep)
-        except BudgetExceeded:
-            a = None
-            reasons.append(f"finding the factor a ran out of its {budget:g} s budget")
-        if a is not None and not (a.free_symbols & set(params)):
-            sign = a.is_negative if flips else a.is_positive
-            if sign is True:
-                c = expand(ng - a * nf)
-                word = "< 0" if flips else "> 0"
-                return True, f"g = a*f + c with a = {a} {word} and c = {c} free of the parameters"
-            reasons.append(f"g = a*f + c with a = {a}, whose sign is not proved")
-        elif a is not None:
-            reasons.append("g is not an affine function of f with a parameter-free factor")
-    if witness is not None:
-        ok, why = _check_monotone(f, g, flips, witness, budget)
-        if ok:
-            return True, why
-        reasons.append(why)
-    return False, "; ".join(reasons) or "no affine relation and no monotone witness"
+    if f_dep == 0 or g_dep == 0:
+        return False, "only one side depends on the parameters"
+    try:
+        with time_budget(budget):
+            a = sympy.simplify(g_dep / f_dep)
+    except BudgetExceeded:
+        return False, f"finding the factor a ran out of its {budget:g} s budget"
+    if a.free_symbols & set(params):
+        return False, f"g is not an affine function of {name} with a parameter-free factor"
+    if (a.is_negative if flips else a.is_positive) is not True:
+        return False, f"g = a*{name} + c with a = {a}, whose sign is not proved"
+    c = expand(ng - a * nf)
+    if c.free_symbols & set(params):
+        # simplify's factor is not taken on trust: the remainder must visibly be free of θ.
+        return False, f"g - a*{name} = {c} still mentions the parameters"
+    word = "< 0" if flips else "> 0"
+    return True, f"g = a*{name} + c with a = {a} {word} and c = {c} free of the parameters"
 
 
-def _check_monotone(
-    f: Expr, g: Expr, flips: bool, witness: sympy.Lambda, budget: float
+def _prove_argopt(
+    f: Expr, g: Expr, flips: bool, witness: sympy.Lambda | None, params: tuple, budget: float
 ) -> tuple[bool, str]:
-    equal, why = _prove_equal(g, witness(f), budget)
-    if not equal:
-        return False, f"the witness h does not give g = h(f): {why}"
+    ok, why = _prove_affine(f, g, flips, params, budget)
+    if ok or witness is None:
+        return ok, why
+    ok, monotone = _check_monotone(f, witness, budget)
+    if ok is None:
+        return False, f"{why}; {monotone}"
+    # g = h(f) exactly, or g = a h(f) + c: either way g is a monotone function of f.
+    through = flips != (ok == "decreasing")
+    equal, how = _prove_equal(g, witness(f), budget)
+    if equal and not through:
+        return True, f"g = h(f) with {monotone}"
+    affine, how = _prove_affine(witness(f), g, through, params, budget, "h(f)")
+    if affine:
+        return True, f"{how}, with {monotone}"
+    return False, f"{why}; the witness does not relate the two sides: {how}"
+
+
+def _check_monotone(f: Expr, witness: sympy.Lambda, budget: float) -> tuple[str | None, str]:
+    """Whether the witness h is strictly increasing or decreasing on the range of f."""
     nf = normalize(f)
     if nf.is_positive:
-        u = Dummy("u", positive=True)
+        u = Symbol("u", positive=True)
     elif nf.is_negative:
-        u = Dummy("u", negative=True)
+        u = Symbol("u", negative=True)
     else:
-        u = Dummy("u", real=True)
+        u = Symbol("u", real=True)
     try:
         with time_budget(budget):
             slope = sympy.simplify(sympy.diff(witness(u), u))
     except BudgetExceeded:
-        return False, f"differentiating the witness ran out of its {budget:g} s budget"
-    proved = slope.is_negative if flips else slope.is_positive
-    if proved is not True:
-        return False, f"h'(u) = {slope} is not proved {'negative' if flips else 'positive'}"
-    direction = "decreasing" if flips else "increasing"
-    return (
-        True,
-        f"g = h(f) with h(u) = {witness.expr.subs(witness.variables[0], u)}, strictly {direction} on the range of f (h'(u) = {slope})",
-    )
+        return None, f"differentiating the witness ran out of its {budget:g} s budget"
+    h = witness(u)
+    if slope.is_positive:
+        return "increasing", f"h(u) = {h} strictly increasing on the range of f (h'(u) = {slope})"
+    if slope.is_negative:
+        return "decreasing", f"h(u) = {h} strictly decreasing on the range of f (h'(u) = {slope})"
+    return None, f"the witness h(u) = {h} is not proved monotone (h'(u) = {slope})"
 
 
 # --- numeric checks ---------------------------------------------------------------------
@@ -379,7 +388,7 @@ def _numeric_argopt(f: Expr, g: Expr, flips: bool, sampler: _Sampler) -> _Verdic
                     if (-g_sign if flips else g_sign) != f_sign:
                         return _Verdict(
                             Status.REFUTED,
-                            "on the two-point parameter set {theta_1, theta_2} the optimizers differ",
+                            "optimizers differ on the parameter set {theta_1, theta_2}",
                             {
                                 "point": envs[j].instance.describe(),
                                 "theta_1": {

@@ -9,7 +9,7 @@ the post's notation and ``definition()`` unfolds it one level, which is what ``d
 >>> latex(CrossEntropy(p_data, p_model))
 'H(\\\\hat{p}_{data}, p_{model})'
 >>> CrossEntropy(p_data, p_model).doit()
--Sum(log(PModel(y[i], x[i], theta)), (i, 1, N))/N
+Sum(-log(PModel(y[i], x[i], theta)), (i, 1, N))/N
 """
 
 from __future__ import annotations
@@ -89,8 +89,8 @@ class PData(Function):
     It is positive at every observed point, and that is the only place the post evaluates it.
 
     >>> from sympy import latex
-    >>> latex(PData(y[i], x[i]))
-    '\\\\hat{p}_{data}(y_{i} \\\\mid x_{i})'
+    >>> latex(PData(yv, xv))
+    '\\\\hat{p}_{data}(y \\\\mid x)'
     """
 
     nargs = 2
@@ -107,8 +107,8 @@ class PDataX(Function):
     """The empirical marginal ``p̂_data(x) = count(x) / N``, positive at every observed point.
 
     >>> from sympy import latex
-    >>> latex(PDataX(x[i]))
-    '\\hat{p}_{data}(x_{i})'
+    >>> latex(PDataX(xv))
+    '\\\\hat{p}_{data}(x)'
     """
 
     nargs = 1
@@ -216,8 +216,8 @@ class Expectation(Measure):
     under the model it has no symbolic unfolding (the numeric check still evaluates it).
 
     >>> from sympy import latex, log
-    >>> latex(Expectation(log(PModel(yv, xv, theta)), p_data))
-    '\\\\mathbb{E}_{x,y \\\\sim \\\\hat{p}_{data}} \\\\log{\\\\left(p_{model}(y \\\\mid x, \\\\theta) \\\\right)}'
+    >>> print(latex(Expectation(PModel(yv, xv, theta), p_data)))
+    \\mathbb{E}_{x,y \\sim \\hat{p}_{data}} p_{model}(y \\mid x, \\theta)
     """
 
     def __new__(cls, body: Expr, dist: Distribution) -> Expectation:

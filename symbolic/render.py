@@ -11,13 +11,14 @@ True
 
 from __future__ import annotations
 
-from sympy import Expr, latex
+from sympy import Expr, Function, Indexed, Product, Sum, Symbol, fraction
+from sympy.printing.latex import LatexPrinter
 from sympy.printing.str import StrPrinter
 
 from symbolic.derivation import Relation
 from symbolic.kernel import CheckedDerivation, CheckedStep, Status
 
-__all__ = ["to_latex", "to_markdown", "to_text", "text", "MARKS"]
+__all__ = ["to_latex", "to_markdown", "to_text", "text", "tex", "MARKS"]
 
 MARKS = {Status.PROVED: "✔", Status.NUMERIC: "≈", Status.REFUTED: "✘", Status.UNKNOWN: "?"}
 _WORDS = {
@@ -78,7 +79,40 @@ class _TextPrinter(StrPrinter):
 
     def _big(self, sign: str, e: Expr) -> str:
         var, lo, hi = e.limits[0]
-        return f"{sign}_{{{var}={self._print(lo)}..{self._print(hi)}}} {self.parenthesize(e.function, 100)}"
+        body = self.parenthesize(e.function, 100)
+        return f"{sign}_{{{var}={self._print(lo)}..{self._print(hi)}}} {body}"
+
+
+class _PostLatexPrinter(LatexPrinter):
+    """sympy's LaTeX, spelled as the post writes: ``\\frac{1}{N} \\sum``, ``\\log p(y_i)``."""
+
+    def _print_Indexed(self, e: Indexed) -> str:
+        return f"{self._print(e.base.label)}_{{{','.join(self._print(k) for k in e.indices)}}}"
+
+    def _print_log(self, e: Expr, exp: str | None = None) -> str:
+        arg = e.args[0]
+        if isinstance(arg, Function | Symbol | Indexed) and exp is None:
+            return rf"\log {self._print(arg)}"
+        return super()._print_log(e, exp)
+
+    def _print_Mul(self, e: Expr) -> str:
+        numer, denom = fraction(e)
+        if denom != 1 and denom.is_Symbol and numer.has(Sum, Product):
+            sign = "- " if numer.could_extract_minus_sign() else ""
+            body = -numer if sign else numer
+            return rf"{sign}\frac{{1}}{{{self._print(denom)}}} {self._print(body)}"
+        return super()._print_Mul(e)
+
+
+def tex(expr: Expr) -> str:
+    r"""LaTeX of an expression in the post's notation.
+
+    >>> from symbolic.measures import NLL, N
+    >>> from symbolic.kernel import normalize
+    >>> print(tex(normalize(NLL() / N)))
+    - \frac{1}{N} \sum_{i=1}^{N} \log p_{model}(y_{i} \mid x_{i}, \theta)
+    """
+    return _PostLatexPrinter().doprint(expr)
 
 
 def text(expr: Expr) -> str:
@@ -112,9 +146,11 @@ def _opt(sense: Relation, body: str, latex_mode: bool) -> str:
 
 def _lines(checked: CheckedDerivation, fmt: str) -> list[tuple[str, str, CheckedStep | None]]:
     """(left, right, step) triples: the left cell is empty where the chain simply continues."""
-    show = (lambda e: latex(e)) if fmt == "latex" else text
+    show = tex if fmt == "latex" else text
     d = checked.derivation
-    sense = d.sense
+    # Without a label the chain opens with plain values; leading equalities are shown as such
+    # and the objective is restated where the first argmin/argmax step turns to optimizers.
+    sense = d.sense if d.start_label else Relation.EQ
     start = _opt(sense, show(d.start), fmt == "latex")
     rows: list[tuple[str, str, CheckedStep | None]] = []
     left = _label(d.start_label, fmt == "latex") if d.start_label else start
@@ -187,7 +223,7 @@ def to_latex(checked: CheckedDerivation) -> str:
             r"\date{}",
             r"\begin{document}",
             r"\maketitle",
-            rf"\noindent Derivation \texttt{{{_tex_escape(d.id)}}}, checked by the kernel of symbolic.",
+            rf"\noindent Derivation \texttt{{{_tex_escape(d.id)}}}, checked by the kernel.",
             r"\begin{align*}",
             " \\\\\n".join(body),
             r"\end{align*}",

@@ -1,0 +1,91 @@
+"""The measures print in the post's notation and unfold to their definitions."""
+
+from __future__ import annotations
+
+import mpmath
+import pytest
+from sympy import Sum, latex, log
+
+from symbolic import (
+    KL,
+    NLL,
+    CrossEntropy,
+    Entropy,
+    Expectation,
+    Likelihood,
+    N,
+    PData,
+    PModel,
+    i,
+    p_data,
+    p_model,
+    theta,
+    unfold,
+    x,
+    xv,
+    y,
+    yv,
+)
+from symbolic.numeric import Point, evaluate, sample_instances
+
+
+@pytest.mark.parametrize(
+    ("expr", "expected"),
+    [
+        (CrossEntropy(p_data, p_model), r"H(\hat{p}_{data}, p_{model})"),
+        (KL(p_data, p_model), r"D_{KL}(\hat{p}_{data} \| p_{model})"),
+        (Entropy(p_data), r"H(\hat{p}_{data})"),
+        (Likelihood(), r"p_{model}(\mathbb{X}; \theta)"),
+        (PModel(yv, xv, theta), r"p_{model}(y \mid x, \theta)"),
+        (PData(yv, xv), r"\hat{p}_{data}(y \mid x)"),
+    ],
+)
+def test_latex_in_the_posts_notation(expr, expected):
+    assert latex(expr) == expected
+
+
+def test_expectation_prints_its_subscript():
+    assert latex(Expectation(log(PModel(yv, xv, theta)), p_data)).startswith(
+        r"\mathbb{E}_{x,y \sim \hat{p}_{data}}"
+    )
+
+
+def test_doit_and_rewrite_unfold_to_sums():
+    expected = -Sum(log(PModel(y[i], x[i], theta)), (i, 1, N)) / N
+    assert CrossEntropy(p_data, p_model).doit().equals(expected)
+    assert CrossEntropy(p_data, p_model).rewrite(Sum).equals(expected)
+    assert unfold(NLL()).has(log)
+
+
+def _by_hand(inst, f):
+    """E over p_data by the definition: distinct points, mass count/N."""
+    from collections import Counter
+
+    counts = Counter(zip(inst.xs, inst.ys, strict=True))
+    return sum(mpmath.mpf(c) / inst.n * f(a, b) for (a, b), c in counts.items())
+
+
+def test_empirical_distribution_counts_repeated_points():
+    with mpmath.workdps(40):
+        for inst in sample_instances(seed=11, count=5):
+            env = Point(inst, {theta: mpmath.mpf("0.731")})
+            got = evaluate(Entropy(p_data), env)
+            xs = {a: inst.xs.count(a) for a in inst.xs}
+            pairs = {
+                (a, b): list(zip(inst.xs, inst.ys, strict=True)).count((a, b))
+                for a, b in zip(inst.xs, inst.ys, strict=True)
+            }
+            def surprise(a, b, pairs=pairs, xs=xs):
+                return -mpmath.log(mpmath.mpf(pairs[(a, b)]) / xs[a])
+
+            want = _by_hand(inst, surprise)
+            assert abs(got - want) < mpmath.mpf(10) ** -35
+
+
+def test_nll_over_n_is_the_cross_entropy_numerically():
+    with mpmath.workdps(60):
+        for inst in sample_instances(seed=5, count=5):
+            env = Point(inst, {theta: mpmath.mpf("-1.3791")})
+            lhs = evaluate(NLL(), env) / inst.n
+            rhs = evaluate(CrossEntropy(p_data, p_model), env)
+            assert abs(lhs - rhs) < mpmath.mpf(10) ** -50
