@@ -12,6 +12,7 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
+from symbolic import selftest
 from symbolic.catalog import UnknownDerivation, entries, get, ids
 from symbolic.kernel import CheckedDerivation, CheckedStep, Config, Status, check
 from symbolic.render import to_latex, to_markdown, to_text
@@ -115,6 +116,39 @@ def _cmd_render(args: argparse.Namespace) -> int:
     return exit_code([checked.status])
 
 
+def _cmd_selftest(args: argparse.Namespace) -> int:
+    for derivation_id in args.ids:
+        _build(derivation_id)
+
+    def progress(k: int, total: int, derivation_id: str) -> None:
+        print(f"[{k}/{total}] mutating {derivation_id} ...", file=sys.stderr, flush=True)
+
+    report = selftest.run(args.ids or None, _config(args), progress)
+    summary = report.to_json()
+    totals = summary["totals"]
+    if args.json:
+        print(json.dumps(summary, indent=2, ensure_ascii=False))
+    else:
+        for d in summary["derivations"]:
+            print(
+                f"{d['id']:<32} steps {d['steps']:>3}  mutants {d['made']:>4}  "
+                f"refuted {d['refuted']:>4}  equivalent {d['equivalent']:>3}  "
+                f"wrongly accepted {d['wrongly_accepted']}  undecided {d['undecided']}"
+            )
+            for m in d["not_refuted"]:
+                print(f"    step {m['step']} {m['operator']}: {m['mutant']} -> {m['outcome']}")
+        print(
+            f"total: {totals['made']} mutants ({totals['mutants_per_step']} per step), "
+            f"{totals['refuted']} refuted, {totals['equivalent']} equivalent (proved), "
+            f"{totals['wrongly_accepted']} wrongly accepted, {totals['undecided']} undecided; "
+            f"catalog steps: {totals['proved_steps']} of {totals['steps']} proved symbolically, "
+            f"{totals['numeric_steps']} numeric only"
+        )
+    if totals["wrongly_accepted"]:
+        return 1
+    return 3 if totals["undecided"] else 0
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="symbolic",
@@ -143,6 +177,11 @@ def _parser() -> argparse.ArgumentParser:
     p_render.add_argument("-o", "--output", metavar="FILE", help="write to FILE")
     checking(p_render)
     p_render.set_defaults(run=_cmd_render)
+    p_self = sub.add_parser("selftest", help="mutate every catalog step; the kernel must refute")
+    p_self.add_argument("ids", nargs="*", metavar="ID", help="catalog ids (default: all)")
+    p_self.add_argument("--json", action="store_true", help="print JSON")
+    checking(p_self)
+    p_self.set_defaults(run=_cmd_selftest)
     return parser
 
 

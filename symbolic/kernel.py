@@ -39,6 +39,7 @@ from symbolic.derivation import Derivation, Relation, Step
 from symbolic.measures import Constant, N, theta, unfold, xv, yv
 from symbolic.numeric import (
     DataSampler,
+    Instance,
     Point,
     Undefined,
     Unsupported,
@@ -409,15 +410,28 @@ def _numeric_argopt(f: Expr, g: Expr, flips: bool, sampler: _Sampler) -> _Verdic
     return _Verdict(Status.NUMERIC, f"the two objectives order {pairs} parameter pairs alike")
 
 
-def _numeric_constant(term: Expr, sampler: _Sampler) -> _Verdict:
+def _bindings(term: Expr, indices: set[Symbol], inst: Instance) -> list[dict[Symbol, mpmath.mpf]]:
+    """Values for the variables a term borrows from an enclosing sum or expectation."""
+    free = term.free_symbols
+    bindings: list[dict[Symbol, mpmath.mpf]] = [{}]
+    for var in sorted(free & indices, key=str):
+        bindings = [{**b, var: mpmath.mpf(k)} for b in bindings for k in range(1, inst.n + 1)]
+    if free & {xv, yv}:
+        bindings = [{**b, xv: a, yv: c} for b in bindings for a, c in set(inst.pairs)]
+    return bindings
+
+
+def _numeric_constant(term: Expr, indices: set[Symbol], sampler: _Sampler) -> _Verdict:
+    """A constant must not vary with the parameters, whatever its borrowed variables are."""
     dps = sampler.cfg.dps
     try:
         with mpmath.workdps(dps):
-            for _, envs in sampler.points():
+            for inst, points in sampler.points():
+                envs = [p.with_bound(b) for b in _bindings(term, indices, inst) for p in points]
                 values = [(e, _value(term, e)) for e in envs]
                 defined = [(e, v) for e, v in values if not isinstance(v, Undefined)]
                 for (e1, v1), (e2, v2) in itertools.combinations(defined, 2):
-                    if not close(v1, v2, dps):
+                    if e1.bound == e2.bound and not close(v1, v2, dps):
                         return _Verdict(
                             Status.REFUTED,
                             f"the term declared constant, {term}, depends on the parameters",
@@ -460,6 +474,9 @@ def _combine(symbolic: tuple[bool, str], numeric: _Verdict) -> _Verdict:
 
 def _check_constants(exprs: tuple[Expr, ...], sampler: _Sampler) -> list[_Verdict]:
     verdicts = []
+    indices = {
+        lim[0] for e in exprs for n in e.atoms(Sum, Product, sympy.Integral) for lim in n.limits
+    }
     for term in {c.term for e in exprs for c in e.atoms(Constant)}:
         dependent, _ = _split(normalize(term), sampler.params)
         if dependent == 0:
@@ -467,7 +484,8 @@ def _check_constants(exprs: tuple[Expr, ...], sampler: _Sampler) -> list[_Verdic
             continue
         verdicts.append(
             _combine(
-                (False, f"{term} still mentions the parameters"), _numeric_constant(term, sampler)
+                (False, f"{term} still mentions the parameters"),
+                _numeric_constant(term, indices, sampler),
             )
         )
     return verdicts

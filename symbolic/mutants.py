@@ -22,6 +22,7 @@ from symbolic.derivation import Relation, Step
 from symbolic.measures import (
     Constant,
     EmpiricalDistribution,
+    Measure,
     ModelDistribution,
     N,
     PData,
@@ -103,6 +104,39 @@ def _duplicate(step: Step, lhs_sense: Relation, params: tuple[Symbol, ...]) -> I
 
 def _flip_sign(step: Step, lhs_sense: Relation, params: tuple[Symbol, ...]) -> Iterator[Mutant]:
     yield Mutant("flip-sign", replace(step, rhs=-step.rhs), "negated the right-hand side")
+    for node, k in _additive_terms(step.rhs):
+        flipped = Add(*(-a if j == k else a for j, a in enumerate(node.args)))
+        yield Mutant(
+            "flip-sign",
+            replace(step, rhs=step.rhs.xreplace({node: flipped})),
+            f"negated {node.args[k]}",
+        )
+
+
+def _paths(e: Expr, wanted: Callable[[Expr], bool], path: tuple[int, ...] = ()):
+    """Positions (as argument paths) of the nodes that satisfy ``wanted``."""
+    if wanted(e):
+        yield path
+    for k, a in enumerate(e.args):
+        if isinstance(a, sympy.Basic):
+            yield from _paths(a, wanted, (*path, k))
+
+
+def _at(e: Expr, path: tuple[int, ...]) -> Expr:
+    for k in path:
+        e = e.args[k]
+    return e
+
+
+def _replace_at(e: Expr, path: tuple[int, ...], new: Expr) -> Expr:
+    if not path:
+        return new
+    args = list(e.args)
+    args[path[0]] = _replace_at(args[path[0]], path[1:], new)
+    return e.func(*args)
+
+
+_SWAPPABLE = (PData, PModel, EmpiricalDistribution, ModelDistribution)
 
 
 def _swap(step: Step, lhs_sense: Relation, params: tuple[Symbol, ...]) -> Iterator[Mutant]:
@@ -111,6 +145,43 @@ def _swap(step: Step, lhs_sense: Relation, params: tuple[Symbol, ...]) -> Iterat
         yield Mutant(
             "swap-p-data-p-model", replace(step, rhs=swapped), "swapped p_data and p_model"
         )
+    places = list(_paths(step.rhs, lambda n: isinstance(n, _SWAPPABLE)))
+    if len(places) > 1:
+        # Swapping one occurrence only is the slip of a hand that copies a line.
+        for path in places:
+            node = _at(step.rhs, path)
+            yield Mutant(
+                "swap-p-data-p-model",
+                replace(step, rhs=_replace_at(step.rhs, path, _swap_distributions(node))),
+                f"swapped p_data and p_model in {node} only",
+            )
+
+
+def _drop_factor(step: Step, lhs_sense: Relation, params: tuple[Symbol, ...]) -> Iterator[Mutant]:
+    for path in _paths(step.rhs, lambda n: isinstance(n, sympy.Mul)):
+        node = _at(step.rhs, path)
+        for k, factor in enumerate(node.args):
+            if factor == -1:
+                continue
+            rest = sympy.Mul(*(a for j, a in enumerate(node.args) if j != k))
+            yield Mutant(
+                "drop-term",
+                replace(step, rhs=_replace_at(step.rhs, path, rest)),
+                f"dropped the factor {factor}",
+            )
+        return
+
+
+def _swap_suffixes(step: Step, lhs_sense: Relation, params: tuple[Symbol, ...]) -> Iterator[Mutant]:
+    # Two members P and Q of a family carry the suffixes _1 and _2: swap P and Q.
+    names = {s.name: s for s in step.rhs.atoms(Symbol)}
+    pairs = {}
+    for name, sym in names.items():
+        if name.endswith("_1") and name[:-2] + "_2" in names:
+            other = names[name[:-2] + "_2"]
+            pairs[sym], pairs[other] = other, sym
+    if pairs:
+        yield Mutant("swap-p-q", replace(step, rhs=step.rhs.xreplace(pairs)), "swapped P and Q")
 
 
 def _shift_n(delta: int) -> Callable[[Step, Relation, tuple[Symbol, ...]], Iterator[Mutant]]:
@@ -130,14 +201,29 @@ def _shift_n(delta: int) -> Callable[[Step, Relation, tuple[Symbol, ...]], Itera
 def _declare_constant(
     step: Step, lhs_sense: Relation, params: tuple[Symbol, ...]
 ) -> Iterator[Mutant]:
-    terms = Add.make_args(step.rhs)
-    for term in terms:
-        if _depends(term, params) and not isinstance(term, Constant):
-            yield Mutant(
-                "declare-constant",
-                replace(step, rhs=step.rhs.xreplace({term: Constant(term)})),
-                f"declared {term} constant",
+    def candidate(n: Expr) -> bool:
+        # Whole terms, and the measures, sums and logs inside them: what a hand calls constant.
+        return (
+            (
+                isinstance(n, Measure | sympy.Sum | sympy.Product | sympy.log | Add)
+                or n in Add.make_args(step.rhs)
             )
+            and _depends(n, params)
+            and not isinstance(n, Constant)
+            and not n.has(Constant)
+        )
+
+    seen = set()
+    for path in _paths(step.rhs, candidate):
+        node = _at(step.rhs, path)
+        if node in seen:
+            continue
+        seen.add(node)
+        yield Mutant(
+            "declare-constant",
+            replace(step, rhs=_replace_at(step.rhs, path, Constant(node))),
+            f"declared {node} constant",
+        )
 
 
 def _flip_sense(step: Step, lhs_sense: Relation, params: tuple[Symbol, ...]) -> Iterator[Mutant]:
@@ -151,9 +237,7 @@ def _flip_sense(step: Step, lhs_sense: Relation, params: tuple[Symbol, ...]) -> 
 
 
 def _log2(step: Step, lhs_sense: Relation, params: tuple[Symbol, ...]) -> Iterator[Mutant]:
-    logs = sorted(step.rhs.atoms(sympy.log), key=sympy.default_sort_key)
-    if logs:
-        target = logs[0]
+    for target in sorted(step.rhs.atoms(sympy.log), key=sympy.default_sort_key):
         yield Mutant(
             "log-to-log2",
             replace(step, rhs=step.rhs.xreplace({target: target / sympy.log(2)})),
@@ -167,13 +251,13 @@ def _coefficients(step: Step, lhs_sense: Relation, params: tuple[Symbol, ...]) -
         {a for a in step.rhs.atoms(sympy.Number) if a not in (0, 1, -1)},
         key=sympy.default_sort_key,
     )
-    for number in numbers[:2]:
+    for number in numbers:
         yield Mutant(
             "change-number",
             replace(step, rhs=step.rhs.xreplace({number: number * 2})),
             f"changed {number} into {number * 2}",
         )
-    for power in sorted(step.rhs.atoms(sympy.Pow), key=sympy.default_sort_key)[:2]:
+    for power in sorted(step.rhs.atoms(sympy.Pow), key=sympy.default_sort_key):
         yield Mutant(
             "change-exponent",
             replace(step, rhs=step.rhs.xreplace({power: power.base ** (power.exp + 1)})),
@@ -184,19 +268,24 @@ def _coefficients(step: Step, lhs_sense: Relation, params: tuple[Symbol, ...]) -
 def _sum_bounds(step: Step, lhs_sense: Relation, params: tuple[Symbol, ...]) -> Iterator[Mutant]:
     for node in sorted(step.rhs.atoms(sympy.Sum, sympy.Product), key=sympy.default_sort_key):
         var, lo, hi = node.limits[0]
-        moved = node.func(node.function, (var, lo + 1, hi))
-        yield Mutant(
-            "sum-bound",
-            replace(step, rhs=step.rhs.xreplace({node: moved})),
-            f"started {node.func.__name__} at {lo + 1}",
-        )
+        for moved, what in (
+            (node.func(node.function, (var, lo + 1, hi)), f"starts at {lo + 1}"),
+            (node.func(node.function, (var, lo, hi - 1)), f"stops at {hi - 1}"),
+        ):
+            yield Mutant(
+                "sum-bound",
+                replace(step, rhs=step.rhs.xreplace({node: moved})),
+                f"the {node.func.__name__} {what}",
+            )
 
 
 OPERATORS: dict[str, Callable[[Step, Relation, tuple[Symbol, ...]], Iterator[Mutant]]] = {
     "flip-sign": _flip_sign,
     "drop-term": _drop,
+    "drop-factor": _drop_factor,
     "duplicate-term": _duplicate,
     "swap-p-data-p-model": _swap,
+    "swap-p-q": _swap_suffixes,
     "n-minus-1": _shift_n(-1),
     "n-plus-1": _shift_n(1),
     "declare-constant": _declare_constant,

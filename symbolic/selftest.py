@@ -1,0 +1,231 @@
+"""Soundness self-test: every step of the catalog must survive its mutants.
+
+For each step of each derivation, :mod:`symbolic.mutants` makes plausible mistakes and the kernel
+checks every mutant against the step's own left-hand side. A mutant is
+
+* ``refuted`` when the kernel refutes it (the mistake is caught);
+* ``equivalent`` when the kernel *proves* it: the mutant is in fact still true (e.g. a base-2
+  logarithm under an argmin), recognized by a proof and not assumed;
+* ``wrongly accepted`` when the kernel accepted it (proved or numeric) but an independent, wider
+  numeric search (another seed, more instances and parameter values, more digits, and none of
+  the kernel's code but the evaluator) refutes it: a soundness bug in the kernel;
+* ``undecided`` otherwise (numeric agreement or unknown, with no proof either way).
+
+>>> report = run(["kl-vs-mle"])
+>>> report.totals["wrongly_accepted"], report.totals["undecided"]
+(0, 0)
+"""
+
+from __future__ import annotations
+
+import itertools
+import random
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+
+import mpmath
+from sympy import Expr, IndexedBase, Symbol
+
+from symbolic.catalog import get, ids
+from symbolic.derivation import Derivation, Relation, Step
+from symbolic.kernel import Config, Status, check, check_step
+from symbolic.measures import Constant, N, xv, yv
+from symbolic.mutants import Mutant, mutate
+from symbolic.numeric import (
+    Point,
+    Undefined,
+    Unsupported,
+    close,
+    evaluate,
+    sample_instances,
+    sample_value,
+    tolerance,
+)
+
+__all__ = ["MutantResult", "DerivationReport", "Report", "run", "ORACLE"]
+
+# The independent search that judges accepted mutants: other points, more of them, more digits.
+ORACLE = Config(dps=80, instances=10, param_points=6, seed=7919)
+
+
+def _oracle_refutes(derivation: Derivation, lhs: Expr, sense: Relation, step: Step) -> str | None:
+    """A counterexample found without the kernel's code: plain evaluation at the oracle's points.
+
+    It shares only the evaluator with the kernel, so a wrong verdict of the kernel's own
+    symbolic or numeric route cannot hide here.
+    """
+    params = derivation.params
+    exprs = (lhs, step.rhs, *(c.term for c in step.rhs.atoms(Constant)))
+    symbols = sorted(
+        {s for e in exprs for s in e.free_symbols if isinstance(s, Symbol)}
+        - set(params)
+        - {N, xv, yv}
+        - {b.label for e in exprs for b in e.atoms(IndexedBase)},
+        key=str,
+    )
+    instances = sample_instances(
+        ORACLE.seed, ORACLE.instances, tuple(symbols), derivation.intervals, derivation.data
+    )
+    rng = random.Random(ORACLE.seed)
+    flips = sense not in (Relation.EQ, step.relation) and step.relation is not Relation.EQ
+    with mpmath.workdps(ORACLE.dps):
+        for inst in instances:
+            points = [
+                Point(inst, {p: sample_value(p, rng, derivation.intervals.get(p)) for p in params})
+                for _ in range(ORACLE.param_points)
+            ]
+            values = []
+            for point in points:
+                try:
+                    values.append((evaluate(lhs, point), evaluate(step.rhs, point)))
+                except (Undefined, Unsupported):
+                    continue
+            if step.relation is Relation.EQ:
+                for f, g in values:
+                    if not close(f, g, ORACLE.dps):
+                        return f"the sides differ: {mpmath.nstr(f, 15)} vs {mpmath.nstr(g, 15)}"
+            for (f1, g1), (f2, g2) in itertools.combinations(values, 2):
+                df, dg = f1 - f2, g1 - g2
+                tol = tolerance(ORACLE.dps)
+                f_sign = 0 if abs(df) <= tol * max(abs(f1), abs(f2)) else mpmath.sign(df)
+                g_sign = 0 if abs(dg) <= tol * max(abs(g1), abs(g2)) else mpmath.sign(dg)
+                if step.relation is not Relation.EQ and f_sign != (-g_sign if flips else g_sign):
+                    return "the two objectives order a pair of parameter values differently"
+            for constant in step.rhs.atoms(Constant):
+                if constant.term.free_symbols & {xv, yv}:
+                    continue
+                try:
+                    seen = {mpmath.nstr(evaluate(constant.term, p), 40) for p in points}
+                except (Undefined, Unsupported):
+                    continue
+                if len(seen) > 1:
+                    return f"the term declared constant, {constant.term}, varies"
+    return None
+
+
+@dataclass(frozen=True)
+class MutantResult:
+    """One mutant: where it was made, how, the kernel's verdict and the classification."""
+
+    step: int
+    operator: str
+    description: str
+    verdict: Status
+    outcome: str
+    detail: str
+
+
+@dataclass
+class DerivationReport:
+    """The mutants of one derivation and how its own steps were checked."""
+
+    id: str
+    steps: int
+    proved_steps: int
+    numeric_steps: int
+    mutants: list[MutantResult] = field(default_factory=list)
+
+    def counts(self) -> dict[str, int]:
+        out = {"made": len(self.mutants)}
+        for outcome in ("refuted", "wrongly_accepted", "undecided", "equivalent"):
+            out[outcome] = sum(1 for m in self.mutants if m.outcome == outcome)
+        return out
+
+
+@dataclass
+class Report:
+    """Per-derivation reports and totals over the catalog."""
+
+    derivations: list[DerivationReport]
+
+    @property
+    def totals(self) -> dict[str, int]:
+        keys = ("made", "refuted", "wrongly_accepted", "undecided", "equivalent")
+        out = {k: sum(d.counts()[k] for d in self.derivations) for k in keys}
+        out["steps"] = sum(d.steps for d in self.derivations)
+        out["proved_steps"] = sum(d.proved_steps for d in self.derivations)
+        out["numeric_steps"] = sum(d.numeric_steps for d in self.derivations)
+        return out
+
+    def to_json(self) -> dict[str, object]:
+        totals = self.totals
+        per_step = totals["made"] / totals["steps"] if totals["steps"] else 0.0
+        return {
+            "totals": {**totals, "mutants_per_step": round(per_step, 2)},
+            "derivations": [
+                {
+                    "id": d.id,
+                    "steps": d.steps,
+                    "proved_steps": d.proved_steps,
+                    "numeric_steps": d.numeric_steps,
+                    **d.counts(),
+                    "not_refuted": [
+                        {
+                            "step": m.step,
+                            "operator": m.operator,
+                            "mutant": m.description,
+                            "verdict": m.verdict.value,
+                            "outcome": m.outcome,
+                            "detail": m.detail,
+                        }
+                        for m in d.mutants
+                        if m.outcome != "refuted"
+                    ],
+                }
+                for d in self.derivations
+            ],
+        }
+
+
+def _classify(
+    derivation: Derivation, index: int, lhs: Expr, sense: Relation, mutant: Mutant, config: Config
+) -> MutantResult:
+    checked = check_step(
+        lhs,
+        sense,
+        mutant.step,
+        params=derivation.params,
+        intervals=derivation.intervals,
+        data=derivation.data,
+        config=config,
+    )
+    outcome = {Status.REFUTED: "refuted", Status.UNKNOWN: "undecided"}.get(checked.status)
+    detail = checked.detail
+    if outcome is None:
+        refutation = _oracle_refutes(derivation, lhs, sense, mutant.step)
+        if refutation is not None:
+            outcome, detail = "wrongly_accepted", f"{checked.detail}; but: {refutation}"
+        else:
+            outcome = "equivalent" if checked.status is Status.PROVED else "undecided"
+    return MutantResult(index, mutant.operator, mutant.description, checked.status, outcome, detail)
+
+
+def run(
+    derivation_ids: Sequence[str] | None = None,
+    config: Config | None = None,
+    progress: Callable[[int, int, str], None] | None = None,
+) -> Report:
+    """Mutate every step of the chosen derivations (all by default) and classify the mutants."""
+    config = config or Config()
+    chosen = list(derivation_ids) if derivation_ids is not None else ids()
+    reports = []
+    for k, derivation_id in enumerate(chosen, start=1):
+        if progress is not None:
+            progress(k, len(chosen), derivation_id)
+        derivation = get(derivation_id)
+        checked = check(derivation, config)
+        report = DerivationReport(
+            derivation_id,
+            steps=len(checked.steps),
+            proved_steps=sum(1 for s in checked.steps if s.status is Status.PROVED),
+            numeric_steps=sum(1 for s in checked.steps if s.status is Status.NUMERIC),
+        )
+        lhs, sense = derivation.start, derivation.sense
+        for index, step in enumerate(derivation.steps, start=1):
+            for mutant in mutate(step, sense, derivation.params):
+                report.mutants.append(_classify(derivation, index, lhs, sense, mutant, config))
+            lhs = step.rhs
+            if step.relation is not Relation.EQ:
+                sense = step.relation
+        reports.append(report)
+    return Report(reports)

@@ -1,0 +1,63 @@
+"""The soundness self-test over the whole catalog, and proof that it can catch a broken kernel."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from symbolic import kernel, selftest
+from symbolic.catalog import ids
+from symbolic.cli import main
+from symbolic.kernel import Status
+
+
+@pytest.fixture(scope="module")
+def report() -> selftest.Report:
+    return selftest.run(ids())
+
+
+def test_no_mutant_is_wrongly_accepted_or_undecided(report):
+    offenders = [
+        (d["id"], m)
+        for d in report.to_json()["derivations"]
+        for m in d["not_refuted"]
+        if m["outcome"] in ("wrongly_accepted", "undecided")
+    ]
+    assert offenders == []
+
+
+def test_at_least_ten_mutants_per_step(report):
+    totals = report.totals
+    assert totals["made"] >= 10 * totals["steps"]
+
+
+def test_equivalent_mutants_are_proved_not_assumed(report):
+    for d in report.derivations:
+        for m in d.mutants:
+            if m.outcome == "equivalent":
+                assert m.verdict is Status.PROVED
+
+
+def test_report_counts_proved_and_numeric_steps(report):
+    totals = report.totals
+    assert totals["proved_steps"] + totals["numeric_steps"] <= totals["steps"]
+    assert totals["proved_steps"] >= 12
+
+
+def test_a_kernel_that_accepts_everything_is_caught(monkeypatch):
+    """Simulate an unsound kernel: its numeric route never refutes, its proofs always succeed."""
+    accept = kernel._Verdict(Status.NUMERIC, "agree (broken on purpose)")
+    monkeypatch.setattr(kernel, "_numeric_equal", lambda *a, **k: accept)
+    monkeypatch.setattr(kernel, "_numeric_argopt", lambda *a, **k: accept)
+    monkeypatch.setattr(kernel, "_prove_equal", lambda *a, **k: (True, "broken on purpose"))
+    broken = selftest.run(["kl-vs-mle"])
+    assert broken.totals["wrongly_accepted"] > 0
+
+
+def test_cli_selftest_json(capsys):
+    code = main(["selftest", "kl-vs-mle", "--json"])
+    out = json.loads(capsys.readouterr().out)
+    assert code == 0
+    assert out["totals"]["wrongly_accepted"] == 0 and out["totals"]["undecided"] == 0
+    assert out["derivations"][0]["id"] == "kl-vs-mle"
