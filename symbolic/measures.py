@@ -121,12 +121,20 @@ class PDataX(Function):
 
 
 class Distribution(Expr):
-    """A conditional distribution over ``y`` given ``x``, named in the measures' arguments."""
+    """A conditional distribution over ``y`` given ``x``, named in the measures' arguments.
+
+    Calling it gives its density: ``p_model(y, x)`` is ``p_model(y | x, θ)``.
+    """
 
     is_commutative = True
 
     def density(self, yy: Expr, xx: Expr) -> Expr:
         raise NotImplementedError
+
+    def __call__(self, *args: Expr) -> Expr:
+        if len(args) == 1:
+            return self.density(yv, args[0])
+        return self.density(*args)
 
 
 class EmpiricalDistribution(Distribution):
@@ -168,8 +176,8 @@ class ModelDistribution(Distribution):
     def param(self) -> Expr:
         return self.args[0]
 
-    def density(self, yy: Expr, xx: Expr) -> Expr:
-        return PModel(yy, xx, self.param)
+    def density(self, yy: Expr, xx: Expr, param: Expr | None = None) -> Expr:
+        return PModel(yy, xx, self.param if param is None else param)
 
     def _latex(self, printer: LatexPrinter) -> str:
         return r"p_{model}"
