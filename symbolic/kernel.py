@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import itertools
 import random
+from functools import lru_cache
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
@@ -157,6 +158,7 @@ def _linear_sum(s: Sum) -> Expr:
     return total
 
 
+@lru_cache(maxsize=4096)
 def normalize(expr: Expr) -> Expr:
     """Unfold the measures, split logs of positive products and sums, distribute sums.
 
