@@ -134,6 +134,7 @@ def kl_vs_mle() -> Derivation:
     )
 
 
+ORDER = 0
 ENTRIES = [
     Entry("cross-entropy-cost", CROSS_ENTROPY_TITLE, cross_entropy_cost),
     Entry("kl-vs-mle", KL_TITLE, kl_vs_mle),

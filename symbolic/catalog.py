@@ -1,7 +1,8 @@
 """The catalog: every derivation the project ships, by id, built on demand.
 
 The entries live in the ``derivations/`` folder of the source tree (installed as
-``symbolic/derivations``). Each module there defines ``ENTRIES``, a list of :class:`Entry`.
+``symbolic/derivations``). Each module there defines ``ENTRIES``, a list of :class:`Entry`, and may set ``ORDER``
+(default 100) to place its entries before or after the others'.
 Building is lazy because some derivations run a solver to produce their steps.
 
 >>> "kl-vs-mle" in ids()
@@ -47,7 +48,7 @@ def catalog_dir() -> Path:
 @cache
 def entries() -> tuple[Entry, ...]:
     """Every entry, in the order of the modules' names and then of their lists."""
-    found: list[Entry] = []
+    modules = []
     for path in sorted(catalog_dir().glob("*.py")):
         if path.name.startswith("_"):
             continue
@@ -59,7 +60,10 @@ def entries() -> tuple[Entry, ...]:
             module = importlib.util.module_from_spec(spec)
             sys.modules[name] = module
             spec.loader.exec_module(module)
-        found.extend(getattr(module, "ENTRIES", ()))
+        modules.append(module)
+    # A module's ORDER (default 100) puts the seed's derivations before the families'.
+    modules.sort(key=lambda m: getattr(m, "ORDER", 100))
+    found: list[Entry] = [e for m in modules for e in getattr(m, "ENTRIES", ())]
     seen: set[str] = set()
     for entry in found:
         if entry.id in seen:

@@ -12,10 +12,11 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from symbolic import selftest
+from symbolic import files, selftest
 from symbolic.catalog import UnknownDerivation, entries, get, ids
+from symbolic.derivation import Derivation
 from symbolic.kernel import CheckedDerivation, CheckedStep, Config, Status, check
-from symbolic.render import to_latex, to_markdown, to_text
+from symbolic.render import RENDERERS, TexEngineMissing, TexError, to_pdf, to_text
 
 __all__ = ["main", "step_json", "derivation_json"]
 
@@ -58,7 +59,13 @@ def exit_code(statuses: Sequence[Status]) -> int:
     return 0
 
 
-def _build(derivation_id: str):
+def _build(derivation_id: str) -> Derivation:
+    """A catalog entry by id, or a derivation file by path (``.toml``)."""
+    if derivation_id.endswith(".toml"):
+        try:
+            return files.load(derivation_id)
+        except files.FileError as exc:
+            raise UsageError(str(exc)) from None
     try:
         return get(derivation_id)
     except UnknownDerivation:
@@ -107,13 +114,81 @@ def _cmd_check(args: argparse.Namespace) -> int:
 
 def _cmd_render(args: argparse.Namespace) -> int:
     checked = check(_build(args.id), _config(args))
-    render = {"latex": to_latex, "markdown": to_markdown}[args.format]
-    output = render(checked)
+    if args.format != "pdf":
+        output = RENDERERS[args.format](checked, args.lang)
+        if args.output:
+            Path(args.output).write_text(output, encoding="utf-8")
+        else:
+            sys.stdout.write(output)
+        return exit_code([checked.status])
+    if not args.output and sys.stdout.isatty():
+        raise UsageError("a PDF is binary: give -o FILE.pdf, or redirect the output")
+    try:
+        pdf = to_pdf(checked, args.lang)
+    except (TexEngineMissing, TexError) as exc:
+        raise UsageError(str(exc)) from None
     if args.output:
-        Path(args.output).write_text(output, encoding="utf-8")
+        Path(args.output).write_bytes(pdf)
     else:
-        sys.stdout.write(output)
+        sys.stdout.buffer.write(pdf)
     return exit_code([checked.status])
+
+
+def _cmd_plot(args: argparse.Namespace) -> int:
+    from symbolic import plots
+
+    if args.all and args.ids:
+        raise UsageError("give derivation ids or --all, not both")
+    targets = ids() if args.all else list(args.ids)
+    if not targets:
+        raise UsageError("give at least one derivation id, or --all")
+    if args.output and len(targets) > 1:
+        raise UsageError("-o names one file; give --dir for several plots")
+    for t in targets:
+        _build(t)
+    skipped = 0
+    for k, t in enumerate(targets, start=1):
+        path = Path(args.output or Path(args.dir) / f"{t.replace('/', '-')}.{args.format}")
+        if len(targets) > 1:
+            print(f"[{k}/{len(targets)}] plotting {t} ...", file=sys.stderr, flush=True)
+        try:
+            plots.save(t, path)
+        except plots.NoPlot as exc:
+            if len(targets) == 1:
+                raise UsageError(str(exc)) from None
+            print(f"  skipped: {exc}", file=sys.stderr)
+            skipped += 1
+            continue
+        except ValueError as exc:
+            raise UsageError(str(exc)) from None
+        print(path)
+    if skipped:
+        print(f"{skipped} of {len(targets)} entries have no picture", file=sys.stderr)
+    return 0
+
+
+def _cmd_docs(args: argparse.Namespace) -> int:
+    from symbolic import docs
+
+    root = Path(args.out)
+    try:
+        built = docs.build(ids(), args.jobs, args.pdf, lambda m: print(m, file=sys.stderr))
+    except TexEngineMissing as exc:
+        raise UsageError(str(exc)) from None
+    pages = docs.generate(root, built)
+    failed = [(b.summary.id, lang, err) for b in built for lang, err in b.pdf_errors.items()]
+    for derivation_id, lang, err in failed:
+        print(f"symbolic: PDF of {derivation_id} ({lang}) failed: {err}", file=sys.stderr)
+    if args.check:
+        stale = docs.stale(root, pages)
+        for rel in stale:
+            print(f"stale: {root / rel}", file=sys.stderr)
+        if stale:
+            print(f"symbolic: {root}/ is not current; run `symbolic docs`", file=sys.stderr)
+        return 1 if stale or failed else 0
+    written = docs.write(root, pages)
+    print(f"{len(written)} of {len(pages)} pages updated under {root}/")
+    return 1 if failed else 0
 
 
 def _cmd_selftest(args: argparse.Namespace) -> int:
@@ -149,6 +224,31 @@ def _cmd_selftest(args: argparse.Namespace) -> int:
     return 3 if totals["undecided"] else 0
 
 
+def _cmd_mle(args: argparse.Namespace) -> int:
+    from symbolic import stationary
+
+    if args.dps < 20:
+        raise UsageError(f"--dps {args.dps} is too low: the checks need at least 20 digits")
+    try:
+        out = stationary.report(args.family, args.known, args.data, args.dps, Config(dps=args.dps))
+    except stationary.BadInput as exc:
+        raise UsageError(str(exc)) from None
+    print(json.dumps(out, indent=2, ensure_ascii=False) if args.json else stationary.to_text(out))
+    return stationary.exit_status(out)
+
+
+def _cmd_kl(args: argparse.Namespace) -> int:
+    from symbolic import divergences
+
+    try:
+        out = divergences.summary(args.family)
+    except divergences.UnknownFamily:
+        known = ", ".join(divergences.names())
+        raise UsageError(f"unknown family {args.family!r}; known families: {known}") from None
+    print(json.dumps(out, indent=2, ensure_ascii=False) if args.json else divergences.to_text(out))
+    return exit_code([Status(c["status"]) for c in out["checks"].values()])
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="symbolic",
@@ -165,7 +265,9 @@ def _parser() -> argparse.ArgumentParser:
         p.add_argument("--seed", type=int, default=0, help="seed of the sampled points")
 
     p_check = sub.add_parser("check", help="check derivations step by step")
-    p_check.add_argument("ids", nargs="*", metavar="ID", help="catalog ids")
+    p_check.add_argument(
+        "ids", nargs="*", metavar="ID", help="catalog ids, or derivation files (FILE.toml)"
+    )
     p_check.add_argument("--all", action="store_true", help="check the whole catalog")
     p_check.add_argument("--json", action="store_true", help="print JSON")
     checking(p_check)
@@ -173,15 +275,45 @@ def _parser() -> argparse.ArgumentParser:
 
     p_render = sub.add_parser("render", help="print a checked derivation as a document")
     p_render.add_argument("id", metavar="ID")
-    p_render.add_argument("--format", choices=["latex", "markdown"], default="latex")
+    p_render.add_argument("--format", choices=["latex", "markdown", "html", "pdf"], default="latex")
+    p_render.add_argument("--lang", choices=["en", "ko"], default="en", help="prose language")
     p_render.add_argument("-o", "--output", metavar="FILE", help="write to FILE")
     checking(p_render)
     p_render.set_defaults(run=_cmd_render)
+
+    p_plot = sub.add_parser("plot", help="draw the picture of a derivation (png or svg)")
+    p_plot.add_argument("ids", nargs="*", metavar="ID", help="catalog ids")
+    p_plot.add_argument("--all", action="store_true", help="every entry that has a picture")
+    p_plot.add_argument("-o", "--output", metavar="FILE", help="FILE.png or FILE.svg (one id)")
+    p_plot.add_argument("--dir", default=".", help="folder of the files named after the ids")
+    p_plot.add_argument("--format", choices=["png", "svg"], default="png", help="without -o")
+    p_plot.set_defaults(run=_cmd_plot)
+
+    p_docs = sub.add_parser("docs", help="generate docs/ from the catalog")
+    p_docs.add_argument("--out", default="docs", metavar="DIR", help="the docs folder")
+    p_docs.add_argument("--check", action="store_true", help="exit 1 if DIR is not current")
+    p_docs.add_argument("--pdf", action="store_true", help="also compile every entry to PDF")
+    p_docs.add_argument("--jobs", type=int, default=1, help="worker processes")
+    p_docs.set_defaults(run=_cmd_docs)
     p_self = sub.add_parser("selftest", help="mutate every catalog step; the kernel must refute")
     p_self.add_argument("ids", nargs="*", metavar="ID", help="catalog ids (default: all)")
     p_self.add_argument("--json", action="store_true", help="print JSON")
     checking(p_self)
     p_self.set_defaults(run=_cmd_selftest)
+
+    p_mle = sub.add_parser("mle", help="derive and check the maximum-likelihood estimators")
+    p_mle.add_argument("family", metavar="FAMILY", help="a family, e.g. normal")
+    p_mle.add_argument("--json", action="store_true", help="print JSON")
+    p_mle.add_argument("--known", action="append", default=[], metavar="NAME=VALUE",
+                       help="value of a known parameter (repeatable)")
+    p_mle.add_argument("--data", metavar="FILE.csv", help="data with a header row: x (and y)")
+    p_mle.add_argument("--dps", type=int, default=50, help="digits of the values and checks")
+    p_mle.set_defaults(run=_cmd_mle)
+
+    p_kl = sub.add_parser("kl", help="entropy, cross-entropy and KL divergence of a family")
+    p_kl.add_argument("family", metavar="FAMILY", help="a family, e.g. normal")
+    p_kl.add_argument("--json", action="store_true", help="print JSON")
+    p_kl.set_defaults(run=_cmd_kl)
     return parser
 
 

@@ -1,6 +1,13 @@
-"""Printing checked derivations: LaTeX documents, Markdown, and aligned text for terminals.
+"""Printing checked derivations: LaTeX, PDF, HTML, Markdown, and aligned text for terminals.
 
-Printers only read what the kernel decided; they never decide anything themselves.
+Printers only read what the kernel decided; they never decide anything themselves. Every
+document exists in English and in Korean (``lang="ko"``), the language of the seed post: the
+surrounding prose comes from :mod:`symbolic.i18n`, and authors' rules are translated where a
+translation is known.
+
+HTML pages are self-contained: KaTeX (shipped in ``symbolic/static/katex``) is inlined, its
+fonts as ``data:`` URIs, and typesets the math in the browser with no network. PDFs are the
+LaTeX documents compiled by XeLaTeX (or LuaLaTeX) in a temporary folder.
 
 >>> from symbolic.catalog import get
 >>> from symbolic.kernel import check
@@ -11,22 +18,44 @@ True
 
 from __future__ import annotations
 
+import base64
+import html
+import re
+import shutil
+import subprocess
+import tempfile
+import unicodedata
+from collections.abc import Callable, Sequence
+from functools import cache
+from importlib import resources
+from pathlib import Path
+from typing import NamedTuple
+
 from sympy import Expr, Function, Indexed, Product, Sum, Symbol, fraction
 from sympy.printing.latex import LatexPrinter
 from sympy.printing.str import StrPrinter
 
-from symbolic.derivation import Relation
+from symbolic.derivation import Derivation, Relation
+from symbolic.i18n import phrase, translate
 from symbolic.kernel import CheckedDerivation, CheckedStep, Status
 
-__all__ = ["to_latex", "to_markdown", "to_text", "text", "tex", "MARKS"]
+__all__ = [
+    "to_latex",
+    "to_markdown",
+    "to_text",
+    "to_html",
+    "to_pdf",
+    "compile_latex",
+    "tex_engine",
+    "TexError",
+    "TexEngineMissing",
+    "RENDERERS",
+    "text",
+    "tex",
+    "MARKS",
+]
 
 MARKS = {Status.PROVED: "✔", Status.NUMERIC: "≈", Status.REFUTED: "✘", Status.UNKNOWN: "?"}
-_WORDS = {
-    Status.PROVED: "proved",
-    Status.NUMERIC: "numeric only",
-    Status.REFUTED: "refuted",
-    Status.UNKNOWN: "unknown",
-}
 
 
 class _TextPrinter(StrPrinter):
@@ -126,13 +155,17 @@ def text(expr: Expr) -> str:
 
 
 # Derivations name their labels in plain words; each format spells them its own way.
-_LABELS = {"theta_MLE": (r"\hat{\theta}_{MLE}", "θ̂_MLE")}
+_LABELS = {
+    "theta_MLE": (r"\hat{\theta}_{MLE}", "θ̂_MLE"),
+    "D_KL(P || Q)": (r"D_{KL}(P \| Q)", "D_KL(P ‖ Q)"),
+}
 
 
 def _label(name: str, latex_mode: bool) -> str:
     spelled = _LABELS.get(name)
     if spelled is None:
-        return name
+        # An unknown label is words, not math: in LaTeX its underscores must not subscript.
+        return rf"\text{{{_tex_escape(name)}}}" if latex_mode else name
     return spelled[0] if latex_mode else spelled[1]
 
 
@@ -144,21 +177,41 @@ def _opt(sense: Relation, body: str, latex_mode: bool) -> str:
     return f"{sense.value}_θ {body}"
 
 
-def _lines(checked: CheckedDerivation, fmt: str) -> list[tuple[str, str, CheckedStep | None]]:
+class _Link(NamedTuple):
+    """A step of an unchecked derivation with its left-hand side: what a row needs to print."""
+
+    index: int
+    lhs: Expr
+    relation: Relation
+    rhs: Expr
+    rule: str
+
+
+def _links(d: Derivation) -> list[_Link]:
+    links, lhs = [], d.start
+    for k, step in enumerate(d.steps, start=1):
+        links.append(_Link(k, lhs, step.relation, step.rhs, step.rule))
+        lhs = step.rhs
+    return links
+
+
+_Row = tuple[str, str, "CheckedStep | _Link | None"]
+
+
+def _lines(d: Derivation, steps: Sequence[CheckedStep | _Link], fmt: str) -> list[_Row]:
     """(left, right, step) triples: the left cell is empty where the chain simply continues."""
     show = tex if fmt == "latex" else text
-    d = checked.derivation
     # Without a label the chain opens with plain values; leading equalities are shown as such
     # and the objective is restated where the first argmin/argmax step turns to optimizers.
     sense = d.sense if d.start_label else Relation.EQ
     start = _opt(sense, show(d.start), fmt == "latex")
-    rows: list[tuple[str, str, CheckedStep | None]] = []
+    rows: list[_Row] = []
     left = _label(d.start_label, fmt == "latex") if d.start_label else start
     first_right = start if d.start_label else ""
     if first_right:
         rows.append((left, first_right, None))
         left = ""
-    for step in checked.steps:
+    for step in steps:
         new_sense = sense if step.relation is Relation.EQ else step.relation
         if sense is Relation.EQ and new_sense is not Relation.EQ:
             # The chain turns from values into optimizers: restate the left side as one.
@@ -171,63 +224,192 @@ def _lines(checked: CheckedDerivation, fmt: str) -> list[tuple[str, str, Checked
     return rows
 
 
-def _summary(checked: CheckedDerivation) -> list[str]:
+def _word(status: Status, lang: str) -> str:
+    return phrase(status.value, lang)
+
+
+def _summary(checked: CheckedDerivation, lang: str = "en") -> list[str]:
     counts = {s: sum(1 for st in checked.steps if st.status is s) for s in Status}
     total = len(checked.steps)
-    out = [f"{counts[Status.PROVED]} of {total} steps proved symbolically"]
-    if counts[Status.NUMERIC]:
-        out.append(f"{counts[Status.NUMERIC]} rest on high-precision numeric evidence only")
-    if counts[Status.REFUTED]:
-        out.append(f"{counts[Status.REFUTED]} refuted")
-    if counts[Status.UNKNOWN]:
-        out.append(f"{counts[Status.UNKNOWN]} undecided")
+    out = [phrase("sum_proved", lang, n=counts[Status.PROVED], total=total)]
+    for status, key in (
+        (Status.NUMERIC, "sum_numeric"),
+        (Status.REFUTED, "sum_refuted"),
+        (Status.UNKNOWN, "sum_unknown"),
+    ):
+        if counts[status]:
+            out.append(phrase(key, lang, n=counts[status]))
     return out
 
 
+def _unproved(checked: CheckedDerivation) -> list[CheckedStep]:
+    return [s for s in checked.steps if s.status is not Status.PROVED]
+
+
+# --- LaTeX and PDF ---------------------------------------------------------------------------
+
+_TEX_SPECIALS = {
+    "\\": r"\textbackslash{}",
+    "&": r"\&",
+    "%": r"\%",
+    "$": r"\$",
+    "#": r"\#",
+    "_": r"\_",
+    "{": r"\{",
+    "}": r"\}",
+    "~": r"\textasciitilde{}",
+    "^": r"\^{}",
+}
+# Authors write rules in Unicode; Latin Modern has no Greek or math glyphs, so these become math.
+_TEX_SYMBOLS = {
+    "‖": r"$\|$",
+    "≤": r"$\le$",
+    "≥": r"$\ge$",
+    "≠": r"$\ne$",
+    "≈": r"$\approx$",
+    "→": r"$\to$",
+    "∞": r"$\infty$",
+    "∑": r"$\sum$",
+    "∏": r"$\prod$",
+    "·": r"$\cdot$",
+    "×": r"$\times$",
+    "∈": r"$\in$",
+    "∂": r"$\partial$",
+    "∝": r"$\propto$",
+    "√": r"$\surd$",
+    "∫": r"$\int$",
+    "∇": r"$\nabla$",
+    "±": r"$\pm$",
+    "≡": r"$\equiv$",
+    "∼": r"$\sim$",
+    "⊆": r"$\subseteq$",
+    "⊂": r"$\subset$",
+    "∀": r"$\forall$",
+    "∃": r"$\exists$",
+    "∩": r"$\cap$",
+    "∪": r"$\cup$",
+    "∅": r"$\emptyset$",
+    "⇒": r"$\Rightarrow$",
+    "⇔": r"$\Leftrightarrow$",
+    "↦": r"$\mapsto$",
+    "∘": r"$\circ$",
+    "′": r"$'$",
+    "ℝ": r"$\mathbb{R}$",
+    "ℕ": r"$\mathbb{N}$",
+    "−": "-",
+}
+_TEX_GREEK_CAPITALS = {"gamma", "delta", "theta", "lambda", "xi", "pi", "sigma", "phi", "psi"}
+_GREEK = re.compile(r"GREEK (SMALL|CAPITAL) LETTER (\w+)")
+
+
+def _tex_char(c: str) -> str:
+    if c in _TEX_SPECIALS:
+        return _TEX_SPECIALS[c]
+    if c in _TEX_SYMBOLS:
+        return _TEX_SYMBOLS[c]
+    script = unicodedata.decomposition(c).split()
+    if len(script) == 2 and script[0] in ("<super>", "<sub>"):
+        # x² and x₁: the digit or letter raised or lowered in math.
+        mark = "^" if script[0] == "<super>" else "_"
+        return f"${mark}{{{_tex_char(chr(int(script[1], 16))).strip('$')}}}$"
+    greek = _GREEK.fullmatch(unicodedata.name(c, ""))
+    if greek is None:
+        return c
+    name = greek[2].lower().replace("lamda", "lambda")
+    if greek[1] == "SMALL":
+        return "o" if name == "omicron" else rf"$\{name}$"
+    if name in _TEX_GREEK_CAPITALS | {"omega", "upsilon"}:
+        return rf"$\{name.capitalize()}$"
+    # The other capitals look like Latin letters (Alpha is A); Latin Modern has those.
+    return unicodedata.normalize("NFKD", c).encode("ascii", "ignore").decode() or c
+
+
 def _tex_escape(s: str) -> str:
-    table = {
-        "\\": r"\textbackslash{}",
-        "&": r"\&",
-        "%": r"\%",
-        "$": r"\$",
-        "#": r"\#",
-        "_": r"\_",
-        "{": r"\{",
-        "}": r"\}",
-        "~": r"\textasciitilde{}",
-        "^": r"\^{}",
-    }
-    return "".join(table.get(c, c) for c in s)
+    r"""Text for LaTeX's text mode: specials escaped, Greek and math symbols as math.
+
+    >>> print(_tex_escape("p̂_θ ≥ 0 & ‖P‖ σ² ∫"))
+    \^{p}\_$\theta$ $\ge$ 0 \& $\|$P$\|$ $\sigma$$^{2}$ $\int$
+    """
+    out: list[str] = []
+    for c in unicodedata.normalize("NFC", s):
+        if unicodedata.combining(c) and out:
+            # A hat or bar over the previous letter: the post's p̂.
+            accent = {"\u0302": ("\\^", r"\hat"), "\u0304": ("\\=", r"\bar")}.get(c)
+            if accent is not None:
+                prev = out.pop()
+                math = prev.startswith("$")
+                out.append(f"${accent[1]}{{{prev[1:-1]}}}$" if math else f"{accent[0]}{{{prev}}}")
+            continue
+        out.append(_tex_char(c))
+    return "".join(out)
 
 
-def to_latex(checked: CheckedDerivation) -> str:
-    """A standalone LaTeX document: one ``align*`` line per step, with rule and verdict."""
-    d = checked.derivation
-    body = []
-    for left, right, step in _lines(checked, "latex"):
-        note = ""
-        if step is not None:
-            note = (
-                rf" && \text{{({step.index}) {_tex_escape(step.rule)} "
-                rf"--- \textbf{{{_WORDS[step.status]}}}}}"
+_KO_PREAMBLE = [
+    # kotex under XeLaTeX (xetexko) or LuaLaTeX (luatexko); the Nanum fonts where installed.
+    r"\usepackage{kotex}",
+    r"\IfFontExistsTF{NanumMyeongjo}{\setmainhangulfont{NanumMyeongjo}}{}",
+    r"\IfFontExistsTF{NanumGothic}{\setsanshangulfont{NanumGothic}}{}",
+    r"\IfFontExistsTF{NanumGothicCoding}{\setmonohangulfont{NanumGothicCoding}}{}",
+]
+
+
+def _latex_note(step: CheckedStep | _Link, lang: str, verdict: bool) -> str:
+    rule = _tex_escape(translate(step.rule, lang))
+    if not verdict or not isinstance(step, CheckedStep):
+        return rf" && \text{{({step.index}) {rule}}}"
+    return rf" && \text{{({step.index}) {rule} --- \textbf{{{_word(step.status, lang)}}}}}"
+
+
+def _latex_body(d: Derivation, steps: Sequence[CheckedStep], lang: str) -> str:
+    # Each step's justification is a full-width line under its formula: in a column beside the
+    # formulas, long rules ran off the page and took the verdicts with them.
+    out = []
+    rows = _lines(d, steps, "latex")
+    for k, (left, right, step) in enumerate(rows):
+        line = rf"{left} &= {right}"
+        if isinstance(step, CheckedStep):
+            rule = _tex_escape(translate(step.rule, lang))
+            line += (
+                rf" \tag*{{({step.index})}} \\" + "\n"
+                rf"\shortintertext{{\small ({step.index}) {rule} --- "
+                rf"\textbf{{{_word(step.status, lang)}}}}}"
             )
-        body.append(rf"{left} &= {right}{note}")
-    notes = "\n".join(rf"\paragraph{{Note.}} {_tex_escape(n)}" for n in d.notes)
-    summary = "; ".join(_summary(checked))
+        elif k < len(rows) - 1:
+            line += r" \\"
+        out.append(line)
+    return "\n".join(out)
+
+
+def to_latex(checked: CheckedDerivation, lang: str = "en") -> str:
+    """A standalone LaTeX document: one ``align*`` line per step, with rule and verdict.
+
+    Korean documents (``lang="ko"``) use kotex and need XeLaTeX or LuaLaTeX.
+    """
+    d = checked.derivation
+    reasons = [
+        rf"\paragraph{{({s.index}) {_word(s.status, lang)}.}} {_tex_escape(s.detail)}"
+        for s in _unproved(checked)
+    ]
+    notes = "\n".join(
+        rf"\paragraph{{{phrase('note', lang)}.}} {_tex_escape(translate(n, lang))}" for n in d.notes
+    )
+    summary = "; ".join(_summary(checked, lang))
     return "\n".join(
         [
             r"\documentclass{article}",
             r"\usepackage[margin=2cm,landscape]{geometry}",
-            r"\usepackage{amsmath,amssymb}",
-            rf"\title{{{_tex_escape(d.title)}}}",
+            r"\usepackage{amsmath,amssymb,mathtools}",
+            *(_KO_PREAMBLE if lang == "ko" else []),
+            rf"\title{{{_tex_escape(translate(d.title, lang))}}}",
             r"\date{}",
             r"\begin{document}",
             r"\maketitle",
-            rf"\noindent Derivation \texttt{{{_tex_escape(d.id)}}}, checked by the kernel.",
+            r"\noindent " + phrase("checked_by", lang, id=rf"\texttt{{{_tex_escape(d.id)}}}"),
             r"\begin{align*}",
-            " \\\\\n".join(body),
+            _latex_body(d, checked.steps, lang),
             r"\end{align*}",
-            rf"\paragraph{{Summary.}} {_tex_escape(summary)}.",
+            rf"\paragraph{{{phrase('summary', lang)}.}} {_tex_escape(summary)}.",
+            *reasons,
             notes,
             r"\end{document}",
             "",
@@ -235,42 +417,275 @@ def to_latex(checked: CheckedDerivation) -> str:
     )
 
 
-def to_markdown(checked: CheckedDerivation) -> str:
+class TexEngineMissing(RuntimeError):
+    """No TeX engine able to compile the documents is installed."""
+
+
+class TexError(RuntimeError):
+    """The TeX engine failed on a document; the message holds the log's error lines."""
+
+
+_ENGINES = ("xelatex", "lualatex")
+
+
+def tex_engine() -> str:
+    """The path of the TeX engine PDFs are compiled with: XeLaTeX, else LuaLaTeX.
+
+    Both read UTF-8 and handle Korean through kotex; pdfLaTeX does neither well enough.
+    """
+    for name in _ENGINES:
+        found = shutil.which(name)
+        if found:
+            return found
+    raise TexEngineMissing(
+        "no TeX engine found (looked for xelatex and lualatex on PATH); on Debian or Ubuntu: "
+        "apt-get install texlive-xetex texlive-lang-korean fonts-nanum"
+    )
+
+
+def compile_latex(source: str, engine: str | None = None, timeout: float = 300) -> bytes:
+    """Compile a LaTeX document in a temporary folder and return the PDF's bytes.
+
+    A missing glyph is an error, not a warning: a teaching document must not drop characters.
+    """
+    engine = engine or tex_engine()
+    with tempfile.TemporaryDirectory(prefix="symbolic-tex-") as tmp:
+        (Path(tmp) / "doc.tex").write_text(source, encoding="utf-8")
+        proc = subprocess.run(
+            [
+                engine,
+                "-interaction=nonstopmode",
+                "-halt-on-error",
+                "-no-shell-escape",
+                "-jobname=doc",
+                r"\tracinglostchars=3\input{doc.tex}",
+            ],
+            cwd=tmp,
+            capture_output=True,
+            timeout=timeout,
+            check=False,
+        )
+        pdf = Path(tmp) / "doc.pdf"
+        log_file = Path(tmp) / "doc.log"
+        log = log_file.read_text(encoding="utf-8", errors="replace") if log_file.exists() else ""
+        if proc.returncode != 0 or not pdf.exists():
+            errors = [ln for ln in log.splitlines() if ln.startswith("!")] or log.splitlines()[-20:]
+            raise TexError(f"{Path(engine).name} failed:\n" + "\n".join(errors))
+        return pdf.read_bytes()
+
+
+def to_pdf(checked: CheckedDerivation, lang: str = "en", engine: str | None = None) -> bytes:
+    """The LaTeX document of :func:`to_latex` compiled to PDF by a TeX engine."""
+    return compile_latex(to_latex(checked, lang), engine)
+
+
+# --- Markdown and text -----------------------------------------------------------------------
+
+
+def to_markdown(checked: CheckedDerivation, lang: str = "en") -> str:
     """Markdown with the math in ``$$`` blocks, one per step, and each step's verdict."""
     d = checked.derivation
-    out = [f"# {d.title}", "", f"Derivation `{d.id}`.", ""]
-    for left, right, step in _lines(checked, "latex"):
+    checked_by = phrase("checked_by", lang, id=f"`{d.id}`")
+    out = [f"# {translate(d.title, lang)}", "", checked_by, ""]
+    for left, right, step in _lines(d, checked.steps, "latex"):
         if step is None:
             out += [f"$$ {left} = {right} $$" if left else f"$$ = {right} $$", ""]
             continue
+        assert isinstance(step, CheckedStep)
         out += [
-            f"**Step {step.index}** — {step.rule} — *{_WORDS[step.status]}*",
+            f"**{phrase('step', lang)} {step.index}** — {translate(step.rule, lang)} — "
+            f"*{_word(step.status, lang)}*",
             "",
             f"$$ {left + ' ' if left else ''}= {right} $$",
             "",
         ]
-    out += ["**Summary:** " + "; ".join(_summary(checked)) + ".", ""]
-    out += [f"> **Note.** {n}\n" for n in d.notes]
+        if step.status is not Status.PROVED:
+            out += [f"> {phrase('detail', lang)}: {step.detail}", ""]
+    out += [f"**{phrase('summary', lang)}:** " + "; ".join(_summary(checked, lang)) + ".", ""]
+    out += [f"> **{phrase('note', lang)}.** {translate(n, lang)}\n" for n in d.notes]
     return "\n".join(out)
 
 
-def to_text(checked: CheckedDerivation, width: int = 120) -> str:
+def to_text(checked: CheckedDerivation, width: int = 120, lang: str = "en") -> str:
     """Aligned text for terminals: the chain, then each step's rule and verdict."""
     d = checked.derivation
-    out = [f"{d.id}: {d.title}  [{checked.status.value}]"]
-    rows = _lines(checked, "text")
+    out = [f"{d.id}: {translate(d.title, lang)}  [{checked.status.value}]"]
+    rows = _lines(d, checked.steps, "text")
     pad = min(max((len(left) for left, _, _ in rows), default=0), width // 4)
     for left, right, step in rows:
-        mark = f"{MARKS[step.status]} " if step is not None else "  "
+        mark = f"{MARKS[step.status]} " if isinstance(step, CheckedStep) else "  "
         label = f"({step.index})" if step is not None else "   "
         if len(left) > pad:
             # A long left side (an objective restated) gets a line of its own.
             out.append(f"  {mark}{label:>4} {left}")
             mark, label, left = "  ", "", ""
         out.append(f"  {mark}{label:>4} {left:>{pad}} = {right}")
-        if step is not None:
-            out.append(f"{'':>{pad + 10}}  by {step.rule}: {_WORDS[step.status]}")
+        if isinstance(step, CheckedStep):
+            rule = translate(step.rule, lang)
+            out.append(f"{'':>{pad + 10}}  {phrase('by', lang)} {rule}: {_word(step.status, lang)}")
             if step.status is not Status.PROVED:
                 out.append(f"{'':>{pad + 10}}  {step.detail}")
-    out.append("  " + "; ".join(_summary(checked)) + ".")
+    out.append("  " + "; ".join(_summary(checked, lang)) + ".")
     return "\n".join(out)
+
+
+# --- HTML ------------------------------------------------------------------------------------
+
+_KATEX = "static/katex"
+_FONT_SRC = re.compile(
+    r'src:url\(fonts/([\w-]+)\.woff2\) format\("woff2"\)(?:,url\([^)]*\) format\("\w+"\))*'
+)
+
+
+@cache
+def _katex() -> tuple[str, str]:
+    """KaTeX's CSS, with its woff2 fonts inlined as data: URIs, and its script."""
+    root = resources.files("symbolic") / _KATEX
+
+    def inline(match: re.Match[str]) -> str:
+        font = (root / "fonts" / f"{match[1]}.woff2").read_bytes()
+        data = base64.b64encode(font).decode("ascii")
+        return f'src:url(data:font/woff2;base64,{data}) format("woff2")'
+
+    css = _FONT_SRC.sub(inline, (root / "katex.min.css").read_text(encoding="utf-8"))
+    js = (root / "katex.min.js").read_text(encoding="utf-8")
+    # An inline script ends at the first "</script"; KaTeX has none today, keep it that way.
+    return css, js.replace("</script", "<\\/script")
+
+
+_PAGE_CSS = """
+body { font-family: "Noto Serif KR", "Nanum Myeongjo", "NanumMyeongjo", "Apple SD Gothic Neo",
+  "Malgun Gothic", Georgia, serif; max-width: 60rem; margin: 2rem auto; padding: 0 1rem;
+  line-height: 1.5; color: #222; }
+h1 { font-size: 1.6rem; }
+ol.chain { list-style: none; padding: 0; }
+ol.chain li { margin: 0.4rem 0 1rem; border-left: 4px solid #ccc; padding-left: 0.8rem; }
+li.proved { border-color: #2a7 !important; } li.numeric { border-color: #d90 !important; }
+li.refuted { border-color: #c22 !important; } li.unknown { border-color: #888 !important; }
+.math { overflow-x: auto; overflow-y: hidden; }
+.katex-display { text-align: left; margin: 0.3rem 0; }
+.katex-display > .katex { text-align: left; }
+.why { margin: 0; font-size: 0.95rem; } .detail { color: #555; font-size: 0.9rem; }
+.verdict { font-weight: bold; } .summary { font-weight: bold; }
+blockquote { border-left: 4px solid #9ab; margin-left: 0; padding-left: 0.8rem; color: #444; }
+"""
+
+_RENDER_MATH = """
+document.querySelectorAll("[data-tex]").forEach(function (e) {
+  katex.render(e.getAttribute("data-tex"), e, {displayMode: true, throwOnError: false});
+});
+"""
+
+
+def _html_math(tex_source: str) -> str:
+    # The TeX stays readable as the element's text until (or unless) KaTeX replaces it.
+    quoted = html.escape(tex_source)
+    return f'<div class="math" data-tex="{quoted}">{quoted}</div>'
+
+
+def to_html(checked: CheckedDerivation, lang: str = "en") -> str:
+    """A self-contained HTML page: KaTeX inlined, no network needed to view it.
+
+    >>> from symbolic.catalog import get
+    >>> from symbolic.kernel import check
+    >>> page = to_html(check(get("kl-vs-mle")), lang="ko")
+    >>> "경험적 분포" in page and "http" not in page.split("<script>")[0]
+    True
+    """
+    d = checked.derivation
+    esc = html.escape
+    items = []
+    for left, right, step in _lines(d, checked.steps, "latex"):
+        math = _html_math(f"{left} = {right}" if left else f"= {right}")
+        if not isinstance(step, CheckedStep):
+            items.append(f"<li>{math}</li>")
+            continue
+        why = (
+            f'<p class="why">({step.index}) {esc(translate(step.rule, lang))} — '
+            f'<span class="verdict">{MARKS[step.status]} {esc(_word(step.status, lang))}</span></p>'
+        )
+        if step.status is not Status.PROVED:
+            why += f'<p class="detail">{esc(phrase("detail", lang))}: {esc(step.detail)}</p>'
+            if step.counterexample:
+                why += (
+                    f'<p class="detail">{esc(phrase("counterexample", lang))}: '
+                    f"<code>{esc(str(step.counterexample))}</code></p>"
+                )
+        items.append(f'<li class="{step.status.value}">{math}{why}</li>')
+    notes = "".join(
+        f"<blockquote><strong>{esc(phrase('note', lang))}.</strong> "
+        f"{esc(translate(n, lang))}</blockquote>"
+        for n in d.notes
+    )
+    summary = "; ".join(_summary(checked, lang))
+    css, js = _katex()
+    title = esc(translate(d.title, lang))
+    checked_by = phrase("checked_by", lang, id=f"<code>{esc(d.id)}</code>")
+    return "\n".join(
+        [
+            "<!DOCTYPE html>",
+            f'<html lang="{lang}">',
+            '<head><meta charset="utf-8">',
+            '<meta name="viewport" content="width=device-width, initial-scale=1">',
+            f"<title>{title}</title>",
+            f"<style>{css}</style>",
+            f"<style>{_PAGE_CSS}</style>",
+            "</head>",
+            "<body>",
+            f"<h1>{title}</h1>",
+            f"<p>{checked_by}</p>",
+            '<ol class="chain">',
+            *items,
+            "</ol>",
+            f'<p class="summary">{esc(phrase("summary", lang))}: {esc(summary)}.</p>',
+            notes,
+            f"<script>{js}</script>",
+            f"<script>{_RENDER_MATH}</script>",
+            "</body>",
+            "</html>",
+            "",
+        ]
+    )
+
+
+RENDERERS: dict[str, Callable[[CheckedDerivation, str], str]] = {
+    "latex": to_latex,
+    "markdown": to_markdown,
+    "html": to_html,
+}
+"""The text formats by name, each taking a checked derivation and a language."""
+
+
+# --- Jupyter ---------------------------------------------------------------------------------
+
+
+def _aligned(d: Derivation, steps: Sequence[CheckedStep | _Link], verdicts: bool) -> str:
+    rows = []
+    for left, right, step in _lines(d, steps, "latex"):
+        note = "" if step is None else _latex_note(step, "en", verdicts)
+        rows.append(rf"{left} &= {right}{note}")
+    return "$$\\begin{aligned}" + " \\\\\n".join(rows) + r"\end{aligned}$$"
+
+
+def _checked_derivation_latex(self: CheckedDerivation) -> str:
+    return _aligned(self.derivation, self.steps, verdicts=True)
+
+
+def _derivation_latex(self: Derivation) -> str:
+    return _aligned(self, _links(self), verdicts=False)
+
+
+def _checked_step_latex(self: CheckedStep) -> str:
+    # An equality relates values; an argmin/argmax step relates the two optimizer sets.
+    optimizers = self.relation is not Relation.EQ
+    lhs = _opt(self.lhs_sense if optimizers else Relation.EQ, tex(self.lhs), True)
+    rhs = _opt(self.relation, tex(self.rhs), True)
+    note = _latex_note(self, "en", True).replace("&&", r"\qquad")
+    return f"$$ {lhs} = {rhs}{note} $$"
+
+
+# Jupyter shows objects through a `_repr_latex_` method. The kernel and the derivations stay free
+# of printing code, so the printer attaches the hooks; the measures get theirs from sympy.
+CheckedDerivation._repr_latex_ = _checked_derivation_latex  # type: ignore[attr-defined]
+Derivation._repr_latex_ = _derivation_latex  # type: ignore[attr-defined]
+CheckedStep._repr_latex_ = _checked_step_latex  # type: ignore[attr-defined]

@@ -1,0 +1,280 @@
+"""Hand-written derivations in TOML files, read without executing anything.
+
+A file declares a title, its symbols with their domains, the parameters the argmin/argmax steps
+range over, a start expression and the steps. Expressions are parsed by
+:mod:`symbolic.safeparse`, which walks the syntax tree and admits only what is on its list. Every
+error names the file, the key or step, and the column in the expression.
+
+>>> d = load_text('''
+... title = "NLL/N is the cross-entropy"
+... start = "NLL() / N"
+... [[steps]]
+... relation = "="
+... expr = "H(p_data, p_model)"
+... rule = "definition of cross-entropy"
+... ''', "demo.toml")
+>>> d.steps[0].rhs
+CrossEntropy(p_data, p_model)
+
+The format, in full, is in ``docs/derivation-files.md``.
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from collections.abc import Callable, Mapping
+from pathlib import Path
+
+import sympy
+from sympy import Expr, IndexedBase, Lambda, Symbol
+
+from symbolic.derivation import Derivation, Relation, Step
+from symbolic.measures import (
+    KL,
+    NLL,
+    Constant,
+    CrossEntropy,
+    Entropy,
+    Expectation,
+    Likelihood,
+    LogLikelihood,
+    N,
+    i,
+    p_data,
+    p_model,
+    theta,
+    x,
+    xv,
+    y,
+    yv,
+)
+from symbolic.safeparse import Limits, ParseError, parse_expression
+
+__all__ = ["FileError", "load", "load_text", "MAX_FILE_BYTES", "MAX_STEPS"]
+
+MAX_FILE_BYTES = 256 * 1024
+MAX_STEPS = 200
+_NAME = re.compile(r"[A-Za-z][A-Za-z0-9_]{0,30}")
+_TOP_KEYS = {"title", "id", "symbols", "params", "sense", "start", "steps", "notes"}
+_STEP_KEYS = {"relation", "expr", "rule", "witness"}
+_RELATIONS = {
+    "=": Relation.EQ,
+    "argmin": Relation.ARGMIN,
+    "argmin over theta": Relation.ARGMIN,
+    "argmax": Relation.ARGMAX,
+    "argmax over theta": Relation.ARGMAX,
+}
+_KINDS: dict[str, dict[str, bool]] = {
+    "real": {"real": True},
+    "positive": {"positive": True},
+    "negative": {"negative": True},
+    "nonnegative": {"nonnegative": True},
+    "integer": {"integer": True},
+    "positive integer": {"integer": True, "positive": True},
+    "nonnegative integer": {"integer": True, "nonnegative": True},
+}
+_INTERVAL = re.compile(
+    r"\(\s*(-?\d+(?:\.\d+)?)\s*,\s*(-?\d+(?:\.\d+)?)\s*\)"
+)
+
+
+class FileError(ValueError):
+    """A derivation file that cannot be read: the message says where and why."""
+
+
+def _expectation(body: Expr, dist: Expr = p_data) -> Expr:
+    # Inside E(...) the data names stand for the bound variables of the expectation.
+    return Expectation(body.xreplace({x: xv, y: yv}), dist)
+
+
+def _predeclared() -> dict[str, object]:
+    """Names every file may use: the measures, the data, N and i, and the model θ."""
+    functions: dict[str, Callable[..., Expr]] = {
+        "log": sympy.log,
+        "exp": sympy.exp,
+        "sqrt": sympy.sqrt,
+        "Abs": sympy.Abs,
+        "gamma": sympy.gamma,
+        "factorial": sympy.factorial,
+        "binomial": sympy.binomial,
+        "atan": sympy.atan,
+        "sin": sympy.sin,
+        "cos": sympy.cos,
+        "Sum": sympy.Sum,
+        "Product": sympy.Product,
+        "diff": sympy.Derivative,
+        "E": _expectation,
+        "H": lambda p, q=None: Entropy(p) if q is None else CrossEntropy(p, q),
+        "KL": KL,
+        "Likelihood": Likelihood,
+        "LogLikelihood": LogLikelihood,
+        "NLL": NLL,
+        "constant": Constant,
+    }
+    return {
+        **functions,
+        "pi": sympy.pi,
+        "N": N,
+        "i": i,
+        "x": x,
+        "y": y,
+        "theta": theta,
+        "p_data": p_data,
+        "p_model": p_model,
+    }
+
+
+def _where(source: str, what: str) -> str:
+    return f"{source}: {what}"
+
+
+def _declare(source: str, raw: object, names: dict[str, object]) -> dict[Symbol, tuple]:
+    """Add the declared symbols to ``names``; return the sampling intervals they ask for."""
+    if not isinstance(raw, dict):
+        raise FileError(_where(source, "[symbols] must be a table of name = \"kind\""))
+    intervals: dict[Symbol, tuple[float, float]] = {}
+    for name, kind in raw.items():
+        where = _where(source, f"symbol {name!r}")
+        if not _NAME.fullmatch(name) or name.startswith("_"):
+            raise FileError(f"{where}: a name is a letter then letters, digits or _")
+        if name in names:
+            raise FileError(f"{where}: the name is predeclared or declared twice")
+        if not isinstance(kind, str):
+            raise FileError(f"{where}: the kind must be a string")
+        interval = _INTERVAL.fullmatch(kind.strip())
+        if kind == "data":
+            names[name] = IndexedBase(name)
+        elif interval:
+            lo, hi = float(interval.group(1)), float(interval.group(2))
+            if not lo < hi:
+                raise FileError(f"{where}: the interval ({lo}, {hi}) is empty")
+            sym = Symbol(name, real=True)
+            names[name] = sym
+            intervals[sym] = (lo, hi)
+        elif kind in _KINDS:
+            names[name] = Symbol(name, **_KINDS[kind])
+        else:
+            known = ", ".join([*_KINDS, "(a, b)", "data"])
+            raise FileError(f"{where}: unknown kind {kind!r}; use one of: {known}")
+    return intervals
+
+
+def _expr(text: object, names: Mapping[str, object], where: str) -> Expr:
+    if not isinstance(text, str):
+        raise FileError(f"{where}: an expression must be a string")
+    try:
+        value = parse_expression(text, names, where=where, limits=Limits())
+    except ParseError as exc:
+        raise FileError(str(exc)) from None
+    except (TypeError, ValueError, ArithmeticError, IndexError) as exc:
+        # Well-formed text that does not build: say so, with the expression's own words.
+        raise FileError(f"{where}: the expression does not build: {exc}") from None
+    if not isinstance(value, Expr):
+        raise FileError(f"{where}: not an expression: {text!r}")
+    return value
+
+
+def _witness(raw: object, names: Mapping[str, object], where: str) -> Lambda:
+    if not (isinstance(raw, dict) and set(raw) == {"var", "expr"}):
+        raise FileError(f'{where}: a witness is {{var = "u", expr = "-log(-u)"}}')
+    var = raw["var"]
+    if not (isinstance(var, str) and _NAME.fullmatch(var)) or var in names:
+        raise FileError(f"{where}: the witness variable must be a fresh name")
+    u = Symbol(var, real=True)
+    return Lambda(u, _expr(raw["expr"], {**names, var: u}, f"{where}, witness"))
+
+
+def load_text(text: str, source: str = "<text>") -> Derivation:
+    """Parse the TOML text of a derivation file; :class:`FileError` says what is wrong where."""
+    try:
+        raw = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise FileError(_where(source, f"invalid TOML: {exc}")) from None
+    unknown = set(raw) - _TOP_KEYS
+    if unknown:
+        raise FileError(_where(source, f"unknown keys {sorted(unknown)}; allowed: {sorted(_TOP_KEYS)}"))
+    title = raw.get("title")
+    if not isinstance(title, str) or not title.strip():
+        raise FileError(_where(source, "a derivation needs a title (a non-empty string)"))
+    names = _predeclared()
+    intervals = _declare(source, raw.get("symbols", {}), names)
+    params_raw = raw.get("params", ["theta"])
+    if not (isinstance(params_raw, list) and all(isinstance(p, str) for p in params_raw)):
+        raise FileError(_where(source, "params must be a list of declared symbol names"))
+    params = []
+    for name in params_raw:
+        if not isinstance(names.get(name), Symbol):
+            raise FileError(_where(source, f"params: {name!r} is not a declared symbol"))
+        params.append(names[name])
+    sense_raw = raw.get("sense", "=")
+    if sense_raw not in _RELATIONS:
+        raise FileError(_where(source, f"sense {sense_raw!r} is not one of {sorted(_RELATIONS)}"))
+    start = _expr(raw.get("start"), names, _where(source, "start"))
+    steps_raw = raw.get("steps")
+    if not isinstance(steps_raw, list) or not steps_raw:
+        raise FileError(_where(source, "a derivation needs [[steps]]"))
+    if len(steps_raw) > MAX_STEPS:
+        raise FileError(_where(source, f"{len(steps_raw)} steps; at most {MAX_STEPS}"))
+    steps = []
+    for k, item in enumerate(steps_raw, start=1):
+        where = _where(source, f"step {k}")
+        if not isinstance(item, dict):
+            raise FileError(f"{where}: a step is a table with relation, expr and rule")
+        extra = set(item) - _STEP_KEYS
+        if extra:
+            raise FileError(f"{where}: unknown keys {sorted(extra)}; allowed: {sorted(_STEP_KEYS)}")
+        relation = item.get("relation", "=")
+        if relation not in _RELATIONS:
+            raise FileError(
+                f"{where}: unknown relation {relation!r}; use one of {sorted(_RELATIONS)}"
+            )
+        rule = item.get("rule", "")
+        if not isinstance(rule, str):
+            raise FileError(f"{where}: the rule must be a string")
+        witness = item.get("witness")
+        steps.append(
+            Step(
+                _RELATIONS[relation],
+                _expr(item.get("expr"), names, where),
+                rule or "(no justification given)",
+                _witness(witness, names, where) if witness is not None else None,
+            )
+        )
+    notes = raw.get("notes", [])
+    if not (isinstance(notes, list) and all(isinstance(n, str) for n in notes)):
+        raise FileError(_where(source, "notes must be a list of strings"))
+    ident = raw.get("id", Path(source).stem)
+    if not isinstance(ident, str):
+        raise FileError(_where(source, "id must be a string"))
+    return Derivation(
+        id=ident,
+        title=title,
+        start=start,
+        steps=tuple(steps),
+        params=tuple(params),
+        sense=_RELATIONS[sense_raw],
+        intervals=intervals,
+        notes=tuple(notes),
+    )
+
+
+def load(path: str | Path) -> Derivation:
+    """Read a derivation file: UTF-8 TOML, at most :data:`MAX_FILE_BYTES` bytes."""
+    path = Path(path)
+    try:
+        size = path.stat().st_size
+        if size > MAX_FILE_BYTES:
+            raise FileError(f"{path}: {size} bytes; a derivation file has at most {MAX_FILE_BYTES}")
+        data = path.read_bytes()
+    except OSError as exc:
+        raise FileError(f"{path}: cannot read: {exc.strerror}") from None
+    if not data.strip():
+        raise FileError(f"{path}: the file is empty")
+    if b"\x00" in data:
+        raise FileError(f"{path}: a binary file, not TOML text")
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise FileError(f"{path}: not UTF-8 text (byte {exc.start})") from None
+    return load_text(text, str(path))

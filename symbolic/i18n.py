@@ -1,0 +1,211 @@
+"""The prose of the documents in English and Korean, the language of the seed post.
+
+Everything the printers write around the mathematics (verdict words, headings, the summary) is
+looked up here by key. Step rules, titles and notes are English strings written by derivation
+authors; :func:`translate` maps the known ones to Korean and keeps any other in English, so a
+new rule never breaks a document, it only shows up untranslated. Authors add their own phrases
+with :func:`add_translations`.
+
+The post's terms: 교차 엔트로피 (cross-entropy), 음의 로그 우도 (negative log-likelihood),
+경험적 분포 (empirical distribution), 최대 우도 추정 (maximum likelihood estimation).
+
+>>> phrase("proved", "ko")
+'증명됨'
+>>> translate("divide by N > 0", "ko")
+'N > 0으로 나눈다'
+>>> translate("a rule nobody translated", "ko")
+'a rule nobody translated'
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+
+__all__ = ["LANGS", "phrase", "translate", "add_translations", "untranslated"]
+
+LANGS = ("en", "ko")
+
+_PROSE: dict[str, tuple[str, str]] = {
+    # key: (English, Korean)
+    "proved": ("proved", "증명됨"),
+    "numeric": ("numeric only", "수치 검증만"),
+    "refuted": ("refuted", "반증됨"),
+    "unknown": ("unknown", "미결정"),
+    "checked_by": ("Derivation {id}, checked by the kernel.", "유도 {id}, 커널이 검증함."),
+    "step": ("Step", "단계"),
+    "summary": ("Summary", "요약"),
+    "note": ("Note", "참고"),
+    "by": ("by", "근거"),
+    "sum_proved": (
+        "{n} of {total} steps proved symbolically",
+        "{total}단계 중 {n}단계가 기호적으로 증명됨",
+    ),
+    "sum_numeric": (
+        "{n} rest on high-precision numeric evidence only",
+        "{n}단계는 고정밀 수치 증거에만 의존함",
+    ),
+    "sum_refuted": ("{n} refuted", "{n}단계 반증됨"),
+    "sum_unknown": ("{n} undecided", "{n}단계 미결정"),
+    "detail": ("Kernel's reason", "커널의 근거"),
+    "counterexample": ("Counterexample", "반례"),
+    "not_checked": ("not checked yet", "아직 검증되지 않음"),
+}
+
+# Exact rule, title and note phrases of the catalog. Keys are the English strings verbatim.
+_KO: dict[str, str] = {
+    # derivations/seed.py: titles
+    "Minimizing the negative log-likelihood is minimizing the cross-entropy": (
+        "음의 로그 우도를 최소화하는 것은 교차 엔트로피를 최소화하는 것이다"
+    ),
+    "Minimizing the KL divergence from the empirical distribution is maximum likelihood": (
+        "경험적 분포로부터의 KL 발산을 최소화하는 것은 최대 우도 추정이다"
+    ),
+    # derivations/seed.py: rules
+    "argmax of f is argmin of -f": "f의 argmax는 -f의 argmin이다",
+    "the likelihood of i.i.d. data is the product of the points' probabilities": (
+        "i.i.d. 데이터의 우도는 각 점의 확률의 곱이다"
+    ),
+    "log is strictly increasing: -log(-u) keeps the order of negative u": (
+        "log는 순증가 함수이다: -log(-u)는 음수 u의 순서를 보존한다"
+    ),
+    "definition of the empirical expectation: p_data puts mass 1/N on each data point": (
+        "경험적 기댓값의 정의: 경험적 분포 p_data는 각 데이터 점에 확률 1/N을 준다"
+    ),
+    "definition of cross-entropy: H(p, q) = E_p[-log q]": (
+        "교차 엔트로피의 정의: H(p, q) = E_p[-log q]"
+    ),
+    "definition of the KL divergence: D_KL(P || Q) = -E_P log(Q/P)": (
+        "KL 발산의 정의: D_KL(P || Q) = -E_P log(Q/P)"
+    ),
+    "log of a quotient, then linearity of expectation": (
+        "몫의 로그를 로그의 차로 쓰고, 기댓값의 선형성을 쓴다"
+    ),
+    "p_data is fixed by the data: E log p_data does not depend on theta": (
+        "경험적 분포 p_data는 데이터로 고정된다: E log p_data는 theta에 의존하지 않는다"
+    ),
+    "the constant is -H(p_data), the entropy of the empirical distribution "
+    "(repeated points counted with their multiplicity)": (
+        "상수는 -H(p_data), 곧 경험적 분포의 엔트로피이다 (반복된 점은 그 중복도만큼 센다)"
+    ),
+    "drop a theta-free constant": "theta와 무관한 상수를 버린다",
+    "exp(-N u) is strictly decreasing: minimizing -E log p_model maximizes the likelihood, "
+    "so the minimizer is the MLE": (
+        "exp(-N u)는 순감소 함수이다: -E log p_model을 최소화하면 우도가 최대가 되므로, "
+        "최소점은 최대 우도 추정값(MLE)이다"
+    ),
+    # derivations/seed.py: the caveat on continuous models
+    "For a continuous model the KL form fails: p_data is a sum of point masses, not absolutely "
+    "continuous with respect to a density, so D_KL(p_data || p_model) is +infinity for every "
+    "theta. The cross-entropy form NLL(theta)/N = H(p_data, p_model) still holds, and it is the "
+    "one that carries over; the KL form needs a discrete model (a probability mass function).": (
+        "연속 모형에서는 KL 형태가 성립하지 않는다: 경험적 분포 p_data는 점질량들의 합이어서 "
+        "밀도에 대해 절대연속이 아니므로, 모든 theta에서 D_KL(p_data || p_model) = +무한대이다. "
+        "교차 엔트로피 형태 NLL(theta)/N = H(p_data, p_model)는 여전히 성립하며, 연속 모형으로 "
+        "옮겨 가는 것은 이 형태이다. KL 형태에는 이산 모형(확률질량함수)이 필요하다."
+    ),
+    # derivations/mle.py and derivations/kl.py: their most frequent rules and notes
+    "the average over the data is the expectation under p_data, which puts mass count/N on "
+    "each distinct point: NLL(theta) = N H(p_data, p_theta)": (
+        "데이터에 대한 평균은 경험적 분포 p_data에 대한 기댓값이다 (p_data는 서로 다른 각 점에 "
+        "확률 count/N을 준다): NLL(theta) = N H(p_data, p_theta)"
+    ),
+    "divide by N > 0: the MLE minimizes the cross-entropy": (
+        "N > 0으로 나눈다: 최대 우도 추정값은 교차 엔트로피를 최소화한다"
+    ),
+    "H(p_data, p_theta) = D_KL(p_data || p_theta) + H(p_data), with repeated points counted "
+    "by their multiplicity": (
+        "H(p_data, p_theta) = D_KL(p_data || p_theta) + H(p_data) (반복된 점은 그 중복도만큼 센다)"
+    ),
+    "H(p_data) does not depend on theta: the MLE minimizes D_KL(p_data || p_theta)": (
+        "H(p_data)는 theta에 의존하지 않는다: 최대 우도 추정값은 D_KL(p_data || p_theta)를 "
+        "최소화한다"
+    ),
+    "The family is continuous: D_KL(p_data || p_theta) is +infinity for every theta (p_data is "
+    "a sum of point masses), so the theorem takes its cross-entropy form.": (
+        "연속 분포족이다: 경험적 분포 p_data는 점질량들의 합이므로 모든 theta에서 "
+        "D_KL(p_data || p_theta) = +무한대이고, 정리는 교차 엔트로피 형태로 성립한다."
+    ),
+    "regroup: the closed forms H(P, Q) - H(P)": "다시 묶는다: 닫힌 형태 H(P, Q) - H(P)",
+    "simplify": "정리한다",
+    "linearity of E_P": "E_P의 선형성",
+    "linearity of E_P over the finite sum": "유한합에 대한 E_P의 선형성",
+    "log of a quotient, linearity of the finite sum: H(P, Q) - H(P)": (
+        "몫의 로그, 유한합의 선형성: H(P, Q) - H(P)"
+    ),
+    "Entropy here is differential entropy; it can be negative.": (
+        "여기서 엔트로피는 미분 엔트로피이며, 음수일 수 있다."
+    ),
+    "Entropy here is Shannon entropy.": "여기서 엔트로피는 섀넌 엔트로피이다.",
+}
+
+# Phrase shapes that generators produce with varying parts; each maps to a Korean template.
+_PATTERNS: list[tuple[re.Pattern[str], str]] = [
+    (re.compile(r"divide by (.+) > 0"), r"\1 > 0으로 나눈다"),
+    (re.compile(r"multiply by (.+) > 0"), r"\1 > 0을 곱한다"),
+    (
+        re.compile(r"Entropy, cross-entropy and KL divergence of two (\S+) laws"),
+        r"두 \1 분포의 엔트로피, 교차 엔트로피, KL 발산",
+    ),
+    (
+        re.compile(r"Maximum likelihood for the (\S+) family is minimum cross-entropy"),
+        r"\1 분포족에서 최대 우도 추정은 교차 엔트로피의 최소화이다",
+    ),
+    (
+        re.compile(
+            r"pull every factor free of the data out of the sums: (.*); sufficient statistics: (.*)"
+        ),
+        r"데이터와 무관한 인수를 모두 합 밖으로 꺼낸다: \1; 충분통계량: \2",
+    ),
+    (
+        re.compile(
+            r"D_KL is finite only when supp P is inside supp Q \((.*)\); otherwise P is not "
+            r"absolutely continuous with respect to Q and D_KL = \+oo\."
+        ),
+        r"D_KL은 supp P가 supp Q에 포함될 때(\1)에만 유한하다. 그렇지 않으면 P는 Q에 대해 "
+        r"절대연속이 아니고 D_KL = +oo이다.",
+    ),
+    (re.compile(r"simplify \((.*)\)"), r"정리한다 (\1)"),
+]
+
+
+def phrase(key: str, lang: str = "en", **values: object) -> str:
+    """The surrounding prose with this key, in ``lang``, with ``values`` filled in.
+
+    >>> phrase("sum_proved", "en", n=3, total=4)
+    '3 of 4 steps proved symbolically'
+    """
+    en, ko = _PROSE[key]
+    return (ko if lang == "ko" else en).format(**values)
+
+
+def translate(english: str, lang: str = "en") -> str:
+    """An author's English phrase (rule, title, note) in ``lang``; English when unknown."""
+    if lang != "ko":
+        return english
+    if english in _KO:
+        return _KO[english]
+    for pattern, template in _PATTERNS:
+        match = pattern.fullmatch(english)
+        if match:
+            return match.expand(template)
+    return english
+
+
+def untranslated(phrases: list[str]) -> list[str]:
+    """The phrases :func:`translate` would leave in English (for authors and for reports).
+
+    >>> untranslated(["drop a theta-free constant", "something new"])
+    ['something new']
+    """
+    return [p for p in phrases if translate(p, "ko") == p]
+
+
+def add_translations(korean: Mapping[str, str]) -> None:
+    """Register Korean for English rules, titles or notes (call it where the entries live).
+
+    >>> add_translations({"complete the square": "완전제곱식을 만든다"})
+    >>> translate("complete the square", "ko")
+    '완전제곱식을 만든다'
+    """
+    _KO.update(korean)
