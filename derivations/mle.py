@@ -33,7 +33,7 @@ from symbolic.measures import (
     yv,
 )
 from symbolic.measures import y as y_data
-from symbolic.stationary import pulled_out, solve_family
+from symbolic.stationary import plane_solution, pulled_out, solve_family
 
 _CONTINUOUS = (
     "The family is continuous: D_KL(p_data || p_theta) is +infinity for every theta (p_data "
@@ -61,7 +61,7 @@ def mle_derivation(name: str) -> Derivation:
     if fam.coordinates is not None:
         # Matrix-form family: the kernel checks the chain written out at d = 2.
         fam = fam.coordinates
-        sol = solve_family(fam)
+        sol = plane_solution(sol)
     point = fam.logp.xreplace({xv: x[i], yv: y_data[i]})
     start = -Sum(point, (i, 1, N))
     dist = _empirical(fam)

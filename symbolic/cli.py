@@ -177,8 +177,9 @@ def _cmd_docs(args: argparse.Namespace) -> int:
         raise UsageError(str(exc)) from None
     pages = docs.generate(root, built)
     failed = [(b.summary.id, lang, err) for b in built for lang, err in b.pdf_errors.items()]
-    for derivation_id, lang, err in failed:
-        print(f"symbolic: PDF of {derivation_id} ({lang}) failed: {err}", file=sys.stderr)
+    failed += [(b.summary.id, "check", b.crash) for b in built if b.crash]
+    for derivation_id, what, err in failed:
+        print(f"symbolic: {derivation_id} ({what}) failed: {err}", file=sys.stderr)
     if args.check:
         stale = docs.stale(root, pages)
         for rel in stale:

@@ -24,7 +24,7 @@ The kernel checks every result (:func:`checks`) and every derivation (``kl/<fami
 
 >>> r = divergence("exponential")
 >>> r.kl
-lam_2/lam_1 + log(lam_1) - log(lam_2) - 1
+log(lam_1) - log(lam_2) + (-lam_1 + lam_2)/lam_1
 >>> r.kind
 'differential'
 """
@@ -485,8 +485,10 @@ def _families() -> dict[str, Family]:
             lambda x, t: t["lam"] ** x * exp(-t["lam"]) / factorial(x),
             lambda t: (sympy.S.Zero, oo),
             ("integrate", "series"),
-            notes=("E_P[log x!] has no closed form: H(P) and H(P, Q) keep it as a series; it "
-                   "cancels from D_KL.",),
+            notes=(
+                "E_P[log x!] has no closed form: H(P) and H(P, Q) keep it as a series; it "
+                "cancels from D_KL.",
+            ),
         ),
         Family(
             "geometric",
@@ -512,8 +514,9 @@ def _families() -> dict[str, Family]:
             False,
             (_p("mu", -3.0, 3.0, "mu real", real=True), _p("sigma2", 0.1, 8.0, "sigma2 > 0")),
             _xr,
-            lambda x, t: exp(-((x - t["mu"]) ** 2) / (2 * t["sigma2"]))
-            / sqrt(2 * pi * t["sigma2"]),
+            lambda x, t: (
+                exp(-((x - t["mu"]) ** 2) / (2 * t["sigma2"])) / sqrt(2 * pi * t["sigma2"])
+            ),
             lambda t: (-oo, oo),
             ("integrate",),
             splits=lambda t: (t["mu"],),
@@ -523,8 +526,10 @@ def _families() -> dict[str, Family]:
             False,
             (_p("mu", -1.0, 1.0, "mu real", real=True), _p("sigma2", 0.1, 2.0, "sigma2 > 0")),
             _xp,
-            lambda x, t: exp(-((log(x) - t["mu"]) ** 2) / (2 * t["sigma2"]))
-            / (x * sqrt(2 * pi * t["sigma2"])),
+            lambda x, t: (
+                exp(-((log(x) - t["mu"]) ** 2) / (2 * t["sigma2"]))
+                / (x * sqrt(2 * pi * t["sigma2"]))
+            ),
             lambda t: (sympy.S.Zero, oo),
             ("exponential-family",),
             natural=("mu", "sigma2"),
@@ -560,10 +565,12 @@ def _families() -> dict[str, Family]:
             False,
             (_p("alpha", 0.3, 6.0, "alpha > 0"), _p("beta", 0.2, 5.0, "beta > 0 (rate)")),
             _xp,
-            lambda x, t: t["beta"] ** t["alpha"]
-            * x ** (t["alpha"] - 1)
-            * exp(-t["beta"] * x)
-            / gamma(t["alpha"]),
+            lambda x, t: (
+                t["beta"] ** t["alpha"]
+                * x ** (t["alpha"] - 1)
+                * exp(-t["beta"] * x)
+                / gamma(t["alpha"])
+            ),
             lambda t: (sympy.S.Zero, oo),
             ("exponential-family",),
             natural=("alpha", "beta"),
@@ -575,8 +582,9 @@ def _families() -> dict[str, Family]:
             False,
             (_p("alpha", 0.3, 6.0, "alpha > 0"), _p("beta", 0.3, 6.0, "beta > 0")),
             _xp,
-            lambda x, t: x ** (t["alpha"] - 1) * (1 - x) ** (t["beta"] - 1)
-            / beta(t["alpha"], t["beta"]),
+            lambda x, t: (
+                x ** (t["alpha"] - 1) * (1 - x) ** (t["beta"] - 1) / beta(t["alpha"], t["beta"])
+            ),
             lambda t: (sympy.S.Zero, sympy.S.One),
             ("exponential-family",),
             natural=("alpha", "beta"),
@@ -628,8 +636,12 @@ def _families() -> dict[str, Family]:
             False,
             (_p("lam", 0.3, 4.0, "lam > 0"),),
             _xp,
-            lambda x, t: t["k"] / t["lam"] * (x / t["lam"]) ** (t["k"] - 1)
-            * exp(-((x / t["lam"]) ** t["k"])),
+            lambda x, t: (
+                t["k"]
+                / t["lam"]
+                * (x / t["lam"]) ** (t["k"] - 1)
+                * exp(-((x / t["lam"]) ** t["k"]))
+            ),
             lambda t: (sympy.S.Zero, oo),
             ("exponential-family", "substitution"),
             shared=(_p("k", 0.6, 4.0, "k > 0 (shared by P and Q)"),),
@@ -647,8 +659,9 @@ def _families() -> dict[str, Family]:
             False,
             (_p("mu", -2.0, 2.0, "mu real", real=True), _p("beta", 0.4, 3.0, "beta > 0")),
             _xr,
-            lambda x, t: exp(-(x - t["mu"]) / t["beta"] - exp(-(x - t["mu"]) / t["beta"]))
-            / t["beta"],
+            lambda x, t: (
+                exp(-(x - t["mu"]) / t["beta"] - exp(-(x - t["mu"]) / t["beta"])) / t["beta"]
+            ),
             lambda t: (-oo, oo),
             ("substitution",),
             substitution=lambda t, u: t["mu"] - t["beta"] * log(u),
@@ -727,8 +740,9 @@ def _define(fam: Family, th1: Theta, integrand: Expr, splits: tuple[Expr, ...]) 
         if a is not None:
             # x = end ± w^(1/a): the factor |x - end|^(a-1) dx becomes dw/a.
             jacobian = w ** (1 / a - 1) / a
-            parts[piece] = Integral(body.subs(var, end + sign * w ** (1 / a)) * jacobian,
-                                    (w, 0, length**a))
+            parts[piece] = Integral(
+                body.subs(var, end + sign * w ** (1 / a)) * jacobian, (w, 0, length**a)
+            )
     return Add(*parts)
 
 
@@ -779,13 +793,21 @@ def _scalar(name: str) -> Divergence:
             f"then {routes}",
         ),
         (_finite_when(cond, cross - entropy), "regroup: the closed forms H(P, Q) - H(P)"),
-        (kl_expr, "simplify" + (" (the two supports coincide when n_1 = n_2)"
-                                if fam.same_support else "")),
+        (
+            kl_expr,
+            "simplify"
+            + (" (the two supports coincide when n_1 = n_2)" if fam.same_support else ""),
+        ),
     )
     params = [*fam.params, *fam.shared]
     domain = tuple(
-        sorted({p.domain.replace(p.name, f"{p.name}_{s}") if p not in fam.shared else p.domain
-                for p in params for s in (1, 2)})
+        sorted(
+            {
+                p.domain.replace(p.name, f"{p.name}_{s}") if p not in fam.shared else p.domain
+                for p in params
+                for s in (1, 2)
+            }
+        )
     )
     intervals = {
         th[p.name]: p.interval for th in (th1, th2) for p in params if p.interval is not None
@@ -883,14 +905,11 @@ def _dirichlet() -> Divergence:
     # Exponential family in the statistics log x_k with eta_k = alpha_k - 1: E[log x_j] is
     # dA/dalpha_j. sympy returns it guarded by K >= j, which holds for every label j.
     raw = sympy.diff(log_partition(a1), a1[j]).doit()
-    mean_j = raw.replace(
-        lambda e: isinstance(e, Piecewise), lambda e: e.args[0][0]
-    ).replace(sympy.polygamma, lambda n, z: digamma(z) if n == 0 else sympy.polygamma(n, z))
-    mean = mean_j.xreplace({j: _k})
-    entropy = (
-        log_partition(a1)
-        - Sum((a1[_k] - 1) * mean, (_k, 1, _K))
+    mean_j = raw.replace(lambda e: isinstance(e, Piecewise), lambda e: e.args[0][0]).replace(
+        sympy.polygamma, lambda n, z: digamma(z) if n == 0 else sympy.polygamma(n, z)
     )
+    mean = mean_j.xreplace({j: _k})
+    entropy = log_partition(a1) - Sum((a1[_k] - 1) * mean, (_k, 1, _K))
     cross = log_partition(a2) - Sum((a2[_k] - 1) * mean, (_k, 1, _K))
     kl = log_partition(a2) - log_partition(a1) + Sum((a1[_k] - a2[_k]) * mean, (_k, 1, _K))
     log_ratio = Sum((a1[_k] - a2[_k]) * log(xs[_k]), (_k, 1, _K)) + log_partition(a2)
@@ -917,8 +936,10 @@ def _dirichlet() -> Divergence:
         entropy=entropy,
         cross_entropy=cross,
         kl=kl,
-        domain=("alpha_1[k] > 0, alpha_2[k] > 0 for k = 1..K (density on the simplex, "
-                "w.r.t. Lebesgue measure on x_1..x_(K-1))",),
+        domain=(
+            "alpha_1[k] > 0, alpha_2[k] > 0 for k = 1..K (density on the simplex, "
+            "w.r.t. Lebesgue measure on x_1..x_(K-1))",
+        ),
         kl_finite=None,
         pieces=(Piece(log(xs[_k]), mean, "exponential-family identity dA/dalpha_k"),),
         p=(a1,),
@@ -1082,8 +1103,8 @@ def checks(name: str, config: Config | None = None) -> dict[str, CheckedStep]:
     """The kernel's verdicts on a family's results: D_KL(P‖P) = 0, H(P, Q) = H(P) + D_KL, and
     each closed form against its defining integral or sum (at ``config.instances`` points).
 
-    >>> {k: v.status.value for k, v in checks("bernoulli").items()}["kl_self_zero"]
-    'proved'
+    >>> {k: v.status.value for k, v in checks("categorical").items()}
+    {'kl_self_zero': 'proved', 'decomposition': 'proved'}
     """
     r = divergence(name)
     config = config or Config(instances=3, param_points=1, budget=4.0)
@@ -1127,8 +1148,8 @@ def summary(name: str, config: Config | None = None) -> dict[str, object]:
     """The JSON object of ``symbolic kl NAME``: closed forms as sympy strings, conditions and the
     kernel's verdicts.
 
-    >>> summary("exponential")["kl"]
-    'lam_2/lam_1 + log(lam_1) - log(lam_2) - 1'
+    >>> summary("categorical")["kl"]
+    'Sum(log(pi_1[k])*pi_1[k] - log(pi_2[k])*pi_1[k], (k, 1, K))'
     """
     r = divergence(name)
     verdicts = checks(name, config)

@@ -19,7 +19,7 @@ from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from symbolic.catalog import get
+from symbolic.catalog import entries, get
 from symbolic.derivation import Derivation, Relation, Step
 from symbolic.i18n import LANGS, phrase, translate
 from symbolic.kernel import CheckedDerivation, Status, check
@@ -137,7 +137,7 @@ class Summary:
 
     id: str
     title: str
-    status: Status
+    status: Status | None  # None: the kernel crashed on it
     proved: int
     steps: int
 
@@ -180,7 +180,7 @@ def _index(summaries: Iterable[Summary], lang: str, others: Iterable[str]) -> st
         out += ["", f"### {heading}", "", words["head"], "|---|---|---|---|"]
         for s in group:
             title = translate(s.title, lang).replace("|", "\\|")
-            verdict = f"{MARKS[s.status]} {phrase(s.status.value, lang)}"
+            verdict = f"{MARKS[s.status]} {phrase(s.status.value, lang)}" if s.status else "crashed"
             link = _rel(page_path(s.id, lang), here)
             out.append(f"| [`{s.id}`]({link}) | {title} | {verdict} | {s.proved}/{s.steps} |")
     return "\n".join(out) + "\n"
@@ -486,6 +486,23 @@ class Built:
     pdf_errors: dict[str, str] = field(default_factory=dict)
     pdf_seconds: dict[str, float] = field(default_factory=dict)
     check_seconds: float = 0.0
+    crash: str = ""
+
+
+def _crash_page(derivation_id: str, title: str, crash: str, lang: str) -> str:
+    return "\n".join(
+        [
+            GENERATED,
+            f"# {translate(title, lang)}",
+            "",
+            f"The kernel crashed while checking `{derivation_id}`: no verdict.",
+            "",
+            "```",
+            crash,
+            "```",
+            "",
+        ]
+    )
 
 
 def build_entry(derivation_id: str, pdf: bool = False) -> Built:
@@ -494,7 +511,16 @@ def build_entry(derivation_id: str, pdf: bool = False) -> Built:
     A top-level function of plain values in and out, so that worker processes can run it.
     """
     start = time.perf_counter()
-    checked = check(get(derivation_id))
+    try:
+        checked = check(get(derivation_id))
+    except Exception as exc:  # noqa: BLE001 -- a crash is reported, never turned into a verdict
+        crash = f"{type(exc).__name__}: {exc}"
+        title = next(e.title for e in entries() if e.id == derivation_id)
+        pages = {
+            page_path(derivation_id, lang): _crash_page(derivation_id, title, crash, lang)
+            for lang in LANGS
+        }
+        return Built(Summary(derivation_id, title, None, 0, 0), pages, crash=crash)
     seconds = time.perf_counter() - start
     errors: dict[str, str] = {}
     timings: dict[str, float] = {}
@@ -523,7 +549,9 @@ def build(
 
     def report(built: Built) -> None:
         done[built.summary.id] = built
-        if progress:
+        if progress and built.crash:
+            progress(f"[{len(done)}/{len(ids)}] {built.summary.id}: CRASHED: {built.crash}")
+        elif progress:
             pdfs = "".join(f", pdf {lang} {t:.1f}s" for lang, t in built.pdf_seconds.items())
             progress(
                 f"[{len(done)}/{len(ids)}] {built.summary.id}: {built.summary.status.value} "

@@ -189,6 +189,8 @@ def _pow(base: mpmath.mpf, exponent: mpmath.mpf) -> mpmath.mpf:
     return _real(mpmath.power(base, exponent))
 
 
+MAX_TERMS = 10**6
+
 _FUNCTIONS: dict[type, Callable[..., mpmath.mpf]] = {
     sympy.log: _log,
     sympy.exp: mpmath.exp,
@@ -221,6 +223,9 @@ def _range(limits: tuple, env: Point) -> tuple[Symbol, range]:
     a, b = evaluate(lo, env), evaluate(hi, env)
     if a != int(a) or b != int(b):
         raise Undefined("non-integer summation bound")
+    if b - a > MAX_TERMS:
+        # A finite sum is evaluated term by term: bound the work, whoever wrote the bounds.
+        raise Unsupported(f"a sum or product of more than {MAX_TERMS} terms")
     return var, range(int(a), int(b) + 1)
 
 

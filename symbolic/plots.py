@@ -21,9 +21,9 @@ imports those modules before a picture is looked up. Without a registered factor
 
 * ``mle/<name>`` reads ``symbolic.families.FAMILIES[name]`` (``logp`` in ``xv``/``yv``,
   ``params`` as symbols, ``known``, ``intervals``, ``support``, ``sample``), draws data with
-  ``sample``, and marks the closed form of ``symbolic.stationary.solve_family`` (status
-  ``"closed_form"``, ``estimators`` evaluated by ``evaluate_estimator``) or else a numeric
-  minimizer, and the legend says which;
+  ``sample``, and marks the estimate of ``symbolic.stationary.solve_family`` (its
+  ``estimators``, one per parameter: closed forms, max/min or the median, evaluated at the data
+  by ``evaluate_estimator``) or else a minimizer found on a grid, and the legend says which;
 * ``kl/<name>`` reads ``symbolic.divergences.divergence(name)`` (``kl`` in closed form, ``p``
   and ``q`` the parameters of P and Q, ``intervals``), puts P at the middle of the intervals
   and moves Q's first parameter, the others equal to P's.

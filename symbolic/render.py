@@ -116,7 +116,11 @@ class _PostLatexPrinter(LatexPrinter):
     """sympy's LaTeX, spelled as the post writes: ``\\frac{1}{N} \\sum``, ``\\log p(y_i)``."""
 
     def _print_Indexed(self, e: Indexed) -> str:
-        return f"{self._print(e.base.label)}_{{{','.join(self._print(k) for k in e.indices)}}}"
+        base = self._print(e.base.label)
+        if "_" in base or "^" in base:
+            # alpha_1[k]: the label's own subscript must not meet the index's (a TeX error).
+            base = f"{{{base}}}"
+        return f"{base}_{{{','.join(self._print(k) for k in e.indices)}}}"
 
     def _print_log(self, e: Expr, exp: str | None = None) -> str:
         arg = e.args[0]

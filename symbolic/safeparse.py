@@ -152,6 +152,7 @@ class Limits:
     max_int_digits: int = 12
     max_power_exponent: int = 1000
     max_factorial_arg: int = 1000
+    max_call_depth: int = 8
 
 
 def parse_expression(
@@ -282,11 +283,16 @@ class _Parser:
             raise self.node_error(
                 first, f"name {first.id!r} is not allowed: names starting with '_' are reserved"
             )
-        stack: list[tuple[ast.AST, _Context, int]] = [(root, "value", 1)]
+        stack: list[tuple[ast.AST, _Context, int, int]] = [(root, "value", 1, 0)]
         count = 0
         while stack:
-            node, context, depth = stack.pop()
+            node, context, depth, calls = stack.pop()
             count += 1
+            calls += isinstance(node, ast.Call)
+            if calls > self.limits.max_call_depth:
+                raise self.node_error(
+                    node, f"function calls are nested deeper than {self.limits.max_call_depth}"
+                )
             if depth > self.limits.max_depth:
                 raise self.node_error(
                     node, f"expression is nested deeper than {self.limits.max_depth}"
@@ -298,7 +304,7 @@ class _Parser:
             children = self.check_node(node, context)
             # A left operand continues a chain like a + b + c, which reads as flat text.
             stack.extend(
-                (child, ctx, depth + (child is not getattr(node, "left", None)))
+                (child, ctx, depth + (child is not getattr(node, "left", None)), calls)
                 for child, ctx in reversed(children)
             )
 

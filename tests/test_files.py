@@ -100,3 +100,15 @@ def test_a_file_derivation_is_the_same_as_the_catalog_one():
     catalog = get("cross-entropy-cost")
     assert [s.rhs for s in by_hand.steps] == [s.rhs for s in catalog.steps]
     assert kernel.check(by_hand).status.value == "proved"
+
+
+def test_a_huge_sum_is_bounded_work(tmp_path, capsys):
+    path = tmp_path / "huge.toml"
+    path.write_text(
+        'title = "t"\nstart = "Sum(1, (i, 1, 10**900))"\n'
+        '[[steps]]\nrelation = "="\nexpr = "10**900"\nrule = "count"\n',
+        encoding="utf-8",
+    )
+    assert main(["check", str(path), "--json"]) == 0
+    step = json.loads(capsys.readouterr().out)["steps"][0]
+    assert step["status"] == "proved" and "more than 1000000 terms" in step["detail"]

@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import html
+import json
 import re
 import shutil
+import subprocess
+from pathlib import Path
 
 import pytest
 from cheap_catalog import checked
@@ -157,3 +161,20 @@ def test_jupyter_displays_derivations_and_steps_as_latex(checked_seed):
     assert c.steps[0]._repr_latex_().startswith("$$ D_{KL}")
     assert c.steps[4]._repr_latex_().startswith("$$ \\arg\\min_{\\theta}")
     assert c.steps[0].rhs._repr_latex_().startswith("$\\displaystyle")
+
+
+@pytest.mark.skipif(shutil.which("node") is None, reason="node is needed to run KaTeX")
+def test_katex_typesets_every_formula_of_every_entry():
+    formulas = []
+    for derivation_id in ids():
+        page = to_html(checked(derivation_id), "en")
+        formulas += [html.unescape(t) for t in re.findall(r'data-tex="([^"]*)"', page)]
+    katex = Path(render.__file__).parent / "static" / "katex" / "katex.min.js"
+    proc = subprocess.run(
+        ["node", str(Path(__file__).parent / "support" / "katex_check.js"), str(katex)],
+        input=json.dumps(formulas),
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert json.loads(proc.stdout) == []
