@@ -26,10 +26,10 @@ from __future__ import annotations
 
 import itertools
 import random
-from functools import lru_cache
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
+from functools import lru_cache
 
 import mpmath
 import sympy
@@ -186,13 +186,49 @@ def _prove_equal(a: Expr, b: Expr, budget: float) -> tuple[bool, str]:
         # log is injective on the positive reals, so equal logs mean equal values.
         if expand(normalize(log(na)) - normalize(log(nb))) == 0:
             return True, "both sides are positive and their logarithms normalize alike"
+    difference = na - nb
+    how = "simplify reduces the normalized difference to 0"
     try:
         with time_budget(budget):
-            if sympy.simplify(na - nb) == 0:
-                return True, "simplify reduces the normalized difference to 0"
+            if difference.has(sympy.Integral):
+                difference = _integrate(difference)
+                how = "linearity of the integral, sympy's integration of each piece, then simplify"
+            if sympy.simplify(difference) == 0:
+                return True, how
     except BudgetExceeded:
-        return False, f"simplify ran out of its {budget:g} s budget"
+        return False, f"the symbolic attempt ran out of its {budget:g} s budget"
     return False, "the normalized difference does not simplify to 0"
+
+
+def _integrand_terms(integral: sympy.Integral) -> Expr:
+    # Linearity of a definite integral: pull out what is free of the variable, split sums.
+    if len(integral.limits) != 1 or len(integral.limits[0]) != 3:
+        return integral
+    var = integral.limits[0][0]
+    body = expand(expand_log(integral.function), power_exp=False, log=False)
+    total = sympy.S.Zero
+    for term in Add.make_args(body):
+        coeff, dependent = term.as_independent(var, as_Add=False)
+        total += coeff * sympy.Integral(dependent, integral.limits[0])
+    return total
+
+
+def _integrate(expr: Expr) -> Expr:
+    """Replace each definite integral by sympy's value for it, piece by piece.
+
+    A piece whose value carries conditions (a Piecewise) or stays unevaluated is kept as an
+    integral, so nothing is assumed about convergence.
+    """
+    split = expr.replace(lambda n: isinstance(n, sympy.Integral), _integrand_terms)
+
+    def value(integral: sympy.Integral) -> Expr:
+        # Gathering the exponentials first lets sympy see a Gaussian moment, not erfc pieces.
+        result = sympy.integrate(sympy.powsimp(integral.function), *integral.limits)
+        if result.has(sympy.Integral, sympy.Piecewise):
+            return integral
+        return sympy.simplify(result)
+
+    return split.replace(lambda n: isinstance(n, sympy.Integral), value)
 
 
 def _split(expr: Expr, params: tuple[Symbol, ...]) -> tuple[Expr, Expr]:
@@ -307,11 +343,13 @@ class _Sampler:
         )
         self.rng = random.Random(cfg.seed + 1)
 
-    def points(self):
+    def points(self) -> Iterator[tuple[Instance, list[Point]]]:
+        # Without parameters every parameter point of an instance would be the same point.
+        count = self.cfg.param_points if self.params else 1
         for inst in self.instances:
             values = [
                 {p: sample_value(p, self.rng, self.intervals.get(p)) for p in self.params}
-                for _ in range(self.cfg.param_points)
+                for _ in range(count)
             ]
             yield inst, [Point(inst, v) for v in values]
 

@@ -25,6 +25,7 @@ import random
 from collections import Counter
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 import mpmath
 import sympy
@@ -268,6 +269,67 @@ def evaluate(expr: Expr, env: Point) -> mpmath.mpf:
 
     Raises :class:`Undefined` where the expression has no real value.
     """
+    return _compiled(expr)(env)
+
+
+Compiled = Callable[[Point], mpmath.mpf]
+
+
+def _call(func: Callable[..., mpmath.mpf], name: object, args: list[Compiled]) -> Compiled:
+    def run(env: Point) -> mpmath.mpf:
+        try:
+            return _real(func(*(a(env) for a in args)))
+        except (ValueError, ZeroDivisionError) as exc:
+            raise Undefined(f"{name}: {exc}") from exc
+
+    return run
+
+
+def _compile_pow(expr: sympy.Pow) -> Compiled:
+    base = _compiled(expr.base)
+    if expr.exp.is_Integer and expr.exp >= 0:
+        k = int(expr.exp)
+        return lambda env: base(env) ** k
+    exponent = _compiled(expr.exp)
+    return lambda env: _pow(base(env), exponent(env))
+
+
+def _compile_sum(args: list[Compiled]) -> Compiled:
+    return lambda env: mpmath.fsum(a(env) for a in args)
+
+
+def _compile_product(args: list[Compiled]) -> Compiled:
+    def run(env: Point) -> mpmath.mpf:
+        value = mpmath.mpf(1)
+        for a in args:
+            value *= a(env)
+        return value
+
+    return run
+
+
+@lru_cache(maxsize=8192)
+def _compiled(expr: Expr) -> Compiled:
+    """``expr`` turned once into nested closures, so that a quadrature's hundreds of calls do
+    not walk the sympy tree again; what has no closure form is interpreted node by node."""
+    if isinstance(expr, Symbol):
+        return lambda env: _symbol(expr, env)
+    if expr.is_Rational:
+        p, q = int(expr.p), int(expr.q)
+        return lambda env: mpmath.mpf(p) / q
+    if expr.is_Add:
+        return _compile_sum([_compiled(a) for a in expr.args])
+    if expr.is_Mul:
+        return _compile_product([_compiled(a) for a in expr.args])
+    if expr.is_Pow:
+        return _compile_pow(expr)
+    func = _FUNCTIONS.get(expr.func)
+    if func is not None and expr.args:
+        return _call(func, expr.func, [_compiled(a) for a in expr.args])
+    return lambda env: _interpret(expr, env)
+
+
+def _interpret(expr: Expr, env: Point) -> mpmath.mpf:
     if expr is sympy.nan or expr is sympy.zoo:
         raise Undefined(f"the undefined constant {expr}")
     if expr.is_Number:
@@ -358,7 +420,23 @@ def _integral(node: sympy.Integral, env: Point) -> mpmath.mpf:
     )
     a = -mpmath.inf if lo is sympy.S.NegativeInfinity else evaluate(lo, env)
     b = mpmath.inf if hi is sympy.S.Infinity else evaluate(hi, env)
-    return _real(mpmath.quad(lambda t: evaluate(inner, env.with_bound({var: t})), [a, b]))
+    folded = _fold_constants(inner, var, env)
+    return _real(mpmath.quad(lambda t: evaluate(folded, env.with_bound({var: t})), [a, b]))
+
+
+def _fold_constants(body: Expr, var: Symbol, env: Point) -> Expr:
+    """The integrand with every other plain symbol replaced by its value, so that sympy folds
+    what does not depend on the variable once instead of at each of the quadrature's nodes."""
+    digits = mpmath.mp.dps + 10
+    values = {}
+    for sym in body.free_symbols - {var}:
+        if not isinstance(sym, Symbol) or body.has(sympy.Indexed):
+            return body
+        try:
+            values[sym] = sympy.Float(_symbol(sym, env), digits)
+        except Unsupported:
+            return body
+    return body.xreplace(values)
 
 
 def _truth(cond: sympy.Basic, env: Point) -> bool:
