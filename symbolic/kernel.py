@@ -354,11 +354,24 @@ class _Sampler:
             yield inst, [Point(inst, v) for v in values]
 
 
+_VALUES: dict[tuple, mpmath.mpf | Undefined] = {}
+_VALUES_LIMIT = 200_000
+
+
 def _value(expr: Expr, env: Point) -> mpmath.mpf | Undefined:
+    # A step's right side is the next step's left side, and every mutant of a step shares its
+    # left side: the same expression meets the same point again and again.
+    key = (expr, env.key, mpmath.mp.prec)
+    if key in _VALUES:
+        return _VALUES[key]
     try:
-        return evaluate(expr, env)
+        value: mpmath.mpf | Undefined = evaluate(expr, env)
     except Undefined as exc:
-        return exc
+        value = exc
+    if len(_VALUES) >= _VALUES_LIMIT:
+        _VALUES.clear()
+    _VALUES[key] = value
+    return value
 
 
 def _show(v: mpmath.mpf | Undefined) -> str:

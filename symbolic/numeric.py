@@ -120,6 +120,12 @@ class Instance:
     def pairs(self) -> list[tuple[mpmath.mpf, mpmath.mpf]]:
         return list(zip(self.xs, self.ys, strict=True))
 
+    @property
+    def key(self) -> tuple:
+        """Everything that decides a value at this instance, as a hashable tuple."""
+        values = tuple(sorted((str(k), v) for k, v in self.values.items()))
+        return (self.n, self.xs, self.ys, self.model.coefficients, values)
+
     def counts(self) -> Counter:
         return Counter(self.pairs)
 
@@ -141,6 +147,13 @@ class Point:
     instance: Instance
     params: Mapping[Symbol, mpmath.mpf]
     bound: dict[Expr, mpmath.mpf] = field(default_factory=dict)
+
+    @property
+    def key(self) -> tuple:
+        """A hashable fingerprint of the point, for caching values computed at it."""
+        params = tuple(sorted((str(k), v) for k, v in self.params.items()))
+        bound = tuple(sorted((str(k), v) for k, v in self.bound.items()))
+        return (self.instance.key, params, bound)
 
     def with_bound(self, extra: Mapping[Expr, mpmath.mpf]) -> Point:
         return Point(self.instance, self.params, {**self.bound, **extra})
