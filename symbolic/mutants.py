@@ -140,12 +140,14 @@ _SWAPPABLE = (PData, PModel, EmpiricalDistribution, ModelDistribution)
 
 
 def _swap(step: Step, lhs_sense: Relation, params: tuple[Symbol, ...]) -> Iterator[Mutant]:
+    places = list(_paths(step.rhs, lambda n: isinstance(n, _SWAPPABLE)))
+    if not places:
+        return
     swapped = _swap_distributions(step.rhs)
     if swapped != step.rhs:
         yield Mutant(
             "swap-p-data-p-model", replace(step, rhs=swapped), "swapped p_data and p_model"
         )
-    places = list(_paths(step.rhs, lambda n: isinstance(n, _SWAPPABLE)))
     if len(places) > 1:
         # Swapping one occurrence only is the slip of a hand that copies a line.
         for path in places:
@@ -279,6 +281,8 @@ def _sum_bounds(step: Step, lhs_sense: Relation, params: tuple[Symbol, ...]) -> 
             )
 
 
+PER_OPERATOR = 4
+
 OPERATORS: dict[str, Callable[[Step, Relation, tuple[Symbol, ...]], Iterator[Mutant]]] = {
     "flip-sign": _flip_sign,
     "drop-term": _drop,
@@ -302,11 +306,11 @@ def mutate(
     params: tuple[Symbol, ...] = (theta,),
     operators: tuple[str, ...] | None = None,
 ) -> list[Mutant]:
-    """Every mutant the chosen operators (all by default) make of ``step``; no-ops left out."""
+    """The mutants the chosen operators (all by default) make of ``step``, no-ops left out and
+    at most :data:`PER_OPERATOR` of each operator, so a long step does not dominate the run."""
     chosen = operators if operators is not None else tuple(OPERATORS)
     out = []
     for name in chosen:
-        for mutant in OPERATORS[name](step, lhs_sense, params):
-            if mutant.step != step:
-                out.append(mutant)
+        made = [m for m in OPERATORS[name](step, lhs_sense, params) if m.step != step]
+        out.extend(made[:PER_OPERATOR])
     return out
