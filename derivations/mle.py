@@ -33,7 +33,7 @@ from symbolic.measures import (
     yv,
 )
 from symbolic.measures import y as y_data
-from symbolic.stationary import plane_solution, pulled_out, solve_family
+from symbolic.stationary import plane_solution, pulled_out, separate, solve_family
 
 _CONTINUOUS = (
     "The family is continuous: D_KL(p_data || p_theta) is +infinity for every theta (p_data "
@@ -58,6 +58,7 @@ def mle_derivation(name: str) -> Derivation:
     """The chain for one family; the solver supplies the sufficient-statistics step."""
     fam = FAMILIES[name]
     sol = solve_family(fam)
+    shown = "; ".join(f"{p} = {e}" for p, e in sol.estimators.items())
     if fam.coordinates is not None:
         # Matrix-form family: the kernel checks the chain written out at d = 2.
         fam = fam.coordinates
@@ -68,7 +69,11 @@ def mle_derivation(name: str) -> Derivation:
     cross = Expectation(-fam.logp, dist)
     steps = []
     if fam.name != "categorical":
-        stats = ", ".join(str(s) for s in sol.statistics.values()) or "none"
+        pieces, tangled = separate(fam.logp, fam.params)
+        stats = ", ".join(str(Sum(g.xreplace({xv: x[i], yv: y_data[i]}), (i, 1, N)))
+                          for _, g in pieces if g != 1) or "none"
+        if tangled:
+            stats += "; the parameters stay inside the sums of " + ", ".join(map(str, tangled))
         steps.append(Step(
             Relation.EQ,
             -pulled_out(fam.logp),
@@ -82,6 +87,11 @@ def mle_derivation(name: str) -> Derivation:
         Step(Relation.ARGMIN, cross, "divide by N > 0: the MLE minimizes the cross-entropy"),
     ]
     notes = [sol.reason] if sol.reason else []
+    if shown:
+        notes.append(
+            f"The solver's estimators: {shown}. The kernel's checks of the stationary and "
+            f"second-order conditions are printed by `symbolic mle {name}`."
+        )
     if fam.discrete:
         kl = Expectation(_empirical_log(fam) - fam.logp, dist)
         steps += [

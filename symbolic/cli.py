@@ -247,7 +247,10 @@ def _cmd_kl(args: argparse.Namespace) -> int:
         known = ", ".join(divergences.names())
         raise UsageError(f"unknown family {args.family!r}; known families: {known}") from None
     print(json.dumps(out, indent=2, ensure_ascii=False) if args.json else divergences.to_text(out))
-    return exit_code([Status(c["status"]) for c in out["checks"].values()])
+    # A check the kernel could not finish ("error") decides nothing: exit as for unknown.
+    statuses = [Status(c["status"]) if c["status"] != "error" else Status.UNKNOWN
+                for c in out["checks"].values()]
+    return exit_code(statuses)
 
 
 def _parser() -> argparse.ArgumentParser:

@@ -13,6 +13,7 @@ the matplotlib and FreeType versions.
 
 from __future__ import annotations
 
+import posixpath
 import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from concurrent.futures import ProcessPoolExecutor, as_completed
@@ -58,9 +59,12 @@ def page_path(derivation_id: str, lang: str = "en") -> str:
 
 
 def _rel(target: str, source: str) -> str:
-    """A relative link from the page ``source`` to the page ``target`` (both under docs/)."""
-    depth = source.count("/")
-    return "../" * depth + target
+    """A relative link from the page ``source`` to the page ``target`` (both under docs/).
+
+    >>> _rel("ko/index.md", "ko/derivations/mle/normal.md")
+    '../../index.md'
+    """
+    return posixpath.relpath(target, posixpath.dirname(source) or ".")
 
 
 def _derivation_page(checked: CheckedDerivation, lang: str) -> str:
@@ -148,7 +152,7 @@ class Summary:
         return cls(d.id, d.title, checked.status, proved, len(checked.steps))
 
 
-def _index(summaries: Iterable[Summary], lang: str, others: Iterable[str]) -> str:
+def _index(summaries: Iterable[Summary], lang: str, others: Iterable[tuple[str, str]]) -> str:
     words = _WORDS[lang]
     summaries = list(summaries)
     here = "index.md" if lang == "en" else f"{lang}/index.md"
@@ -171,7 +175,7 @@ def _index(summaries: Iterable[Summary], lang: str, others: Iterable[str]) -> st
     others = sorted(others)
     if others:
         out += ["", f"## {words['files']}", ""]
-        out += [f"- [{name}]({_rel(name, here)})" for name in others]
+        out += [f"- [{title}]({_rel(name, here)})" for name, title in others]
     out += ["", f"## {words['catalog']}"]
     for prefix, heading in words["groups"].items():
         group = [s for s in summaries if _group(s.id) == prefix]
@@ -189,7 +193,7 @@ def _index(summaries: Iterable[Summary], lang: str, others: Iterable[str]) -> st
 def _chain(checked: CheckedDerivation, lang: str) -> str:
     """The chain of a checked derivation as Markdown, without its title and notes."""
     body = to_markdown(checked, lang).split("\n", 3)[3]
-    return body.split(f"> **{phrase('note', lang)}.**")[0].rstrip() + "\n"
+    return body.split(f"> **{phrase('note', lang)}.**")[0].strip() + "\n"
 
 
 _TUTORIAL_EN = """{generated}
@@ -199,8 +203,8 @@ _TUTORIAL_EN = """{generated}
 
 This tutorial follows the argument of the seed post ("Understanding Cross-entropy Cost Function"):
 why the negative log-likelihood cost is called the *cross-entropy* cost, and why minimizing it is
-minimizing a KL divergence. Every chain below is not typed in: it is the catalog's derivation,
-checked by the kernel when this page was generated, with each step's rule and verdict.
+minimizing a KL divergence. The chains below are not typed in by hand: each is the catalog's
+derivation, checked by the kernel when this page was generated, with each step's rule and verdict.
 
 ## 1. Maximum likelihood is minimum negative log-likelihood
 
@@ -460,7 +464,9 @@ def entry_pages(checked: CheckedDerivation) -> dict[str, str]:
 
 
 def shared_pages(
-    summaries: Iterable[Summary], seed: Mapping[str, CheckedDerivation], others: Iterable[str] = ()
+    summaries: Iterable[Summary],
+    seed: Mapping[str, CheckedDerivation],
+    others: Iterable[tuple[str, str]] = (),
 ) -> dict[str, str]:
     """The index, tutorial, guide and notebook: from the entries' summaries and the checked
     seed derivations (the tutorial embeds them); ``others`` are hand-written pages to link."""
@@ -568,15 +574,17 @@ def build(
     return [done[i] for i in ids]
 
 
-def _hand_written(root: Path) -> list[str]:
-    """Top-level pages of docs/ that ``symbolic docs`` does not generate."""
+def _hand_written(root: Path) -> list[tuple[str, str]]:
+    """Top-level pages of docs/ that ``symbolic docs`` does not generate: (name, heading)."""
     if not root.is_dir():
         return []
-    return [
-        p.name
-        for p in sorted(root.glob("*.md"))
-        if not p.read_text(encoding="utf-8").startswith(GENERATED)
-    ]
+    out = []
+    for p in sorted(root.glob("*.md")):
+        text = p.read_text(encoding="utf-8")
+        if not text.startswith(GENERATED):
+            headings = [ln[2:].strip() for ln in text.splitlines() if ln.startswith("# ")]
+            out.append((p.name, headings[0] if headings else p.name))
+    return out
 
 
 def generate(root: Path, built: Sequence[Built]) -> dict[str, str]:

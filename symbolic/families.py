@@ -23,13 +23,13 @@ import mpmath
 from sympy import (
     Abs,
     Determinant,
-    Matrix,
-    MatrixSymbol,
-    Trace,
     Expr,
     Indexed,
     IndexedBase,
+    Matrix,
+    MatrixSymbol,
     Symbol,
+    Trace,
     binomial,
     exp,
     expand,
@@ -139,30 +139,18 @@ def _integers(lo: int, hi: int) -> DataSampler:
 
 def _regression(labels: bool) -> DataSampler:
     def draw(rng: random.Random, size: int) -> list[tuple[mpmath.mpf, mpmath.mpf]]:
-        pool = [random_mpf(rng, -2, 2) for _ in range(4)]
-        points = []
-        for _ in range(size):
-            xval = rng.choice(pool)
-            yval = mpmath.mpf(rng.randint(0, 1)) if labels else random_mpf(rng, -3, 3)
-            points.append((xval, yval))
-        return points
+        features = [random_mpf(rng, -2, 2) for _ in range(4)]
+        if labels:
+            return [(rng.choice(features), mpmath.mpf(rng.randint(0, 1))) for _ in range(size)]
+        # A pool of (x, y) pairs, so that whole points repeat.
+        pool = [(rng.choice(features), random_mpf(rng, -3, 3)) for _ in range(6)]
+        return [rng.choice(pool) for _ in range(size)]
 
     return draw
 
 
 def _mean(data: list[tuple[float, float]]) -> float:
     return sum(a for a, _ in data) / len(data)
-
-
-def _var(data: list[tuple[float, float]]) -> float:
-    m = _mean(data)
-    return max(sum((a - m) ** 2 for a, _ in data) / len(data), 1e-3)
-
-
-def _logs(data: list[tuple[float, float]]) -> list[tuple[float, float]]:
-    import math
-
-    return [(math.log(a), b) for a, b in data]
 
 
 def _family(
@@ -269,7 +257,8 @@ def _catalog() -> dict[str, Family]:
         _family("laplace", laplace_density, (mu, b_scale), (), "(-oo, oo)", _reals(-3, 3),
                 Rl, start=lambda d: {b_scale: 1.0}),
     ]
-    fams.append(_multivariate_normal())
+    # The table lists the multivariate normal right after linear regression.
+    fams.insert(18, _multivariate_normal())
     return {f.name: f for f in fams}
 
 

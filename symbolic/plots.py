@@ -28,6 +28,10 @@ imports those modules before a picture is looked up. Without a registered factor
   and ``q`` the parameters of P and Q, ``intervals``), puts P at the middle of the intervals
   and moves Q's first parameter, the others equal to P's.
 
+``kl/categorical``, ``kl/dirichlet`` and ``kl/multivariate-normal`` (symbolic dimension) are drawn
+from the same closed forms at K = 3 or d = 2, and ``mle/categorical`` over the simplex at K = 3.
+``mle/multivariate-normal`` has no picture until a factory is registered.
+
 >>> spec = plot_spec("kl-vs-mle")
 >>> round(spec.entropy(), 4)
 0.3932
@@ -294,7 +298,7 @@ def family_nll_plot(derivation_id: str, size: int = 30, seed: int = 0) -> NLLPlo
         raise NoPlot(f"{derivation_id!r}: no family {name!r} in symbolic.families")
     fam = FAMILIES[name]
     if not all(isinstance(p, Symbol) for p in fam.params):
-        raise NoPlot(f"{derivation_id!r}: indexed parameters need a registered plot factory")
+        raise NoPlot(f"{derivation_id!r}: non-scalar parameters need a registered plot factory")
     rng = random.Random(seed)
     data = tuple((float(a), float(b)) for a, b in fam.sample(rng, size))
     fixed = {k: _middle(fam.intervals.get(k)) for k in fam.known}
@@ -371,6 +375,82 @@ def family_kl_plot(derivation_id: str) -> KLPlot:
 
 
 register("kl/", family_kl_plot)
+
+
+# Families in symbolic dimension (K labels, d-vectors) are drawn at a concrete dimension: P fixed,
+# one coordinate of Q moving (the others following as the family's constraints require).
+_MOVING = {
+    "categorical": Symbol("pi_Q1", positive=True),
+    "dirichlet": Symbol("alpha_Q1", positive=True),
+    "multivariate-normal": Symbol("mu_Q1", real=True),
+}
+
+
+def _concrete_kl_plot(derivation_id: str) -> KLPlot:
+    """``D_KL(P ‖ Q)`` of ``symbolic.divergences`` at K = 3 labels or d = 2 dimensions."""
+    from sympy import Matrix
+
+    from symbolic.divergences import divergence
+
+    name = derivation_id.split("/", 1)[1]
+    r = divergence(name)
+    t = _MOVING[name]
+    size = {s.name: s for s in r.kl.free_symbols if isinstance(s, Symbol) and s.name in "Kd"}
+    if name == "multivariate-normal":
+        d = size["d"]
+        (m1, s1), (m2, s2) = ([a.subs(d, 2) for a in side] for side in (r.p, r.q))
+        cov = Matrix([[1, Rational(1, 2)], [Rational(1, 2), 2]])
+        values = {m1: Matrix([0, 0]), s1: cov, m2: Matrix([t, 0]), s2: cov}
+        kl, at, span = r.kl.subs(d, 2).subs(values).doit(), 0.0, (-3.0, 3.0)
+    else:
+        kl = r.kl.subs(size["K"], 3).doit()
+        p, q = r.p[0], r.q[0]
+        if name == "categorical":
+            # Q keeps the simplex: the other two masses share 1 - t in P's proportions.
+            values = {p[1]: 0.5, p[2]: 0.3, p[3]: 0.2, q[1]: t, q[2]: 0.6 * (1 - t)}
+            values[q[3]] = 0.4 * (1 - t)
+            at, span = 0.5, (0.02, 0.98)
+        else:
+            values = {p[1]: 2.0, p[2]: 3.0, p[3]: 4.0, q[1]: t, q[2]: 3.0, q[3]: 4.0}
+            at, span = 2.0, (0.3, 8.0)
+        kl = kl.xreplace(values)
+    dim = "d = 2" if name == "multivariate-normal" else "K = 3"
+    return KLPlot(
+        title=f"$D_{{KL}}(P \\,\\Vert\\, Q)$ of two {name} laws at {dim}, Q's {_math(t)} moving",
+        kl=kl,
+        param=t,
+        at=at,
+        span=span,
+    )
+
+
+for _name in ("categorical", "dirichlet", "multivariate-normal"):
+    register(f"kl/{_name}", _concrete_kl_plot)
+
+
+def categorical_nll_plot(derivation_id: str, size: int = 30, seed: int = 0) -> NLLPlot:
+    """The NLL of K = 3 label probabilities over (π_1, π_2), π_3 = 1 − π_1 − π_2, on labels drawn
+    by the family's sampler; the closed form π̂_k = n_k / N marked."""
+    from sympy import Eq, Piecewise
+
+    from symbolic.families import FAMILIES
+
+    labels = [int(a) for a, _ in FAMILIES["categorical"].sample(random.Random(seed), size)]
+    p1, p2 = Symbol("pi_1", positive=True), Symbol("pi_2", positive=True)
+    logp = Piecewise((log(p1), Eq(xv, 1)), (log(p2), Eq(xv, 2)), (log(1 - p1 - p2), True))
+    counts = Counter(labels)
+    return NLLPlot(
+        title=f"NLL per point of the categorical family (K = 3), {size} sampled labels",
+        logp=logp,
+        params=(p1, p2),
+        data=tuple((float(a), 0.0) for a in labels),
+        estimate={p1: counts[1] / size, p2: counts[2] / size},
+        estimate_label="closed form: n_k / N",
+        ranges={p1: (0.01, 0.99), p2: (0.01, 0.99)},
+    )
+
+
+register("mle/categorical", categorical_nll_plot)
 
 
 # --- drawing ---------------------------------------------------------------------------------

@@ -38,6 +38,7 @@ from sympy.printing.str import StrPrinter
 from symbolic.derivation import Derivation, Relation
 from symbolic.i18n import phrase, translate
 from symbolic.kernel import CheckedDerivation, CheckedStep, Status
+from symbolic.measures import theta
 
 __all__ = [
     "to_latex",
@@ -73,11 +74,22 @@ class _TextPrinter(StrPrinter):
     def _print_EmpiricalDistribution(self, e: Expr) -> str:
         return "p̂_data"
 
+    def _print_EmpiricalMarginal(self, e: Expr) -> str:
+        return "p̂_data"
+
+    def _print_Indexed(self, e: Indexed) -> str:
+        # sympy spells x[i] through Indexed._sympystr, which a printmethod of our own bypasses.
+        return f"{self._print(e.base.label)}[{', '.join(self._print(k) for k in e.indices)}]"
+
+    def _print_IndexedBase(self, e: Expr) -> str:
+        return self._print(e.label)
+
     def _print_ModelDistribution(self, e: Expr) -> str:
         return "p_model"
 
     def _print_Expectation(self, e: Expr) -> str:
-        return f"E[x,y~{self._print(e.dist)}][{self._print(e.body)}]"
+        bound = "x" if type(e.dist).__name__ == "EmpiricalMarginal" else "x,y"
+        return f"E[{bound}~{self._print(e.dist)}][{self._print(e.body)}]"
 
     def _print_Likelihood(self, e: Expr) -> str:
         return f"p_model(X; {self._print(e.args[0].param)})"
@@ -112,8 +124,20 @@ class _TextPrinter(StrPrinter):
         return f"{sign}_{{{var}={self._print(lo)}..{self._print(hi)}}} {body}"
 
 
+_SPELLED = {"sigma2": r"\sigma^{2}", "lam": r"\lambda"}
+
+
 class _PostLatexPrinter(LatexPrinter):
     """sympy's LaTeX, spelled as the post writes: ``\\frac{1}{N} \\sum``, ``\\log p(y_i)``."""
+
+    def _print_Symbol(self, e: Symbol, style: str = "plain") -> str:
+        # The families name σ² and λ sigma2 and lam (sympy would print σ_2 and l a m); P's and
+        # Q's copies carry a suffix, sigma2_1.
+        base, _, suffix = e.name.partition("_")
+        spelled = _SPELLED.get(base)
+        if spelled is None:
+            return super()._print_Symbol(e, style)
+        return spelled + (f"_{{{suffix}}}" if suffix else "")
 
     def _print_Indexed(self, e: Indexed) -> str:
         base = self._print(e.base.label)
@@ -173,12 +197,15 @@ def _label(name: str, latex_mode: bool) -> str:
     return spelled[0] if latex_mode else spelled[1]
 
 
-def _opt(sense: Relation, body: str, latex_mode: bool) -> str:
+def _opt(sense: Relation, body: str, latex_mode: bool, params: Sequence[Expr] = (theta,)) -> str:
+    """``body`` as an objective optimized over ``params`` (a plain value for ``EQ``)."""
     if sense is Relation.EQ:
         return body
     if latex_mode:
-        return rf"\arg\{sense.value[3:]}_{{\theta}} \; {body}"
-    return f"{sense.value}_θ {body}"
+        over = ", ".join(tex(p) for p in params)
+        return rf"\arg\{sense.value[3:]}_{{{over}}} \; {body}"
+    over = "θ" if tuple(params) == (theta,) else "(" + ", ".join(text(p) for p in params) + ")"
+    return f"{sense.value}_{over} {body}"
 
 
 class _Link(NamedTuple):
@@ -208,7 +235,7 @@ def _lines(d: Derivation, steps: Sequence[CheckedStep | _Link], fmt: str) -> lis
     # Without a label the chain opens with plain values; leading equalities are shown as such
     # and the objective is restated where the first argmin/argmax step turns to optimizers.
     sense = d.sense if d.start_label else Relation.EQ
-    start = _opt(sense, show(d.start), fmt == "latex")
+    start = _opt(sense, show(d.start), fmt == "latex", d.params)
     rows: list[_Row] = []
     left = _label(d.start_label, fmt == "latex") if d.start_label else start
     first_right = start if d.start_label else ""
@@ -219,8 +246,8 @@ def _lines(d: Derivation, steps: Sequence[CheckedStep | _Link], fmt: str) -> lis
         new_sense = sense if step.relation is Relation.EQ else step.relation
         if sense is Relation.EQ and new_sense is not Relation.EQ:
             # The chain turns from values into optimizers: restate the left side as one.
-            left = _opt(new_sense, show(step.lhs), fmt == "latex")
-        rows.append((left, _opt(new_sense, show(step.rhs), fmt == "latex"), step))
+            left = _opt(new_sense, show(step.lhs), fmt == "latex", d.params)
+        rows.append((left, _opt(new_sense, show(step.rhs), fmt == "latex", d.params), step))
         left = ""
         sense = new_sense
     if d.end_label:

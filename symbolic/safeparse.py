@@ -24,10 +24,14 @@ comprehensions, lambda, keyword and starred arguments, comparisons, and/or/not, 
 ``^`` (use ``**``), ``%``, ``//``, ``@``, bit shifts, ``:=``, ``a if b else c``,
 yield/await, slices, and calls of anything but a name.
 
-Limits bound the text, the tree, the literals and the numbers sympy computes eagerly while
-building: numeric powers, ``exp`` (sympy rewrites ``exp(k*log(b))`` as ``b**k``) and
-factorial-like functions of numbers.  The trust boundary is ``names``: bind only callables
-that do not evaluate their arguments as code.
+Limits bound the text, the tree, the literals and the work sympy does eagerly while
+building: numeric powers, ``exp`` (sympy rewrites ``exp(k*log(b))`` as ``b**k``),
+factorial-like functions of numbers, numbers of more than 4000 digits (1000 under a root or
+inside a function), and functions or powers nested more than two deep around a pure number
+(sympy's numeric assumption checks on those take exponential time).  These bounds keep
+hostile 2000-character inputs to about a second; sympy has more corners, so a service taking
+untrusted text should still run it under a wall-clock limit.  The trust boundary is
+``names``: bind only callables that do not evaluate their arguments as code.
 """
 
 from __future__ import annotations
@@ -50,6 +54,9 @@ __all__ = ["Limits", "ParseError", "parse_expression"]
 _MAX_DIGITS = 4000
 # sympy factors numbers under roots and inside function arguments; the cost grows steeply.
 _MAX_ARG_DIGITS = 1000
+# sympy's assumption queries evaluate symbol-free operands numerically, at a cost exponential in
+# how deeply functions and powers nest in them: log(log(log(log(-2)))) already takes seconds.
+_MAX_NUMERIC_NESTING = 2
 # sympy evaluates these eagerly on numbers, at a cost that grows with the argument.
 _FACTORIAL_LIKE = frozenset(
     "factorial factorial2 subfactorial gamma loggamma binomial rf ff RisingFactorial "
@@ -152,7 +159,6 @@ class Limits:
     max_int_digits: int = 12
     max_power_exponent: int = 1000
     max_factorial_arg: int = 1000
-    max_call_depth: int = 8
 
 
 def parse_expression(
@@ -184,6 +190,12 @@ def _numbers(value: object) -> Iterator[sympy.Rational]:
         yield sympy.Integer(value)
     elif isinstance(value, sympy.Basic):
         yield from value.atoms(sympy.Rational)
+
+
+def _nesting(expr: sympy.Basic) -> int:
+    """How deeply function applications and powers nest in ``expr``."""
+    inner = max((_nesting(arg) for arg in expr.args), default=0)
+    return inner + isinstance(expr, sympy.Pow | sympy.core.function.Application)
 
 
 def _digits(value: object) -> int:
@@ -283,16 +295,11 @@ class _Parser:
             raise self.node_error(
                 first, f"name {first.id!r} is not allowed: names starting with '_' are reserved"
             )
-        stack: list[tuple[ast.AST, _Context, int, int]] = [(root, "value", 1, 0)]
+        stack: list[tuple[ast.AST, _Context, int]] = [(root, "value", 1)]
         count = 0
         while stack:
-            node, context, depth, calls = stack.pop()
+            node, context, depth = stack.pop()
             count += 1
-            calls += isinstance(node, ast.Call)
-            if calls > self.limits.max_call_depth:
-                raise self.node_error(
-                    node, f"function calls are nested deeper than {self.limits.max_call_depth}"
-                )
             if depth > self.limits.max_depth:
                 raise self.node_error(
                     node, f"expression is nested deeper than {self.limits.max_depth}"
@@ -304,7 +311,7 @@ class _Parser:
             children = self.check_node(node, context)
             # A left operand continues a chain like a + b + c, which reads as flat text.
             stack.extend(
-                (child, ctx, depth + (child is not getattr(node, "left", None)), calls)
+                (child, ctx, depth + (child is not getattr(node, "left", None)))
                 for child, ctx in reversed(children)
             )
 
@@ -417,9 +424,11 @@ class _Parser:
             for op_node in reversed(spine):
                 symbol, function = _BINOPS[type(op_node.op)]
                 right = self.build(op_node.right)
-                if symbol == "**" and isinstance(right, int | sympy.Rational):
-                    exponent = sympy.Rational(right)
-                    self.check_power(op_node, value, abs(exponent.p), exponent.q != 1)
+                if symbol == "**":
+                    self.check_numeric(op_node, [value, right])
+                    if isinstance(right, int | sympy.Rational):
+                        exponent = sympy.Rational(right)
+                        self.check_power(op_node, value, abs(exponent.p), exponent.q != 1)
                 value = self.apply(op_node, f"apply '{symbol}'", function, value, right)
             return value
         if isinstance(node, ast.Subscript):
@@ -464,6 +473,7 @@ class _Parser:
                 f"argument of {name}() has a number with {digits} "
                 f"digits; the limit is {_MAX_ARG_DIGITS}",
             )
+        self.check_numeric(node, args)
         labels = {name, getattr(function, "__name__", "")}
         if "exp" in labels:
             for arg in args:
@@ -476,6 +486,16 @@ class _Parser:
                 number = sympy.Rational(arg) if isinstance(arg, int) else arg
                 if isinstance(number, sympy.Rational) and abs(number.p) > limit * number.q:
                     raise self.node_error(node, f"{name}({arg}) exceeds the limit of {limit}")
+
+    def check_numeric(self, node: ast.AST, operands: list[object]) -> None:
+        for operand in operands:
+            if isinstance(operand, sympy.Expr) and operand.is_number:
+                if _nesting(operand) > _MAX_NUMERIC_NESTING:
+                    raise self.node_error(
+                        node,
+                        f"functions and powers nest more than {_MAX_NUMERIC_NESTING} deep "
+                        "around a pure number; sympy would take too long to evaluate it",
+                    )
 
     def apply(
         self, node: ast.AST, what: str, function: Callable[..., object], *args: object

@@ -475,3 +475,12 @@ def test_symbolic_dimension_steps_are_left_unknown_not_claimed():
     checked = check(get("kl/dirichlet"), Config(instances=2, param_points=1, budget=2.0))
     assert [s.status for s in checked.steps][:2] == [Status.UNKNOWN, Status.UNKNOWN]
     assert checked.steps[-1].status is Status.PROVED
+
+
+@pytest.mark.parametrize("name", ["dirichlet", "multivariate-normal"])
+def test_symbolic_dimension_lemmas_are_checked_by_the_kernel(name):
+    from symbolic.divergences import checks
+
+    verdicts = checks(name)
+    lemmas = {k: v.status for k, v in verdicts.items() if k.startswith("lemma_")}
+    assert lemmas and set(lemmas.values()) <= {Status.PROVED, Status.NUMERIC}, lemmas

@@ -82,6 +82,8 @@ def refused(text: object, **kwargs: object) -> ParseError:
         ("f(theta, N)", f(theta, N)),
         ("2**0.5", sqrt(2)),
         ("1/0", sympy.zoo),
+        ("log(log(log(2)))", log(log(log(2)))),
+        ("log(log(log(log(log(theta)))))", log(log(log(log(log(theta)))))),
     ],
 )
 def test_admitted_expressions_build_the_expected_objects(text, expected):
@@ -149,6 +151,8 @@ HOSTILE = [
     ("*".join(["2**999"] * 20), "more than 4000 digits", 1),
     ("sqrt(" + "*".join(["2**999"] * 20) + ")", "argument of sqrt() has a number", 1),
     ("(" + "*".join(["2**999"] * 20) + ")**2", "power would have up to", 1),
+    ("log(log(log(log(-2))))", "nest more than 2 deep around a pure number", 1),
+    ("theta + (((-2)**log(-2))**log(-3))**log(-4)", "nest more than 2 deep", 9),
     ("(" * 200 + "1" + ")" * 200, "brackets are nested deeper than 40", 41),
     ("-" * 1999 + "1", "nested deeper than 40", 41),
     ("x ^ 2", "use '**' for powers", 1),
