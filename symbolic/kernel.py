@@ -26,7 +26,7 @@ from __future__ import annotations
 
 import itertools
 import random
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
 from functools import lru_cache
@@ -368,6 +368,12 @@ def _value(expr: Expr, env: Point) -> mpmath.mpf | Undefined:
         value: mpmath.mpf | Undefined = evaluate(expr, env)
     except Undefined as exc:
         value = exc
+    except (Unsupported, BudgetExceeded):
+        raise
+    except Exception as exc:
+        # mpmath not converging, or a sympy object the evaluator mishandles, is not a property
+        # of the mathematics: no verdict can rest on it.
+        raise Unsupported(f"evaluation failed: {type(exc).__name__}: {exc}") from exc
     if len(_VALUES) >= _VALUES_LIMIT:
         _VALUES.clear()
     _VALUES[key] = value
@@ -531,17 +537,32 @@ def _check_constants(exprs: tuple[Expr, ...], sampler: _Sampler) -> list[_Verdic
         lim[0] for e in exprs for n in e.atoms(Sum, Product, sympy.Integral) for lim in n.limits
     }
     for term in {c.term for e in exprs for c in e.atoms(Constant)}:
-        dependent, _ = _split(normalize(term), sampler.params)
-        if dependent == 0:
+        free, why = _attempt(
+            lambda t=term: (
+                _split(normalize(t), sampler.params)[0] == 0,
+                f"{t} still mentions the parameters",
+            )
+        )
+        if free:
             verdicts.append(_Verdict(Status.PROVED, f"{term} is free of the parameters"))
             continue
         verdicts.append(
             _combine(
-                (False, f"{term} still mentions the parameters"),
+                (False, why),
                 _numeric_constant(term, indices, sampler),
             )
         )
     return verdicts
+
+
+def _attempt(prove: Callable[[], tuple[bool, str]]) -> tuple[bool, str]:
+    """Run a symbolic attempt; sympy raising inside it is a failed attempt, never a verdict."""
+    try:
+        return prove()
+    except BudgetExceeded as exc:
+        return False, f"the symbolic attempt stopped: {exc}"
+    except Exception as exc:
+        return False, f"sympy failed in the symbolic attempt: {type(exc).__name__}: {exc}"
 
 
 def check_step(
@@ -564,7 +585,7 @@ def check_step(
     if step.relation is Relation.EQ:
         numeric = _numeric_equal(lhs, step.rhs, sampler)
         symbolic = (
-            _prove_equal(lhs, step.rhs, config.budget)
+            _attempt(lambda: _prove_equal(lhs, step.rhs, config.budget))
             if numeric.status is not Status.REFUTED
             else (False, "")
         )
@@ -572,7 +593,9 @@ def check_step(
         flips = _sense_flips(lhs_sense, step.relation)
         numeric = _numeric_argopt(lhs, step.rhs, flips, sampler)
         symbolic = (
-            _prove_argopt(lhs, step.rhs, flips, step.witness, params, config.budget)
+            _attempt(
+                lambda: _prove_argopt(lhs, step.rhs, flips, step.witness, params, config.budget)
+            )
             if numeric.status is not Status.REFUTED
             else (False, "")
         )

@@ -349,7 +349,8 @@ def _interpret(expr: Expr, env: Point) -> mpmath.mpf:
         if expr.is_Rational:
             return mpmath.mpf(int(expr.p)) / int(expr.q)
         if expr.is_infinite:
-            return mpmath.inf if expr.is_positive else -mpmath.inf
+            # oo is only *extended* positive in sympy: is_positive is False for it.
+            return mpmath.inf if expr.is_extended_positive else -mpmath.inf
         return mpmath.mpf(expr._mpf_)
     if expr is sympy.pi:
         return +mpmath.pi
