@@ -94,7 +94,13 @@ def kernel_vs_naive(targets: list[str]) -> dict[str, object]:
             if step.relation is Relation.EQ:
                 t_kernel, checked = _clock(
                     lambda lhs=lhs, sense=sense, step=step: check_step(
-                        lhs, sense, step, params=d.params, intervals=d.intervals, data=d.data
+                        lhs,
+                        sense,
+                        step,
+                        params=d.params,
+                        intervals=d.intervals,
+                        data=d.data,
+                        vectors=d.vectors,
                     )
                 )
                 a, b = lhs.doit(), step.rhs.doit()
@@ -182,18 +188,26 @@ def report(quick: bool) -> str:
     lines += [f"- {k}: {v}" for k, v in machine().items()]
     lines += ["", "## The whole catalog", ""]
     cold = cold_catalog(targets)
-    lines += [f"`symbolic check` over {len(targets)} derivations from a cold process: "
-              f"**{cold:.2f} s** (symbolic and numeric at 50 digits).", ""]
+    lines += [
+        f"`symbolic check` over {len(targets)} derivations from a cold process: "
+        f"**{cold:.2f} s** (symbolic and numeric at 50 digits).",
+        "",
+    ]
     lines += ["| derivation | steps | verdict | seconds (warm) |", "|---|---|---|---|"]
     for derivation_id, seconds, status, steps in per_derivation(targets):
         lines.append(f"| {derivation_id} | {steps} | {status} | {seconds:.3f} |")
     lines += ["", "## The kernel against the naive way", ""]
-    lines += ["On every equality step of the catalog, the same run: the kernel (numeric check and "
-              "symbolic proof) against `sympy.simplify(lhs - rhs) == 0` and `lhs.equals(rhs)` on "
-              f"the unfolded sides, each naive call with a {NAIVE_BUDGET:g} s budget.", ""]
+    lines += [
+        "On every equality step of the catalog, the same run: the kernel (numeric check and "
+        "symbolic proof) against `sympy.simplify(lhs - rhs) == 0` and `lhs.equals(rhs)` on "
+        f"the unfolded sides, each naive call with a {NAIVE_BUDGET:g} s budget.",
+        "",
+    ]
     naive = kernel_vs_naive(targets)["rows"]
-    lines += ["| step | kernel s | kernel | simplify s | simplify | equals s | equals |",
-              "|---|---|---|---|---|---|---|"]
+    lines += [
+        "| step | kernel s | kernel | simplify s | simplify | equals s | equals |",
+        "|---|---|---|---|---|---|---|",
+    ]
     totals = {"kernel": 0.0, "simplify": 0.0, "equals": 0.0}
     wrong = {"simplify": 0, "equals": 0}
     for row in naive:
@@ -205,22 +219,38 @@ def report(quick: bool) -> str:
             if key != "kernel" and verdict is not True:
                 wrong[key] += 1
         lines.append("| " + " | ".join(cells) + " |")
-    lines += ["", f"Totals over {len(naive)} steps: kernel {totals['kernel']:.2f} s, simplify "
-              f"{totals['simplify']:.2f} s, equals {totals['equals']:.2f} s. The naive way failed "
-              f"to confirm a true step (False, None, an error or a timeout) {wrong['simplify']} "
-              f"times with simplify and {wrong['equals']} times with equals; every one of these "
-              "steps is true (the kernel proves it).", ""]
+    lines += [
+        "",
+        f"Totals over {len(naive)} steps: kernel {totals['kernel']:.2f} s, simplify "
+        f"{totals['simplify']:.2f} s, equals {totals['equals']:.2f} s. The naive way failed "
+        f"to confirm a true step (False, None, an error or a timeout) {wrong['simplify']} "
+        f"times with simplify and {wrong['equals']} times with equals; every one of these "
+        "steps is true (the kernel proves it).",
+        "",
+    ]
     lines += ["## The numeric cross-check", ""]
-    lines += ["Milliseconds per point to evaluate D_KL(p̂_data ‖ p_model) on data with repeated "
-              "points:", "", "| backend | 15 digits | 50 digits | 100 digits |", "|---|---|---|---|"]
+    lines += [
+        "Milliseconds per point to evaluate D_KL(p̂_data ‖ p_model) on data with repeated points:",
+        "",
+        "| backend | 15 digits | 50 digits | 100 digits |",
+        "|---|---|---|---|",
+    ]
     for label, costs in numeric_cost_both_backends(50 if quick else 400).items():
         lines.append(f"| {label} | {costs['15']:.3f} | {costs['50']:.3f} | {costs['100']:.3f} |")
     lines += ["", "## Growth with the data size N", ""]
     lines += ["| N | seconds | microseconds per point |", "|---|---|---|"]
     for n, seconds in scaling_in_n([100, 1000] if quick else [100, 1000, 10_000, 100_000]):
         lines.append(f"| {n} | {seconds:.4f} | {seconds / n * 1e6:.2f} |")
-    lines += ["", "## Reproduce", "", "```", "pip install -e '.[test]'",
-              "python benchmarks/run.py", "```", ""]
+    lines += [
+        "",
+        "## Reproduce",
+        "",
+        "```",
+        "pip install -e '.[test]'",
+        "python benchmarks/run.py",
+        "```",
+        "",
+    ]
     return "\n".join(lines)
 
 

@@ -16,10 +16,10 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
 
-from sympy import Expr, Lambda, Symbol
+from sympy import Expr, IndexedBase, Lambda, Symbol
 
 from symbolic.measures import theta
-from symbolic.numeric import DataSampler
+from symbolic.numeric import DataSampler, VectorSpec
 
 __all__ = ["Relation", "Step", "Derivation"]
 
@@ -53,7 +53,8 @@ class Derivation:
     """A titled chain. ``sense`` is how the start is read: ``EQ`` for a plain expression,
     ``ARGMIN``/``ARGMAX`` for an objective. ``intervals`` give sampling domains for symbols
     whose assumptions cannot say (a probability in (0, 1)); ``notes`` are caveats for readers;
-    ``data`` draws the numeric checks' data points from the data's domain."""
+    ``data`` draws the numeric checks' data points from the data's domain; ``vectors`` give
+    the length and kind of indexed symbols (``{pi: (K, "simplex")}``)."""
 
     id: str
     title: str
@@ -66,3 +67,4 @@ class Derivation:
     start_label: str = ""
     end_label: str = ""
     data: DataSampler | None = None
+    vectors: Mapping[IndexedBase, VectorSpec] = field(default_factory=dict)

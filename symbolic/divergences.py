@@ -1153,7 +1153,21 @@ def kl_derivation(name: str) -> Derivation:
         intervals=r.intervals,
         notes=tuple(notes),
         start_label="D_KL(P || Q)",
+        vectors=_vectors(name, r.start),
     )
+
+
+# The numeric checks sample the parameter vectors of the K-dimensional families from their
+# domains, K itself from the positive integers.
+_VECTOR_KINDS = {"categorical": "simplex", "dirichlet": "positive"}
+
+
+def _vectors(name: str, start: Expr) -> dict[IndexedBase, tuple[Expr, str]]:
+    kind = _VECTOR_KINDS.get(name)
+    if kind is None:
+        return {}
+    bases = {b for b in start.atoms(IndexedBase) if str(b.label) not in ("x", "y")}
+    return {b: (_K, kind) for b in bases}
 
 
 def _self(r: Divergence, e: Expr) -> Expr:

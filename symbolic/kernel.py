@@ -44,11 +44,15 @@ from symbolic.numeric import (
     Point,
     Undefined,
     Unsupported,
+    VectorSpec,
     close,
     evaluate,
     sample_instances,
     sample_value,
+    sample_vector,
+    show,
     tolerance,
+    vector_length,
 )
 
 __all__ = [
@@ -334,23 +338,31 @@ class _Sampler:
         intervals: Mapping,
         cfg: Config,
         data: DataSampler | None,
+        vectors: Mapping[IndexedBase, VectorSpec] | None = None,
     ):
         self.params = params
         self.intervals = intervals
         self.cfg = cfg
+        self.vectors = vectors or {}
+        plain = {b: spec for b, spec in self.vectors.items() if b not in params}
         self.instances = sample_instances(
-            cfg.seed, cfg.instances, _free_symbols(exprs, params), intervals, data
+            cfg.seed, cfg.instances, _free_symbols(exprs, params), intervals, data, plain
         )
         self.rng = random.Random(cfg.seed + 1)
+
+    def _sample(self, param: Expr, inst: Instance) -> mpmath.mpf | tuple[mpmath.mpf, ...]:
+        if isinstance(param, IndexedBase):
+            if param not in self.vectors:
+                raise Unsupported(f"no vector spec for the parameter {param}")
+            spec = self.vectors[param]
+            return sample_vector(vector_length(spec, inst.values), spec[1], self.rng)
+        return sample_value(param, self.rng, self.intervals.get(param))
 
     def points(self) -> Iterator[tuple[Instance, list[Point]]]:
         # Without parameters every parameter point of an instance would be the same point.
         count = self.cfg.param_points if self.params else 1
         for inst in self.instances:
-            values = [
-                {p: sample_value(p, self.rng, self.intervals.get(p)) for p in self.params}
-                for _ in range(count)
-            ]
+            values = [{p: self._sample(p, inst) for p in self.params} for _ in range(count)]
             yield inst, [Point(inst, v) for v in values]
 
 
@@ -452,10 +464,10 @@ def _numeric_argopt(f: Expr, g: Expr, flips: bool, sampler: _Sampler) -> _Verdic
                             {
                                 "point": envs[j].instance.describe(),
                                 "theta_1": {
-                                    str(p): mpmath.nstr(v, 30) for p, v in envs[j].params.items()
+                                    str(p): show(v) for p, v in envs[j].params.items()
                                 },
                                 "theta_2": {
-                                    str(p): mpmath.nstr(v, 30) for p, v in envs[k].params.items()
+                                    str(p): show(v) for p, v in envs[k].params.items()
                                 },
                                 "lhs": [_show(fs[j]), _show(fs[k])],
                                 "rhs": [_show(gs[j]), _show(gs[k])],
@@ -497,10 +509,10 @@ def _numeric_constant(term: Expr, indices: set[Symbol], sampler: _Sampler) -> _V
                             {
                                 "point": e1.instance.describe(),
                                 "theta_1": {
-                                    str(p): mpmath.nstr(v, 30) for p, v in e1.params.items()
+                                    str(p): show(v) for p, v in e1.params.items()
                                 },
                                 "theta_2": {
-                                    str(p): mpmath.nstr(v, 30) for p, v in e2.params.items()
+                                    str(p): show(v) for p, v in e2.params.items()
                                 },
                                 "lhs": _show(v1),
                                 "rhs": _show(v2),
@@ -574,14 +586,16 @@ def check_step(
     params: tuple[Symbol, ...] | None = None,
     intervals: Mapping[Symbol, tuple[float, float]] | None = None,
     data: DataSampler | None = None,
+    vectors: Mapping[IndexedBase, VectorSpec] | None = None,
     config: Config = Config(),
 ) -> CheckedStep:
     """Check one step ``lhs  --relation-->  step.rhs`` and return its verdict.
 
     ``params`` are the symbols optimized over (θ by default), ``intervals`` sampling domains
-    for symbols whose assumptions cannot say, ``data`` a sampler of data points."""
+    for symbols whose assumptions cannot say, ``data`` a sampler of data points, ``vectors``
+    the length and kind of indexed symbols other than the data (``pi[k]`` on the simplex)."""
     params = params if params is not None else (theta,)
-    sampler = _Sampler((lhs, step.rhs), params, intervals or {}, config, data)
+    sampler = _Sampler((lhs, step.rhs), params, intervals or {}, config, data, vectors)
     if step.relation is Relation.EQ:
         numeric = _numeric_equal(lhs, step.rhs, sampler)
         symbolic = (
@@ -635,6 +649,7 @@ def check(derivation: Derivation, config: Config = Config()) -> CheckedDerivatio
                 params=derivation.params,
                 intervals=derivation.intervals,
                 data=derivation.data,
+                vectors=derivation.vectors,
                 config=config,
             )
         )

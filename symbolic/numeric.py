@@ -29,7 +29,7 @@ from functools import lru_cache
 
 import mpmath
 import sympy
-from sympy import Expr, Indexed, Symbol
+from sympy import Expr, Indexed, IndexedBase, Symbol
 
 from symbolic.measures import (
     Constant,
@@ -58,6 +58,10 @@ __all__ = [
     "tolerance",
     "close",
     "random_mpf",
+    "show",
+    "sample_vector",
+    "vector_length",
+    "VectorSpec",
     "DataSampler",
     "labelled_points",
 ]
@@ -115,6 +119,7 @@ class Instance:
     ys: tuple[mpmath.mpf, ...]
     model: ConditionalModel
     values: Mapping[Symbol, mpmath.mpf] = field(default_factory=dict)
+    vectors: Mapping[IndexedBase, tuple[mpmath.mpf, ...]] = field(default_factory=dict)
 
     @property
     def pairs(self) -> list[tuple[mpmath.mpf, mpmath.mpf]]:
@@ -124,7 +129,8 @@ class Instance:
     def key(self) -> tuple:
         """Everything that decides a value at this instance, as a hashable tuple."""
         values = tuple(sorted((str(k), v) for k, v in self.values.items()))
-        return (self.n, self.xs, self.ys, self.model.coefficients, values)
+        vectors = tuple(sorted((str(k), v) for k, v in self.vectors.items()))
+        return (self.n, self.xs, self.ys, self.model.coefficients, values, vectors)
 
     def counts(self) -> Counter:
         return Counter(self.pairs)
@@ -137,6 +143,7 @@ class Instance:
             "p_model": self.model.describe(),
         }
         out.update({str(k): mpmath.nstr(v, 30) for k, v in self.values.items()})
+        out.update({str(k): show(v) for k, v in self.vectors.items()})
         return out
 
 
@@ -160,8 +167,15 @@ class Point:
 
     def describe(self) -> dict[str, object]:
         out = self.instance.describe()
-        out.update({str(k): mpmath.nstr(v, 30) for k, v in self.params.items()})
+        out.update({str(k): show(v) for k, v in self.params.items()})
         return out
+
+
+def show(value: mpmath.mpf | tuple[mpmath.mpf, ...]) -> str | list[str]:
+    """A sampled value (a number or a vector) as text with 30 significant digits."""
+    if isinstance(value, tuple):
+        return [mpmath.nstr(c, 30) for c in value]
+    return mpmath.nstr(value, 30)
 
 
 def tolerance(dps: int) -> mpmath.mpf:
@@ -507,11 +521,40 @@ def _indexed(node: Indexed, env: Point) -> mpmath.mpf:
     name = str(node.base.label)
     data = {"x": env.instance.xs, "y": env.instance.ys}.get(name)
     if data is None:
-        raise Unsupported(f"no data for {name}")
+        data = env.params.get(node.base, env.instance.vectors.get(node.base))
+    if data is None:
+        raise Unsupported(f"no values for the vector {name}")
     k = evaluate(node.indices[0], env)
     if k != int(k) or not 1 <= k <= len(data):
         raise Undefined(f"index {mpmath.nstr(k, 10)} outside 1..{len(data)}")
     return data[int(k) - 1]
+
+
+VectorSpec = tuple[Expr, str]
+"""A vector's length (an integer or an integer symbol) and kind: simplex, positive or real."""
+
+
+def sample_vector(length: int, kind: str, rng: random.Random) -> tuple[mpmath.mpf, ...]:
+    """A random vector: on the simplex (positive, summing to 1), positive, or real."""
+    if kind == "simplex":
+        weights = [mpmath.exp(random_mpf(rng, -1.5, 1.5)) for _ in range(length)]
+        total = mpmath.fsum(weights)
+        return tuple(w / total for w in weights)
+    if kind == "positive":
+        return tuple(mpmath.exp(random_mpf(rng, -1.5, 1.5)) for _ in range(length))
+    if kind == "real":
+        return tuple(random_mpf(rng, -2, 2) for _ in range(length))
+    raise ValueError(f"unknown vector kind {kind!r}")
+
+
+def vector_length(spec: VectorSpec, values: Mapping[Symbol, mpmath.mpf]) -> int:
+    """The length a spec asks for, reading an integer symbol from the sampled values."""
+    length = spec[0]
+    if isinstance(length, Symbol):
+        if length not in values:
+            raise Unsupported(f"no value for the length {length}")
+        return int(values[length])
+    return int(length)
 
 
 def sample_value(
@@ -552,12 +595,14 @@ def sample_instances(
     symbols: tuple[Symbol, ...] = (),
     intervals: Mapping[Symbol, tuple[float, float]] | None = None,
     data: DataSampler | None = None,
+    vectors: Mapping[IndexedBase, VectorSpec] | None = None,
 ) -> list[Instance]:
     """``count`` concrete instances: data of sizes 1, 4, 7, ... with a repeated point, a random
     model over three labels, and a value for each of ``symbols`` from its domain.
 
     ``data`` draws points from the data's own domain (counts, positive reals, ...); by default
-    a feature and one of three labels."""
+    a feature and one of three labels. ``vectors`` are sampled after the symbols, so that a
+    vector's length may be one of them (``K``)."""
     rng = random.Random(seed)
     intervals = intervals or {}
     draw = data or labelled_points
@@ -573,6 +618,10 @@ def sample_instances(
             (random_mpf(rng, -2, 2), random_mpf(rng, -1, 1), random_mpf(rng, -1, 1)) for _ in labels
         )
         values = {s: sample_value(s, rng, intervals.get(s)) for s in symbols}
+        sampled = {
+            base: sample_vector(vector_length(spec, values), spec[1], rng)
+            for base, spec in (vectors or {}).items()
+        }
         instances.append(
             Instance(
                 n=n,
@@ -580,6 +629,7 @@ def sample_instances(
                 ys=tuple(p[1] for p in points),
                 model=ConditionalModel(labels, coefficients),
                 values=values,
+                vectors=sampled,
             )
         )
     return instances

@@ -32,6 +32,7 @@ from symbolic.kernel import Config, Status, check, check_step
 from symbolic.measures import Constant, N, xv, yv
 from symbolic.mutants import Mutant, mutate
 from symbolic.numeric import (
+    Instance,
     Point,
     Undefined,
     Unsupported,
@@ -39,7 +40,9 @@ from symbolic.numeric import (
     evaluate,
     sample_instances,
     sample_value,
+    sample_vector,
     tolerance,
+    vector_length,
 )
 
 __all__ = ["MutantResult", "DerivationReport", "Report", "run", "ORACLE"]
@@ -63,16 +66,23 @@ def _oracle_refutes(derivation: Derivation, lhs: Expr, sense: Relation, step: St
         - {b.label for e in exprs for b in e.atoms(IndexedBase)},
         key=str,
     )
+    plain = {b: spec for b, spec in derivation.vectors.items() if b not in params}
     instances = sample_instances(
-        ORACLE.seed, ORACLE.instances, tuple(symbols), derivation.intervals, derivation.data
+        ORACLE.seed, ORACLE.instances, tuple(symbols), derivation.intervals, derivation.data, plain
     )
     rng = random.Random(ORACLE.seed)
+
+    def draw(p: Expr, inst: Instance) -> object:
+        if isinstance(p, IndexedBase):
+            spec = derivation.vectors[p]
+            return sample_vector(vector_length(spec, inst.values), spec[1], rng)
+        return sample_value(p, rng, derivation.intervals.get(p))
+
     flips = sense not in (Relation.EQ, step.relation) and step.relation is not Relation.EQ
     with mpmath.workdps(ORACLE.dps):
         for inst in instances:
             points = [
-                Point(inst, {p: sample_value(p, rng, derivation.intervals.get(p)) for p in params})
-                for _ in range(ORACLE.param_points)
+                Point(inst, {p: draw(p, inst) for p in params}) for _ in range(ORACLE.param_points)
             ]
             values = []
             for point in points:
@@ -187,6 +197,7 @@ def _classify(
         params=derivation.params,
         intervals=derivation.intervals,
         data=derivation.data,
+        vectors=derivation.vectors,
         config=config,
     )
     outcome = {Status.REFUTED: "refuted", Status.UNKNOWN: "undecided"}.get(checked.status)
