@@ -596,24 +596,22 @@ def check_step(
     the length and kind of indexed symbols other than the data (``pi[k]`` on the simplex)."""
     params = params if params is not None else (theta,)
     sampler = _Sampler((lhs, step.rhs), params, intervals or {}, config, data, vectors)
+    constants = _check_constants((lhs, step.rhs), sampler)
+    flips = _sense_flips(lhs_sense, step.relation)
     if step.relation is Relation.EQ:
         numeric = _numeric_equal(lhs, step.rhs, sampler)
-        symbolic = (
-            _attempt(lambda: _prove_equal(lhs, step.rhs, config.budget))
-            if numeric.status is not Status.REFUTED
-            else (False, "")
-        )
     else:
-        flips = _sense_flips(lhs_sense, step.relation)
         numeric = _numeric_argopt(lhs, step.rhs, flips, sampler)
-        symbolic = (
-            _attempt(
-                lambda: _prove_argopt(lhs, step.rhs, flips, step.witness, params, config.budget)
-            )
-            if numeric.status is not Status.REFUTED
-            else (False, "")
-        )
-    verdicts = [_combine(symbolic, numeric), *_check_constants((lhs, step.rhs), sampler)]
+
+    def prove() -> tuple[bool, str]:
+        if step.relation is Relation.EQ:
+            return _prove_equal(lhs, step.rhs, config.budget)
+        return _prove_argopt(lhs, step.rhs, flips, step.witness, params, config.budget)
+
+    # A counterexample settles the step: no symbolic attempt is spent on it.
+    settled = any(v.status is Status.REFUTED for v in (numeric, *constants))
+    symbolic = (False, "") if settled else _attempt(prove)
+    verdicts = [_combine(symbolic, numeric), *constants]
     worst = max(verdicts, key=lambda v: _RANK[v.status])
     detail = worst.detail if worst.status is not Status.PROVED else verdicts[0].detail
     return CheckedStep(
