@@ -628,6 +628,11 @@ def check_step(
     )
 
 
+# Checking is pure: the same derivation object under the same configuration gets the same
+# verdicts, so a process that asks twice (docs, renders, the self-test) checks once.
+_CHECKED: dict[tuple[int, Config], tuple[Derivation, CheckedDerivation]] = {}
+
+
 def check(derivation: Derivation, config: Config = Config()) -> CheckedDerivation:
     """Check every step of a derivation, each against the expression before it.
 
@@ -635,6 +640,16 @@ def check(derivation: Derivation, config: Config = Config()) -> CheckedDerivatio
     >>> check(get("kl-vs-mle")).status
     <Status.PROVED: 'proved'>
     """
+    key = (id(derivation), config)
+    stored = _CHECKED.get(key)
+    if stored is not None and stored[0] is derivation:
+        return stored[1]
+    checked = _check(derivation, config)
+    _CHECKED[key] = (derivation, checked)
+    return checked
+
+
+def _check(derivation: Derivation, config: Config) -> CheckedDerivation:
     lhs, sense = derivation.start, derivation.sense
     checked = []
     for k, step in enumerate(derivation.steps, start=1):
