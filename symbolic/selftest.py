@@ -11,6 +11,9 @@ checks every mutant against the step's own left-hand side. A mutant is
   the kernel's code but the evaluator) refutes it: a soundness bug in the kernel;
 * ``undecided`` otherwise (numeric agreement or unknown, with no proof either way).
 
+A step whose own verdict is ``unknown`` is not mutated (its mutants could only be undecided);
+the report lists it with the kernel's reason.
+
 >>> report = run(["kl-vs-mle"])
 >>> report.totals["wrongly_accepted"], report.totals["undecided"]
 (0, 0)
@@ -134,6 +137,7 @@ class DerivationReport:
     proved_steps: int
     numeric_steps: int
     mutants: list[MutantResult] = field(default_factory=list)
+    skipped: list[tuple[int, str]] = field(default_factory=list)
 
     def counts(self) -> dict[str, int]:
         out = {"made": len(self.mutants)}
@@ -155,11 +159,13 @@ class Report:
         out["steps"] = sum(d.steps for d in self.derivations)
         out["proved_steps"] = sum(d.proved_steps for d in self.derivations)
         out["numeric_steps"] = sum(d.numeric_steps for d in self.derivations)
+        out["skipped_steps"] = sum(len(d.skipped) for d in self.derivations)
         return out
 
     def to_json(self) -> dict[str, object]:
         totals = self.totals
-        per_step = totals["made"] / totals["steps"] if totals["steps"] else 0.0
+        mutated = totals["steps"] - totals["skipped_steps"]
+        per_step = totals["made"] / mutated if mutated else 0.0
         return {
             "totals": {**totals, "mutants_per_step": round(per_step, 2)},
             "derivations": [
@@ -169,6 +175,7 @@ class Report:
                     "proved_steps": d.proved_steps,
                     "numeric_steps": d.numeric_steps,
                     **d.counts(),
+                    "skipped_steps": [{"step": k, "reason": why} for k, why in d.skipped],
                     "not_refuted": [
                         {
                             "step": m.step,
@@ -232,9 +239,16 @@ def run(
             numeric_steps=sum(1 for s in checked.steps if s.status is Status.NUMERIC),
         )
         lhs, sense = derivation.start, derivation.sense
-        for index, step in enumerate(derivation.steps, start=1):
-            for mutant in mutate(step, sense, derivation.params):
-                report.mutants.append(_classify(derivation, index, lhs, sense, mutant, config))
+        for index, (step, verdict) in enumerate(
+            zip(derivation.steps, checked.steps, strict=True), start=1
+        ):
+            if verdict.status is Status.UNKNOWN:
+                # The kernel cannot decide the step itself, so it cannot decide its mutants:
+                # they would all be undecided. The step is listed instead.
+                report.skipped.append((index, verdict.detail))
+            else:
+                for mutant in mutate(step, sense, derivation.params):
+                    report.mutants.append(_classify(derivation, index, lhs, sense, mutant, config))
             lhs = step.rhs
             if step.relation is not Relation.EQ:
                 sense = step.relation

@@ -61,3 +61,10 @@ def test_cli_selftest_json(capsys):
     assert code == 0
     assert out["totals"]["wrongly_accepted"] == 0 and out["totals"]["undecided"] == 0
     assert out["derivations"][0]["id"] == "kl-vs-mle"
+
+
+def test_undecided_steps_are_listed_not_mutated(report):
+    for d in report.derivations:
+        mutated_steps = {m.step for m in d.mutants}
+        for index, reason in d.skipped:
+            assert index not in mutated_steps and reason
