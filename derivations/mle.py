@@ -17,7 +17,7 @@ from sympy import Expr, Indexed, Sum, Symbol, log
 
 from symbolic.catalog import Entry
 from symbolic.derivation import Derivation, Relation, Step
-from symbolic.families import FAMILIES, Family, b_real, w
+from symbolic.families import FAMILIES, Family, b_real, pi_, w
 from symbolic.measures import (
     Distribution,
     Entropy,
@@ -35,6 +35,7 @@ from symbolic.measures import (
 from symbolic.measures import y as y_data
 from symbolic.stationary import plane_solution, pulled_out, separate, solve_family
 
+TITLE = "Maximum likelihood for the {name} family is minimum cross-entropy"
 _CONTINUOUS = (
     "The family is continuous: D_KL(p_data || p_theta) is +infinity for every theta (p_data "
     "is a sum of point masses), so the theorem takes its cross-entropy form."
@@ -80,13 +81,17 @@ def mle_derivation(name: str) -> Derivation:
             "pull every factor free of the data out of the sums: sum_i c(theta) g(x_i) = "
             f"c(theta) sum_i g(x_i); sufficient statistics: {stats}",
         ))
-    steps += [
-        Step(Relation.EQ, N * cross,
-             "the average over the data is the expectation under p_data, which puts mass "
-             "count/N on each distinct point: NLL(theta) = N H(p_data, p_theta)"),
-        Step(Relation.ARGMIN, cross, "divide by N > 0: the MLE minimizes the cross-entropy"),
+    steps.append(Step(
+        Relation.EQ, N * cross,
+        "the average over the data is the expectation under p_data, which puts mass count/N "
+        "on each distinct point: NLL(theta) = N H(p_data, p_theta)",
+    ))
+    notes = [
+        "Every step is an equality of functions of the parameters, so the NLL, the "
+        "cross-entropy H(p_data, p_theta)" + (" and D_KL(p_data || p_theta)" if fam.discrete
+                                               else "") + " have the same minimizers."
     ]
-    notes = [sol.reason] if sol.reason else []
+    notes += [sol.reason] if sol.reason else []
     if shown:
         notes.append(
             f"The solver's estimators: {shown}. The kernel's checks of the stationary and "
@@ -94,13 +99,11 @@ def mle_derivation(name: str) -> Derivation:
         )
     if fam.discrete:
         kl = Expectation(_empirical_log(fam) - fam.logp, dist)
-        steps += [
-            Step(Relation.EQ, kl + Entropy(dist),
-                 "H(p_data, p_theta) = D_KL(p_data || p_theta) + H(p_data), with repeated "
-                 "points counted by their multiplicity"),
-            Step(Relation.ARGMIN, kl,
-                 "H(p_data) does not depend on theta: the MLE minimizes D_KL(p_data || p_theta)"),
-        ]
+        steps.append(Step(
+            Relation.EQ, N * kl + N * Entropy(dist),
+            "H(p_data, p_theta) = D_KL(p_data || p_theta) + H(p_data), with repeated points "
+            "counted by their multiplicity; H(p_data) does not depend on theta",
+        ))
     else:
         notes.append(_CONTINUOUS)
     params = _estimated(fam)
@@ -108,24 +111,27 @@ def mle_derivation(name: str) -> Derivation:
         mse = Sum((y_data[i] - w * x[i] - b_real) ** 2, (i, 1, N)) / N
         steps.append(Step(
             Relation.ARGMIN, mse,
-            "for fixed sigma2 the cross-entropy is (1/(2 sigma2)) MSE + (1/2) log(2 pi sigma2): "
-            "over (w, b) the MLE minimizes the mean squared error",
+            "for fixed sigma2, N H = N/(2 sigma2) MSE + (N/2) log(2 pi sigma2): over (w, b) the "
+            "MLE minimizes the mean squared error",
         ))
         params = (w, b_real)
     return Derivation(
         id=f"mle/{name}",
-        title=f"Maximum likelihood for the {name} family is minimum cross-entropy",
+        title=TITLE.format(name=name),
         start=start,
         steps=tuple(steps),
         params=params,
-        sense=Relation.ARGMIN,
+        sense=Relation.EQ,
+        start_label="NLL(theta)",
         intervals=fam.intervals,
         notes=tuple(notes),
         data=fam.sample,
+        # The sampled labels are 1, 2, 3: the numeric checks draw pi on that simplex.
+        vectors={pi_: (3, "simplex")} if fam.name == "categorical" else {},
     )
 
 
 ENTRIES = [
-    Entry(f"mle/{name}", f"Maximum likelihood for the {name} family", partial(mle_derivation, name))
+    Entry(f"mle/{name}", TITLE.format(name=name), partial(mle_derivation, name))
     for name in FAMILIES
 ]

@@ -1,8 +1,8 @@
 """The catalog: every derivation the project ships, by id, built on demand.
 
 The entries live in the ``derivations/`` folder of the source tree (installed as
-``symbolic/derivations``). Each module there defines ``ENTRIES``, a list of :class:`Entry`, and may set ``ORDER``
-(default 100) to place its entries before or after the others'.
+``symbolic/derivations``). Each module there defines ``ENTRIES``, a list of :class:`Entry`,
+and may set ``ORDER`` (default 100) to place its entries before or after the others'.
 Building is lazy because some derivations run a solver to produce their steps.
 
 >>> "kl-vs-mle" in ids()

@@ -71,7 +71,9 @@ def _derivation_page(checked: CheckedDerivation, lang: str) -> str:
     d = checked.derivation
     here = page_path(d.id, lang)
     other = page_path(d.id, _OTHER[lang])
-    body = to_markdown(checked, lang)
+    # The kernel's reasons can name a time budget that ran out, which depends on the machine;
+    # the committed pages must be the same wherever CI regenerates them.
+    body = to_markdown(checked, lang, reasons=False)
     head, _, rest = body.partition("\n")
     index = "index.md" if lang == "en" else f"{lang}/index.md"
     words = _WORDS[lang]
@@ -192,7 +194,7 @@ def _index(summaries: Iterable[Summary], lang: str, others: Iterable[tuple[str, 
 
 def _chain(checked: CheckedDerivation, lang: str) -> str:
     """The chain of a checked derivation as Markdown, without its title and notes."""
-    body = to_markdown(checked, lang).split("\n", 3)[3]
+    body = to_markdown(checked, lang, reasons=False).split("\n", 3)[3]
     return body.split(f"> **{phrase('note', lang)}.**")[0].strip() + "\n"
 
 

@@ -74,9 +74,7 @@ _KINDS: dict[str, dict[str, bool]] = {
     "positive integer": {"integer": True, "positive": True},
     "nonnegative integer": {"integer": True, "nonnegative": True},
 }
-_INTERVAL = re.compile(
-    r"\(\s*(-?\d+(?:\.\d+)?)\s*,\s*(-?\d+(?:\.\d+)?)\s*\)"
-)
+_INTERVAL = re.compile(r"\(\s*(-?\d+(?:\.\d+)?)\s*,\s*(-?\d+(?:\.\d+)?)\s*\)")
 
 
 class FileError(ValueError):
@@ -132,7 +130,7 @@ def _where(source: str, what: str) -> str:
 def _declare(source: str, raw: object, names: dict[str, object]) -> dict[Symbol, tuple]:
     """Add the declared symbols to ``names``; return the sampling intervals they ask for."""
     if not isinstance(raw, dict):
-        raise FileError(_where(source, "[symbols] must be a table of name = \"kind\""))
+        raise FileError(_where(source, '[symbols] must be a table of name = "kind"'))
     intervals: dict[Symbol, tuple[float, float]] = {}
     for name, kind in raw.items():
         where = _where(source, f"symbol {name!r}")
@@ -193,7 +191,8 @@ def load_text(text: str, source: str = "<text>") -> Derivation:
         raise FileError(_where(source, f"invalid TOML: {exc}")) from None
     unknown = set(raw) - _TOP_KEYS
     if unknown:
-        raise FileError(_where(source, f"unknown keys {sorted(unknown)}; allowed: {sorted(_TOP_KEYS)}"))
+        allowed = sorted(_TOP_KEYS)
+        raise FileError(_where(source, f"unknown keys {sorted(unknown)}; allowed: {allowed}"))
     title = raw.get("title")
     if not isinstance(title, str) or not title.strip():
         raise FileError(_where(source, "a derivation needs a title (a non-empty string)"))

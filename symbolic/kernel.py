@@ -235,11 +235,17 @@ def _integrate(expr: Expr) -> Expr:
     return split.replace(lambda n: isinstance(n, sympy.Integral), value)
 
 
+def _mentions(expr: Expr, params: tuple[Expr, ...]) -> bool:
+    # has() sees a parameter anywhere, also as the base or the label of an indexed symbol:
+    # it can only over-report dependence, which is the safe side for "free of θ".
+    return any(expr.has(p) for p in params)
+
+
 def _split(expr: Expr, params: tuple[Symbol, ...]) -> tuple[Expr, Expr]:
     dependent = sympy.S.Zero
     free = sympy.S.Zero
     for term in Add.make_args(expr):
-        if term.free_symbols & set(params):
+        if _mentions(term, params):
             dependent += term
         else:
             free += term
@@ -266,12 +272,12 @@ def _prove_affine(
             a = sympy.simplify(g_dep / f_dep)
     except BudgetExceeded:
         return False, f"finding the factor a ran out of its {budget:g} s budget"
-    if a.free_symbols & set(params):
+    if _mentions(a, params):
         return False, f"g is not an affine function of {name} with a parameter-free factor"
     if (a.is_negative if flips else a.is_positive) is not True:
         return False, f"g = a*{name} + c with a = {a}, whose sign is not proved"
     c = expand(ng - a * nf)
-    if c.free_symbols & set(params):
+    if _mentions(c, params):
         # simplify's factor is not taken on trust: the remainder must visibly be free of θ.
         return False, f"g - a*{name} = {c} still mentions the parameters"
     word = "< 0" if flips else "> 0"
@@ -340,10 +346,14 @@ class _Sampler:
         data: DataSampler | None,
         vectors: Mapping[IndexedBase, VectorSpec] | None = None,
     ):
+        self.vectors = vectors or {}
+        # A parameter may be named by its label (pi) while the expressions index its base.
+        by_label = {b.label: b for b in self.vectors}
+        params = tuple(by_label.get(p, p) for p in params)
         self.params = params
         self.intervals = intervals
         self.cfg = cfg
-        self.vectors = vectors or {}
+        self.used = any(e.has(p) for e in exprs for p in params)
         plain = {b: spec for b, spec in self.vectors.items() if b not in params}
         self.instances = sample_instances(
             cfg.seed, cfg.instances, _free_symbols(exprs, params), intervals, data, plain
@@ -359,8 +369,8 @@ class _Sampler:
         return sample_value(param, self.rng, self.intervals.get(param))
 
     def points(self) -> Iterator[tuple[Instance, list[Point]]]:
-        # Without parameters every parameter point of an instance would be the same point.
-        count = self.cfg.param_points if self.params else 1
+        # Where no parameter appears every parameter point of an instance is the same point.
+        count = self.cfg.param_points if self.used else 1
         for inst in self.instances:
             values = [{p: self._sample(p, inst) for p in self.params} for _ in range(count)]
             yield inst, [Point(inst, v) for v in values]
@@ -396,6 +406,27 @@ def _show(v: mpmath.mpf | Undefined) -> str:
     return f"undefined ({v})" if isinstance(v, Undefined) else mpmath.nstr(v, 30)
 
 
+def _noise_only(
+    lhs: Expr, rhs: Expr, env: Point, lv: object, rv: object, dps: int
+) -> bool:
+    """Whether a disagreement at ``dps`` digits is rounding noise.
+
+    Cancellation leaves noise where the exact value is 0 (and a side that is exactly 0 has no
+    scale to be relative to). Twice the digits shrink noise by about ``dps`` orders of
+    magnitude and leave a true difference as it was.
+    """
+    if isinstance(lv, Undefined) or isinstance(rv, Undefined):
+        return False
+    with mpmath.workdps(2 * dps):
+        lv2, rv2 = _value(lhs, env), _value(rhs, env)
+        if isinstance(lv2, Undefined) or isinstance(rv2, Undefined):
+            return False
+        if close(lv2, rv2, 2 * dps):
+            return True
+        before, after = abs(lv - rv), abs(lv2 - rv2)
+        return after < before * mpmath.mpf(10) ** (-(dps // 2))
+
+
 def _numeric_equal(lhs: Expr, rhs: Expr, sampler: _Sampler) -> _Verdict:
     agreed = 0
     dps = sampler.cfg.dps
@@ -408,12 +439,10 @@ def _numeric_equal(lhs: Expr, rhs: Expr, sampler: _Sampler) -> _Verdict:
                     if l_bad and r_bad:
                         continue
                     if not (l_bad or r_bad or close(lv, rv, dps)):
-                        # Cancellation can leave rounding noise where the exact value is 0:
-                        # twice the digits shrink noise, never a true difference.
-                        with mpmath.workdps(2 * dps):
-                            lv, rv = _value(lhs, env), _value(rhs, env)
-                            l_bad, r_bad = isinstance(lv, Undefined), isinstance(rv, Undefined)
-                            agree = not (l_bad or r_bad) and close(lv, rv, 2 * dps)
+                        agree = _noise_only(lhs, rhs, env, lv, rv, dps)
+                        if not agree:
+                            with mpmath.workdps(2 * dps):
+                                lv, rv = _value(lhs, env), _value(rhs, env)
                     else:
                         agree = not (l_bad or r_bad)
                     if not agree:

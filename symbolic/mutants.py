@@ -76,7 +76,7 @@ def _additive_terms(e: Expr) -> Iterator[tuple[Add, int]]:
 
 
 def _depends(e: Expr, params: tuple[Symbol, ...]) -> bool:
-    return bool(e.free_symbols & set(params))
+    return any(e.has(p) for p in params)
 
 
 def _drop(step: Step, lhs_sense: Relation, params: tuple[Symbol, ...]) -> Iterator[Mutant]:

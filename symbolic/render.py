@@ -513,8 +513,11 @@ def to_pdf(checked: CheckedDerivation, lang: str = "en", engine: str | None = No
 # --- Markdown and text -----------------------------------------------------------------------
 
 
-def to_markdown(checked: CheckedDerivation, lang: str = "en") -> str:
-    """Markdown with the math in ``$$`` blocks, one per step, and each step's verdict."""
+def to_markdown(checked: CheckedDerivation, lang: str = "en", reasons: bool = True) -> str:
+    """Markdown with the math in ``$$`` blocks, one per step, and each step's verdict.
+
+    ``reasons`` adds the kernel's reason under each step it did not prove.
+    """
     d = checked.derivation
     checked_by = phrase("checked_by", lang, id=f"`{d.id}`")
     out = [f"# {translate(d.title, lang)}", "", checked_by, ""]
@@ -530,7 +533,7 @@ def to_markdown(checked: CheckedDerivation, lang: str = "en") -> str:
             f"$$ {left + ' ' if left else ''}= {right} $$",
             "",
         ]
-        if step.status is not Status.PROVED:
+        if reasons and step.status is not Status.PROVED:
             out += [f"> {phrase('detail', lang)}: {step.detail}", ""]
     out += [f"**{phrase('summary', lang)}:** " + "; ".join(_summary(checked, lang)) + ".", ""]
     out += [f"> **{phrase('note', lang)}.** {translate(n, lang)}\n" for n in d.notes]

@@ -136,3 +136,12 @@ def test_more_digits_change_nothing():
     step = Step(Relation.EQ, CrossEntropy(p_data, p_model), "definition")
     checked = check_step(NLL() / N, Relation.EQ, step, config=Config(dps=120, seed=7))
     assert checked.status is Status.PROVED
+
+
+def test_an_exact_zero_side_is_not_refuted_by_rounding_noise():
+    p = Symbol("p", positive=True)
+    lhs = log(p * (p + 1)) - log(p) - log(p + 1)
+    step = Step(Relation.EQ, sympy.S.Zero, "zero")
+    assert check_step(lhs, Relation.EQ, step, params=()).status is Status.PROVED
+    tiny = Step(Relation.EQ, sympy.Rational(1, 10**30), "not zero")
+    assert check_step(lhs, Relation.EQ, tiny, params=()).status is Status.REFUTED
