@@ -126,6 +126,21 @@ _KO: dict[str, str] = {
         "연속 분포족이다: 경험적 분포 p_data는 점질량들의 합이므로 모든 theta에서 "
         "D_KL(p_data || p_theta) = +무한대이고, 정리는 교차 엔트로피 형태로 성립한다."
     ),
+    "H(p_data, p_theta) = D_KL(p_data || p_theta) + H(p_data), with repeated points counted "
+    "by their multiplicity; H(p_data) does not depend on theta": (
+        "H(p_data, p_theta) = D_KL(p_data || p_theta) + H(p_data) (반복된 점은 그 중복도만큼 "
+        "센다); H(p_data)는 theta에 의존하지 않는다"
+    ),
+    "Every step is an equality of functions of the parameters, so the NLL, the cross-entropy "
+    "H(p_data, p_theta) have the same minimizers.": (
+        "모든 단계가 모수의 함수 사이의 등식이므로, 음의 로그 우도 NLL과 교차 엔트로피 "
+        "H(p_data, p_theta)는 최소점이 같다."
+    ),
+    "Every step is an equality of functions of the parameters, so the NLL, the cross-entropy "
+    "H(p_data, p_theta) and D_KL(p_data || p_theta) have the same minimizers.": (
+        "모든 단계가 모수의 함수 사이의 등식이므로, 음의 로그 우도 NLL, 교차 엔트로피 "
+        "H(p_data, p_theta), D_KL(p_data || p_theta)는 최소점이 같다."
+    ),
     "regroup: the closed forms H(P, Q) - H(P)": "다시 묶는다: 닫힌 형태 H(P, Q) - H(P)",
     "simplify": "정리한다",
     "linearity of E_P": "E_P의 선형성",

@@ -158,8 +158,18 @@ def _linear_sum(s: Sum) -> Expr:
         if dependent == 1:
             total += coeff * (hi - lo + 1)
         else:
-            total += coeff * Sum(dependent, (var, lo, hi))
+            total += coeff * Sum(dependent, (var, _first_nonzero(dependent, var, lo), hi))
     return total
+
+
+def _first_nonzero(summand: Expr, var: Symbol, lo: Expr) -> Expr:
+    # A first term that is exactly 0 can be dropped: Sum(a..b) = f(a) + Sum(a+1..b) holds for
+    # every a and b in sympy's (Karr's) convention for sums.
+    for _ in range(2):
+        if expand(summand.subs(var, lo)) != 0:
+            break
+        lo = lo + 1
+    return lo
 
 
 @lru_cache(maxsize=4096)
@@ -345,8 +355,10 @@ class _Sampler:
         cfg: Config,
         data: DataSampler | None,
         vectors: Mapping[IndexedBase, VectorSpec] | None = None,
+        orders: bool = False,
     ):
         self.vectors = vectors or {}
+        self.relation_orders = orders
         # A parameter may be named by its label (pi) while the expressions index its base.
         by_label = {b.label: b for b in self.vectors}
         params = tuple(by_label.get(p, p) for p in params)
@@ -371,6 +383,10 @@ class _Sampler:
     def points(self) -> Iterator[tuple[Instance, list[Point]]]:
         # Where no parameter appears every parameter point of an instance is the same point.
         count = self.cfg.param_points if self.used else 1
+        if self.relation_orders:
+            # An ordering counterexample needs a pair on either side of a crossing: for
+            # argmin/argmax steps sample twice the points (four times the pairs).
+            count *= 2
         for inst in self.instances:
             values = [{p: self._sample(p, inst) for p in self.params} for _ in range(count)]
             yield inst, [Point(inst, v) for v in values]
@@ -624,7 +640,8 @@ def check_step(
     for symbols whose assumptions cannot say, ``data`` a sampler of data points, ``vectors``
     the length and kind of indexed symbols other than the data (``pi[k]`` on the simplex)."""
     params = params if params is not None else (theta,)
-    sampler = _Sampler((lhs, step.rhs), params, intervals or {}, config, data, vectors)
+    orders = step.relation is not Relation.EQ
+    sampler = _Sampler((lhs, step.rhs), params, intervals or {}, config, data, vectors, orders)
     constants = _check_constants((lhs, step.rhs), sampler)
     flips = _sense_flips(lhs_sense, step.relation)
     if step.relation is Relation.EQ:

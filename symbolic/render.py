@@ -186,6 +186,7 @@ def text(expr: Expr) -> str:
 _LABELS = {
     "theta_MLE": (r"\hat{\theta}_{MLE}", "θ̂_MLE"),
     "D_KL(P || Q)": (r"D_{KL}(P \| Q)", "D_KL(P ‖ Q)"),
+    "NLL(theta)": (r"\mathrm{NLL}(\theta)", "NLL(θ)"),
 }
 
 

@@ -31,7 +31,7 @@ from sympy import Expr, IndexedBase, Symbol
 
 from symbolic.catalog import get, ids
 from symbolic.derivation import Derivation, Relation, Step
-from symbolic.kernel import Config, Status, check, check_step
+from symbolic.kernel import CheckedStep, Config, Status, check, check_step
 from symbolic.measures import Constant, N, xv, yv
 from symbolic.mutants import Mutant, mutate
 from symbolic.numeric import (
@@ -195,18 +195,27 @@ class Report:
 
 
 def _classify(
-    derivation: Derivation, index: int, lhs: Expr, sense: Relation, mutant: Mutant, config: Config
+    derivation: Derivation,
+    index: int,
+    lhs: Expr,
+    sense: Relation,
+    original: Step,
+    mutant: Mutant,
+    config: Config,
 ) -> MutantResult:
-    checked = check_step(
-        lhs,
-        sense,
-        mutant.step,
-        params=derivation.params,
-        intervals=derivation.intervals,
-        data=derivation.data,
-        vectors=derivation.vectors,
-        config=config,
-    )
+    def kernel(left: Expr, left_sense: Relation, step: Step) -> CheckedStep:
+        return check_step(
+            left,
+            left_sense,
+            step,
+            params=derivation.params,
+            intervals=derivation.intervals,
+            data=derivation.data,
+            vectors=derivation.vectors,
+            config=config,
+        )
+
+    checked = kernel(lhs, sense, mutant.step)
     outcome = {Status.REFUTED: "refuted", Status.UNKNOWN: "undecided"}.get(checked.status)
     detail = checked.detail
     if outcome is None:
@@ -215,6 +224,15 @@ def _classify(
             outcome, detail = "wrongly_accepted", f"{checked.detail}; but: {refutation}"
         else:
             outcome = "equivalent" if checked.status is Status.PROVED else "undecided"
+    if outcome == "undecided" and mutant.step.relation is original.relation:
+        # A mutant of a step the kernel only checks numerically is still recognized as
+        # equivalent by a proof that its right side equals the step's own.
+        same = kernel(original.rhs, Relation.EQ, Step(Relation.EQ, mutant.step.rhs, "mutant"))
+        if same.status is Status.PROVED:
+            outcome, detail = (
+                "equivalent",
+                f"proved equal to the step's own right side: {same.detail}",
+            )
     return MutantResult(index, mutant.operator, mutant.description, checked.status, outcome, detail)
 
 
@@ -248,7 +266,9 @@ def run(
                 report.skipped.append((index, verdict.detail))
             else:
                 for mutant in mutate(step, sense, derivation.params):
-                    report.mutants.append(_classify(derivation, index, lhs, sense, mutant, config))
+                    report.mutants.append(
+                        _classify(derivation, index, lhs, sense, step, mutant, config)
+                    )
             lhs = step.rhs
             if step.relation is not Relation.EQ:
                 sense = step.relation

@@ -105,3 +105,20 @@ def test_the_guides_code_prints_what_the_guide_says(tmp_path):
         [sys.executable, str(script)], capture_output=True, text=True, check=True
     ).stdout
     assert out == printed[0] + printed[1]
+
+
+def test_docs_command_writes_then_checks(monkeypatch, capsys, tmp_path):
+    from symbolic import cli
+
+    # The whole catalog is CI's job; the command's logic is the same for one entry.
+    monkeypatch.setattr(cli, "ids", lambda: ["kl-vs-mle"])
+    out = tmp_path / "docs"
+    assert cli.main(["docs", "--out", str(out)]) == 0
+    assert (out / "derivations" / "kl-vs-mle.md").exists() and (
+        out / "img" / "kl-vs-mle.png"
+    ).exists()
+    assert cli.main(["docs", "--out", str(out), "--check"]) == 0
+    (out / "tutorial.md").write_text("edited\n", encoding="utf-8")
+    capsys.readouterr()
+    assert cli.main(["docs", "--out", str(out), "--check"]) == 1
+    assert "stale: " in capsys.readouterr().err
