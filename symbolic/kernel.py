@@ -158,18 +158,19 @@ def _linear_sum(s: Sum) -> Expr:
         if dependent == 1:
             total += coeff * (hi - lo + 1)
         else:
-            total += coeff * Sum(dependent, (var, _first_nonzero(dependent, var, lo), hi))
+            first = _nonzero_end(dependent, var, lo, 1)
+            total += coeff * Sum(dependent, (var, first, _nonzero_end(dependent, var, hi, -1)))
     return total
 
 
-def _first_nonzero(summand: Expr, var: Symbol, lo: Expr) -> Expr:
-    # A first term that is exactly 0 can be dropped: Sum(a..b) = f(a) + Sum(a+1..b) holds for
-    # every a and b in sympy's (Karr's) convention for sums.
+def _nonzero_end(summand: Expr, var: Symbol, end: Expr, step: int) -> Expr:
+    # An end term that is exactly 0 can be dropped: Sum(a..b) = f(a) + Sum(a+1..b) and
+    # Sum(a..b) = Sum(a..b-1) + f(b) hold for every a and b in sympy's (Karr's) convention.
     for _ in range(2):
-        if expand(summand.subs(var, lo)) != 0:
+        if expand(summand.subs(var, end)) != 0:
             break
-        lo = lo + 1
-    return lo
+        end = end + step
+    return end
 
 
 @lru_cache(maxsize=4096)
