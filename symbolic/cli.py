@@ -214,14 +214,14 @@ def _cmd_selftest(args: argparse.Namespace) -> int:
             for m in d["not_refuted"]:
                 print(f"    step {m['step']} {m['operator']}: {m['mutant']} -> {m['outcome']}")
             for skipped in d["skipped_steps"]:
-                print(f"    step {skipped['step']} not mutated (undecided): {skipped['reason']}")
+                print(f"    step {skipped['step']} not mutated: {skipped['reason']}")
         print(
             f"total: {totals['made']} mutants ({totals['mutants_per_step']} per step), "
             f"{totals['refuted']} refuted, {totals['equivalent']} equivalent (proved), "
             f"{totals['wrongly_accepted']} wrongly accepted, {totals['undecided']} undecided; "
             f"catalog steps: {totals['proved_steps']} of {totals['steps']} proved symbolically, "
-            f"{totals['numeric_steps']} numeric only, {totals['skipped_steps']} undecided "
-            "(not mutated)"
+            f"{totals['numeric_steps']} numeric only; {totals['skipped_steps']} steps not mutated "
+            "(undecided, or without numeric semantics)"
         )
     if totals["wrongly_accepted"]:
         return 1

@@ -106,6 +106,8 @@ class CheckedStep:
     status: Status
     detail: str
     counterexample: dict[str, object] | None = None
+    # Whether the numeric check could evaluate the step at all (a proof may stand without it).
+    evaluated: bool = True
     seal: object = field(default=None, repr=False, compare=False)
 
     def __post_init__(self) -> None:
@@ -423,9 +425,7 @@ def _show(v: mpmath.mpf | Undefined) -> str:
     return f"undefined ({v})" if isinstance(v, Undefined) else mpmath.nstr(v, 30)
 
 
-def _noise_only(
-    lhs: Expr, rhs: Expr, env: Point, lv: object, rv: object, dps: int
-) -> bool:
+def _noise_only(lhs: Expr, rhs: Expr, env: Point, lv: object, rv: object, dps: int) -> bool:
     """Whether a disagreement at ``dps`` digits is rounding noise.
 
     Cancellation leaves noise where the exact value is 0 (and a side that is exactly 0 has no
@@ -509,12 +509,8 @@ def _numeric_argopt(f: Expr, g: Expr, flips: bool, sampler: _Sampler) -> _Verdic
                             "optimizers differ on the parameter set {theta_1, theta_2}",
                             {
                                 "point": envs[j].instance.describe(),
-                                "theta_1": {
-                                    str(p): show(v) for p, v in envs[j].params.items()
-                                },
-                                "theta_2": {
-                                    str(p): show(v) for p, v in envs[k].params.items()
-                                },
+                                "theta_1": {str(p): show(v) for p, v in envs[j].params.items()},
+                                "theta_2": {str(p): show(v) for p, v in envs[k].params.items()},
                                 "lhs": [_show(fs[j]), _show(fs[k])],
                                 "rhs": [_show(gs[j]), _show(gs[k])],
                             },
@@ -554,12 +550,8 @@ def _numeric_constant(term: Expr, indices: set[Symbol], sampler: _Sampler) -> _V
                             f"the term declared constant, {term}, depends on the parameters",
                             {
                                 "point": e1.instance.describe(),
-                                "theta_1": {
-                                    str(p): show(v) for p, v in e1.params.items()
-                                },
-                                "theta_2": {
-                                    str(p): show(v) for p, v in e2.params.items()
-                                },
+                                "theta_1": {str(p): show(v) for p, v in e1.params.items()},
+                                "theta_2": {str(p): show(v) for p, v in e2.params.items()},
                                 "lhs": _show(v1),
                                 "rhs": _show(v2),
                             },
@@ -671,6 +663,7 @@ def check_step(
         status=worst.status,
         detail=detail,
         counterexample=worst.counterexample,
+        evaluated=numeric.status is not Status.UNKNOWN,
         seal=_SEAL,
     )
 

@@ -11,8 +11,9 @@ checks every mutant against the step's own left-hand side. A mutant is
   the kernel's code but the evaluator) refutes it: a soundness bug in the kernel;
 * ``undecided`` otherwise (numeric agreement or unknown, with no proof either way).
 
-A step whose own verdict is ``unknown`` is not mutated (its mutants could only be undecided);
-the report lists it with the kernel's reason.
+A step whose own verdict is ``unknown``, or that the numeric check cannot evaluate at all
+(matrix expressions), is not mutated: its mutants could only be undecided. The report lists it
+with the kernel's reason.
 
 >>> report = run(["kl-vs-mle"])
 >>> report.totals["wrongly_accepted"], report.totals["undecided"]
@@ -260,10 +261,19 @@ def run(
         for index, (step, verdict) in enumerate(
             zip(derivation.steps, checked.steps, strict=True), start=1
         ):
-            if verdict.status is Status.UNKNOWN:
-                # The kernel cannot decide the step itself, so it cannot decide its mutants:
-                # they would all be undecided. The step is listed instead.
-                report.skipped.append((index, verdict.detail))
+            if verdict.status is Status.UNKNOWN or not verdict.evaluated:
+                # The kernel cannot decide the step, or cannot evaluate it numerically (matrix
+                # expressions): it could not refute the mutants either, so they would all be
+                # undecided. The step is listed instead.
+                why = (
+                    verdict.detail
+                    if verdict.status is Status.UNKNOWN
+                    else (
+                        f"{verdict.status.value} symbolically, but no numeric semantics: "
+                        f"{verdict.detail}"
+                    )
+                )
+                report.skipped.append((index, why))
             else:
                 for mutant in mutate(step, sense, derivation.params):
                     report.mutants.append(
