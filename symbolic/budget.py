@@ -14,8 +14,12 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 
 
-class BudgetExceeded(Exception):
-    """Raised inside a :func:`time_budget` block when its time is up."""
+class BudgetExceeded(BaseException):
+    """Raised inside a :func:`time_budget` block when its time is up.
+
+    A BaseException, like KeyboardInterrupt: sympy has ``except Exception`` clauses that would
+    otherwise swallow it and carry on computing.
+    """
 
 
 @contextmanager
@@ -29,17 +33,29 @@ def time_budget(seconds: float) -> Iterator[None]:
         yield
         return
 
+    active = [True]
+
     def _expire(signum: int, frame: object) -> None:
-        raise BudgetExceeded(f"time budget of {seconds:g} s exceeded")
+        if active[0]:
+            raise BudgetExceeded(f"time budget of {seconds:g} s exceeded")
 
     started = time.monotonic()
     previous = signal.signal(signal.SIGALRM, _expire)
-    remaining = signal.setitimer(signal.ITIMER_REAL, seconds)[0]
+    # After the first alarm, keep ringing every 50 ms until the block has really stopped: sympy
+    # may catch one exception in a broad clause and carry on.
+    remaining = signal.setitimer(signal.ITIMER_REAL, seconds, 0.05)[0]
     try:
         yield
     finally:
-        signal.setitimer(signal.ITIMER_REAL, 0)
-        signal.signal(signal.SIGALRM, previous)
+        while True:
+            # An alarm may ring while disarming; disarm again until it is done.
+            try:
+                active[0] = False
+                signal.setitimer(signal.ITIMER_REAL, 0)
+                signal.signal(signal.SIGALRM, previous)
+                break
+            except BudgetExceeded:
+                continue
         if remaining:
             # An enclosing budget was running: give back what it had left.
             left = remaining - (time.monotonic() - started)
