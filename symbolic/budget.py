@@ -40,11 +40,13 @@ def time_budget(seconds: float) -> Iterator[None]:
             raise BudgetExceeded(f"time budget of {seconds:g} s exceeded")
 
     started = time.monotonic()
+    remaining = signal.getitimer(signal.ITIMER_REAL)[0]
     previous = signal.signal(signal.SIGALRM, _expire)
-    # After the first alarm, keep ringing every 50 ms until the block has really stopped: sympy
-    # may catch one exception in a broad clause and carry on.
-    remaining = signal.setitimer(signal.ITIMER_REAL, seconds, 0.05)[0]
     try:
+        # Armed inside the try: a budget so short that it rings at once is still disarmed.
+        # After the first alarm it keeps ringing every 50 ms until the block has really
+        # stopped, since sympy may catch one exception in a broad clause and carry on.
+        signal.setitimer(signal.ITIMER_REAL, seconds, 0.05)
         yield
     finally:
         while True:
