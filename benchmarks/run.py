@@ -33,7 +33,7 @@ from symbolic.kernel import check, check_step  # noqa: E402
 from symbolic.measures import KL, p_data, p_model, theta  # noqa: E402
 from symbolic.numeric import Point, evaluate, sample_instances  # noqa: E402
 
-NAIVE_BUDGET = 20.0
+NAIVE_BUDGET = 5.0
 
 
 def _clock(fn: Callable[[], object]) -> tuple[float, object]:
