@@ -560,8 +560,22 @@ def to_text(checked: CheckedDerivation, width: int = 120, lang: str = "en") -> s
             out.append(f"{'':>{pad + 10}}  {phrase('by', lang)} {rule}: {_word(step.status, lang)}")
             if step.status is not Status.PROVED:
                 out.append(f"{'':>{pad + 10}}  {step.detail}")
+            if step.counterexample:
+                indent = " " * (pad + 12)
+                out += [indent + line for line in _counterexample(step.counterexample)]
     out.append("  " + "; ".join(_summary(checked, lang)) + ".")
     return "\n".join(out)
+
+
+def _counterexample(cex: dict[str, object]) -> list[str]:
+    """The point and both sides' values, one line each, the model's long description left out."""
+    point = cex.get("point", {})
+    shown = ", ".join(f"{k}={v}" for k, v in point.items() if k != "p_model")
+    lines = [f"counterexample at {shown}"]
+    for key in ("theta_1", "theta_2", "lhs", "rhs"):
+        if key in cex:
+            lines.append(f"  {key} = {cex[key]}")
+    return lines
 
 
 # --- HTML ------------------------------------------------------------------------------------
