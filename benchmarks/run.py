@@ -34,6 +34,31 @@ from symbolic.measures import KL, p_data, p_model, theta  # noqa: E402
 from symbolic.numeric import Point, evaluate, sample_instances  # noqa: E402
 
 NAIVE_BUDGET = 5.0
+# The comparison with the naive way runs on a sample of the catalog: the seed, five KL
+# families (integrals and sums), and the MLE chains; the whole catalog takes too long.
+NAIVE_TARGETS = {
+    "cross-entropy-cost",
+    "kl-vs-mle",
+    "kl/bernoulli",
+    "kl/poisson",
+    "kl/exponential",
+    "kl/normal",
+    "kl/uniform",
+    *(
+        f"mle/{name}"
+        for name in (
+            "bernoulli",
+            "poisson",
+            "normal",
+            "exponential",
+            "gamma",
+            "linear-regression",
+            "categorical",
+            "uniform",
+            "laplace",
+        )
+    ),
+}
 
 
 def _clock(fn: Callable[[], object]) -> tuple[float, object]:
@@ -103,9 +128,12 @@ def kernel_vs_naive(targets: list[str]) -> dict[str, object]:
                         vectors=d.vectors,
                     )
                 )
-                a, b = lhs.doit(), step.rhs.doit()
-                t_simplify, simplified = _naive(lambda a=a, b=b: sympy.simplify(a - b) == 0)
-                t_equals, equals = _naive(lambda a=a, b=b: a.equals(b))
+                # Unfolding (doit) is part of the naive way, and inside its budget: on the
+                # defining integrals it can run for minutes.
+                t_simplify, simplified = _naive(
+                    lambda a=lhs, b=step.rhs: sympy.simplify(a.doit() - b.doit()) == 0
+                )
+                t_equals, equals = _naive(lambda a=lhs, b=step.rhs: a.doit().equals(b.doit()))
                 rows.append(
                     {
                         "step": f"{derivation_id} ({k})",
@@ -259,12 +287,13 @@ def report(quick: bool) -> str:
         lines.append(f"| {derivation_id} | {steps} | {status} | {seconds:.3f} |")
     lines += ["", "## The kernel against the naive way", ""]
     lines += [
-        "On every equality step of the catalog, the same run: the kernel (numeric check and "
+        "On every equality step of a sample of the catalog (the seed, five KL families, nine "
+        "MLE chains), the same run: the kernel (numeric check and "
         "symbolic proof) against `sympy.simplify(lhs - rhs) == 0` and `lhs.equals(rhs)` on "
         f"the unfolded sides, each naive call with a {NAIVE_BUDGET:g} s budget.",
         "",
     ]
-    naive = kernel_vs_naive(targets)["rows"]
+    naive = kernel_vs_naive([t for t in targets if t in NAIVE_TARGETS or quick])["rows"]
     lines += [
         "| step | kernel s | kernel | simplify s | simplify | equals s | equals |",
         "|---|---|---|---|---|---|---|",
