@@ -26,6 +26,7 @@ sys.path.insert(0, str(ROOT))
 import mpmath  # noqa: E402
 import sympy  # noqa: E402
 
+from symbolic import kernel  # noqa: E402
 from symbolic.budget import BudgetExceeded, time_budget  # noqa: E402
 from symbolic.catalog import get, ids  # noqa: E402
 from symbolic.derivation import Relation  # noqa: E402
@@ -117,6 +118,9 @@ def kernel_vs_naive(targets: list[str]) -> dict[str, object]:
         lhs, sense = d.start, d.sense
         for k, step in enumerate(d.steps, start=1):
             if step.relation is Relation.EQ:
+                # Cold kernel: no value or normal form cached from the warm run above.
+                kernel._VALUES.clear()
+                kernel.normalize.cache_clear()
                 t_kernel, checked = _clock(
                     lambda lhs=lhs, sense=sense, step=step, d=d: check_step(
                         lhs,
