@@ -659,3 +659,29 @@ def save(derivation_id: str, path: str | Path) -> Path:
         metadata = {"Date": None} if fmt == "svg" else {}
         fig.savefig(path, format=fmt, metadata=metadata)
     return path
+
+
+def multivariate_normal_nll_plot(derivation_id: str, size: int = 30, seed: int = 0) -> NLLPlot:
+    """The NLL of the bivariate normal over the mean (μ₁, μ₂), the covariance held at its
+    closed-form estimate: the family written out at d = 2, with the solver's estimate marked."""
+    from symbolic.families import FAMILIES
+    from symbolic.stationary import evaluate_estimator, plane_solution, solve_family
+
+    family = FAMILIES["multivariate-normal"]
+    plane = family.coordinates
+    solution = plane_solution(solve_family(family))
+    data = tuple((float(a), float(b)) for a, b in plane.sample(random.Random(seed), size))
+    estimate = {
+        p: float(evaluate_estimator(e, data, {})) for p, e in solution.estimators.items()
+    }
+    return NLLPlot(
+        title=f"NLL per point of the bivariate normal over its mean, {size} sampled points",
+        logp=plane.logp,
+        params=tuple(plane.params),
+        data=data,
+        estimate=estimate,
+        estimate_label="closed form: the sample mean (covariance at its estimate)",
+    )
+
+
+register("mle/multivariate-normal", multivariate_normal_nll_plot)
