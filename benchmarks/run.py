@@ -30,7 +30,7 @@ from symbolic import kernel  # noqa: E402
 from symbolic.budget import BudgetExceeded, time_budget  # noqa: E402
 from symbolic.catalog import get, ids  # noqa: E402
 from symbolic.derivation import Relation  # noqa: E402
-from symbolic.kernel import check, check_step  # noqa: E402
+from symbolic.kernel import check, check_in  # noqa: E402
 from symbolic.measures import KL, p_data, p_model, theta  # noqa: E402
 from symbolic.numeric import Point, evaluate, sample_instances  # noqa: E402
 
@@ -122,15 +122,7 @@ def kernel_vs_naive(targets: list[str]) -> dict[str, object]:
                 kernel._VALUES.clear()
                 kernel.normalize.cache_clear()
                 t_kernel, checked = _clock(
-                    lambda lhs=lhs, sense=sense, step=step, d=d: check_step(
-                        lhs,
-                        sense,
-                        step,
-                        params=d.params,
-                        intervals=d.intervals,
-                        data=d.data,
-                        vectors=d.vectors,
-                    )
+                    lambda lhs=lhs, sense=sense, step=step, d=d: check_in(d, lhs, sense, step)
                 )
                 # Unfolding (doit) is part of the naive way, and inside its budget: on the
                 # defining integrals it can run for minutes.

@@ -62,6 +62,7 @@ __all__ = [
     "CheckedDerivation",
     "check",
     "check_step",
+    "check_in",
     "normalize",
 ]
 
@@ -689,23 +690,34 @@ def check(derivation: Derivation, config: Config = Config()) -> CheckedDerivatio
     return checked
 
 
+def check_in(
+    derivation: Derivation,
+    lhs: Expr,
+    lhs_sense: Relation,
+    step: Step,
+    *,
+    index: int = 1,
+    config: Config = Config(),
+) -> CheckedStep:
+    """:func:`check_step` with the derivation's parameters, domains, data and vectors."""
+    return check_step(
+        lhs,
+        lhs_sense,
+        step,
+        index=index,
+        params=derivation.params,
+        intervals=derivation.intervals,
+        data=derivation.data,
+        vectors=derivation.vectors,
+        config=config,
+    )
+
+
 def _check(derivation: Derivation, config: Config) -> CheckedDerivation:
     lhs, sense = derivation.start, derivation.sense
     checked = []
     for k, step in enumerate(derivation.steps, start=1):
-        checked.append(
-            check_step(
-                lhs,
-                sense,
-                step,
-                index=k,
-                params=derivation.params,
-                intervals=derivation.intervals,
-                data=derivation.data,
-                vectors=derivation.vectors,
-                config=config,
-            )
-        )
+        checked.append(check_in(derivation, lhs, sense, step, index=k, config=config))
         lhs = step.rhs
         if step.relation is not Relation.EQ:
             sense = step.relation

@@ -32,7 +32,7 @@ from sympy import Expr, IndexedBase, Symbol
 
 from symbolic.catalog import get, ids
 from symbolic.derivation import Derivation, Relation, Step
-from symbolic.kernel import CheckedStep, Config, Status, check, check_step
+from symbolic.kernel import CheckedStep, Config, Status, check, check_in
 from symbolic.measures import Constant, N, xv, yv
 from symbolic.mutants import Mutant, mutate
 from symbolic.numeric import (
@@ -205,16 +205,7 @@ def _classify(
     config: Config,
 ) -> MutantResult:
     def kernel(left: Expr, left_sense: Relation, step: Step) -> CheckedStep:
-        return check_step(
-            left,
-            left_sense,
-            step,
-            params=derivation.params,
-            intervals=derivation.intervals,
-            data=derivation.data,
-            vectors=derivation.vectors,
-            config=config,
-        )
+        return check_in(derivation, left, left_sense, step, config=config)
 
     checked = kernel(lhs, sense, mutant.step)
     outcome = {Status.REFUTED: "refuted", Status.UNKNOWN: "undecided"}.get(checked.status)
