@@ -5,8 +5,9 @@ it: the negative log-likelihood over symbolic N, the parameters pulled out of th
 sums left are the sufficient statistics), ``NLL(θ) = N H(p̂_data, p_θ)`` so that the MLE
 minimizes the cross-entropy, and for discrete families ``H(p̂_data, p_θ) = D_KL(p̂_data ‖ p_θ) +
 H(p̂_data)`` so that it minimizes the KL divergence too. For linear regression the chain ends
-in the mean squared error (Deep Learning, eq. 5.64-5.66). The estimators and the kernel's
-checks of the stationary and second-order conditions are in ``symbolic mle FAMILY``.
+in the mean squared error (Deep Learning, eq. 5.64-5.66). The derivation's parts check the
+solver's estimator: the score vanishes there, the NLL is monotone in an edge parameter, and
+the Hessian there is negative definite.
 """
 
 from __future__ import annotations
@@ -33,7 +34,7 @@ from symbolic.measures import (
     yv,
 )
 from symbolic.measures import y as y_data
-from symbolic.stationary import plane_solution, pulled_out, separate, solve_family
+from symbolic.stationary import mle_parts, plane_solution, pulled_out, separate, solve_family
 
 TITLE = "Maximum likelihood for the {name} family is minimum cross-entropy"
 _CONTINUOUS = (
@@ -59,6 +60,7 @@ def mle_derivation(name: str) -> Derivation:
     """The chain for one family; the solver supplies the sufficient-statistics step."""
     fam = FAMILIES[name]
     sol = solve_family(fam)
+    parts = mle_parts(sol)
     shown = "; ".join(f"{p} = {e}" for p, e in sol.estimators.items())
     if fam.coordinates is not None:
         # Matrix-form family: the kernel checks the chain written out at d = 2.
@@ -94,8 +96,8 @@ def mle_derivation(name: str) -> Derivation:
     notes += [sol.reason] if sol.reason else []
     if shown:
         notes.append(
-            f"The solver's estimators: {shown}. The kernel's checks of the stationary and "
-            f"second-order conditions are printed by `symbolic mle {name}`."
+            f"The solver's estimators: {shown}. The parts below check that the score vanishes "
+            "there and that it is a maximum; `symbolic mle` adds a numeric optimum on data."
         )
     if fam.discrete:
         kl = Expectation(_empirical_log(fam) - fam.logp, dist)
@@ -128,6 +130,7 @@ def mle_derivation(name: str) -> Derivation:
         data=fam.sample,
         # The sampled labels are 1, 2, 3: the numeric checks draw pi on that simplex.
         vectors={pi_: (3, "simplex")} if fam.name == "categorical" else {},
+        parts=parts,
     )
 
 

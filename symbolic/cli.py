@@ -47,6 +47,7 @@ def derivation_json(checked: CheckedDerivation) -> dict[str, object]:
         "title": d.title,
         "status": checked.status.value,
         "steps": [step_json(s) for s in checked.steps],
+        "parts": [derivation_json(part) for part in checked.parts],
     }
 
 

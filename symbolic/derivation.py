@@ -29,12 +29,21 @@ class Relation(StrEnum):
 
     ``EQ``: equal as expressions. ``ARGMIN``/``ARGMAX``: the right-hand side is an objective to
     minimize/maximize over the parameters, with the same optimizers as the left-hand side taken
-    in the sense it had (the start's sense, or the previous step's relation).
+    in the sense it had (the start's sense, or the previous step's relation). ``LT``/``GT``: the
+    left-hand side is less/greater than the right-hand side for every value of the symbols in
+    their domains (only in a chain of values, not of optimizers).
     """
 
     EQ = "="
     ARGMIN = "argmin"
     ARGMAX = "argmax"
+    LT = "<"
+    GT = ">"
+
+    @property
+    def optimizes(self) -> bool:
+        """Whether the relation compares optimizer sets rather than values."""
+        return self in (Relation.ARGMIN, Relation.ARGMAX)
 
 
 @dataclass(frozen=True)
@@ -54,7 +63,9 @@ class Derivation:
     ``ARGMIN``/``ARGMAX`` for an objective. ``intervals`` give sampling domains for symbols
     whose assumptions cannot say (a probability in (0, 1)); ``notes`` are caveats for readers;
     ``data`` draws the numeric checks' data points from the data's domain; ``vectors`` give
-    the length and kind of indexed symbols (``{pi: (K, "simplex")}``)."""
+    the length and kind of indexed symbols (``{pi: (K, "simplex")}``); ``parts`` are further
+    chains the derivation rests on (the estimator's stationary and second-order conditions),
+    each checked as a derivation of its own."""
 
     id: str
     title: str
@@ -68,3 +79,4 @@ class Derivation:
     end_label: str = ""
     data: DataSampler | None = None
     vectors: Mapping[IndexedBase, VectorSpec] = field(default_factory=dict)
+    parts: tuple[Derivation, ...] = ()

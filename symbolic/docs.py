@@ -150,8 +150,9 @@ class Summary:
     @classmethod
     def of(cls, checked: CheckedDerivation) -> Summary:
         d = checked.derivation
-        proved = sum(1 for s in checked.steps if s.status is Status.PROVED)
-        return cls(d.id, d.title, checked.status, proved, len(checked.steps))
+        steps = checked.all_steps()
+        proved = sum(1 for s in steps if s.status is Status.PROVED)
+        return cls(d.id, d.title, checked.status, proved, len(steps))
 
 
 def _index(summaries: Iterable[Summary], lang: str, others: Iterable[tuple[str, str]]) -> str:

@@ -45,7 +45,7 @@ from sympy import beta as beta_function
 from symbolic.measures import xv, yv
 from symbolic.numeric import DataSampler, random_mpf
 
-__all__ = ["Family", "FAMILIES", "names", "Param"]
+__all__ = ["Family", "FAMILIES", "names", "Param", "x_pos"]
 
 Param = Symbol | Indexed
 """An estimated parameter: a symbol, or ``pi[k]`` for the categorical family."""
@@ -57,6 +57,9 @@ _XREAL = Symbol("X", real=True)
 _XCOUNT = Symbol("X", integer=True, nonnegative=True)
 _YREAL = Symbol("Y", real=True)
 _YBIT = Symbol("Y", integer=True, nonnegative=True)
+
+# The data of a family whose data domain is (0, oo): x[i] > 0 for the kernel.
+x_pos = IndexedBase("x", positive=True)
 
 # Parameter symbols: names are part of the interface; assumptions are their domains.
 p = Symbol("p", positive=True)
@@ -88,7 +91,8 @@ class Family:
     probability in (0, 1)); ``support`` names a parameter-dependent support as a map from the
     parameter to the side of the data it bounds (``"max"``: the parameter is at least every
     data point; ``"min"``: at most); ``start`` gives a rough starting point for the numeric
-    maximization from the data (floats are enough: Newton's method refines it).
+    maximization from the data (floats are enough: Newton's method refines it);
+    ``positive_data`` says the data lie in (0, oo), which the kernel may assume of them.
 
     >>> FAMILIES["uniform"].support
     {theta: 'max'}
@@ -107,6 +111,7 @@ class Family:
     regression: bool = False
     start: Callable[[list[tuple[float, float]]], dict[Param, float]] | None = None
     coordinates: Family | None = None
+    positive_data: bool = False
 
     @property
     def symbols(self) -> tuple[Param, ...]:
@@ -176,6 +181,7 @@ def _family(
         discrete=discrete,
         logp=_log_density(density, xs, ys),
         regression=ys is not None,
+        positive_data=xs is _XPOS,
         **extra,  # type: ignore[arg-type]
     )
 

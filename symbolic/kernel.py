@@ -118,14 +118,20 @@ class CheckedStep:
 
 @dataclass(frozen=True)
 class CheckedDerivation:
-    """A derivation with every step checked; ``status`` is the worst step's verdict."""
+    """A derivation with every step and every part checked; ``status`` is the worst verdict."""
 
     derivation: Derivation
     steps: tuple[CheckedStep, ...]
+    parts: tuple[CheckedDerivation, ...] = ()
 
     @property
     def status(self) -> Status:
-        return max((s.status for s in self.steps), key=_RANK.__getitem__, default=Status.PROVED)
+        return max((s.status for s in self.all_steps()), key=_RANK.__getitem__,
+                   default=Status.PROVED)
+
+    def all_steps(self) -> tuple[CheckedStep, ...]:
+        """The chain's steps, then its parts' steps, depth first."""
+        return self.steps + tuple(s for part in self.parts for s in part.all_steps())
 
 
 @dataclass(frozen=True)
@@ -477,6 +483,54 @@ def _numeric_equal(lhs: Expr, rhs: Expr, sampler: _Sampler) -> _Verdict:
     return _Verdict(Status.NUMERIC, f"agree to {dps - 10} digits at {agreed} points")
 
 
+def _numeric_inequality(lhs: Expr, rhs: Expr, relation: Relation, sampler: _Sampler) -> _Verdict:
+    """``lhs < rhs`` (or ``>``) at every sampled point, with a margin above rounding noise."""
+    dps = sampler.cfg.dps
+    held = 0
+    try:
+        for _, envs in sampler.points():
+            for env in envs:
+                # A gap lost in rounding at dps digits is looked at again with twice the digits.
+                for digits in (dps, 2 * dps):
+                    with mpmath.workdps(digits):
+                        lv, rv = _value(lhs, env), _value(rhs, env)
+                        if isinstance(lv, Undefined) or isinstance(rv, Undefined):
+                            break
+                        gap = rv - lv if relation is Relation.LT else lv - rv
+                        if gap > tolerance(digits) * max(abs(lv), abs(rv)):
+                            break
+                if isinstance(lv, Undefined) and isinstance(rv, Undefined):
+                    continue
+                if isinstance(lv, Undefined) or isinstance(rv, Undefined) or not gap > 0:
+                    return _Verdict(
+                        Status.REFUTED,
+                        f"the inequality lhs {relation.value} rhs fails at a sampled point",
+                        {"point": env.describe(), "lhs": _show(lv), "rhs": _show(rv)},
+                    )
+                held += 1
+    except Unsupported as exc:
+        return _Verdict(Status.UNKNOWN, f"numeric check impossible: {exc}")
+    if held == 0:
+        return _Verdict(Status.UNKNOWN, "neither side has a value at any sampled point")
+    return _Verdict(Status.NUMERIC, f"holds with a margin at {held} points")
+
+
+def _prove_inequality(lhs: Expr, rhs: Expr, relation: Relation, budget: float) -> tuple[bool, str]:
+    gap = rhs - lhs if relation is Relation.LT else lhs - rhs
+    try:
+        with time_budget(budget):
+            normal = normalize(gap)
+            # Each form is the same value; the assumptions system sees signs in some of them.
+            for form, how in ((normal, "normalized"), (sympy.factor(normal), "factored"),
+                              (sympy.simplify(normal), "simplified")):
+                if form.is_positive is True:
+                    return True, (f"the {how} difference {form} is positive under the symbols' "
+                                  "assumptions")
+    except BudgetExceeded:
+        return False, f"the symbolic attempt ran out of its {budget:g} s budget"
+    return False, "the symbols' assumptions do not decide the sign of the difference"
+
+
 def _order(difference: mpmath.mpf, scale: mpmath.mpf) -> int:
     if abs(difference) <= scale:
         return 0
@@ -634,18 +688,29 @@ def check_step(
     for symbols whose assumptions cannot say, ``data`` a sampler of data points, ``vectors``
     the length and kind of indexed symbols other than the data (``pi[k]`` on the simplex)."""
     params = params if params is not None else (theta,)
-    orders = step.relation is not Relation.EQ
+    inequality = step.relation in (Relation.LT, Relation.GT)
+    if inequality and lhs_sense.optimizes:
+        return CheckedStep(
+            index=index, lhs=lhs, lhs_sense=lhs_sense, relation=step.relation, rhs=step.rhs,
+            rule=step.rule, status=Status.UNKNOWN, evaluated=False, seal=_SEAL,
+            detail="an inequality between objectives says nothing about their optimizers",
+        )
+    orders = step.relation.optimizes
     sampler = _Sampler((lhs, step.rhs), params, intervals or {}, config, data, vectors, orders)
     constants = _check_constants((lhs, step.rhs), sampler)
     flips = _sense_flips(lhs_sense, step.relation)
     if step.relation is Relation.EQ:
         numeric = _numeric_equal(lhs, step.rhs, sampler)
+    elif inequality:
+        numeric = _numeric_inequality(lhs, step.rhs, step.relation, sampler)
     else:
         numeric = _numeric_argopt(lhs, step.rhs, flips, sampler)
 
     def prove() -> tuple[bool, str]:
         if step.relation is Relation.EQ:
             return _prove_equal(lhs, step.rhs, config.budget)
+        if inequality:
+            return _prove_inequality(lhs, step.rhs, step.relation, config.budget)
         return _prove_argopt(lhs, step.rhs, flips, step.witness, params, config.budget)
 
     # A counterexample settles the step: no symbolic attempt is spent on it.
@@ -719,6 +784,7 @@ def _check(derivation: Derivation, config: Config) -> CheckedDerivation:
     for k, step in enumerate(derivation.steps, start=1):
         checked.append(check_in(derivation, lhs, sense, step, index=k, config=config))
         lhs = step.rhs
-        if step.relation is not Relation.EQ:
+        if step.relation.optimizes:
             sense = step.relation
-    return CheckedDerivation(derivation, tuple(checked))
+    parts = tuple(check(part, config) for part in derivation.parts)
+    return CheckedDerivation(derivation, tuple(checked), parts)

@@ -82,7 +82,7 @@ def _depends(e: Expr, params: tuple[Symbol, ...]) -> bool:
 def _drop(step: Step, lhs_sense: Relation, params: tuple[Symbol, ...]) -> Iterator[Mutant]:
     for node, k in _additive_terms(step.rhs):
         term = node.args[k]
-        if step.relation is not Relation.EQ and not _depends(term, params):
+        if step.relation.optimizes and not _depends(term, params):
             # Dropping a parameter-free term keeps the optimizers: not a mistake.
             continue
         rest = Add(*(a for j, a in enumerate(node.args) if j != k))
@@ -229,7 +229,8 @@ def _declare_constant(
 
 
 def _flip_sense(step: Step, lhs_sense: Relation, params: tuple[Symbol, ...]) -> Iterator[Mutant]:
-    flipped = {Relation.ARGMIN: Relation.ARGMAX, Relation.ARGMAX: Relation.ARGMIN}
+    flipped = {Relation.ARGMIN: Relation.ARGMAX, Relation.ARGMAX: Relation.ARGMIN,
+               Relation.LT: Relation.GT, Relation.GT: Relation.LT}
     if step.relation in flipped:
         yield Mutant(
             "argmin-argmax",

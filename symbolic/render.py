@@ -199,8 +199,8 @@ def _label(name: str, latex_mode: bool) -> str:
 
 
 def _opt(sense: Relation, body: str, latex_mode: bool, params: Sequence[Expr] = (theta,)) -> str:
-    """``body`` as an objective optimized over ``params`` (a plain value for ``EQ``)."""
-    if sense is Relation.EQ:
+    """``body`` as an objective optimized over ``params`` (a plain value otherwise)."""
+    if not sense.optimizes:
         return body
     if latex_mode:
         over = ", ".join(tex(p) for p in params)
@@ -244,7 +244,7 @@ def _lines(d: Derivation, steps: Sequence[CheckedStep | _Link], fmt: str) -> lis
         rows.append((left, first_right, None))
         left = ""
     for step in steps:
-        new_sense = sense if step.relation is Relation.EQ else step.relation
+        new_sense = step.relation if step.relation.optimizes else sense
         if sense is Relation.EQ and new_sense is not Relation.EQ:
             # The chain turns from values into optimizers: restate the left side as one.
             left = _opt(new_sense, show(step.lhs), fmt == "latex", d.params)
@@ -256,13 +256,26 @@ def _lines(d: Derivation, steps: Sequence[CheckedStep | _Link], fmt: str) -> lis
     return rows
 
 
+def _rel(step: CheckedStep | _Link | None) -> str:
+    """The sign between a row's sides: a value chain relates by =, < or >; an optimizer chain
+    is shown as equal argmin/argmax sets."""
+    relation = getattr(step, "relation", Relation.EQ)
+    return relation.value if relation in (Relation.LT, Relation.GT) else "="
+
+
+def _chains(checked: CheckedDerivation) -> list[CheckedDerivation]:
+    """The derivation's own chain, then its parts', depth first."""
+    return [checked, *(c for part in checked.parts for c in _chains(part))]
+
+
 def _word(status: Status, lang: str) -> str:
     return phrase(status.value, lang)
 
 
 def _summary(checked: CheckedDerivation, lang: str = "en") -> list[str]:
-    counts = {s: sum(1 for st in checked.steps if st.status is s) for s in Status}
-    total = len(checked.steps)
+    steps = checked.all_steps()
+    counts = {s: sum(1 for st in steps if st.status is s) for s in Status}
+    total = len(steps)
     out = [phrase("sum_proved", lang, n=counts[Status.PROVED], total=total)]
     for status, key in (
         (Status.NUMERIC, "sum_numeric"),
@@ -398,7 +411,7 @@ def _latex_body(d: Derivation, steps: Sequence[CheckedStep], lang: str) -> str:
     out = []
     rows = _lines(d, steps, "latex")
     for k, (left, right, step) in enumerate(rows):
-        line = rf"{left} &= {right}"
+        line = rf"{left} &{_rel(step)} {right}"
         if isinstance(step, CheckedStep):
             rule = _tex_escape(translate(step.rule, lang))
             line += (
@@ -412,19 +425,33 @@ def _latex_body(d: Derivation, steps: Sequence[CheckedStep], lang: str) -> str:
     return "\n".join(out)
 
 
+def _latex_chain(checked: CheckedDerivation, lang: str, heading: bool) -> list[str]:
+    d = checked.derivation
+    out = []
+    if heading:
+        out += [
+            rf"\subsection*{{{_tex_escape(translate(d.title, lang))}}}",
+            r"\noindent " + phrase("checked_by", lang, id=rf"\texttt{{{_tex_escape(d.id)}}}"),
+        ]
+    out += [r"\begin{align*}", _latex_body(d, checked.steps, lang), r"\end{align*}"]
+    out += [
+        rf"\paragraph{{({s.index}) {_word(s.status, lang)}.}} {_tex_escape(s.detail)}"
+        for s in _unproved(checked)
+    ]
+    out += [
+        rf"\paragraph{{{phrase('note', lang)}.}} {_tex_escape(translate(n, lang))}" for n in d.notes
+    ]
+    return out
+
+
 def to_latex(checked: CheckedDerivation, lang: str = "en") -> str:
-    """A standalone LaTeX document: one ``align*`` line per step, with rule and verdict.
+    """A standalone LaTeX document: one ``align*`` line per step, with rule and verdict, then
+    each part of the derivation in a section of its own.
 
     Korean documents (``lang="ko"``) use kotex and need XeLaTeX or LuaLaTeX.
     """
     d = checked.derivation
-    reasons = [
-        rf"\paragraph{{({s.index}) {_word(s.status, lang)}.}} {_tex_escape(s.detail)}"
-        for s in _unproved(checked)
-    ]
-    notes = "\n".join(
-        rf"\paragraph{{{phrase('note', lang)}.}} {_tex_escape(translate(n, lang))}" for n in d.notes
-    )
+    chains = [line for k, c in enumerate(_chains(checked)) for line in _latex_chain(c, lang, k > 0)]
     summary = "; ".join(_summary(checked, lang))
     return "\n".join(
         [
@@ -437,12 +464,8 @@ def to_latex(checked: CheckedDerivation, lang: str = "en") -> str:
             r"\begin{document}",
             r"\maketitle",
             r"\noindent " + phrase("checked_by", lang, id=rf"\texttt{{{_tex_escape(d.id)}}}"),
-            r"\begin{align*}",
-            _latex_body(d, checked.steps, lang),
-            r"\end{align*}",
+            *chains,
             rf"\paragraph{{{phrase('summary', lang)}.}} {_tex_escape(summary)}.",
-            *reasons,
-            notes,
             r"\end{document}",
             "",
         ]
@@ -519,30 +542,45 @@ def to_markdown(checked: CheckedDerivation, lang: str = "en", reasons: bool = Tr
 
     ``reasons`` adds the kernel's reason under each step it did not prove.
     """
-    d = checked.derivation
-    checked_by = phrase("checked_by", lang, id=f"`{d.id}`")
-    out = [f"# {translate(d.title, lang)}", "", checked_by, ""]
-    for left, right, step in _lines(d, checked.steps, "latex"):
-        if step is None:
-            out += [f"$$ {left} = {right} $$" if left else f"$$ = {right} $$", ""]
-            continue
-        assert isinstance(step, CheckedStep)
-        out += [
-            f"**{phrase('step', lang)} {step.index}** — {translate(step.rule, lang)} — "
-            f"*{_word(step.status, lang)}*",
-            "",
-            f"$$ {left + ' ' if left else ''}= {right} $$",
-            "",
-        ]
-        if reasons and step.status is not Status.PROVED:
-            out += [f"> {phrase('detail', lang)}: {step.detail}", ""]
-    out += [f"**{phrase('summary', lang)}:** " + "; ".join(_summary(checked, lang)) + ".", ""]
-    out += [f"> **{phrase('note', lang)}.** {translate(n, lang)}\n" for n in d.notes]
+    out = []
+    for k, chain in enumerate(_chains(checked)):
+        d = chain.derivation
+        checked_by = phrase("checked_by", lang, id=f"`{d.id}`")
+        out += [f"{'##' if k else '#'} {translate(d.title, lang)}", "", checked_by, ""]
+        for left, right, step in _lines(d, chain.steps, "latex"):
+            rel = _rel(step)
+            if step is None:
+                out += [f"$$ {left} {rel} {right} $$" if left else f"$$ {rel} {right} $$", ""]
+                continue
+            assert isinstance(step, CheckedStep)
+            out += [
+                f"**{phrase('step', lang)} {step.index}** — {translate(step.rule, lang)} — "
+                f"*{_word(step.status, lang)}*",
+                "",
+                f"$$ {left + ' ' if left else ''}{rel} {right} $$",
+                "",
+            ]
+            if reasons and step.status is not Status.PROVED:
+                out += [f"> {phrase('detail', lang)}: {step.detail}", ""]
+        if k == 0:
+            out += [f"**{phrase('summary', lang)}:** " + "; ".join(_summary(checked, lang)) + ".",
+                    ""]
+        out += [f"> **{phrase('note', lang)}.** {translate(n, lang)}\n" for n in d.notes]
     return "\n".join(out)
 
 
 def to_text(checked: CheckedDerivation, width: int = 120, lang: str = "en") -> str:
     """Aligned text for terminals: the chain, then each step's rule and verdict."""
+    out = []
+    for k, chain in enumerate(_chains(checked)):
+        if k:
+            out.append("")
+        out += _text_chain(chain, width, lang)
+    out.append("  " + "; ".join(_summary(checked, lang)) + ".")
+    return "\n".join(out)
+
+
+def _text_chain(checked: CheckedDerivation, width: int, lang: str) -> list[str]:
     d = checked.derivation
     out = [f"{d.id}: {translate(d.title, lang)}  [{checked.status.value}]"]
     rows = _lines(d, checked.steps, "text")
@@ -554,7 +592,7 @@ def to_text(checked: CheckedDerivation, width: int = 120, lang: str = "en") -> s
             # A long left side (an objective restated) gets a line of its own.
             out.append(f"  {mark}{label:>4} {left}")
             mark, label, left = "  ", "", ""
-        out.append(f"  {mark}{label:>4} {left:>{pad}} = {right}")
+        out.append(f"  {mark}{label:>4} {left:>{pad}} {_rel(step)} {right}")
         if isinstance(step, CheckedStep):
             rule = translate(step.rule, lang)
             out.append(f"{'':>{pad + 10}}  {phrase('by', lang)} {rule}: {_word(step.status, lang)}")
@@ -563,8 +601,7 @@ def to_text(checked: CheckedDerivation, width: int = 120, lang: str = "en") -> s
             if step.counterexample:
                 indent = " " * (pad + 12)
                 out += [indent + line for line in _counterexample(step.counterexample)]
-    out.append("  " + "; ".join(_summary(checked, lang)) + ".")
-    return "\n".join(out)
+    return out
 
 
 def _counterexample(cex: dict[str, object]) -> list[str]:
@@ -643,9 +680,27 @@ def to_html(checked: CheckedDerivation, lang: str = "en") -> str:
     """
     d = checked.derivation
     esc = html.escape
+    body = []
+    for k, chain in enumerate(_chains(checked)):
+        if k:
+            part = chain.derivation
+            body += [f"<h2>{esc(translate(part.title, lang))}</h2>",
+                     f"<p>{phrase('checked_by', lang, id=f'<code>{esc(part.id)}</code>')}</p>"]
+        body += ['<ol class="chain">', *_html_items(chain, lang), "</ol>"]
+        body += [
+            f"<blockquote><strong>{esc(phrase('note', lang))}.</strong> "
+            f"{esc(translate(n, lang))}</blockquote>"
+            for n in chain.derivation.notes
+        ]
+    return _page(d, body, "; ".join(_summary(checked, lang)), lang)
+
+
+def _html_items(checked: CheckedDerivation, lang: str) -> list[str]:
+    esc = html.escape
     items = []
-    for left, right, step in _lines(d, checked.steps, "latex"):
-        math = _html_math(f"{left} = {right}" if left else f"= {right}")
+    for left, right, step in _lines(checked.derivation, checked.steps, "latex"):
+        rel = _rel(step)
+        math = _html_math(f"{left} {rel} {right}" if left else f"{rel} {right}")
         if not isinstance(step, CheckedStep):
             items.append(f"<li>{math}</li>")
             continue
@@ -661,12 +716,11 @@ def to_html(checked: CheckedDerivation, lang: str = "en") -> str:
                     f"<code>{esc(str(step.counterexample))}</code></p>"
                 )
         items.append(f'<li class="{step.status.value}">{math}{why}</li>')
-    notes = "".join(
-        f"<blockquote><strong>{esc(phrase('note', lang))}.</strong> "
-        f"{esc(translate(n, lang))}</blockquote>"
-        for n in d.notes
-    )
-    summary = "; ".join(_summary(checked, lang))
+    return items
+
+
+def _page(d: Derivation, body: list[str], summary: str, lang: str) -> str:
+    esc = html.escape
     css, js = _katex()
     title = esc(translate(d.title, lang))
     checked_by = phrase("checked_by", lang, id=f"<code>{esc(d.id)}</code>")
@@ -683,11 +737,8 @@ def to_html(checked: CheckedDerivation, lang: str = "en") -> str:
             "<body>",
             f"<h1>{title}</h1>",
             f"<p>{checked_by}</p>",
-            '<ol class="chain">',
-            *items,
-            "</ol>",
+            *body,
             f'<p class="summary">{esc(phrase("summary", lang))}: {esc(summary)}.</p>',
-            notes,
             f"<script>{js}</script>",
             f"<script>{_RENDER_MATH}</script>",
             "</body>",
@@ -712,12 +763,12 @@ def _aligned(d: Derivation, steps: Sequence[CheckedStep | _Link], verdicts: bool
     rows = []
     for left, right, step in _lines(d, steps, "latex"):
         note = "" if step is None else _latex_note(step, "en", verdicts)
-        rows.append(rf"{left} &= {right}{note}")
+        rows.append(rf"{left} &{_rel(step)} {right}{note}")
     return "$$\\begin{aligned}" + " \\\\\n".join(rows) + r"\end{aligned}$$"
 
 
 def _checked_derivation_latex(self: CheckedDerivation) -> str:
-    return _aligned(self.derivation, self.steps, verdicts=True)
+    return "\n".join(_aligned(c.derivation, c.steps, verdicts=True) for c in _chains(self))
 
 
 def _derivation_latex(self: Derivation) -> str:
@@ -726,11 +777,11 @@ def _derivation_latex(self: Derivation) -> str:
 
 def _checked_step_latex(self: CheckedStep) -> str:
     # An equality relates values; an argmin/argmax step relates the two optimizer sets.
-    optimizers = self.relation is not Relation.EQ
+    optimizers = self.relation.optimizes
     lhs = _opt(self.lhs_sense if optimizers else Relation.EQ, tex(self.lhs), True)
-    rhs = _opt(self.relation, tex(self.rhs), True)
+    rhs = _opt(self.relation if optimizers else Relation.EQ, tex(self.rhs), True)
     note = _latex_note(self, "en", True).replace("&&", r"\qquad")
-    return f"$$ {lhs} = {rhs}{note} $$"
+    return f"$$ {lhs} {_rel(self)} {rhs}{note} $$"
 
 
 # Jupyter shows objects through a `_repr_latex_` method. The kernel and the derivations stay free

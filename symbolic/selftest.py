@@ -32,7 +32,7 @@ from sympy import Expr, IndexedBase, Symbol
 
 from symbolic.catalog import get, ids
 from symbolic.derivation import Derivation, Relation, Step
-from symbolic.kernel import CheckedStep, Config, Status, check, check_in
+from symbolic.kernel import CheckedDerivation, CheckedStep, Config, Status, check, check_in
 from symbolic.measures import Constant, N, xv, yv
 from symbolic.mutants import Mutant, mutate
 from symbolic.numeric import (
@@ -82,7 +82,7 @@ def _oracle_refutes(derivation: Derivation, lhs: Expr, sense: Relation, step: St
             return sample_vector(vector_length(spec, inst.values), spec[1], rng)
         return sample_value(p, rng, derivation.intervals.get(p))
 
-    flips = sense not in (Relation.EQ, step.relation) and step.relation is not Relation.EQ
+    flips = sense not in (Relation.EQ, step.relation) and step.relation.optimizes
     with mpmath.workdps(ORACLE.dps):
         for inst in instances:
             points = [
@@ -98,12 +98,18 @@ def _oracle_refutes(derivation: Derivation, lhs: Expr, sense: Relation, step: St
                 for f, g in values:
                     if not close(f, g, ORACLE.dps):
                         return f"the sides differ: {mpmath.nstr(f, 15)} vs {mpmath.nstr(g, 15)}"
+            if step.relation in (Relation.LT, Relation.GT):
+                for f, g in values:
+                    gap = g - f if step.relation is Relation.LT else f - g
+                    if not gap > tolerance(ORACLE.dps) * max(abs(f), abs(g)):
+                        return (f"lhs {step.relation.value} rhs fails: {mpmath.nstr(f, 15)} vs "
+                                f"{mpmath.nstr(g, 15)}")
             for (f1, g1), (f2, g2) in itertools.combinations(values, 2):
                 df, dg = f1 - f2, g1 - g2
                 tol = tolerance(ORACLE.dps)
                 f_sign = 0 if abs(df) <= tol * max(abs(f1), abs(f2)) else mpmath.sign(df)
                 g_sign = 0 if abs(dg) <= tol * max(abs(g1), abs(g2)) else mpmath.sign(dg)
-                if step.relation is not Relation.EQ and f_sign != (-g_sign if flips else g_sign):
+                if step.relation.optimizes and f_sign != (-g_sign if flips else g_sign):
                     return "the two objectives order a pair of parameter values differently"
             for constant in step.rhs.atoms(Constant):
                 if constant.term.free_symbols & {xv, yv}:
@@ -240,38 +246,47 @@ def run(
     for k, derivation_id in enumerate(chosen, start=1):
         if progress is not None:
             progress(k, len(chosen), derivation_id)
-        derivation = get(derivation_id)
-        checked = check(derivation, config)
-        report = DerivationReport(
-            derivation_id,
-            steps=len(checked.steps),
-            proved_steps=sum(1 for s in checked.steps if s.status is Status.PROVED),
-            numeric_steps=sum(1 for s in checked.steps if s.status is Status.NUMERIC),
-        )
-        lhs, sense = derivation.start, derivation.sense
-        for index, (step, verdict) in enumerate(
-            zip(derivation.steps, checked.steps, strict=True), start=1
-        ):
-            if verdict.status is Status.UNKNOWN or not verdict.evaluated:
-                # The kernel cannot decide the step, or cannot evaluate it numerically (matrix
-                # expressions): it could not refute the mutants either, so they would all be
-                # undecided. The step is listed instead.
-                why = (
-                    verdict.detail
-                    if verdict.status is Status.UNKNOWN
-                    else (
-                        f"{verdict.status.value} symbolically, but no numeric semantics: "
-                        f"{verdict.detail}"
-                    )
-                )
-                report.skipped.append((index, why))
-            else:
-                for mutant in mutate(step, sense, derivation.params):
-                    report.mutants.append(
-                        _classify(derivation, index, lhs, sense, step, mutant, config)
-                    )
-            lhs = step.rhs
-            if step.relation is not Relation.EQ:
-                sense = step.relation
-        reports.append(report)
+        chains = _chains(check(get(derivation_id), config))
+        reports += [_mutate_chain(chain, config) for chain in chains]
     return Report(reports)
+
+
+def _chains(checked: CheckedDerivation) -> list[CheckedDerivation]:
+    return [checked, *(c for part in checked.parts for c in _chains(part))]
+
+
+def _mutate_chain(checked: CheckedDerivation, config: Config) -> DerivationReport:
+    """Mutate every step of one chain (a derivation's own, or one of its parts)."""
+    derivation = checked.derivation
+    report = DerivationReport(
+        derivation.id,
+        steps=len(checked.steps),
+        proved_steps=sum(1 for s in checked.steps if s.status is Status.PROVED),
+        numeric_steps=sum(1 for s in checked.steps if s.status is Status.NUMERIC),
+    )
+    lhs, sense = derivation.start, derivation.sense
+    for index, (step, verdict) in enumerate(
+        zip(derivation.steps, checked.steps, strict=True), start=1
+    ):
+        if verdict.status is Status.UNKNOWN or not verdict.evaluated:
+            # The kernel cannot decide the step, or cannot evaluate it numerically (matrix
+            # expressions): it could not refute the mutants either, so they would all be
+            # undecided. The step is listed instead.
+            why = (
+                verdict.detail
+                if verdict.status is Status.UNKNOWN
+                else (
+                    f"{verdict.status.value} symbolically, but no numeric semantics: "
+                    f"{verdict.detail}"
+                )
+            )
+            report.skipped.append((index, why))
+        else:
+            for mutant in mutate(step, sense, derivation.params):
+                report.mutants.append(
+                    _classify(derivation, index, lhs, sense, step, mutant, config)
+                )
+        lhs = step.rhs
+        if step.relation.optimizes:
+            sense = step.relation
+    return report

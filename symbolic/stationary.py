@@ -50,8 +50,8 @@ from sympy import (
 
 from symbolic.budget import BudgetExceeded, time_budget
 from symbolic.derivation import Derivation, Relation, Step
-from symbolic.families import FAMILIES, Family, Param, k_label, pi_
-from symbolic.kernel import Config, Status, check, check_step
+from symbolic.families import FAMILIES, Family, Param, k_label, pi_, x_pos
+from symbolic.kernel import CheckedDerivation, Config, Status, check
 from symbolic.measures import N, i, x, xv, y, yv
 
 __all__ = [
@@ -69,6 +69,9 @@ __all__ = [
     "stationary_derivation",
     "boundary_derivation",
     "second_order",
+    "second_order_plan",
+    "SecondOrderPlan",
+    "mle_parts",
     "numeric_mle",
     "location_maxima",
     "evaluate_estimator",
@@ -962,9 +965,9 @@ def stationary_derivation(sol: Solution) -> Derivation | None:
     return Derivation(
         f"mle/{fam.name}/stationary",
         f"The score vanishes at the estimator ({fam.name})",
-        lhs,
-        (Step(Relation.EQ, rhs, f"{words} of the log-likelihood is 0 at the estimator: "
-              "the positive terms equal the negative ones"),),
+        _as_data(fam, lhs),
+        (Step(Relation.EQ, _as_data(fam, rhs), f"{words} of the log-likelihood is 0 at the "
+              "estimator: the positive terms equal the negative ones"),),
         params=tuple(_label(p) for p in params),
         intervals=fam.intervals,
         data=fam.sample,
@@ -1080,20 +1083,6 @@ def _cleared(expr: Expr, at: Mapping[Param, Expr]) -> tuple[Expr, Expr, Expr, Ex
     return scale, per_point, a, b
 
 
-def _kernel_equal(
-    lhs: Expr, rhs: Expr, rule: str, fam: Family, params: Sequence[Param], config: Config
-) -> tuple[Status, str]:
-    try:
-        checked = check_step(
-            lhs, Relation.EQ, Step(Relation.EQ, rhs, rule),
-            params=tuple(_label(p) for p in params), intervals=fam.intervals, data=fam.sample,
-            config=config,
-        )
-    except Exception as exc:  # noqa: BLE001 - a crash inside sympy is reported, not hidden
-        return Status.UNKNOWN, f"the kernel raised {type(exc).__name__} ({exc}) inside sympy"
-    return checked.status, checked.detail
-
-
 def _hats(params: Sequence[Param]) -> dict[Param, Symbol]:
     return {p: Symbol(f"{p}_hat", **p.assumptions0) for p in params}
 
@@ -1119,44 +1108,62 @@ class SecondOrder:
     minors: tuple[str, ...] = ()
 
 
-def second_order(sol: Solution, config: Config = _DEFAULT, budget: float = 20.0) -> SecondOrder:
-    """Check that the estimator is a maximum.
+@dataclass(frozen=True)
+class SecondOrderPlan:
+    """How the second-order condition is argued, and the chains the kernel is to check for it:
+    the Hessian at the estimator written in the estimates, then the sign of each leading
+    principal minor. ``status`` is set only where no chain carries the argument."""
 
-    For the smooth parameters every entry of the Hessian at the estimator is kernel-checked
+    method: str
+    detail: str
+    parts: tuple[Derivation, ...] = ()
+    minors: tuple[str, ...] = ()
+    status: str = ""
+
+
+def _as_data(fam: Family, expr: Expr) -> Expr:
+    # Data in (0, oo) are written with a positive base, so that the kernel may use x[i] > 0
+    # (a power of a sum of positive terms, a root of one).
+    return expr.xreplace({x: x_pos}) if fam.positive_data else expr
+
+
+def second_order_plan(sol: Solution, budget: float = 20.0) -> SecondOrderPlan:
+    """The chains that argue that the estimator is a maximum.
+
+    For the smooth parameters, one equation checks every entry of the Hessian at the estimator
     against a simpler form in the estimates ``θ̂`` (the statistics rewritten through the
-    estimators); the leading principal minors of that form must alternate in sign, first
-    negative, under the estimates' domains — or, where the assumptions cannot decide, on
-    sampled data (then the verdict is ``numeric``).
+    estimators); then, for each leading principal minor of that form, a chain from the minor
+    to its sign (negative for odd orders, positive for even ones: negative definite).
 
-    >>> second_order(solve_family(FAMILIES["exponential"])).status
-    'proved'
+    >>> [d.id for d in second_order_plan(solve_family(FAMILIES["exponential"])).parts]
+    ['mle/exponential/hessian', 'mle/exponential/minor-1']
     """
     fam = sol.family
     params = _smooth_params(sol)
     if fam.name == "categorical":
-        return SecondOrder(
+        return SecondOrderPlan(
             "concavity",
-            "proved",
             "sum_k n_k log pi[k] is a sum of concave functions of pi and the simplex is convex, "
             "so the stationary point of the Lagrangian is the maximum",
+            status="proved",
         )
     if sol.estimators and not params:
-        return SecondOrder(
+        return SecondOrderPlan(
             "monotone",
-            "proved",
             "every parameter is at an edge of the support; the NLL is monotone in it there "
             "(checks.boundary_*), so no stationary point is needed",
+            status="proved",
         )
     if not sol.estimators:
-        return SecondOrder("none", "unknown", "no closed-form estimator to check")
+        return SecondOrderPlan("none", "no closed-form estimator to check", status="unknown")
     if fam.name == "multivariate-normal":
         # The 5x5 Hessian at d = 2 takes minutes to normalize: the evidence is numeric.
-        return SecondOrder(
-            "numeric",
+        return SecondOrderPlan(
             "numeric",
             "Newton's method on the log-likelihood keeps only points with a negative definite "
             "Hessian, and it lands on the closed form (checks.numeric_optimum); the symbolic "
             "Hessian at d = 2 is not attempted",
+            status="numeric",
         )
     at, _ = _held(sol)
     pieces, _ = separate(fam.logp, params)
@@ -1173,7 +1180,8 @@ def second_order(sol: Solution, config: Config = _DEFAULT, budget: float = 20.0)
             in_hats = in_hats.applyfunc(lambda e: sympy.factor(sympy.simplify(e)))
             minors = [sympy.factor(in_hats[:k, :k].det()) for k in range(1, len(params) + 1)]
     except (BudgetExceeded, NotImplementedError) as exc:
-        return SecondOrder("hessian", "unknown", f"the Hessian at the estimator: {exc}")
+        return SecondOrderPlan("hessian", f"the Hessian at the estimator: {exc}",
+                               status="unknown")
     estimates = {hats[p]: at[p] for p in params}
     # One equation for all entries, each weighted by a free symbol: it holds identically in the
     # weights exactly when every entry does, and both sides mention the estimator, so data
@@ -1186,45 +1194,78 @@ def second_order(sol: Solution, config: Config = _DEFAULT, budget: float = 20.0)
             weight = Symbol(f"s_{a}_{b}", real=True) if len(params) > 1 else sympy.S.One
             lhs += weight * scale * _per_point_sum(pa, at)
             rhs += weight * scale * (_per_point_sum(pb, at) + per_point.xreplace(at) * value)
-    worst, _ = _kernel_equal(lhs, rhs, "the Hessian at the estimator", fam, params, config)
-    shown = tuple(str(m.xreplace(stats)) for m in minors)
-    entries = f"the Hessian entries at the estimator are kernel-checked ({worst.value})"
-    signed = [m.xreplace(_sign_form(fam, hats)) for m in minors]
-    signs = [(m if k % 2 == 0 else -m).is_positive for k, m in enumerate(signed, start=1)]
-    if all(s is True for s in signs):
-        return SecondOrder(
-            "hessian",
-            worst.value,
-            f"{entries}; its leading principal minors {', '.join(shown)} alternate in sign "
-            "(first negative) for estimates in the parameter domain, so it is negative definite",
-            shown,
-        )
-    written = [m.xreplace(estimates).xreplace(stats) for m in minors]
-    ok, why = _minors_on_data(fam, written)
-    status = "refuted" if not ok else "numeric" if worst is not Status.UNKNOWN else "unknown"
-    return SecondOrder(
+    shown_matrix = str(in_hats.tolist())
+    parts = [Derivation(
+        f"mle/{fam.name}/hessian",
+        f"The Hessian of the log-likelihood at the estimator, in the estimates ({fam.name})",
+        _as_data(fam, lhs),
+        (Step(Relation.EQ, _as_data(fam, rhs),
+              "each second derivative of the log-likelihood at the estimator equals the "
+              f"entry of H = {shown_matrix} with the estimates {', '.join(map(str, hats.values()))}"
+              " written out as the estimators (each entry multiplied by its positive "
+              "denominators, and weighted by a free symbol s so that one equation holds them "
+              "all)"),),
+        params=tuple(_label(p) for p in params),
+        intervals=fam.intervals,
+        data=fam.sample,
+    )]
+    odds = _sign_form(fam, hats)
+    notes = tuple(
+        f"{h} = {o}, which covers every estimate in (0, 1) as {next(iter(o.free_symbols))} "
+        "ranges over (0, oo)" for h, o in odds.items()
+    )
+    leftover = {t for m in minors for t in m.free_symbols} & set(stats)
+    for k, minor in enumerate(minors, start=1):
+        block = in_hats[:k, :k].xreplace(odds).xreplace(stats)
+        start = block[0, 0] if k == 1 else block.det(method="berkowitz")
+        steps = [] if k == 1 else [Step(Relation.EQ, sympy.factor(minor.xreplace(odds)).xreplace(
+            stats), "expand the determinant and factor")]
+        odd = k % 2 == 1
+        steps.append(Step(
+            Relation.LT if odd else Relation.GT, sympy.S.Zero,
+            f"{'negative' if odd else 'positive'} for estimates in the parameter domain",
+        ))
+        parts.append(Derivation(
+            f"mle/{fam.name}/minor-{k}",
+            f"The leading principal minor of order {k} of H is "
+            f"{'negative' if odd else 'positive'} ({fam.name})",
+            _as_data(fam, start),
+            tuple(Step(st.relation, _as_data(fam, st.rhs), st.rule) for st in steps),
+            params=(),
+            intervals=fam.intervals,
+            data=fam.sample if leftover else None,
+            notes=notes,
+        ))
+    return SecondOrderPlan(
         "hessian",
-        status,
-        f"{entries}; the signs of its leading principal minors {', '.join(shown)} are not "
-        f"decided by the domains' assumptions; on sampled data: {why}",
-        shown,
+        f"H = {shown_matrix} at the estimator; its leading principal minors "
+        f"{', '.join(str(m.xreplace(stats)) for m in minors)} alternate in sign, first negative, "
+        "so it is negative definite",
+        tuple(parts),
+        tuple(str(m.xreplace(stats)) for m in minors),
     )
 
 
-def _minors_on_data(fam: Family, minors: list[Expr], trials: int = 5) -> tuple[bool, str]:
-    from symbolic.numeric import sample_value
+def second_order(
+    plan: SecondOrderPlan, checked: Sequence[CheckedDerivation] = ()
+) -> SecondOrder:
+    """The verdict on the second-order condition: the worst of the kernel's verdicts on the
+    plan's chains (given checked, in the plan's order), or the plan's own status where no chain
+    carries the argument.
 
-    rng = random.Random(7)
-    with mpmath.workdps(30):
-        for t in range(trials):
-            data = fam.sample(rng, 6 + 3 * t)
-            data[-1] = data[0]
-            known = {s: sample_value(s, rng, fam.intervals.get(s)) for s in fam.known}
-            for k, m in enumerate(minors, start=1):
-                v = evaluate_estimator(m, data, {s: sympy.Float(v, 30) for s, v in known.items()})
-                if not (v < 0 if k % 2 else v > 0):
-                    return False, f"minor {k} has the wrong sign ({mpmath.nstr(v, 10)}) at {data}"
-    return True, f"the minors alternate in sign on {trials} random data sets"
+    >>> plan = second_order_plan(solve_family(FAMILIES["exponential"]))
+    >>> second_order(plan, [check(d) for d in plan.parts]).status
+    'proved'
+    """
+    if not plan.parts:
+        return SecondOrder(plan.method, plan.status, plan.detail, plan.minors)
+    worst = max((c.status for c in checked), key=_WORST.index)
+    verdicts = "; ".join(f"{c.derivation.id}: {c.status.value}" for c in checked)
+    return SecondOrder(plan.method, worst.value, f"{plan.detail} (kernel: {verdicts})",
+                       plan.minors)
+
+
+_WORST = [Status.PROVED, Status.NUMERIC, Status.UNKNOWN, Status.REFUTED]
 
 
 # --- input: known values and data files, parsed as numbers only ---------------------------------
@@ -1456,9 +1497,27 @@ def closed_form_values(
     return {str(p): evaluate_estimator(e, pts, known) for p, e in sol.estimators.items()}
 
 
+def mle_parts(sol: Solution) -> tuple[Derivation, ...]:
+    """The chains the estimator rests on: the stationary condition, the monotone argument for
+    each edge parameter, and the second-order chains.
+
+    >>> [d.id for d in mle_parts(solve_family(FAMILIES["uniform"]))]
+    ['mle/uniform/boundary-theta']
+    """
+    fam = sol.family
+    checked_sol = plane_solution(sol) if fam.coordinates is not None else sol
+    stationary = stationary_derivation(checked_sol)
+    parts = [stationary] if stationary is not None else []
+    parts += [boundary_derivation(sol, p) for p in fam.support]
+    if sol.status != "no_closed_form":
+        parts += second_order_plan(checked_sol).parts
+    return tuple(parts)
+
+
 @cache
 def verify(name: str, config: Config = _DEFAULT) -> dict[str, object]:
     """Every kernel check of a family's solution (cached: they do not depend on the data).
+    The checks are the chain ``mle/<family>`` and its parts, as the catalog has them.
 
     >>> verify("exponential")["stationary"]["status"]
     'proved'
@@ -1468,7 +1527,14 @@ def verify(name: str, config: Config = _DEFAULT) -> dict[str, object]:
     fam = FAMILIES[name]
     sol = solve_family(fam)
     checked_sol = plane_solution(sol) if fam.coordinates is not None else sol
-    stationary = stationary_derivation(checked_sol)
+    try:
+        checked = check(get(f"mle/{name}"), config)
+    except Exception as exc:  # noqa: BLE001 - a crash inside sympy is reported, not hidden
+        failed = {"id": f"mle/{name}", "status": "unknown", "detail": f"the kernel raised {exc!r}"}
+        return {"derivation": failed, "stationary": None, "numeric_optimum": None,
+                "second_order": {"method": "none", "status": "unknown",
+                                 "detail": failed["detail"], "minors": []}}
+    parts = {c.derivation.id: c for c in checked.parts}
     if sol.status == "no_closed_form":
         second = SecondOrder(
             "numeric", "numeric",
@@ -1476,12 +1542,14 @@ def verify(name: str, config: Config = _DEFAULT) -> dict[str, object]:
             "Hessian of the log-likelihood is negative definite (a local maximum)",
         )
     else:
-        second = second_order(checked_sol, config)
+        plan = second_order_plan(checked_sol)
+        second = second_order(plan, [parts[d.id] for d in plan.parts])
+    stationary = parts.get(f"mle/{name}/stationary")
     return {
-        "derivation": _checked(get(f"mle/{name}"), config),
-        "stationary": _checked(stationary, config) if stationary is not None else None,
+        "derivation": _chain_json(checked),
+        "stationary": _chain_json(stationary) if stationary is not None else None,
         "numeric_optimum": _numeric_optimum(checked_sol),
-        **{f"boundary_{p}": _checked(boundary_derivation(sol, p), config) for p in fam.support},
+        **{f"boundary_{p}": _chain_json(parts[f"mle/{name}/boundary-{p}"]) for p in fam.support},
         "second_order": {"method": second.method, "status": second.status,
                          "detail": second.detail, "minors": list(second.minors)},
     }
@@ -1531,18 +1599,16 @@ def report(
     return out
 
 
-def _checked(d: Derivation, config: Config) -> dict[str, object]:
-    try:
-        checked = check(d, config)
-    except Exception as exc:  # noqa: BLE001 - a crash inside sympy is reported, not hidden
-        return {"id": d.id, "status": "unknown", "detail": f"the kernel raised {exc!r}"}
+def _chain_json(checked: CheckedDerivation) -> dict[str, object]:
+    # One chain's own steps: its parts are reported under their own keys.
+    worst = max((st.status for st in checked.steps), key=_WORST.index, default=Status.PROVED)
     return {
-        "id": d.id,
-        "status": checked.status.value,
+        "id": checked.derivation.id,
+        "status": worst.value,
         "steps": [
-            {"index": s.index, "relation": s.relation.value, "rule": s.rule,
-             "status": s.status.value, "detail": s.detail}
-            for s in checked.steps
+            {"index": st.index, "relation": st.relation.value, "rule": st.rule,
+             "status": st.status.value, "detail": st.detail}
+            for st in checked.steps
         ],
     }
 
