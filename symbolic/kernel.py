@@ -37,7 +37,7 @@ from sympy import Add, Expr, IndexedBase, Product, Sum, Symbol, expand, expand_l
 
 from symbolic.budget import BudgetExceeded, time_budget
 from symbolic.derivation import Derivation, Relation, Step
-from symbolic.measures import Constant, N, theta, unfold, xv, yv
+from symbolic.measures import Constant, N, i, theta, unfold, xv, yv
 from symbolic.numeric import (
     DataSampler,
     Instance,
@@ -183,6 +183,17 @@ def _nonzero_end(summand: Expr, var: Symbol, end: Expr, step: int) -> Expr:
 
 
 @lru_cache(maxsize=4096)
+def _canonical_index(s: Sum) -> Sum:
+    # Renaming a bound index is alpha-conversion, sound wherever the new name is not free in
+    # the summand: sums over j and over i of the same terms then normalize alike.
+    if len(s.limits) != 1 or len(s.limits[0]) != 3:
+        return s
+    var, lo, hi = s.limits[0]
+    if var == i or i in s.function.free_symbols:
+        return s
+    return Sum(s.function.xreplace({var: i}), (i, lo, hi))
+
+
 def normalize(expr: Expr) -> Expr:
     """Unfold the measures, split logs of positive products and sums, distribute sums.
 
@@ -196,6 +207,7 @@ def normalize(expr: Expr) -> Expr:
         e = expand_log(e)
         e = _log_of_product(e)
         e = e.replace(lambda n: isinstance(n, Sum), _linear_sum)
+        e = e.replace(lambda n: isinstance(n, Sum), _canonical_index)
         e = expand(e)
         if e == before:
             break

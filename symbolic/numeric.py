@@ -610,7 +610,10 @@ def sample_instances(
     instances = []
     for k in range(count):
         n = _SIZES[k % len(_SIZES)] + 6 * (k // len(_SIZES))
+        # A sampler may return more points than asked where its domain needs them (data with
+        # two distinct values cannot have one point).
         points = draw(rng, n)
+        n = len(points)
         if n >= 2:
             # Repeated points are where multiplicities matter: make sure there is one.
             points[-1] = points[rng.randrange(n - 1)]

@@ -53,6 +53,7 @@ from symbolic.derivation import Derivation, Relation, Step
 from symbolic.families import FAMILIES, Family, Param, k_label, pi_, x_pos
 from symbolic.kernel import CheckedDerivation, Config, Status, check
 from symbolic.measures import N, i, x, xv, y, yv
+from symbolic.numeric import DataSampler
 
 __all__ = [
     "BadInput",
@@ -1215,11 +1216,23 @@ def second_order_plan(sol: Solution, budget: float = 20.0) -> SecondOrderPlan:
         "ranges over (0, oo)" for h, o in odds.items()
     )
     leftover = {t for m in minors for t in m.free_symbols} & set(stats)
+    data = fam.sample
+    if leftover:
+        # The minors keep sums of the data (a regression's design): their signs need data
+        # with two distinct x_i, the domain on which the parameters are identifiable.
+        data = _two_distinct(fam.sample)
+        notes += ("The data have at least two distinct x[i]: otherwise N Sum(x[i]**2) = "
+                  "Sum(x[i])**2, the Hessian is singular and the MLE is not unique.",)
     for k, minor in enumerate(minors, start=1):
         block = in_hats[:k, :k].xreplace(odds).xreplace(stats)
         start = block[0, 0] if k == 1 else block.det(method="berkowitz")
         steps = [] if k == 1 else [Step(Relation.EQ, sympy.factor(minor.xreplace(odds)).xreplace(
             stats), "expand the determinant and factor")]
+        centered = _centered(steps[-1].rhs if steps else start)
+        if centered is not None:
+            steps.append(Step(Relation.EQ, centered,
+                              "N Sum(x[i]**2) - Sum(x[i])**2 = N Sum((x[i] - xbar)**2) with "
+                              "xbar = Sum(x[j])/N"))
         odd = k % 2 == 1
         steps.append(Step(
             Relation.LT if odd else Relation.GT, sympy.S.Zero,
@@ -1233,7 +1246,7 @@ def second_order_plan(sol: Solution, budget: float = 20.0) -> SecondOrderPlan:
             tuple(Step(st.relation, _as_data(fam, st.rhs), st.rule) for st in steps),
             params=(),
             intervals=fam.intervals,
-            data=fam.sample if leftover else None,
+            data=data if leftover else None,
             notes=notes,
         ))
     return SecondOrderPlan(
@@ -1244,6 +1257,29 @@ def second_order_plan(sol: Solution, budget: float = 20.0) -> SecondOrderPlan:
         tuple(parts),
         tuple(str(m.xreplace(stats)) for m in minors),
     )
+
+
+def _two_distinct(sample: DataSampler) -> DataSampler:
+    def draw(rng: random.Random, size: int) -> list[tuple[mpmath.mpf, mpmath.mpf]]:
+        # The instances overwrite the last point with a repeat: the distinct values must be
+        # among the others.
+        size = max(size, 3)
+        while True:
+            points = sample(rng, size)
+            if len({a for a, _ in points[:-1]}) >= 2:
+                return points
+
+    return draw
+
+
+def _centered(expr: Expr) -> Expr | None:
+    """``expr`` with ``N Σ x_i² - (Σ x_i)²`` written as ``N Σ (x_i - x̄)²``, where that leaves
+    no ``Σ x_i²``: a spread, whose sign the data's domain decides."""
+    squares, total = Sum(x[i] ** 2, (i, 1, N)), Sum(x[i], (i, 1, N))
+    j = Symbol("j", integer=True, positive=True)
+    spread = Sum((x[i] - Sum(x[j], (j, 1, N)) / N) ** 2, (i, 1, N))
+    out = expr.xreplace({N * squares - total**2: N * spread})
+    return out if out != expr and not out.has(squares) else None
 
 
 def second_order(
