@@ -451,8 +451,11 @@ def to_latex(checked: CheckedDerivation, lang: str = "en") -> str:
     Korean documents (``lang="ko"``) use kotex and need XeLaTeX or LuaLaTeX.
     """
     d = checked.derivation
-    chains = [line for k, c in enumerate(_chains(checked)) for line in _latex_chain(c, lang, k > 0)]
+    own, *parts = _chains(checked)
     summary = "; ".join(_summary(checked, lang))
+    # The summary follows the derivation's own chain, before its reasons, notes and parts.
+    body = _latex_chain(own, lang, False)
+    rest = [line for c in parts for line in _latex_chain(c, lang, True)]
     return "\n".join(
         [
             r"\documentclass{article}",
@@ -464,8 +467,10 @@ def to_latex(checked: CheckedDerivation, lang: str = "en") -> str:
             r"\begin{document}",
             r"\maketitle",
             r"\noindent " + phrase("checked_by", lang, id=rf"\texttt{{{_tex_escape(d.id)}}}"),
-            *chains,
+            *body[:3],
             rf"\paragraph{{{phrase('summary', lang)}.}} {_tex_escape(summary)}.",
+            *body[3:],
+            *rest,
             r"\end{document}",
             "",
         ]

@@ -31,7 +31,7 @@ def test_check_json_contract(capsys, derivation_id):
     code, out, _ = run(capsys, "check", derivation_id, "--json")
     obj = json.loads(out)
     assert code == 0
-    assert set(obj) == {"id", "title", "status", "steps"}
+    assert set(obj) == {"id", "title", "status", "steps", "parts"}
     assert obj["id"] == derivation_id and obj["status"] == "proved"
     for k, step in enumerate(obj["steps"], start=1):
         assert set(step) == {

@@ -64,8 +64,7 @@ SCALAR = [n for n in WITH_FORMULA if n not in ("categorical", "multivariate-norm
 # (Σ x^k / N)^(1/k), and the kernel cannot use the positivity of a sum of data to undo it;
 # the 2x2 and 3x3 Hessian minors of the regression and the multivariate normal involve
 # Cauchy-Schwarz-type positivity the assumptions cannot decide, so they are numeric.
-NUMERIC_STATIONARY = {"weibull-known-shape"}
-NUMERIC_SECOND = {"weibull-known-shape", "linear-regression", "multivariate-normal"}
+NUMERIC_SECOND = {"linear-regression", "multivariate-normal"}
 
 
 def _data(name: str, seed: int, size: int) -> tuple[list, dict]:
@@ -148,7 +147,7 @@ def test_multivariate_normal_matrix_form_matches_newton_in_the_plane() -> None:
 def test_kernel_checks_the_derivation_and_the_stationary_condition(name: str) -> None:
     checks = verify(name)
     assert checks["derivation"]["status"] == "proved"
-    want = "numeric" if name in NUMERIC_STATIONARY else "proved"
+    want = "proved"
     if name == "uniform":
         assert checks["stationary"] is None and checks["boundary_theta"]["status"] == "proved"
     else:
