@@ -182,7 +182,6 @@ def _nonzero_end(summand: Expr, var: Symbol, end: Expr, step: int) -> Expr:
     return end
 
 
-@lru_cache(maxsize=4096)
 def _canonical_index(s: Sum) -> Sum:
     # Renaming a bound index is alpha-conversion, sound wherever the new name is not free in
     # the summand: sums over j and over i of the same terms then normalize alike.
@@ -194,6 +193,7 @@ def _canonical_index(s: Sum) -> Sum:
     return Sum(s.function.xreplace({var: i}), (i, lo, hi))
 
 
+@lru_cache(maxsize=4096)
 def normalize(expr: Expr) -> Expr:
     """Unfold the measures, split logs of positive products and sums, distribute sums.
 
