@@ -1088,15 +1088,31 @@ def _hats(params: Sequence[Param]) -> dict[Param, Symbol]:
     return {p: Symbol(f"{p}_hat", **p.assumptions0) for p in params}
 
 
-def _sign_form(fam: Family, hats: Mapping[Param, Symbol]) -> dict[Symbol, Expr]:
+def _sign_form(fam: Family, hats: Mapping[Param, Symbol]) -> tuple[dict[Symbol, Expr], str]:
+    """Estimates rewritten through parameters that range over exactly their domain, where the
+    assumptions system cannot see that domain, and the sentence that says so."""
     # A probability's estimate lies in (0, 1): write it 1/(1 + r) with r > 0 so that the
     # assumptions system can decide signs of p_hat - 1.
-    out = {}
+    out: dict[Symbol, Expr] = {}
+    said = []
     for p, h in hats.items():
         lo_hi = fam.intervals.get(p)
         if lo_hi is not None and lo_hi[1] <= 1 and p.is_positive:
-            out[h] = 1 / (1 + Symbol(f"{p}_odds", positive=True))
-    return out
+            odds = Symbol(f"{p}_odds", positive=True)
+            out[h] = 1 / (1 + odds)
+            said.append(f"{h} = {out[h]}, which covers every estimate in (0, 1) as {odds} "
+                        "ranges over (0, oo)")
+    names = {str(p): h for p, h in hats.items()}
+    if {"s11", "s12", "s22"} <= set(names):
+        # A 2x2 covariance estimate is positive definite: it is L L^T with L lower triangular
+        # and a positive diagonal (Cholesky), and every such L gives one.
+        l1, l3 = Symbol("l11", positive=True), Symbol("l22", positive=True)
+        l2 = Symbol("l21", real=True)
+        out.update({names["s11"]: l1**2, names["s12"]: l1 * l2, names["s22"]: l2**2 + l3**2})
+        said.append("the covariance estimate [[s11_hat, s12_hat], [s12_hat, s22_hat]] = L L^T "
+                    "with L = [[l11, 0], [l21, l22]], l11, l22 > 0 (Cholesky): this covers every "
+                    "positive definite estimate")
+    return out, "; ".join(said)
 
 
 @dataclass(frozen=True)
@@ -1157,15 +1173,6 @@ def second_order_plan(sol: Solution, budget: float = 20.0) -> SecondOrderPlan:
         )
     if not sol.estimators:
         return SecondOrderPlan("none", "no closed-form estimator to check", status="unknown")
-    if fam.name == "multivariate-normal":
-        # The 5x5 Hessian at d = 2 takes minutes to normalize: the evidence is numeric.
-        return SecondOrderPlan(
-            "numeric",
-            "Newton's method on the log-likelihood keeps only points with a negative definite "
-            "Hessian, and it lands on the closed form (checks.numeric_optimum); the symbolic "
-            "Hessian at d = 2 is not attempted",
-            status="numeric",
-        )
     at, _ = _held(sol)
     pieces, _ = separate(fam.logp, params)
     reduced, stats = _reduce(pieces)
@@ -1178,7 +1185,10 @@ def second_order_plan(sol: Solution, budget: float = 20.0) -> SecondOrderPlan:
             at_est = hessian.xreplace(est_t)
             back = sympy.solve([Eq(hats[p], est_t[p]) for p in params], list(stats), dict=True)
             in_hats = at_est.xreplace(back[0]) if back else at_est
-            in_hats = in_hats.applyfunc(lambda e: sympy.factor(sympy.simplify(e)))
+            # cancel suffices for rational entries (the multivariate normal's 5x5 Hessian),
+            # where simplify takes minutes.
+            in_hats = in_hats.applyfunc(lambda e: sympy.factor(
+                sympy.cancel(e) if e.is_rational_function() else sympy.simplify(e)))
             minors = [sympy.factor(in_hats[:k, :k].det()) for k in range(1, len(params) + 1)]
     except (BudgetExceeded, NotImplementedError) as exc:
         return SecondOrderPlan("hessian", f"the Hessian at the estimator: {exc}",
@@ -1210,11 +1220,8 @@ def second_order_plan(sol: Solution, budget: float = 20.0) -> SecondOrderPlan:
         intervals=fam.intervals,
         data=fam.sample,
     )]
-    odds = _sign_form(fam, hats)
-    notes = tuple(
-        f"{h} = {o}, which covers every estimate in (0, 1) as {next(iter(o.free_symbols))} "
-        "ranges over (0, oo)" for h, o in odds.items()
-    )
+    odds, said = _sign_form(fam, hats)
+    notes: tuple[str, ...] = (f"{said[0].upper()}{said[1:]}.",) if said else ()
     leftover = {t for m in minors for t in m.free_symbols} & set(stats)
     data = fam.sample
     if leftover:

@@ -124,3 +124,12 @@ def test_selftest_mutates_the_parts():
     flipped = [m for m in by_id["mle/exponential/minor-1"].mutants if m.operator == "argmin-argmax"]
     assert flipped and all(m.outcome == "refuted" for m in flipped)
     assert all(m.outcome != "wrongly_accepted" for r in report for m in r.mutants)
+
+
+def test_multivariate_normal_minors_are_proved_through_cholesky():
+    parts = get("mle/multivariate-normal").parts
+    minors = [p for p in parts if "/minor-" in p.id]
+    assert len(minors) == 5
+    for part in minors:
+        assert check(part).status is Status.PROVED, part.id
+    assert any("Cholesky" in n for n in minors[0].notes)
