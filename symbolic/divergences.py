@@ -79,6 +79,7 @@ from sympy.logic.boolalg import Boolean
 from symbolic.budget import BudgetExceeded, time_budget
 from symbolic.derivation import Derivation, Relation, Step
 from symbolic.kernel import CheckedStep, Config, check_step
+from symbolic.measures import DirichletLaw, Mean, NormalLaw
 
 __all__ = [
     "Param",
@@ -857,24 +858,6 @@ def _scalar(name: str) -> Divergence:
 # --- families in symbolic dimension -----------------------------------------------------------
 
 
-class Mean(sympy.Function):
-    """``E_P[body]`` over a law in symbolic dimension: a placeholder the derivations name.
-
-    Neither the kernel nor the evaluator can unfold it, so a step that removes it is left
-    ``unknown`` by the kernel, as it should be.
-
-    >>> from sympy import latex
-    >>> latex(Mean(log(Symbol("x"))))
-    '\\\\mathbb{E}_{P}\\\\left[\\\\log{\\\\left(x \\\\right)}\\\\right]'
-    """
-
-    nargs = 1
-    is_real = True
-
-    def _latex(self, printer: object) -> str:
-        return rf"\mathbb{{E}}_{{P}}\left[{printer._print(self.args[0])}\right]"
-
-
 _k = Symbol("k", integer=True, positive=True)
 _K = Symbol("K", integer=True, positive=True)
 _DOMAIN_SIMPLEX = (
@@ -936,10 +919,11 @@ def _dirichlet() -> Divergence:
     kl = log_partition(a2) - log_partition(a1) + Sum((a1[_k] - a2[_k]) * mean, (_k, 1, _K))
     log_ratio = Sum((a1[_k] - a2[_k]) * log(xs[_k]), (_k, 1, _K)) + log_partition(a2)
     log_ratio -= log_partition(a1)
-    start = Mean(log_ratio)
+    law = DirichletLaw(a1, xs, _K)
+    start = Mean(log_ratio, law)
     steps = (
         (
-            Sum((a1[_k] - a2[_k]) * Mean(log(xs[_k])), (_k, 1, _K))
+            Sum((a1[_k] - a2[_k]) * Mean(log(xs[_k]), law), (_k, 1, _K))
             + log_partition(a2)
             - log_partition(a1),
             "linearity of E_P over the finite sum",
@@ -1012,11 +996,12 @@ def _multivariate_normal() -> Divergence:
         + log(sympy.Determinant(s2))
         - log(sympy.Determinant(s1))
     ) / 2
-    start = Mean(log_density(mu1, s1) - log_density(mu2, s2))
+    law = NormalLaw(mu1, s1, xs)
+    start = Mean(log_density(mu1, s1) - log_density(mu2, s2), law)
     steps = (
         (
-            Mean(quad(((1, xs), (-1, mu2)), s2.I)) / 2
-            - Mean(quad(((1, xs), (-1, mu1)), s1.I)) / 2
+            Mean(quad(((1, xs), (-1, mu2)), s2.I), law) / 2
+            - Mean(quad(((1, xs), (-1, mu1)), s1.I), law) / 2
             + log(sympy.Determinant(s2)) / 2
             - log(sympy.Determinant(s1)) / 2,
             "linearity of E_P",
