@@ -16,7 +16,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
 
-from sympy import Expr, IndexedBase, Lambda, Symbol
+from sympy import Expr, IndexedBase, Lambda, MatrixSymbol, Symbol
 
 from symbolic.measures import theta
 from symbolic.numeric import DataSampler, VectorSpec
@@ -54,7 +54,8 @@ class Derivation:
     ``ARGMIN``/``ARGMAX`` for an objective. ``intervals`` give sampling domains for symbols
     whose assumptions cannot say (a probability in (0, 1)); ``notes`` are caveats for readers;
     ``data`` draws the numeric checks' data points from the data's domain; ``vectors`` give
-    the length and kind of indexed symbols (``{pi: (K, "simplex")}``)."""
+    the length and kind of indexed and matrix symbols (``{pi: (K, "simplex")}``,
+    ``{Sigma: (d, "spd")}``)."""
 
     id: str
     title: str
@@ -67,4 +68,4 @@ class Derivation:
     start_label: str = ""
     end_label: str = ""
     data: DataSampler | None = None
-    vectors: Mapping[IndexedBase, VectorSpec] = field(default_factory=dict)
+    vectors: Mapping[IndexedBase | MatrixSymbol, VectorSpec] = field(default_factory=dict)

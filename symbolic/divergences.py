@@ -22,8 +22,9 @@ Nothing here is a table. For each family the log-density is expanded into statis
   ``E log C(n, x)`` of the binomial).
 
 Categorical and Dirichlet (symbolic K) and the multivariate normal (dimension d) are derived the
-same way with indexed or matrix symbols; the numeric evaluator has no values for those, so the
-kernel can only prove their algebraic steps.
+same way with indexed or matrix symbols; their expectations are :class:`~symbolic.measures.Mean`
+over the law, which the kernel rewrites by linearity and the numeric checks evaluate at
+instantiated dimensions.
 
 The kernel checks every result (:func:`checks`) and every derivation (``kl/<family>``).
 
@@ -1033,7 +1034,8 @@ def _multivariate_normal() -> Divergence:
         ),
         p=(mu1, s1),
         q=(mu2, s2),
-        intervals={},
+        # The numeric checks instantiate d: tensor quadrature in dimension 1 to 4 stays cheap.
+        intervals={d: (1, 4)},
         definitions=None,
         start=start,
         steps=steps,
@@ -1124,10 +1126,12 @@ def kl_derivation(name: str) -> Derivation:
         )
     if r.definitions is None:
         notes.append(
-            "In symbolic dimension the numeric evaluator has no semantics for the parameters, so "
-            "steps that remove E_P stay unknown to the kernel. `symbolic kl` has the kernel "
-            "check the one-dimensional lemmas the route rests on, and the tests check the "
-            "results at concrete dimensions against quadrature."
+            "In symbolic dimension the numeric checks instantiate the dimension: E_P over a "
+            "Dirichlet law is evaluated for sums of functions of one coordinate, by linearity "
+            "and one-dimensional quadrature over each Beta(alpha_k, alpha_0 - alpha_k) "
+            "marginal; E_P over a normal law for polynomials in x, by Gauss-Hermite "
+            "quadrature in x = mu_1 + L z, exact for their degree. `symbolic kl` has the kernel "
+            "check the one-dimensional lemmas the route rests on."
         )
     return Derivation(
         id=f"kl/{name}",
@@ -1143,16 +1147,21 @@ def kl_derivation(name: str) -> Derivation:
 
 
 # The numeric checks sample the parameter vectors of the K-dimensional families from their
-# domains, K itself from the positive integers.
+# domains, K itself from the positive integers; the normal's from R^d and the SPD matrices.
 _VECTOR_KINDS = {"categorical": "simplex", "dirichlet": "positive"}
 
 
-def _vectors(name: str, start: Expr) -> dict[IndexedBase, tuple[Expr, str]]:
+def _vectors(name: str, start: Expr) -> dict[IndexedBase | MatrixSymbol, tuple[Expr, str]]:
+    out: dict[IndexedBase | MatrixSymbol, tuple[Expr, str]] = {}
     kind = _VECTOR_KINDS.get(name)
-    if kind is None:
-        return {}
-    bases = {b for b in start.atoms(IndexedBase) if str(b.label) not in ("x", "y")}
-    return {b: (_K, kind) for b in bases}
+    if kind is not None:
+        bases = {b for b in start.atoms(IndexedBase) if str(b.label) not in ("x", "y")}
+        out.update({b: (_K, kind) for b in bases})
+    for law in start.atoms(NormalLaw):
+        # The normal's parameters: mean vectors are real, covariances positive definite.
+        for m in start.atoms(MatrixSymbol) - {law.variable}:
+            out[m] = (m.shape[0], "real" if m.shape[1] == 1 else "spd")
+    return out
 
 
 def _self(r: Divergence, e: Expr) -> Expr:

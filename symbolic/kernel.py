@@ -33,7 +33,18 @@ from functools import lru_cache
 
 import mpmath
 import sympy
-from sympy import Add, Expr, IndexedBase, Product, Sum, Symbol, expand, expand_log, log
+from sympy import (
+    Add,
+    Expr,
+    IndexedBase,
+    MatrixSymbol,
+    Product,
+    Sum,
+    Symbol,
+    expand,
+    expand_log,
+    log,
+)
 
 from symbolic.budget import BudgetExceeded, time_budget
 from symbolic.derivation import Derivation, Relation, Step
@@ -47,6 +58,7 @@ from symbolic.numeric import (
     VectorSpec,
     close,
     evaluate,
+    mean_semantics,
     sample_instances,
     sample_value,
     sample_vector,
@@ -388,13 +400,13 @@ class _Sampler:
         intervals: Mapping,
         cfg: Config,
         data: DataSampler | None,
-        vectors: Mapping[IndexedBase, VectorSpec] | None = None,
+        vectors: Mapping[Expr, VectorSpec] | None = None,
         orders: bool = False,
     ):
         self.vectors = vectors or {}
         self.relation_orders = orders
         # A parameter may be named by its label (pi) while the expressions index its base.
-        by_label = {b.label: b for b in self.vectors}
+        by_label = {b.label: b for b in self.vectors if isinstance(b, IndexedBase)}
         params = tuple(by_label.get(p, p) for p in params)
         self.params = params
         self.intervals = intervals
@@ -407,7 +419,7 @@ class _Sampler:
         self.rng = random.Random(cfg.seed + 1)
 
     def _sample(self, param: Expr, inst: Instance) -> mpmath.mpf | tuple[mpmath.mpf, ...]:
-        if isinstance(param, IndexedBase):
+        if isinstance(param, (IndexedBase, MatrixSymbol)):
             if param not in self.vectors:
                 raise Unsupported(f"no vector spec for the parameter {param}")
             spec = self.vectors[param]
@@ -504,7 +516,11 @@ def _numeric_equal(lhs: Expr, rhs: Expr, sampler: _Sampler) -> _Verdict:
         return _Verdict(Status.UNKNOWN, f"numeric check impossible: {exc}")
     if agreed == 0:
         return _Verdict(Status.UNKNOWN, "neither side has a value at any sampled point")
-    return _Verdict(Status.NUMERIC, f"agree to {dps - 10} digits at {agreed} points")
+    how = mean_semantics((lhs, rhs), sampler.instances)
+    return _Verdict(
+        Status.NUMERIC,
+        f"agree to {dps - 10} digits at {agreed} points" + (f" ({how})" if how else ""),
+    )
 
 
 def _order(difference: mpmath.mpf, scale: mpmath.mpf) -> int:
@@ -655,14 +671,15 @@ def check_step(
     params: tuple[Symbol, ...] | None = None,
     intervals: Mapping[Symbol, tuple[float, float]] | None = None,
     data: DataSampler | None = None,
-    vectors: Mapping[IndexedBase, VectorSpec] | None = None,
+    vectors: Mapping[Expr, VectorSpec] | None = None,
     config: Config = Config(),
 ) -> CheckedStep:
     """Check one step ``lhs  --relation-->  step.rhs`` and return its verdict.
 
     ``params`` are the symbols optimized over (θ by default), ``intervals`` sampling domains
     for symbols whose assumptions cannot say, ``data`` a sampler of data points, ``vectors``
-    the length and kind of indexed symbols other than the data (``pi[k]`` on the simplex)."""
+    the length and kind of indexed symbols other than the data (``pi[k]`` on the simplex) and of
+    matrix symbols (``Sigma`` symmetric positive definite)."""
     params = params if params is not None else (theta,)
     orders = step.relation is not Relation.EQ
     sampler = _Sampler((lhs, step.rhs), params, intervals or {}, config, data, vectors, orders)
