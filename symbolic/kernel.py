@@ -36,11 +36,15 @@ import sympy
 from sympy import (
     Add,
     Expr,
+    Indexed,
     IndexedBase,
+    MatAdd,
+    MatMul,
     MatrixSymbol,
     Product,
     Sum,
     Symbol,
+    Trace,
     expand,
     expand_log,
     log,
@@ -48,7 +52,7 @@ from sympy import (
 
 from symbolic.budget import BudgetExceeded, time_budget
 from symbolic.derivation import Derivation, Relation, Step
-from symbolic.measures import Constant, Mean, N, theta, unfold, xv, yv
+from symbolic.measures import Constant, DirichletLaw, Mean, N, NormalLaw, theta, unfold, xv, yv
 from symbolic.numeric import (
     DataSampler,
     Instance,
@@ -250,6 +254,14 @@ def _prove_equal(a: Expr, b: Expr, budget: float) -> tuple[bool, str]:
     how = "simplify reduces the normalized difference to 0"
     try:
         with time_budget(budget):
+            if difference.has(Mean):
+                difference, used = _law_moments(difference)
+                if used:
+                    difference = normalize(difference)
+                    how = f"linearity of E_P, then {'; '.join(used)}"
+                    if expand(difference) == 0:
+                        return True, how
+                    how += ", then simplify"
             if difference.has(sympy.Integral):
                 difference = _integrate(difference)
                 how = "linearity of the integral, sympy's integration of each piece, then simplify"
@@ -258,6 +270,145 @@ def _prove_equal(a: Expr, b: Expr, budget: float) -> tuple[bool, str]:
     except BudgetExceeded:
         return False, f"the symbolic attempt ran out of its {budget:g} s budget"
     return False, "the normalized difference does not simplify to 0"
+
+
+def _law_moments(expr: Expr) -> tuple[Expr, list[str]]:
+    """Replace each E_P whose value a moment rule derives; say which moments and why."""
+    used: list[str] = []
+    reasons: list[str] = []
+
+    def value(mean: Mean) -> Expr:
+        if isinstance(mean.law, DirichletLaw):
+            derived = _dirichlet_moment(mean)
+        elif isinstance(mean.law, NormalLaw):
+            derived = _normal_moment(mean)
+        else:
+            derived = None
+        if derived is None:
+            return mean
+        result, why = derived
+        for items, item in ((used, f"E_P[{mean.body}] = {result}"), (reasons, why)):
+            if item not in items:
+                items.append(item)
+        return result
+
+    replaced = expr.replace(lambda n: isinstance(n, Mean), value)
+    return replaced, ([f"{'; '.join(used)} ({'; '.join(reasons)})"] if used else [])
+
+
+def _dirichlet_moment(mean: Mean) -> tuple[Expr, str] | None:
+    """E[c x_k^p log(x_k)^m] under Dirichlet(alpha), derived from the marginal of x_k.
+
+    Aggregating the other coordinates, x_k ~ Beta(a, b) with a = alpha_k, b = alpha_0 - alpha_k,
+    and ∫_0^1 t^(a+p+s-1) (1-t)^(b-1) dt = B(a+p+s, b) (the Beta integral, a + p + s > 0), so
+    differentiating m times in s under the integral at s = 0 gives the moment. For K = 1
+    (x_1 = 1 surely) the same expression holds: at b = 0 the ratio below is 1 for every s.
+    """
+    law = mean.law
+    coords = {c for c in mean.body.atoms(Indexed) if c.base == law.variable}
+    if len(coords) != 1:
+        return None
+    (coord,) = coords
+    t = sympy.Dummy("t", positive=True)
+    f = mean.body.xreplace({coord: t})
+    if f.has(law.variable):
+        return None
+    monomial = _log_power_monomial(f, t)
+    if monomial is None:
+        return None
+    coeff, p, m = monomial
+    a = law.alpha[coord.indices[0]]
+    if (a + p).is_positive is not True:
+        # The moment exists only when a + p > 0; nothing is claimed otherwise.
+        return None
+    b, s = sympy.Dummy("b", positive=True), sympy.Dummy("s")
+    ratio = (
+        sympy.gamma(a + p + s) * sympy.gamma(a + b) / (sympy.gamma(a) * sympy.gamma(a + b + p + s))
+    )
+    # alpha_0's bound index is named as the catalog names it, so that equal sums look equal.
+    index = coord.indices[0]
+    if not isinstance(index, Symbol):
+        index = Symbol("k", integer=True, positive=True)
+    total = Sum(law.alpha[index], (index, 1, law.length))
+    # expand_func turns gamma(a + n) / gamma(a) into the rising factorial for integer n.
+    moment = sympy.expand_func(coeff * sympy.diff(ratio, s, m).subs(s, 0)).xreplace({b: total - a})
+    why = (
+        f"the marginal of {coord} is Beta({a}, alpha_0 - {a}), and d^{m}/ds^{m} of "
+        f"B({a} + {p} + s, alpha_0 - {a}) / B({a}, alpha_0 - {a}) at s = 0"
+    )
+    return moment, why
+
+
+def _normal_moment(mean: Mean) -> tuple[Expr, str] | None:
+    """E[tr(M(x))] under N(mu, Sigma) for a product M of degree at most 2 in x, derived from
+    x = mu + L z with L L^T = Sigma, E[z] = 0 and E[z z^T] = I.
+
+    The trace is linear, so after substituting and expanding each product is judged by its z
+    factors: none, it stays; one, its mean is 0; z followed (cyclically) by z^T, the pair's
+    mean is I and it drops out. Then L followed cyclically by L^T becomes Sigma; a product
+    that keeps an L, or z in any other pattern, is not derived.
+    """
+    law, body = mean.law, mean.body
+    if not isinstance(body, Trace):
+        return None
+    x, mu, sigma = law.variable, law.mu, law.sigma
+    chol, z = MatrixSymbol("L", *sigma.shape), MatrixSymbol("z", *x.shape)
+    if {str(m.name) for m in mean.atoms(MatrixSymbol)} & {"L", "z"}:
+        return None
+    expanded = body.arg.xreplace({x: mu + chol * z}).doit().expand()
+    total = sympy.S.Zero
+    for term in expanded.args if isinstance(expanded, MatAdd) else (expanded,):
+        coeff, product = term.as_coeff_mmul() if isinstance(term, MatMul) else (1, term)
+        factors = list(product.args) if isinstance(product, MatMul) else [product]
+        if sympy.sympify(coeff).has(z) or any(f.has(z) and f not in (z, z.T) for f in factors):
+            # z inside another factor (an inverse, a function): not a moment of degree <= 2.
+            return None
+        count = sum(1 for f in factors if f in (z, z.T))
+        if count == 1:
+            continue
+        if count == 2:
+            factors = _drop_adjacent(factors, z, z.T)
+            if factors is None:
+                return None
+        if count > 2:
+            return None
+        if any(f.has(chol) for f in factors):
+            factors = _drop_adjacent(factors, chol, chol.T)
+            if factors is None or any(f.has(chol) for f in factors):
+                return None
+            factors = [*factors, sigma]
+        if not factors:
+            factors = [sympy.Identity(x.shape[0])]
+        product = MatMul(*factors).doit()
+        total += coeff * (Trace(product).doit() if product.is_Identity else Trace(product))
+    why = f"x = {mu} + L z with L L^T = {sigma}, E[z] = 0, E[z z^T] = I, trace cyclic and linear"
+    return total, why
+
+
+def _drop_adjacent(factors: list[Expr], first: Expr, second: Expr) -> list[Expr] | None:
+    """The factors of a trace with the cyclically adjacent pair (first, second) taken out, in
+    the cyclic order that starts after the pair; None when there is no such pair."""
+    n = len(factors)
+    for i in range(n):
+        if factors[i] == first and factors[(i + 1) % n] == second:
+            return [factors[(i + 2 + j) % n] for j in range(n - 2)]
+    return None
+
+
+def _log_power_monomial(f: Expr, t: Symbol) -> tuple[Expr, Expr, int] | None:
+    """``f = c t^p log(t)^m`` with c and p free of t and m a natural number, or None."""
+    coeff, power, logs = sympy.S.One, sympy.S.Zero, 0
+    for factor in sympy.Mul.make_args(f):
+        base, exponent = factor.as_base_exp()
+        if not factor.has(t):
+            coeff *= factor
+        elif base == t and not exponent.has(t):
+            power += exponent
+        elif base == log(t) and exponent.is_Integer and exponent >= 0:
+            logs += int(exponent)
+        else:
+            return None
+    return coeff, power, logs
 
 
 def _integrand_terms(integral: sympy.Integral) -> Expr:

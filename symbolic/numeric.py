@@ -650,9 +650,10 @@ def mean_semantics(exprs: tuple[Expr, ...], instances: list[Instance]) -> str:
     return "; ".join(notes)
 
 
-# The coordinate x[j] of a Dirichlet marginal; one fixed symbol keeps the compiled integrand's
-# cache warm across points.
+# The coordinate x[j] of a Dirichlet marginal and its complement 1 - x[j]; fixed symbols keep
+# the compiled integrands' cache warm across points.
 _COORDINATE = sympy.Dummy("t", positive=True)
+_COMPLEMENT = sympy.Dummy("u", positive=True)
 
 
 def _dirichlet_mean(body: Expr, law: DirichletLaw, env: Point) -> mpmath.mpf:
@@ -685,8 +686,11 @@ def _dirichlet_mean(body: Expr, law: DirichletLaw, env: Point) -> mpmath.mpf:
                 "are evaluated"
             )
         j = slots.pop()
-        integrand = _compiled(term.xreplace({c: _COORDINATE for c in coords}))
-        total += _beta_mean(integrand, alpha[j - 1], total_alpha - alpha[j - 1], env)
+        # Near x[j] = 1 the integrand is written in u = 1 - x[j], so that 1 - x[j] keeps its
+        # digits there (sympy folds 1 - (1 - u) to u).
+        near0 = _compiled(term.xreplace({c: _COORDINATE for c in coords}))
+        near1 = _compiled(term.xreplace({c: 1 - _COMPLEMENT for c in coords}))
+        total += _beta_mean(near0, near1, alpha[j - 1], total_alpha - alpha[j - 1], env)
     return total
 
 
@@ -705,30 +709,39 @@ def _coordinate_index(coord: Indexed, env: Point, length: int) -> int:
     return int(k)
 
 
-def _beta_mean(integrand: Compiled, a: mpmath.mpf, b: mpmath.mpf, env: Point) -> mpmath.mpf:
-    """E[g(t)] for t ~ Beta(a, b) by tanh-sinh quadrature, split at 1/2.
+def _beta_mean(
+    near0: Compiled, near1: Compiled, a: mpmath.mpf, b: mpmath.mpf, env: Point
+) -> mpmath.mpf:
+    """E[g(t)] for t ~ Beta(a, b) by tanh-sinh quadrature, split at 1/2; ``near0`` is g in t,
+    ``near1`` is g in u = 1 - t.
 
-    t = w^(1/a) near 0 and 1 - t = w^(1/b) near 1 absorb the factors t^(a-1) and (1-t)^(b-1),
-    which are singular when a or b < 1, into the measure dw: what is left is smooth up to a
+    t = w^(1/a) near 0 and u = w^(1/b) near 1 absorb the factors t^(a-1) and u^(b-1), which
+    are singular when a or b < 1, into the measure dw: what is left is smooth up to a
     logarithm, which tanh-sinh integrates to full precision.
     """
 
-    def g(t: mpmath.mpf) -> mpmath.mpf:
+    def at(g: Compiled, symbol: Symbol, v: mpmath.mpf) -> mpmath.mpf:
         try:
-            return integrand(env.with_bound({_COORDINATE: t}))
+            return g(env.with_bound({symbol: v}))
         except Undefined as exc:
             # An integrand without a value inside the support is not a verdict on the step.
-            raise Unsupported(f"the integrand has no value at x = {mpmath.nstr(t, 10)}") from exc
+            raise Unsupported(
+                f"the integrand has no value at {symbol} = {mpmath.nstr(v, 10)}"
+            ) from exc
 
     if b == 0:
         # K = 1: the simplex is the point x[1] = 1.
-        return g(mpmath.mpf(1))
+        return at(near1, _COMPLEMENT, mpmath.mpf(0))
     half = mpmath.mpf(1) / 2
     lower, e1 = mpmath.quad(
-        lambda w: (1 - w ** (1 / a)) ** (b - 1) * g(w ** (1 / a)), [0, half**a], error=True
+        lambda w: (1 - w ** (1 / a)) ** (b - 1) * at(near0, _COORDINATE, w ** (1 / a)),
+        [0, half**a],
+        error=True,
     )
     upper, e2 = mpmath.quad(
-        lambda w: (1 - w ** (1 / b)) ** (a - 1) * g(1 - w ** (1 / b)), [0, half**b], error=True
+        lambda w: (1 - w ** (1 / b)) ** (a - 1) * at(near1, _COMPLEMENT, w ** (1 / b)),
+        [0, half**b],
+        error=True,
     )
     value = (lower / a + upper / b) / mpmath.beta(a, b)
     _require_converged(value, e1 / a + e2 / b, "the Beta-marginal quadrature")
