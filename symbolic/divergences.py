@@ -199,7 +199,7 @@ class Divergence:
     """H(P), H(P, Q) and D_KL(P‖Q) for one family, with what they rest on.
 
     ``definitions`` holds the defining integrals or sums (None in symbolic dimension, where the
-    numeric evaluator has no semantics), ``kl_finite`` the condition for a finite D_KL."""
+    start is an E_P over the law instead), ``kl_finite`` the condition for a finite D_KL."""
 
     family: str
     kind: str

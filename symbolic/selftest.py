@@ -12,8 +12,8 @@ checks every mutant against the step's own left-hand side. A mutant is
 * ``undecided`` otherwise (numeric agreement or unknown, with no proof either way).
 
 A step whose own verdict is ``unknown``, or that the numeric check cannot evaluate at all
-(matrix expressions), is not mutated: its mutants could only be undecided. The report lists it
-with the kernel's reason.
+(a construct without numeric semantics), is not mutated: its mutants could only be undecided.
+The report lists it with the kernel's reason.
 
 >>> report = run(["kl-vs-mle"])
 >>> report.totals["wrongly_accepted"], report.totals["undecided"]
@@ -253,9 +253,9 @@ def run(
             zip(derivation.steps, checked.steps, strict=True), start=1
         ):
             if verdict.status is Status.UNKNOWN or not verdict.evaluated:
-                # The kernel cannot decide the step, or cannot evaluate it numerically (matrix
-                # expressions): it could not refute the mutants either, so they would all be
-                # undecided. The step is listed instead.
+                # The kernel cannot decide the step, or cannot evaluate it numerically (a
+                # construct without numeric semantics): it could not refute the mutants either,
+                # so they would all be undecided. The step is listed instead.
                 why = (
                     verdict.detail
                     if verdict.status is Status.UNKNOWN
