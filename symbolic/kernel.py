@@ -309,6 +309,8 @@ def _dirichlet_moment(mean: Mean) -> tuple[Expr, str] | None:
     if len(coords) != 1:
         return None
     (coord,) = coords
+    if len(coord.indices) != 1:
+        return None
     t = sympy.Dummy("t", positive=True)
     f = mean.body.xreplace({coord: t})
     if f.has(law.variable):

@@ -703,6 +703,8 @@ def _unroll(node: sympy.Sum, env: Point) -> Expr:
 
 
 def _coordinate_index(coord: Indexed, env: Point, length: int) -> int:
+    if len(coord.indices) != 1:
+        raise Unsupported(f"the coordinate {coord} has more than one index")
     k = evaluate(coord.indices[0], env)
     if k != int(k) or not 1 <= k <= length:
         raise Undefined(f"coordinate index {mpmath.nstr(k, 10)} outside 1..{length}")
