@@ -435,8 +435,8 @@ class Mean(Measure):
 
     >>> from sympy import latex
     >>> law = DirichletLaw(IndexedBase("alpha"), IndexedBase("x"), Symbol("K"))
-    >>> latex(Mean(log(Symbol("x")), law))
-    '\\mathbb{E}_{P}\\left[\\log{\\left(x \\right)}\\right]'
+    >>> print(latex(Mean(log(Symbol("x")), law)))
+    \\mathbb{E}_{P}\\left[\\log{\\left(x \\right)}\\right]
     >>> Mean(log(Symbol("x")), law)
     Mean(log(x))
     """
