@@ -657,7 +657,8 @@ _COMPLEMENT = sympy.Dummy("u", positive=True)
 
 
 def _dirichlet_mean(body: Expr, law: DirichletLaw, env: Point) -> mpmath.mpf:
-    """E over Dirichlet(alpha) for integrands that are sums of functions of one coordinate.
+    """E over Dirichlet(alpha) for integrands that are sums of functions of one coordinate (any
+    integrand at K = 2).
 
     Sums over the coordinates are unrolled at the sampled K; each additive term depends on at
     most one x[j], whose marginal law is Beta(alpha_j, alpha_0 - alpha_j) (aggregation of the
@@ -673,6 +674,8 @@ def _dirichlet_mean(body: Expr, law: DirichletLaw, env: Point) -> mpmath.mpf:
     unrolled = body.replace(
         lambda n: isinstance(n, sympy.Sum) and n.function.has(var), lambda n: _unroll(n, env)
     )
+    if len(alpha) == 2:
+        return _dirichlet_mean_k2(unrolled, var, alpha, env)
     total = mpmath.mpf(0)
     for term in sympy.Add.make_args(sympy.expand(unrolled)):
         coords = {c for c in term.atoms(Indexed) if c.base == var}
@@ -692,6 +695,20 @@ def _dirichlet_mean(body: Expr, law: DirichletLaw, env: Point) -> mpmath.mpf:
         near1 = _compiled(term.xreplace({c: 1 - _COMPLEMENT for c in coords}))
         total += _beta_mean(near0, near1, alpha[j - 1], total_alpha - alpha[j - 1], env)
     return total
+
+
+def _dirichlet_mean_k2(
+    body: Expr, var: Expr, alpha: tuple[mpmath.mpf, ...], env: Point
+) -> mpmath.mpf:
+    """At K = 2 the simplex is the segment x[2] = 1 - x[1]: the whole integrand is integrated
+    against the density of x[1], Beta(alpha_1, alpha_2), without splitting it into terms."""
+    coords = {c for c in body.atoms(Indexed) if c.base == var}
+    slots = {c: _coordinate_index(c, env, 2) for c in coords}
+    near0 = body.xreplace({c: _COORDINATE if j == 1 else 1 - _COORDINATE for c, j in slots.items()})
+    near1 = body.xreplace({c: 1 - _COMPLEMENT if j == 1 else _COMPLEMENT for c, j in slots.items()})
+    if near0.has(var) or near1.has(var):
+        raise Unsupported(f"E over Dirichlet of {body}: x appears other than as x[j]")
+    return _beta_mean(_compiled(near0), _compiled(near1), alpha[0], alpha[1], env)
 
 
 def _unroll(node: sympy.Sum, env: Point) -> Expr:
