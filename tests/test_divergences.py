@@ -650,3 +650,26 @@ def test_symbolic_dimension_lemmas_are_checked_by_the_kernel(name):
     verdicts = checks(name)
     lemmas = {k: v.status for k, v in verdicts.items() if k.startswith("lemma_")}
     assert lemmas and set(lemmas.values()) <= {Status.PROVED, Status.NUMERIC}, lemmas
+
+
+def test_dirichlet_mean_at_k2_integrates_the_whole_integrand():
+    """At K = 2 a product of coordinates is integrated over the segment, not refused."""
+    from symbolic.measures import Mean
+
+    law, a, x, K = _dirichlet_law()
+    inst = sample_instances(12, 1, (K,), {K: (2, 2)}, None, {a: (K, "positive")})[0]
+    with mpmath.workdps(DPS):
+        a1, a2 = inst.vectors[a]
+        a0 = a1 + a2
+        got = evaluate(Mean(x[1] * x[2] + sympy.log(x[1] * x[2]), law), Point(inst, {}))
+        want = a1 * a2 / (a0 * (a0 + 1))
+        want += mpmath.digamma(a1) + mpmath.digamma(a2) - 2 * mpmath.digamma(a0)
+        assert _agree(got, want)
+
+
+@pytest.mark.parametrize("name", ["dirichlet", "multivariate-normal"])
+def test_symbolic_dimension_definition_is_proved_against_the_closed_form(name):
+    from symbolic.divergences import checks
+
+    verdict = checks(name)["definition_kl"]
+    assert verdict.status is Status.PROVED and verdict.evaluated, verdict.detail
