@@ -1129,11 +1129,12 @@ def kl_derivation(name: str) -> Derivation:
     if r.definitions is None:
         notes.append(
             "In symbolic dimension the numeric checks instantiate the dimension: E_P over a "
-            "Dirichlet law is evaluated for sums of functions of one coordinate, by linearity "
-            "and one-dimensional quadrature over each Beta(alpha_k, alpha_0 - alpha_k) "
-            "marginal; E_P over a normal law for polynomials in x, by Gauss-Hermite "
-            "quadrature in x = mu_1 + L z, exact for their degree. `symbolic kl` has the kernel "
-            "check the one-dimensional lemmas the route rests on."
+            "Dirichlet law is evaluated by quadrature over the segment at K = 2, and for K > 2 "
+            "only for sums of functions of one coordinate, by linearity and one-dimensional "
+            "quadrature over each Beta(alpha_k, alpha_0 - alpha_k) marginal; E_P over a normal "
+            "law only for polynomials in x, by Gauss-Hermite quadrature in x = mu_1 + L z, "
+            "exact for their degree. `symbolic kl` has the kernel check the one-dimensional "
+            "lemmas the route rests on."
         )
     return Derivation(
         id=f"kl/{name}",

@@ -636,8 +636,8 @@ def mean_semantics(exprs: tuple[Expr, ...], instances: list[Instance]) -> str:
             size, how = (
                 law.length,
                 (
-                    "sums of one-coordinate terms, each by quadrature over its marginal "
-                    "Beta(alpha_k, alpha_0 - alpha_k)"
+                    "quadrature over the segment at K = 2; above, sums of one-coordinate "
+                    "terms, each by quadrature over its marginal Beta(alpha_k, alpha_0 - alpha_k)"
                 ),
             )
         elif isinstance(law, NormalLaw):
