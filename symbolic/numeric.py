@@ -787,13 +787,19 @@ def _normal_mean(body: Expr, law: NormalLaw, env: Point) -> mpmath.mpf:
     if degree is None:
         raise Unsupported(f"E over a normal law of {body}, which is not a polynomial in x")
     mu, sigma = _matrix(law.mu, env), _matrix(law.sigma, env)
+    n, d = degree // 2 + 1, mu.rows
     if mu.cols != 1 or sigma.rows != sigma.cols or sigma.rows != mu.rows:
         raise Unsupported("mu must be a column and Sigma a square matrix of its length")
+    scale = max(abs(v) for v in sigma)
+    if any(
+        abs(sigma[r, c] - sigma[c, r]) > tolerance(mpmath.mp.dps) * scale for r, c in _grid(d, 2)
+    ):
+        # mpmath's Cholesky reads one triangle only: a non-symmetric Sigma is no covariance.
+        raise Undefined("Sigma is not symmetric")
     try:
         chol = mpmath.cholesky(sigma)
     except ValueError as exc:
         raise Undefined("Sigma is not positive definite") from exc
-    n, d = degree // 2 + 1, mu.rows
     if n**d > MAX_NODES:
         raise Unsupported(f"a Gauss–Hermite rule of {n}^{d} nodes")
     nodes, weights = _hermite_rule(n, mpmath.mp.prec)
