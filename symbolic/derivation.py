@@ -16,7 +16,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
 
-from sympy import Expr, IndexedBase, Lambda, Symbol
+from sympy import Expr, IndexedBase, Lambda, MatrixSymbol, Symbol
 
 from symbolic.measures import theta
 from symbolic.numeric import DataSampler, VectorSpec
@@ -63,9 +63,10 @@ class Derivation:
     ``ARGMIN``/``ARGMAX`` for an objective. ``intervals`` give sampling domains for symbols
     whose assumptions cannot say (a probability in (0, 1)); ``notes`` are caveats for readers;
     ``data`` draws the numeric checks' data points from the data's domain; ``vectors`` give
-    the length and kind of indexed symbols (``{pi: (K, "simplex")}``); ``parts`` are further
-    chains the derivation rests on (the estimator's stationary and second-order conditions),
-    each checked as a derivation of its own."""
+    the length and kind of indexed and matrix symbols (``{pi: (K, "simplex")}``,
+    ``{Sigma: (d, "spd")}``); ``parts`` are further chains the derivation rests on (the
+    estimator's stationary and second-order conditions), each checked as a derivation of its
+    own."""
 
     id: str
     title: str
@@ -78,5 +79,5 @@ class Derivation:
     start_label: str = ""
     end_label: str = ""
     data: DataSampler | None = None
-    vectors: Mapping[IndexedBase, VectorSpec] = field(default_factory=dict)
+    vectors: Mapping[IndexedBase | MatrixSymbol, VectorSpec] = field(default_factory=dict)
     parts: tuple[Derivation, ...] = ()

@@ -22,8 +22,9 @@ Nothing here is a table. For each family the log-density is expanded into statis
   ``E log C(n, x)`` of the binomial).
 
 Categorical and Dirichlet (symbolic K) and the multivariate normal (dimension d) are derived the
-same way with indexed or matrix symbols; the numeric evaluator has no values for those, so the
-kernel can only prove their algebraic steps.
+same way with indexed or matrix symbols; their expectations are :class:`~symbolic.measures.Mean`
+over the law, which the kernel rewrites by linearity and the numeric checks evaluate at
+instantiated dimensions.
 
 The kernel checks every result (:func:`checks`) and every derivation (``kl/<family>``).
 
@@ -79,6 +80,7 @@ from sympy.logic.boolalg import Boolean
 from symbolic.budget import BudgetExceeded, time_budget
 from symbolic.derivation import Derivation, Relation, Step
 from symbolic.kernel import CheckedStep, Config, check_step
+from symbolic.measures import DirichletLaw, Mean, NormalLaw
 
 __all__ = [
     "Param",
@@ -197,7 +199,7 @@ class Divergence:
     """H(P), H(P, Q) and D_KL(P‖Q) for one family, with what they rest on.
 
     ``definitions`` holds the defining integrals or sums (None in symbolic dimension, where the
-    numeric evaluator has no semantics), ``kl_finite`` the condition for a finite D_KL."""
+    start is an E_P over the law instead), ``kl_finite`` the condition for a finite D_KL."""
 
     family: str
     kind: str
@@ -857,24 +859,6 @@ def _scalar(name: str) -> Divergence:
 # --- families in symbolic dimension -----------------------------------------------------------
 
 
-class Mean(sympy.Function):
-    """``E_P[body]`` over a law in symbolic dimension: a placeholder the derivations name.
-
-    Neither the kernel nor the evaluator can unfold it, so a step that removes it is left
-    ``unknown`` by the kernel, as it should be.
-
-    >>> from sympy import latex
-    >>> latex(Mean(log(Symbol("x"))))
-    '\\\\mathbb{E}_{P}\\\\left[\\\\log{\\\\left(x \\\\right)}\\\\right]'
-    """
-
-    nargs = 1
-    is_real = True
-
-    def _latex(self, printer: object) -> str:
-        return rf"\mathbb{{E}}_{{P}}\left[{printer._print(self.args[0])}\right]"
-
-
 _k = Symbol("k", integer=True, positive=True)
 _K = Symbol("K", integer=True, positive=True)
 _DOMAIN_SIMPLEX = (
@@ -936,10 +920,11 @@ def _dirichlet() -> Divergence:
     kl = log_partition(a2) - log_partition(a1) + Sum((a1[_k] - a2[_k]) * mean, (_k, 1, _K))
     log_ratio = Sum((a1[_k] - a2[_k]) * log(xs[_k]), (_k, 1, _K)) + log_partition(a2)
     log_ratio -= log_partition(a1)
-    start = Mean(log_ratio)
+    law = DirichletLaw(a1, xs, _K)
+    start = Mean(log_ratio, law)
     steps = (
         (
-            Sum((a1[_k] - a2[_k]) * Mean(log(xs[_k])), (_k, 1, _K))
+            Sum((a1[_k] - a2[_k]) * Mean(log(xs[_k]), law), (_k, 1, _K))
             + log_partition(a2)
             - log_partition(a1),
             "linearity of E_P over the finite sum",
@@ -967,7 +952,9 @@ def _dirichlet() -> Divergence:
         lemmas=(_beta_log_moment(),),
         p=(a1,),
         q=(a2,),
-        intervals={},
+        # The numeric checks instantiate K: at K = 2 the evaluator integrates whole integrands,
+        # above it sums of one-coordinate terms; K stays small to keep them cheap.
+        intervals={_K: (1, 6)},
         definitions=None,
         start=start,
         steps=steps,
@@ -1012,11 +999,12 @@ def _multivariate_normal() -> Divergence:
         + log(sympy.Determinant(s2))
         - log(sympy.Determinant(s1))
     ) / 2
-    start = Mean(log_density(mu1, s1) - log_density(mu2, s2))
+    law = NormalLaw(mu1, s1, xs)
+    start = Mean(log_density(mu1, s1) - log_density(mu2, s2), law)
     steps = (
         (
-            Mean(quad(((1, xs), (-1, mu2)), s2.I)) / 2
-            - Mean(quad(((1, xs), (-1, mu1)), s1.I)) / 2
+            Mean(quad(((1, xs), (-1, mu2)), s2.I), law) / 2
+            - Mean(quad(((1, xs), (-1, mu1)), s1.I), law) / 2
             + log(sympy.Determinant(s2)) / 2
             - log(sympy.Determinant(s1)) / 2,
             "linearity of E_P",
@@ -1048,7 +1036,8 @@ def _multivariate_normal() -> Divergence:
         ),
         p=(mu1, s1),
         q=(mu2, s2),
-        intervals={},
+        # The numeric checks instantiate d: tensor quadrature in dimension 1 to 4 stays cheap.
+        intervals={d: (1, 4)},
         definitions=None,
         start=start,
         steps=steps,
@@ -1139,10 +1128,13 @@ def kl_derivation(name: str) -> Derivation:
         )
     if r.definitions is None:
         notes.append(
-            "In symbolic dimension the numeric evaluator has no semantics for the parameters, so "
-            "steps that remove E_P stay unknown to the kernel. `symbolic kl` has the kernel "
-            "check the one-dimensional lemmas the route rests on, and the tests check the "
-            "results at concrete dimensions against quadrature."
+            "In symbolic dimension the numeric checks instantiate the dimension: E_P over a "
+            "Dirichlet law is evaluated by quadrature over the segment at K = 2, and for K > 2 "
+            "only for sums of functions of one coordinate, by linearity and one-dimensional "
+            "quadrature over each Beta(alpha_k, alpha_0 - alpha_k) marginal; E_P over a normal "
+            "law only for polynomials in x, by Gauss-Hermite quadrature in x = mu_1 + L z, "
+            "exact for their degree. `symbolic kl` has the kernel check the one-dimensional "
+            "lemmas the route rests on."
         )
     return Derivation(
         id=f"kl/{name}",
@@ -1158,16 +1150,21 @@ def kl_derivation(name: str) -> Derivation:
 
 
 # The numeric checks sample the parameter vectors of the K-dimensional families from their
-# domains, K itself from the positive integers.
+# domains, K itself from the positive integers; the normal's from R^d and the SPD matrices.
 _VECTOR_KINDS = {"categorical": "simplex", "dirichlet": "positive"}
 
 
-def _vectors(name: str, start: Expr) -> dict[IndexedBase, tuple[Expr, str]]:
+def _vectors(name: str, start: Expr) -> dict[IndexedBase | MatrixSymbol, tuple[Expr, str]]:
+    out: dict[IndexedBase | MatrixSymbol, tuple[Expr, str]] = {}
     kind = _VECTOR_KINDS.get(name)
-    if kind is None:
-        return {}
-    bases = {b for b in start.atoms(IndexedBase) if str(b.label) not in ("x", "y")}
-    return {b: (_K, kind) for b in bases}
+    if kind is not None:
+        bases = {b for b in start.atoms(IndexedBase) if str(b.label) not in ("x", "y")}
+        out.update({b: (_K, kind) for b in bases})
+    for law in start.atoms(NormalLaw):
+        # The normal's parameters: mean vectors are real, covariances positive definite.
+        for m in start.atoms(MatrixSymbol) - {law.variable}:
+            out[m] = (m.shape[0], "real" if m.shape[1] == 1 else "spd")
+    return out
 
 
 def _self(r: Divergence, e: Expr) -> Expr:
@@ -1183,6 +1180,7 @@ class Claim:
     rhs: Expr
     rule: str
     intervals: Mapping[Symbol, tuple[float, float]]
+    vectors: Mapping[IndexedBase | MatrixSymbol, tuple[Expr, str]] = field(default_factory=dict)
 
     def check(self, config: Config) -> CheckedStep:
         return check_step(
@@ -1191,6 +1189,7 @@ class Claim:
             Step(Relation.EQ, self.rhs, self.rule),
             params=(),
             intervals=self.intervals,
+            vectors=self.vectors,
             config=config,
         )
 
@@ -1207,6 +1206,7 @@ def claims(name: str) -> list[Claim]:
     """
     r = divergence(name)
     where = " where supp P is inside supp Q" if r.kl_finite is not None else ""
+    vectors = _vectors(name, r.start)
     out = [
         # Compared as 1 + D = 1: the kernel's tolerance is relative, and an exact 0 against
         # rounding noise of a cancelling sum would differ at every precision.
@@ -1216,6 +1216,7 @@ def claims(name: str) -> list[Claim]:
             sympy.S.One,
             "D_KL(P || P) = 0, checked as 1 + D_KL(P || P) = 1",
             r.intervals,
+            vectors,
         ),
         Claim(
             "decomposition",
@@ -1223,8 +1224,21 @@ def claims(name: str) -> list[Claim]:
             r.entropy + r.finite["kl"],
             "H(P, Q) = H(P) + D_KL(P || Q)" + where,
             r.intervals,
+            vectors,
         ),
     ]
+    if r.start.has(Mean):
+        # In symbolic dimension the definition is the expectation E_P[log p_1 - log p_2].
+        out.append(
+            Claim(
+                "definition_kl",
+                r.start,
+                r.kl,
+                "D_KL as E_P[log p_1 - log p_2], against the closed form",
+                r.intervals,
+                vectors,
+            )
+        )
     if r.kl_finite is not None:
         out.append(
             Claim(

@@ -33,11 +33,27 @@ from functools import lru_cache
 
 import mpmath
 import sympy
-from sympy import Add, Expr, IndexedBase, Product, Sum, Symbol, expand, expand_log, log
+from sympy import (
+    Add,
+    Expr,
+    Indexed,
+    IndexedBase,
+    MatAdd,
+    MatMul,
+    MatrixSymbol,
+    Product,
+    Sum,
+    Symbol,
+    Trace,
+    expand,
+    expand_log,
+    log,
+)
 
 from symbolic.budget import BudgetExceeded, time_budget
 from symbolic.derivation import Derivation, Relation, Step
-from symbolic.measures import Constant, N, i, theta, unfold, xv, yv
+from symbolic.measures import Constant, DirichletLaw, Mean, N, NormalLaw, theta, unfold, xv, yv
+from symbolic.measures import i as data_index
 from symbolic.numeric import (
     DataSampler,
     Instance,
@@ -47,6 +63,7 @@ from symbolic.numeric import (
     VectorSpec,
     close,
     evaluate,
+    mean_semantics,
     sample_instances,
     sample_value,
     sample_vector,
@@ -126,8 +143,9 @@ class CheckedDerivation:
 
     @property
     def status(self) -> Status:
-        return max((s.status for s in self.all_steps()), key=_RANK.__getitem__,
-                   default=Status.PROVED)
+        return max(
+            (s.status for s in self.all_steps()), key=_RANK.__getitem__, default=Status.PROVED
+        )
 
     def all_steps(self) -> tuple[CheckedStep, ...]:
         """The chain's steps, then its parts' steps, depth first."""
@@ -188,9 +206,38 @@ def _canonical_index(s: Sum) -> Sum:
     if len(s.limits) != 1 or len(s.limits[0]) != 3:
         return s
     var, lo, hi = s.limits[0]
-    if var == i or i in s.function.free_symbols:
+    if var == data_index or data_index in s.function.free_symbols:
         return s
-    return Sum(s.function.xreplace({var: i}), (i, lo, hi))
+    return Sum(s.function.xreplace({var: data_index}), (data_index, lo, hi))
+
+
+def _linear_mean(mean: Mean) -> Expr:
+    """Linearity of an expectation: E[c] = c and E[c f] = c E[f] for c free of the law's
+    variable, E[f + g] = E[f] + E[g], and E[Σ_k f_k] = Σ_k E[f_k] over a finite range.
+
+    Like the integral's linearity rule, splitting a sum presumes each piece has a mean; the
+    numeric check evaluates the pieces separately, so a piece without one leaves no agreement.
+    """
+    var, law = mean.law.variable, mean.law
+    total = sympy.S.Zero
+    for term in Add.make_args(expand(mean.body)):
+        coeff, dependent = term.as_independent(var, as_Add=False)
+        if dependent == 1:
+            total += coeff
+        elif isinstance(dependent, Sum) and _finite_range(dependent, var):
+            inner = _linear_mean(Mean(dependent.function, law))
+            total += coeff * Sum(inner, *dependent.limits)
+        else:
+            total += coeff * Mean(dependent, law)
+    return total
+
+
+def _finite_range(s: Sum, var: Expr) -> bool:
+    # Swapping E and Σ needs no limit theorem only when the range is finite and fixed.
+    return all(
+        lo.is_finite is True and hi.is_finite is True and not (lo.has(var) or hi.has(var))
+        for _, lo, hi in s.limits
+    )
 
 
 @lru_cache(maxsize=4096)
@@ -206,6 +253,7 @@ def normalize(expr: Expr) -> Expr:
         before = e
         e = expand_log(e)
         e = _log_of_product(e)
+        e = e.replace(lambda n: isinstance(n, Mean), _linear_mean)
         e = e.replace(lambda n: isinstance(n, Sum), _linear_sum)
         e = e.replace(lambda n: isinstance(n, Sum), _canonical_index)
         e = expand(e)
@@ -226,6 +274,14 @@ def _prove_equal(a: Expr, b: Expr, budget: float) -> tuple[bool, str]:
     how = "simplify reduces the normalized difference to 0"
     try:
         with time_budget(budget):
+            if difference.has(Mean):
+                difference, used = _law_moments(difference)
+                if used:
+                    difference = normalize(difference)
+                    how = f"linearity of E_P, then {'; '.join(used)}"
+                    if expand(difference) == 0:
+                        return True, how
+                    how += ", then simplify"
             if difference.has(sympy.Integral):
                 difference = _integrate(difference)
                 how = "linearity of the integral, sympy's integration of each piece, then simplify"
@@ -234,6 +290,147 @@ def _prove_equal(a: Expr, b: Expr, budget: float) -> tuple[bool, str]:
     except BudgetExceeded:
         return False, f"the symbolic attempt ran out of its {budget:g} s budget"
     return False, "the normalized difference does not simplify to 0"
+
+
+def _law_moments(expr: Expr) -> tuple[Expr, list[str]]:
+    """Replace each E_P whose value a moment rule derives; say which moments and why."""
+    used: list[str] = []
+    reasons: list[str] = []
+
+    def value(mean: Mean) -> Expr:
+        if isinstance(mean.law, DirichletLaw):
+            derived = _dirichlet_moment(mean)
+        elif isinstance(mean.law, NormalLaw):
+            derived = _normal_moment(mean)
+        else:
+            derived = None
+        if derived is None:
+            return mean
+        result, why = derived
+        for items, item in ((used, f"E_P[{mean.body}] = {result}"), (reasons, why)):
+            if item not in items:
+                items.append(item)
+        return result
+
+    replaced = expr.replace(lambda n: isinstance(n, Mean), value)
+    return replaced, ([f"{'; '.join(used)} ({'; '.join(reasons)})"] if used else [])
+
+
+def _dirichlet_moment(mean: Mean) -> tuple[Expr, str] | None:
+    """E[c x_k^p log(x_k)^m] under Dirichlet(alpha), derived from the marginal of x_k.
+
+    Aggregating the other coordinates, x_k ~ Beta(a, b) with a = alpha_k, b = alpha_0 - alpha_k,
+    and ∫_0^1 t^(a+p+s-1) (1-t)^(b-1) dt = B(a+p+s, b) (the Beta integral, a + p + s > 0), so
+    differentiating m times in s under the integral at s = 0 gives the moment. For K = 1
+    (x_1 = 1 surely) the same expression holds: at b = 0 the ratio below is 1 for every s.
+    """
+    law = mean.law
+    coords = {c for c in mean.body.atoms(Indexed) if c.base == law.variable}
+    if len(coords) != 1:
+        return None
+    (coord,) = coords
+    if len(coord.indices) != 1:
+        return None
+    t = sympy.Dummy("t", positive=True)
+    f = mean.body.xreplace({coord: t})
+    if f.has(law.variable):
+        return None
+    monomial = _log_power_monomial(f, t)
+    if monomial is None:
+        return None
+    coeff, p, m = monomial
+    a = law.alpha[coord.indices[0]]
+    if (a + p).is_positive is not True:
+        # The moment exists only when a + p > 0; nothing is claimed otherwise.
+        return None
+    b, s = sympy.Dummy("b", positive=True), sympy.Dummy("s")
+    ratio = (
+        sympy.gamma(a + p + s) * sympy.gamma(a + b) / (sympy.gamma(a) * sympy.gamma(a + b + p + s))
+    )
+    # alpha_0's bound index is named as the catalog names it, so that equal sums look equal.
+    index = coord.indices[0]
+    if not isinstance(index, Symbol):
+        index = Symbol("k", integer=True, positive=True)
+    total = Sum(law.alpha[index], (index, 1, law.length))
+    # expand_func turns gamma(a + n) / gamma(a) into the rising factorial for integer n.
+    moment = sympy.expand_func(coeff * sympy.diff(ratio, s, m).subs(s, 0)).xreplace({b: total - a})
+    why = (
+        f"the marginal of {coord} is Beta({a}, alpha_0 - {a}), and d^{m}/ds^{m} of "
+        f"B({a} + {p} + s, alpha_0 - {a}) / B({a}, alpha_0 - {a}) at s = 0"
+    )
+    return moment, why
+
+
+def _normal_moment(mean: Mean) -> tuple[Expr, str] | None:
+    """E[tr(M(x))] under N(mu, Sigma) for a product M of degree at most 2 in x, derived from
+    x = mu + L z with L L^T = Sigma, E[z] = 0 and E[z z^T] = I.
+
+    The trace is linear, so after substituting and expanding each product is judged by its z
+    factors: none, it stays; one, its mean is 0; z followed (cyclically) by z^T, the pair's
+    mean is I and it drops out. Then L followed cyclically by L^T becomes Sigma; a product
+    that keeps an L, or z in any other pattern, is not derived.
+    """
+    law, body = mean.law, mean.body
+    if not isinstance(body, Trace):
+        return None
+    x, mu, sigma = law.variable, law.mu, law.sigma
+    chol, z = MatrixSymbol("L", *sigma.shape), MatrixSymbol("z", *x.shape)
+    if {str(m.name) for m in mean.atoms(MatrixSymbol)} & {"L", "z"}:
+        return None
+    expanded = body.arg.xreplace({x: mu + chol * z}).doit().expand()
+    total = sympy.S.Zero
+    for term in expanded.args if isinstance(expanded, MatAdd) else (expanded,):
+        coeff, product = term.as_coeff_mmul() if isinstance(term, MatMul) else (1, term)
+        factors = list(product.args) if isinstance(product, MatMul) else [product]
+        if sympy.sympify(coeff).has(z) or any(f.has(z) and f not in (z, z.T) for f in factors):
+            # z inside another factor (an inverse, a function): not a moment of degree <= 2.
+            return None
+        count = sum(1 for f in factors if f in (z, z.T))
+        if count == 1:
+            continue
+        if count == 2:
+            factors = _drop_adjacent(factors, z, z.T)
+            if factors is None:
+                return None
+        if count > 2:
+            return None
+        if any(f.has(chol) for f in factors):
+            factors = _drop_adjacent(factors, chol, chol.T)
+            if factors is None or any(f.has(chol) for f in factors):
+                return None
+            factors = [*factors, sigma]
+        if not factors:
+            factors = [sympy.Identity(x.shape[0])]
+        product = MatMul(*factors).doit()
+        total += coeff * (Trace(product).doit() if product.is_Identity else Trace(product))
+    why = f"x = {mu} + L z with L L^T = {sigma}, E[z] = 0, E[z z^T] = I, trace cyclic and linear"
+    return total, why
+
+
+def _drop_adjacent(factors: list[Expr], first: Expr, second: Expr) -> list[Expr] | None:
+    """The factors of a trace with the cyclically adjacent pair (first, second) taken out, in
+    the cyclic order that starts after the pair; None when there is no such pair."""
+    n = len(factors)
+    for i in range(n):
+        if factors[i] == first and factors[(i + 1) % n] == second:
+            return [factors[(i + 2 + j) % n] for j in range(n - 2)]
+    return None
+
+
+def _log_power_monomial(f: Expr, t: Symbol) -> tuple[Expr, Expr, int] | None:
+    """``f = c t^p log(t)^m`` with c and p free of t and m a natural number, or None."""
+    coeff, power, logs = sympy.S.One, sympy.S.Zero, 0
+    for factor in sympy.Mul.make_args(f):
+        base, exponent = factor.as_base_exp()
+        if not factor.has(t):
+            coeff *= factor
+        elif base == t and not exponent.has(t):
+            power += exponent
+        elif base == log(t) and exponent.is_Integer and exponent >= 0:
+            logs += int(exponent)
+        else:
+            return None
+    return coeff, power, logs
 
 
 def _integrand_terms(integral: sympy.Integral) -> Expr:
@@ -376,13 +573,13 @@ class _Sampler:
         intervals: Mapping,
         cfg: Config,
         data: DataSampler | None,
-        vectors: Mapping[IndexedBase, VectorSpec] | None = None,
+        vectors: Mapping[Expr, VectorSpec] | None = None,
         orders: bool = False,
     ):
         self.vectors = vectors or {}
         self.relation_orders = orders
         # A parameter may be named by its label (pi) while the expressions index its base.
-        by_label = {b.label: b for b in self.vectors}
+        by_label = {b.label: b for b in self.vectors if isinstance(b, IndexedBase)}
         params = tuple(by_label.get(p, p) for p in params)
         self.params = params
         self.intervals = intervals
@@ -395,7 +592,7 @@ class _Sampler:
         self.rng = random.Random(cfg.seed + 1)
 
     def _sample(self, param: Expr, inst: Instance) -> mpmath.mpf | tuple[mpmath.mpf, ...]:
-        if isinstance(param, IndexedBase):
+        if isinstance(param, (IndexedBase, MatrixSymbol)):
             if param not in self.vectors:
                 raise Unsupported(f"no vector spec for the parameter {param}")
             spec = self.vectors[param]
@@ -492,7 +689,11 @@ def _numeric_equal(lhs: Expr, rhs: Expr, sampler: _Sampler) -> _Verdict:
         return _Verdict(Status.UNKNOWN, f"numeric check impossible: {exc}")
     if agreed == 0:
         return _Verdict(Status.UNKNOWN, "neither side has a value at any sampled point")
-    return _Verdict(Status.NUMERIC, f"agree to {dps - 10} digits at {agreed} points")
+    how = mean_semantics((lhs, rhs), sampler.instances)
+    return _Verdict(
+        Status.NUMERIC,
+        f"agree to {dps - 10} digits at {agreed} points" + (f" ({how})" if how else ""),
+    )
 
 
 def _numeric_inequality(lhs: Expr, rhs: Expr, relation: Relation, sampler: _Sampler) -> _Verdict:
@@ -533,11 +734,15 @@ def _prove_inequality(lhs: Expr, rhs: Expr, relation: Relation, budget: float) -
         with time_budget(budget):
             normal = normalize(gap)
             # Each form is the same value; the assumptions system sees signs in some of them.
-            for form, how in ((normal, "normalized"), (sympy.factor(normal), "factored"),
-                              (sympy.simplify(normal), "simplified")):
+            for form, how in (
+                (normal, "normalized"),
+                (sympy.factor(normal), "factored"),
+                (sympy.simplify(normal), "simplified"),
+            ):
                 if form.is_positive is True:
-                    return True, (f"the {how} difference {form} is positive under the symbols' "
-                                  "assumptions")
+                    return True, (
+                        f"the {how} difference {form} is positive under the symbols' assumptions"
+                    )
     except BudgetExceeded:
         return False, f"the symbolic attempt ran out of its {budget:g} s budget"
     return False, "the symbols' assumptions do not decide the sign of the difference"
@@ -691,20 +896,28 @@ def check_step(
     params: tuple[Symbol, ...] | None = None,
     intervals: Mapping[Symbol, tuple[float, float]] | None = None,
     data: DataSampler | None = None,
-    vectors: Mapping[IndexedBase, VectorSpec] | None = None,
+    vectors: Mapping[Expr, VectorSpec] | None = None,
     config: Config = Config(),
 ) -> CheckedStep:
     """Check one step ``lhs  --relation-->  step.rhs`` and return its verdict.
 
     ``params`` are the symbols optimized over (θ by default), ``intervals`` sampling domains
     for symbols whose assumptions cannot say, ``data`` a sampler of data points, ``vectors``
-    the length and kind of indexed symbols other than the data (``pi[k]`` on the simplex)."""
+    the length and kind of indexed symbols other than the data (``pi[k]`` on the simplex) and of
+    matrix symbols (``Sigma`` symmetric positive definite)."""
     params = params if params is not None else (theta,)
     inequality = step.relation in (Relation.LT, Relation.GT)
     if inequality and lhs_sense.optimizes:
         return CheckedStep(
-            index=index, lhs=lhs, lhs_sense=lhs_sense, relation=step.relation, rhs=step.rhs,
-            rule=step.rule, status=Status.UNKNOWN, evaluated=False, seal=_SEAL,
+            index=index,
+            lhs=lhs,
+            lhs_sense=lhs_sense,
+            relation=step.relation,
+            rhs=step.rhs,
+            rule=step.rule,
+            status=Status.UNKNOWN,
+            evaluated=False,
+            seal=_SEAL,
             detail="an inequality between objectives says nothing about their optimizers",
         )
     orders = step.relation.optimizes

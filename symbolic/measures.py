@@ -18,12 +18,14 @@ from sympy import (
     Expr,
     Function,
     IndexedBase,
+    MatrixSymbol,
     Product,
     Sum,
     Symbol,
     log,
 )
 from sympy.printing.latex import LatexPrinter
+from sympy.printing.str import StrPrinter
 
 N = Symbol("N", integer=True, positive=True)
 i = Symbol("i", integer=True, positive=True)
@@ -60,6 +62,10 @@ __all__ = [
     "CrossEntropy",
     "KL",
     "Constant",
+    "Law",
+    "DirichletLaw",
+    "NormalLaw",
+    "Mean",
     "unfold",
 ]
 
@@ -366,6 +372,92 @@ class Constant(Measure):
 
     def _latex(self, printer: LatexPrinter) -> str:
         return r"\mathrm{constant}"
+
+
+class Law(Expr):
+    """The law P of a :class:`Mean` in symbolic dimension: its variable and its parameters."""
+
+    is_commutative = True
+
+    @property
+    def variable(self) -> Expr:
+        raise NotImplementedError
+
+
+class DirichletLaw(Law):
+    """Dirichlet(alpha) on the simplex of ``x[1..K]``: ``x[k] > 0`` and ``Σ_k x[k] = 1``."""
+
+    def __new__(cls, alpha: IndexedBase, variable: IndexedBase, length: Expr) -> DirichletLaw:
+        return Expr.__new__(cls, alpha, variable, length)
+
+    @property
+    def alpha(self) -> IndexedBase:
+        return self.args[0]
+
+    @property
+    def variable(self) -> IndexedBase:
+        return self.args[1]
+
+    @property
+    def length(self) -> Expr:
+        return self.args[2]
+
+    def _sympystr(self, printer: StrPrinter) -> str:
+        return f"Dirichlet({printer._print(self.alpha)})"
+
+
+class NormalLaw(Law):
+    """N(mu, Sigma) of the column vector ``x`` (MatrixSymbols of a symbolic dimension)."""
+
+    def __new__(cls, mu: MatrixSymbol, sigma: MatrixSymbol, variable: MatrixSymbol) -> NormalLaw:
+        return Expr.__new__(cls, mu, sigma, variable)
+
+    @property
+    def mu(self) -> MatrixSymbol:
+        return self.args[0]
+
+    @property
+    def sigma(self) -> MatrixSymbol:
+        return self.args[1]
+
+    @property
+    def variable(self) -> MatrixSymbol:
+        return self.args[2]
+
+    def _sympystr(self, printer: StrPrinter) -> str:
+        return f"Normal({printer._print(self.mu)}, {printer._print(self.sigma)})"
+
+
+class Mean(Measure):
+    """``E_P[body]`` over a law in symbolic dimension (:class:`DirichletLaw`,
+    :class:`NormalLaw`). It has no unfolding: the kernel rewrites it by linearity and the
+    evaluator integrates it over the law.
+
+    >>> from sympy import latex
+    >>> law = DirichletLaw(IndexedBase("alpha"), IndexedBase("x"), Symbol("K"))
+    >>> print(latex(Mean(log(Symbol("x")), law)))
+    \\mathbb{E}_{P}\\left[\\log{\\left(x \\right)}\\right]
+    >>> Mean(log(Symbol("x")), law)
+    Mean(log(x))
+    """
+
+    def __new__(cls, body: Expr, law: Law) -> Mean:
+        return Expr.__new__(cls, body, law)
+
+    @property
+    def body(self) -> Expr:
+        return self.args[0]
+
+    @property
+    def law(self) -> Law:
+        return self.args[1]
+
+    def _latex(self, printer: LatexPrinter) -> str:
+        return rf"\mathbb{{E}}_{{P}}\left[{printer._print(self.body)}\right]"
+
+    def _sympystr(self, printer: StrPrinter) -> str:
+        # The law is the derivation's P: printed once in its title, not in every step.
+        return f"Mean({printer._print(self.body)})"
 
 
 def unfold(expr: Expr) -> Expr:

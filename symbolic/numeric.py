@@ -29,16 +29,31 @@ from functools import lru_cache
 
 import mpmath
 import sympy
-from sympy import Expr, Indexed, IndexedBase, Symbol
+from sympy import Expr, Indexed, MatrixSymbol, Symbol
+from sympy.matrices.expressions import (
+    Determinant,
+    Identity,
+    Inverse,
+    MatAdd,
+    MatMul,
+    MatPow,
+    MatrixExpr,
+    Trace,
+    Transpose,
+    ZeroMatrix,
+)
 
 from symbolic.measures import (
     Constant,
+    DirichletLaw,
     EmpiricalDistribution,
     EmpiricalMarginal,
     Expectation,
+    Mean,
     Measure,
     ModelDistribution,
     N,
+    NormalLaw,
     PData,
     PDataX,
     PModel,
@@ -64,6 +79,8 @@ __all__ = [
     "VectorSpec",
     "DataSampler",
     "labelled_points",
+    "polynomial_degree",
+    "mean_semantics",
 ]
 
 
@@ -119,7 +136,7 @@ class Instance:
     ys: tuple[mpmath.mpf, ...]
     model: ConditionalModel
     values: Mapping[Symbol, mpmath.mpf] = field(default_factory=dict)
-    vectors: Mapping[IndexedBase, tuple[mpmath.mpf, ...]] = field(default_factory=dict)
+    vectors: Mapping[Expr, tuple[mpmath.mpf, ...]] = field(default_factory=dict)
 
     @property
     def pairs(self) -> list[tuple[mpmath.mpf, mpmath.mpf]]:
@@ -405,6 +422,18 @@ def _interpret(expr: Expr, env: Point) -> mpmath.mpf:
         return _expectation(expr, env)
     if isinstance(expr, Constant):
         return evaluate(expr.term, env)
+    if isinstance(expr, Mean):
+        return _mean(expr, env)
+    if isinstance(expr, Trace):
+        m = _matrix(expr.arg, env)
+        if m.rows != m.cols:
+            raise Unsupported(f"the trace of a {m.rows} x {m.cols} matrix")
+        return mpmath.fsum(m[k, k] for k in range(m.rows))
+    if isinstance(expr, Determinant):
+        m = _matrix(expr.arg, env)
+        if m.rows != m.cols:
+            raise Unsupported(f"the determinant of a {m.rows} x {m.cols} matrix")
+        return mpmath.det(m)
     if isinstance(expr, Measure):
         unfolded = expr.definition()
         if unfolded is None:
@@ -530,12 +559,325 @@ def _indexed(node: Indexed, env: Point) -> mpmath.mpf:
     return data[int(k) - 1]
 
 
+# --- matrices and expectations over laws in symbolic dimension ------------------------------
+
+
+def _vector_values(base: Expr, env: Point) -> tuple[mpmath.mpf, ...]:
+    for table in (env.bound, env.params, env.instance.vectors):
+        if base in table:
+            return table[base]
+    raise Unsupported(f"no values for {base}")
+
+
+def _matrix(expr: Expr, env: Point) -> mpmath.matrix:
+    """A matrix expression's value, entries at the working precision."""
+    if isinstance(expr, MatrixSymbol):
+        rows, cols = (int(evaluate(n, env)) for n in expr.shape)
+        values = _vector_values(expr, env)
+        if len(values) != rows * cols:
+            raise Unsupported(f"{expr} has {len(values)} values for a {rows} x {cols} shape")
+        return mpmath.matrix([list(values[r * cols : (r + 1) * cols]) for r in range(rows)])
+    if isinstance(expr, Transpose):
+        return _matrix(expr.arg, env).T
+    if isinstance(expr, Inverse):
+        return _inverse(_matrix(expr.arg, env))
+    if isinstance(expr, (MatMul, MatAdd)):
+        parts = [
+            _matrix(a, env) if isinstance(a, MatrixExpr) else evaluate(a, env) for a in expr.args
+        ]
+        value = parts[0]
+        try:
+            for part in parts[1:]:
+                value = value * part if isinstance(expr, MatMul) else value + part
+        except ValueError as exc:
+            raise Unsupported(f"shapes that do not fit in {expr}: {exc}") from exc
+        return value
+    if isinstance(expr, MatPow) and expr.exp.is_Integer:
+        base = _matrix(expr.base, env)
+        if expr.exp < 0:
+            base = _inverse(base)
+        value = mpmath.eye(base.rows)
+        for _ in range(abs(int(expr.exp))):
+            value = value * base
+        return value
+    if isinstance(expr, Identity):
+        return mpmath.eye(int(evaluate(expr.rows, env)))
+    if isinstance(expr, ZeroMatrix):
+        return mpmath.zeros(*(int(evaluate(n, env)) for n in expr.shape))
+    raise Unsupported(f"no numeric semantics for the matrix expression {expr}")
+
+
+def _inverse(m: mpmath.matrix) -> mpmath.matrix:
+    if m.rows != m.cols:
+        raise Unsupported(f"the inverse of a {m.rows} x {m.cols} matrix")
+    try:
+        return mpmath.inverse(m)
+    except ZeroDivisionError as exc:
+        raise Undefined("the inverse of a singular matrix") from exc
+
+
+def _mean(node: Mean, env: Point) -> mpmath.mpf:
+    if isinstance(node.law, DirichletLaw):
+        return _dirichlet_mean(node.body, node.law, env)
+    if isinstance(node.law, NormalLaw):
+        return _normal_mean(node.body, node.law, env)
+    raise Unsupported(f"no numeric semantics for expectations under {node.law}")
+
+
+def mean_semantics(exprs: tuple[Expr, ...], instances: list[Instance]) -> str:
+    """How the evaluator integrated the expectations over laws in ``exprs``, and at which
+    dimensions: the numeric evidence is only as good as this, so verdicts say it.
+
+    Empty when there is no such expectation.
+    """
+    notes = []
+    for law in sorted({m.law for e in exprs for m in e.atoms(Mean)}, key=str):
+        if isinstance(law, DirichletLaw):
+            size, how = (
+                law.length,
+                (
+                    "quadrature over the segment at K = 2; above, sums of one-coordinate "
+                    "terms, each by quadrature over its marginal Beta(alpha_k, alpha_0 - alpha_k)"
+                ),
+            )
+        elif isinstance(law, NormalLaw):
+            size, how = law.variable.shape[0], "exact Gauss-Hermite quadrature in x = mu + L z"
+        else:
+            continue
+        seen = sorted({int(i.values[size]) for i in instances if size in i.values})
+        at = f" at {size} = {', '.join(map(str, seen))}" if isinstance(size, Symbol) else ""
+        notes.append(f"E_P over {law}: {how}{at}")
+    return "; ".join(notes)
+
+
+# The coordinate x[j] of a Dirichlet marginal and its complement 1 - x[j]; fixed symbols keep
+# the compiled integrands' cache warm across points.
+_COORDINATE = sympy.Dummy("t", positive=True)
+_COMPLEMENT = sympy.Dummy("u", positive=True)
+
+
+def _dirichlet_mean(body: Expr, law: DirichletLaw, env: Point) -> mpmath.mpf:
+    """E over Dirichlet(alpha) for integrands that are sums of functions of one coordinate (any
+    integrand at K = 2).
+
+    Sums over the coordinates are unrolled at the sampled K; each additive term depends on at
+    most one x[j], whose marginal law is Beta(alpha_j, alpha_0 - alpha_j) (aggregation of the
+    other coordinates), so its mean is a one-dimensional quadrature at the working precision.
+    Terms that couple coordinates would need the full (K-1)-dimensional integral: they are
+    unsupported rather than approximated.
+    """
+    var = law.variable
+    alpha = _vector_values(law.alpha, env)
+    if len(alpha) != int(evaluate(law.length, env)):
+        raise Unsupported(f"{law.alpha} has {len(alpha)} values for K = {law.length}")
+    total_alpha = mpmath.fsum(alpha)
+    unrolled = body.replace(
+        lambda n: isinstance(n, sympy.Sum) and n.function.has(var), lambda n: _unroll(n, env)
+    )
+    if len(alpha) == 2:
+        return _dirichlet_mean_k2(unrolled, var, alpha, env)
+    total = mpmath.mpf(0)
+    for term in sympy.Add.make_args(sympy.expand(unrolled)):
+        coords = {c for c in term.atoms(Indexed) if c.base == var}
+        if not term.has(var):
+            total += evaluate(term, env)
+            continue
+        slots = {_coordinate_index(c, env, len(alpha)) for c in coords}
+        if len(slots) != 1 or term.xreplace({c: _COORDINATE for c in coords}).has(var):
+            raise Unsupported(
+                f"E over Dirichlet of {term}: only sums of functions of one coordinate x[j] "
+                "are evaluated"
+            )
+        j = slots.pop()
+        # Near x[j] = 1 the integrand is written in u = 1 - x[j], so that 1 - x[j] keeps its
+        # digits there (sympy folds 1 - (1 - u) to u).
+        near0 = _compiled(term.xreplace({c: _COORDINATE for c in coords}))
+        near1 = _compiled(term.xreplace({c: 1 - _COMPLEMENT for c in coords}))
+        total += _beta_mean(near0, near1, alpha[j - 1], total_alpha - alpha[j - 1], env)
+    return total
+
+
+def _dirichlet_mean_k2(
+    body: Expr, var: Expr, alpha: tuple[mpmath.mpf, ...], env: Point
+) -> mpmath.mpf:
+    """At K = 2 the simplex is the segment x[2] = 1 - x[1]: the whole integrand is integrated
+    against the density of x[1], Beta(alpha_1, alpha_2), without splitting it into terms."""
+    coords = {c for c in body.atoms(Indexed) if c.base == var}
+    slots = {c: _coordinate_index(c, env, 2) for c in coords}
+    near0 = body.xreplace({c: _COORDINATE if j == 1 else 1 - _COORDINATE for c, j in slots.items()})
+    near1 = body.xreplace({c: 1 - _COMPLEMENT if j == 1 else _COMPLEMENT for c, j in slots.items()})
+    if near0.has(var) or near1.has(var):
+        raise Unsupported(f"E over Dirichlet of {body}: x appears other than as x[j]")
+    return _beta_mean(_compiled(near0), _compiled(near1), alpha[0], alpha[1], env)
+
+
+def _unroll(node: sympy.Sum, env: Point) -> Expr:
+    if len(node.limits) != 1:
+        inner = sympy.Sum(node.function, *node.limits[:-1])
+        return _unroll(sympy.Sum(inner, node.limits[-1]), env)
+    var, indices = _range(node.limits[0], env)
+    return sympy.Add(*(node.function.xreplace({var: sympy.Integer(k)}) for k in indices))
+
+
+def _coordinate_index(coord: Indexed, env: Point, length: int) -> int:
+    if len(coord.indices) != 1:
+        raise Unsupported(f"the coordinate {coord} has more than one index")
+    k = evaluate(coord.indices[0], env)
+    if k != int(k) or not 1 <= k <= length:
+        raise Undefined(f"coordinate index {mpmath.nstr(k, 10)} outside 1..{length}")
+    return int(k)
+
+
+def _beta_mean(
+    near0: Compiled, near1: Compiled, a: mpmath.mpf, b: mpmath.mpf, env: Point
+) -> mpmath.mpf:
+    """E[g(t)] for t ~ Beta(a, b) by tanh-sinh quadrature, split at 1/2; ``near0`` is g in t,
+    ``near1`` is g in u = 1 - t.
+
+    t = w^(1/a) near 0 and u = w^(1/b) near 1 absorb the factors t^(a-1) and u^(b-1), which
+    are singular when a or b < 1, into the measure dw: what is left is smooth up to a
+    logarithm, which tanh-sinh integrates to full precision.
+    """
+
+    def at(g: Compiled, symbol: Symbol, v: mpmath.mpf) -> mpmath.mpf:
+        try:
+            return g(env.with_bound({symbol: v}))
+        except Undefined as exc:
+            # An integrand without a value inside the support is not a verdict on the step.
+            raise Unsupported(
+                f"the integrand has no value at {symbol} = {mpmath.nstr(v, 10)}"
+            ) from exc
+
+    if b == 0:
+        # K = 1: the simplex is the point x[1] = 1.
+        return at(near1, _COMPLEMENT, mpmath.mpf(0))
+    half = mpmath.mpf(1) / 2
+    lower, e1 = mpmath.quad(
+        lambda w: (1 - w ** (1 / a)) ** (b - 1) * at(near0, _COORDINATE, w ** (1 / a)),
+        [0, half**a],
+        error=True,
+    )
+    upper, e2 = mpmath.quad(
+        lambda w: (1 - w ** (1 / b)) ** (a - 1) * at(near1, _COMPLEMENT, w ** (1 / b)),
+        [0, half**b],
+        error=True,
+    )
+    value = (lower / a + upper / b) / mpmath.beta(a, b)
+    _require_converged(value, e1 / a + e2 / b, "the Beta-marginal quadrature")
+    return value
+
+
+def _require_converged(value: mpmath.mpf, error: mpmath.mpf, what: str) -> None:
+    if error > tolerance(mpmath.mp.dps) * max(abs(value), 1) / 100:
+        raise Unsupported(f"{what} did not reach the working precision")
+
+
+# Tensor Gauss–Hermite rules grow as n^d: past this many nodes the evaluation is refused.
+MAX_NODES = 20_000
+
+
+def _normal_mean(body: Expr, law: NormalLaw, env: Point) -> mpmath.mpf:
+    """E over N(mu, Sigma) of a polynomial in x by exact Gauss–Hermite quadrature.
+
+    x = mu + L z with L the Cholesky factor of Sigma and z standard normal; the tensor rule with
+    n nodes per axis integrates every polynomial of degree <= 2n - 1 in z exactly, so n is
+    chosen from a proved bound on the degree in x. Anything not polynomial is unsupported.
+    """
+    degree = polynomial_degree(body, law.variable)
+    if degree is None:
+        raise Unsupported(f"E over a normal law of {body}, which is not a polynomial in x")
+    mu, sigma = _matrix(law.mu, env), _matrix(law.sigma, env)
+    n, d = degree // 2 + 1, mu.rows
+    if mu.cols != 1 or sigma.rows != sigma.cols or sigma.rows != mu.rows:
+        raise Unsupported("mu must be a column and Sigma a square matrix of its length")
+    scale = max(abs(v) for v in sigma)
+    if any(
+        abs(sigma[r, c] - sigma[c, r]) > tolerance(mpmath.mp.dps) * scale for r, c in _grid(d, 2)
+    ):
+        # mpmath's Cholesky reads one triangle only: a non-symmetric Sigma is no covariance.
+        raise Undefined("Sigma is not symmetric")
+    try:
+        chol = mpmath.cholesky(sigma)
+    except ValueError as exc:
+        raise Undefined("Sigma is not positive definite") from exc
+    if n**d > MAX_NODES:
+        raise Unsupported(f"a Gauss–Hermite rule of {n}^{d} nodes")
+    nodes, weights = _hermite_rule(n, mpmath.mp.prec)
+    integrand = _compiled(body)
+    total = mpmath.mpf(0)
+    for combo in _grid(n, d):
+        z = mpmath.matrix([nodes[c] for c in combo])
+        x = mu + chol * z
+        weight = mpmath.fprod(weights[c] for c in combo)
+        total += weight * integrand(env.with_bound({law.variable: tuple(x)}))
+    return total
+
+
+def _grid(n: int, d: int) -> list[tuple[int, ...]]:
+    combos: list[tuple[int, ...]] = [()]
+    for _ in range(d):
+        combos = [c + (k,) for c in combos for k in range(n)]
+    return combos
+
+
+@lru_cache(maxsize=64)
+def _hermite_rule(n: int, prec: int) -> tuple[tuple[mpmath.mpf, ...], tuple[mpmath.mpf, ...]]:
+    """Nodes and weights of the n-point Gauss rule for the standard normal density.
+
+    The nodes are the roots of the probabilists' Hermite polynomial He_n, the weights
+    n! / (n He_(n-1)(z))^2 (they sum to 1).
+    """
+    z = sympy.Symbol("z")
+    he = sympy.Poly(sympy.hermite_prob(n, z), z)
+    previous = sympy.Poly(sympy.hermite_prob(n - 1, z), z)
+    with mpmath.workprec(prec + 30):
+        roots = mpmath.polyroots([int(c) for c in he.all_coeffs()], maxsteps=200, extraprec=prec)
+        nodes = sorted(mpmath.re(r) for r in roots)
+        weights = [
+            mpmath.factorial(n)
+            / (n * mpmath.polyval([int(c) for c in previous.all_coeffs()], r)) ** 2
+            for r in nodes
+        ]
+    return tuple(+v for v in nodes), tuple(+w for w in weights)
+
+
+def polynomial_degree(expr: Expr, var: MatrixSymbol) -> int | None:
+    """An upper bound on the degree of ``expr`` as a polynomial in the entries of ``var``, or
+    None when it is not visibly a polynomial (``var`` under a log, an inverse, a determinant).
+
+    >>> d = Symbol("d", integer=True, positive=True)
+    >>> x, a = MatrixSymbol("x", d, 1), MatrixSymbol("A", d, d)
+    >>> polynomial_degree(Trace(x.T * a * x) / 2 + 3, x)
+    2
+    >>> polynomial_degree(sympy.log(Trace(x.T * x)), x) is None
+    True
+    """
+    if not expr.has(var):
+        return 0
+    if expr == var:
+        return 1
+    if isinstance(expr, (Transpose, Trace)):
+        return polynomial_degree(expr.arg, var)
+    if isinstance(expr, (MatMul, sympy.Mul)):
+        degrees = [polynomial_degree(a, var) for a in expr.args]
+        return None if None in degrees else sum(degrees)
+    if isinstance(expr, (MatAdd, sympy.Add)):
+        degrees = [polynomial_degree(a, var) for a in expr.args]
+        return None if None in degrees else max(degrees)
+    if isinstance(expr, (MatPow, sympy.Pow)) and expr.exp.is_Integer and expr.exp >= 0:
+        base = polynomial_degree(expr.base, var)
+        return None if base is None else base * int(expr.exp)
+    return None
+
+
 VectorSpec = tuple[Expr, str]
-"""A vector's length (an integer or an integer symbol) and kind: simplex, positive or real."""
+"""A vector's length (an integer or an integer symbol) and kind: simplex, positive or real; or
+a square matrix's side and the kind spd (symmetric positive definite, entries row by row)."""
 
 
 def sample_vector(length: int, kind: str, rng: random.Random) -> tuple[mpmath.mpf, ...]:
-    """A random vector: on the simplex (positive, summing to 1), positive, or real."""
+    """A random vector: on the simplex (positive, summing to 1), positive, or real; or the
+    entries of a random symmetric positive definite matrix, A A^T + c I."""
     if kind == "simplex":
         weights = [mpmath.exp(random_mpf(rng, -1.5, 1.5)) for _ in range(length)]
         total = mpmath.fsum(weights)
@@ -544,6 +886,10 @@ def sample_vector(length: int, kind: str, rng: random.Random) -> tuple[mpmath.mp
         return tuple(mpmath.exp(random_mpf(rng, -1.5, 1.5)) for _ in range(length))
     if kind == "real":
         return tuple(random_mpf(rng, -2, 2) for _ in range(length))
+    if kind == "spd":
+        a = mpmath.matrix([[random_mpf(rng, -1, 1) for _ in range(length)] for _ in range(length)])
+        spd = a * a.T + mpmath.eye(length) * random_mpf(rng, 0.2, 1)
+        return tuple(spd[r, c] for r in range(length) for c in range(length))
     raise ValueError(f"unknown vector kind {kind!r}")
 
 
@@ -561,6 +907,8 @@ def sample_value(
     sym: Symbol, rng: random.Random, interval: tuple[float, float] | None = None
 ) -> mpmath.mpf:
     """A random value from the symbol's domain: its interval if given, else its assumptions."""
+    if interval is not None and sym.is_integer:
+        return mpmath.mpf(rng.randint(int(mpmath.ceil(interval[0])), int(interval[1])))
     if interval is not None:
         return random_mpf(rng, *interval)
     if sym.is_integer:
@@ -595,7 +943,7 @@ def sample_instances(
     symbols: tuple[Symbol, ...] = (),
     intervals: Mapping[Symbol, tuple[float, float]] | None = None,
     data: DataSampler | None = None,
-    vectors: Mapping[IndexedBase, VectorSpec] | None = None,
+    vectors: Mapping[Expr, VectorSpec] | None = None,
 ) -> list[Instance]:
     """``count`` concrete instances: data of sizes 1, 4, 7, ... with a repeated point, a random
     model over three labels, and a value for each of ``symbols`` from its domain.
@@ -621,6 +969,10 @@ def sample_instances(
             (random_mpf(rng, -2, 2), random_mpf(rng, -1, 1), random_mpf(rng, -1, 1)) for _ in labels
         )
         values = {s: sample_value(s, rng, intervals.get(s)) for s in symbols}
+        for length, _ in (vectors or {}).values():
+            # A dimension may be named only in the shapes of matrix symbols (d in Sigma).
+            if isinstance(length, Symbol) and length not in values:
+                values[length] = sample_value(length, rng, intervals.get(length))
         sampled = {
             base: sample_vector(vector_length(spec, values), spec[1], rng)
             for base, spec in (vectors or {}).items()

@@ -91,6 +91,10 @@ class _TextPrinter(StrPrinter):
         bound = "x" if type(e.dist).__name__ == "EmpiricalMarginal" else "x,y"
         return f"E[{bound}~{self._print(e.dist)}][{self._print(e.body)}]"
 
+    def _print_Mean(self, e: Expr) -> str:
+        # The law is the derivation's P, named in its title.
+        return f"Mean({self._print(e.body)})"
+
     def _print_Likelihood(self, e: Expr) -> str:
         return f"p_model(X; {self._print(e.args[0].param)})"
 

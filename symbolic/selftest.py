@@ -12,8 +12,8 @@ checks every mutant against the step's own left-hand side. A mutant is
 * ``undecided`` otherwise (numeric agreement or unknown, with no proof either way).
 
 A step whose own verdict is ``unknown``, or that the numeric check cannot evaluate at all
-(matrix expressions), is not mutated: its mutants could only be undecided. The report lists it
-with the kernel's reason.
+(a construct without numeric semantics), is not mutated: its mutants could only be undecided.
+The report lists it with the kernel's reason.
 
 >>> report = run(["kl-vs-mle"])
 >>> report.totals["wrongly_accepted"], report.totals["undecided"]

@@ -145,3 +145,89 @@ def test_an_exact_zero_side_is_not_refuted_by_rounding_noise():
     assert check_step(lhs, Relation.EQ, step, params=()).status is Status.PROVED
     tiny = Step(Relation.EQ, sympy.Rational(1, 10**30), "not zero")
     assert check_step(lhs, Relation.EQ, tiny, params=()).status is Status.REFUTED
+
+
+# --- expectations over laws in symbolic dimension (Mean) -------------------------------------
+
+_K = Symbol("K", integer=True, positive=True)
+_ALPHA = sympy.IndexedBase("alpha", positive=True)
+_X = sympy.IndexedBase("x", positive=True)
+_D = Symbol("d", integer=True, positive=True)
+_MU, _SIGMA = sympy.MatrixSymbol("mu", _D, 1), sympy.MatrixSymbol("Sigma", _D, _D)
+_XV, _A = sympy.MatrixSymbol("x", _D, 1), sympy.MatrixSymbol("A", _D, _D)
+
+
+def _dirichlet_step(lhs, rhs, intervals=None) -> CheckedStep:
+    return check_step(
+        lhs,
+        Relation.EQ,
+        Step(Relation.EQ, rhs, "moment"),
+        params=(),
+        intervals=intervals,
+        vectors={_ALPHA: (_K, "positive")},
+    )
+
+
+def _normal_step(lhs, rhs) -> CheckedStep:
+    vectors = {_MU: (_D, "real"), _SIGMA: (_D, "spd"), _A: (_D, "spd")}
+    return check_step(
+        lhs,
+        Relation.EQ,
+        Step(Relation.EQ, rhs, "moment"),
+        params=(),
+        intervals={_D: (1, 4)},
+        vectors=vectors,
+    )
+
+
+def test_dirichlet_moments_are_derived_from_the_beta_marginal():
+    from symbolic.measures import DirichletLaw, Mean
+
+    law = DirichletLaw(_ALPHA, _X, _K)
+    k = Symbol("k", integer=True, positive=True)
+    a, a0 = _ALPHA[2], sympy.Sum(_ALPHA[k], (k, 1, _K))
+    square = _dirichlet_step(Mean(_X[2] ** 2, law), a * (a + 1) / (a0 * (a0 + 1)), {_K: (2, 6)})
+    assert square.status is Status.PROVED, square.detail
+    assert "Beta" in square.detail
+    # A plausible slip, digamma(alpha_0 - alpha_k) for digamma(alpha_0), is refuted.
+    wrong = _dirichlet_step(
+        Mean(log(_X[2]), law), sympy.digamma(a) - sympy.digamma(a0 - a), {_K: (2, 6)}
+    )
+    assert wrong.status is Status.REFUTED and wrong.counterexample
+
+
+def test_a_dirichlet_mean_without_a_rule_is_numeric_and_says_how():
+    from symbolic.measures import DirichletLaw, Mean
+
+    law = DirichletLaw(_ALPHA, _X, _K)
+    k = Symbol("k", integer=True, positive=True)
+    a0 = sympy.Sum(_ALPHA[k], (k, 1, _K))
+    # E[log(1 - x_1)] = psi(alpha_0 - alpha_1) - psi(alpha_0): no symbolic rule derives it.
+    rhs = sympy.digamma(a0 - _ALPHA[1]) - sympy.digamma(a0)
+    checked = _dirichlet_step(Mean(log(1 - _X[1]), law), rhs, {_K: (2, 6)})
+    assert checked.status is Status.NUMERIC, checked.detail
+    assert "Beta(alpha_k, alpha_0 - alpha_k)" in checked.detail and "K = " in checked.detail
+
+
+def test_normal_quadratic_moment_is_derived_and_a_wrong_one_refuted():
+    from symbolic.measures import Mean, NormalLaw
+
+    law = NormalLaw(_MU, _SIGMA, _XV)
+    lhs = Mean(sympy.Trace(_XV.T * _A * _XV), law)
+    right = sympy.Trace(_A * _SIGMA) + sympy.Trace(_MU.T * _A * _MU)
+    proved = _normal_step(lhs, right)
+    assert proved.status is Status.PROVED and proved.evaluated, proved.detail
+    assert "L z" in proved.detail
+    # Forgetting the covariance term, E[x^T A x] = mu^T A mu, is refuted.
+    wrong = _normal_step(lhs, sympy.Trace(_MU.T * _A * _MU))
+    assert wrong.status is Status.REFUTED and wrong.counterexample
+
+
+def test_normal_mean_outside_the_rules_is_not_claimed():
+    from symbolic.measures import Mean, NormalLaw
+
+    law = NormalLaw(_MU, _SIGMA, _XV)
+    lhs = Mean(log(1 + sympy.Trace(_XV.T * _XV)), law)
+    checked = _normal_step(lhs, log(1 + sympy.Trace(_MU.T * _MU)))
+    assert checked.status is Status.UNKNOWN, checked.detail
+    assert "not a polynomial" in checked.detail

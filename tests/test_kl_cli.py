@@ -87,3 +87,13 @@ def test_check_and_render_a_kl_derivation(capsys):
     code, out, _ = _run(capsys, "render", "kl/uniform", "--format", "latex")
     assert code == 0
     assert out.startswith("\\documentclass") and "\\infty" in out
+
+
+@pytest.mark.parametrize("family", ["dirichlet", "multivariate-normal"])
+def test_check_a_symbolic_dimension_kl_leaves_no_step_unknown(capsys, family):
+    code, out, _ = _run(capsys, "check", f"kl/{family}", "--json")
+    obj = json.loads(out)
+    assert code == 0, obj
+    statuses = [s["status"] for s in obj["steps"]]
+    assert "unknown" not in statuses and "refuted" not in statuses
+    assert statuses[0] == "proved"
