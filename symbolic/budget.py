@@ -46,7 +46,8 @@ def time_budget(seconds: float) -> Iterator[None]:
         # Armed inside the try: a budget so short that it rings at once is still disarmed.
         # After the first alarm it keeps ringing every 50 ms until the block has really
         # stopped, since sympy may catch one exception in a broad clause and carry on.
-        signal.setitimer(signal.ITIMER_REAL, seconds, 0.05)
+        # An enclosing budget's deadline holds inside this one too.
+        signal.setitimer(signal.ITIMER_REAL, min(seconds, remaining or seconds), 0.05)
         yield
     finally:
         while True:

@@ -863,7 +863,8 @@ def _check_constants(exprs: tuple[Expr, ...], sampler: _Sampler) -> list[_Verdic
             lambda t=term: (
                 _split(normalize(t), sampler.params)[0] == 0,
                 f"{t} still mentions the parameters",
-            )
+            ),
+            sampler.cfg.budget,
         )
         if free:
             verdicts.append(_Verdict(Status.PROVED, f"{term} is free of the parameters"))
@@ -877,10 +878,12 @@ def _check_constants(exprs: tuple[Expr, ...], sampler: _Sampler) -> list[_Verdic
     return verdicts
 
 
-def _attempt(prove: Callable[[], tuple[bool, str]]) -> tuple[bool, str]:
-    """Run a symbolic attempt; sympy raising inside it is a failed attempt, never a verdict."""
+def _attempt(prove: Callable[[], tuple[bool, str]], budget: float) -> tuple[bool, str]:
+    """Run a symbolic attempt within ``budget`` seconds in all (normalizing included); sympy
+    raising inside it is a failed attempt, never a verdict."""
     try:
-        return prove()
+        with time_budget(budget):
+            return prove()
     except BudgetExceeded as exc:
         return False, f"the symbolic attempt stopped: {exc}"
     except Exception as exc:
@@ -940,7 +943,7 @@ def check_step(
 
     # A counterexample settles the step: no symbolic attempt is spent on it.
     settled = any(v.status is Status.REFUTED for v in (numeric, *constants))
-    symbolic = (False, "") if settled else _attempt(prove)
+    symbolic = (False, "") if settled else _attempt(prove, config.budget)
     verdicts = [_combine(symbolic, numeric), *constants]
     worst = max(verdicts, key=lambda v: _RANK[v.status])
     detail = worst.detail if worst.status is not Status.PROVED else verdicts[0].detail
