@@ -35,6 +35,7 @@ import mpmath
 import sympy
 from sympy import Add, Expr, IndexedBase, Product, Sum, Symbol, expand, expand_log, log
 
+from symbolic import closed_forms
 from symbolic.budget import BudgetExceeded, time_budget
 from symbolic.derivation import Derivation, Relation, Step
 from symbolic.measures import Constant, N, theta, unfold, xv, yv
@@ -208,45 +209,18 @@ def _prove_equal(a: Expr, b: Expr, budget: float) -> tuple[bool, str]:
     how = "simplify reduces the normalized difference to 0"
     try:
         with time_budget(budget):
-            if difference.has(sympy.Integral):
-                difference = _integrate(difference)
-                how = "linearity of the integral, sympy's integration of each piece, then simplify"
+            if difference.has(Sum, sympy.Integral):
+                difference = closed_forms.evaluate(difference, closed_forms.domain_facts(a, b))
+                how = (
+                    "linearity of sums and integrals, each piece's value from sympy where its "
+                    "convergence condition is established (sums of few terms expanded), then "
+                    "simplify"
+                )
             if sympy.simplify(difference) == 0:
                 return True, how
     except BudgetExceeded:
         return False, f"the symbolic attempt ran out of its {budget:g} s budget"
     return False, "the normalized difference does not simplify to 0"
-
-
-def _integrand_terms(integral: sympy.Integral) -> Expr:
-    # Linearity of a definite integral: pull out what is free of the variable, split sums.
-    if len(integral.limits) != 1 or len(integral.limits[0]) != 3:
-        return integral
-    var = integral.limits[0][0]
-    body = expand(expand_log(integral.function), power_exp=False, log=False)
-    total = sympy.S.Zero
-    for term in Add.make_args(body):
-        coeff, dependent = term.as_independent(var, as_Add=False)
-        total += coeff * sympy.Integral(dependent, integral.limits[0])
-    return total
-
-
-def _integrate(expr: Expr) -> Expr:
-    """Replace each definite integral by sympy's value for it, piece by piece.
-
-    A piece whose value carries conditions (a Piecewise) or stays unevaluated is kept as an
-    integral, so nothing is assumed about convergence.
-    """
-    split = expr.replace(lambda n: isinstance(n, sympy.Integral), _integrand_terms)
-
-    def value(integral: sympy.Integral) -> Expr:
-        # Gathering the exponentials first lets sympy see a Gaussian moment, not erfc pieces.
-        result = sympy.integrate(sympy.powsimp(integral.function), *integral.limits)
-        if result.has(sympy.Integral, sympy.Piecewise):
-            return integral
-        return sympy.simplify(result)
-
-    return split.replace(lambda n: isinstance(n, sympy.Integral), value)
 
 
 def _mentions(expr: Expr, params: tuple[Expr, ...]) -> bool:

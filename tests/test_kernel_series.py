@@ -1,0 +1,76 @@
+"""The kernel's sums and integrals: values accepted only where their conditions are established."""
+
+from __future__ import annotations
+
+from sympy import Integral, S, Sum, Symbol, binomial, exp, factorial, gamma, log, oo
+
+from symbolic import Relation, Status, Step, check_step
+from symbolic.closed_forms import domain_facts, holds
+
+lam = Symbol("lam", positive=True)
+p = Symbol("p", positive=True)
+k = Symbol("k", integer=True, nonnegative=True)
+j = Symbol("j", integer=True, positive=True)
+
+
+def verdict(lhs, rhs, intervals=None):
+    return check_step(
+        lhs, Relation.EQ, Step(Relation.EQ, rhs, "claim"), params=(), intervals=intervals or {}
+    )
+
+
+def test_a_finite_sum_of_few_terms_is_expanded_and_proved():
+    checked = verdict(
+        Sum(k**2 * log(p + k), (k, 0, 3)), log(p + 1) + 4 * log(p + 2) + 9 * log(p + 3)
+    )
+    assert checked.status is Status.PROVED
+
+
+def test_a_finite_sum_off_by_a_term_is_refuted():
+    checked = verdict(Sum(k**2 * log(p + k), (k, 0, 3)), log(p + 1) + 4 * log(p + 2))
+    assert checked.status is Status.REFUTED
+    assert checked.counterexample is not None
+
+
+def test_the_poisson_mean_series_is_proved():
+    mean = Sum(k * lam**k * exp(-lam) / factorial(k), (k, 0, oo))
+    assert verdict(mean, lam, {lam: (0.2, 8.0)}).status is Status.PROVED
+
+
+def test_a_poisson_series_with_a_wrong_factor_is_refuted():
+    mean = Sum(k * lam**k * exp(-lam) / factorial(k), (k, 0, oo))
+    checked = verdict(mean, 2 * lam, {lam: (0.2, 8.0)})
+    assert checked.status is Status.REFUTED
+    assert "lam" in checked.counterexample["point"]
+
+
+def test_a_geometric_series_needs_its_convergence_condition():
+    # With p only known positive, |1 - p| < 1 is not established: the series may diverge.
+    series = Sum(p * (1 - p) ** (j - 1), (j, 1, oo))
+    checked = verdict(series, S.One, {p: (0.1, 0.9)})
+    assert checked.status is not Status.PROVED
+    # log(1 - p) is real only for p < 1: a claim that takes it holds only there, where the
+    # series converges.
+    checked = verdict(series * log(1 - p), log(1 - p), {p: (0.1, 0.9)})
+    assert checked.status is Status.PROVED
+
+
+def test_conditions_are_decided_from_assumptions_and_facts_only():
+    assert holds(abs(p - 1) < 1, domain_facts(log(1 - p)))
+    assert not holds(abs(p - 1) < 1, ())
+    assert not holds(abs(p - 1) < 1, domain_facts(Sum(log(1 - p * k), (k, 1, 2))))
+    assert holds(lam / p > -1)
+
+
+def test_a_sum_without_closed_form_must_cancel_syntactically():
+    n = Symbol("n", integer=True, positive=True)
+    mass = binomial(n, k) * p**k * (1 - p) ** (n - k)
+    same = Sum(mass * log(binomial(n, k)), (k, 0, n))
+    assert verdict(same + log(p), log(p) + same, {p: (0.1, 0.9)}).status is Status.PROVED
+
+
+def test_a_gamma_function_integral_after_rewriting_powers():
+    u = Symbol("u", real=True)
+    c = Symbol("c", positive=True)
+    lhs = Integral(exp(c * log(u)) * exp(-u), (u, 0, oo))
+    assert verdict(lhs, gamma(c + 1), {c: (0.3, 3.0)}).status is Status.PROVED
