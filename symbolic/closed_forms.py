@@ -16,7 +16,19 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 import sympy
-from sympy import Add, Expr, Integral, Piecewise, Sum, Symbol, exp, expand, expand_log, log
+from sympy import (
+    Add,
+    Expr,
+    Integral,
+    Piecewise,
+    Sum,
+    Symbol,
+    binomial,
+    exp,
+    expand,
+    expand_log,
+    log,
+)
 
 __all__ = ["domain_facts", "holds", "evaluate"]
 
@@ -116,6 +128,36 @@ def _established(value: Expr, facts: tuple[Expr, ...], unevaluated: type) -> Exp
     return None if value.has(unevaluated, Piecewise) else value
 
 
+def _binomial_moment(s: Sum) -> Expr | None:
+    """Sum_{x=0..n} C(n, x) a^x b^(n-x) x^m = (a d/da)^m (a + b)^n, for an integer n >= 0.
+
+    The binomial theorem, differentiated m times: a polynomial identity, so no condition. sympy
+    returns these finite sums guarded by a spurious convergence condition.
+    """
+    var, lo, hi = s.limits[0]
+    if not (hi.is_integer and hi.is_nonnegative):
+        return None
+    a, b, m = None, None, 0
+    for factor in sympy.Mul.make_args(s.function / binomial(hi, var)):
+        base, power = factor.as_base_exp()
+        if base == var and power.is_Integer and power > 0:
+            m += int(power)
+        elif power == var and not base.has(var) and a is None:
+            a = base
+        elif expand(power - hi + var) == 0 and not base.has(var) and b is None:
+            b = base
+        else:
+            return None
+    # The x = 0 term is 0 when m > 0, so a sum from 1 is the same sum.
+    if a is None or b is None or not (lo == 0 or (lo == 1 and m > 0)):
+        return None
+    t = sympy.Dummy("t")
+    value = (t + b) ** hi
+    for _ in range(m):
+        value = t * sympy.diff(value, t)
+    return value.subs(t, a)
+
+
 def _sum_value(s: Sum, facts: tuple[Expr, ...]) -> Expr:
     if len(s.limits) != 1:
         return s
@@ -123,6 +165,10 @@ def _sum_value(s: Sum, facts: tuple[Expr, ...]) -> Expr:
     count = hi - lo + 1
     if count.is_Integer and 0 <= count <= FEW_TERMS:
         return Add(*(s.function.subs(var, lo + k) for k in range(int(count))))
+    if s.function.has(binomial(hi, var)):
+        moment = _binomial_moment(s)
+        if moment is not None:
+            return moment
     try:
         value = sympy.summation(s.function, s.limits[0])
     except Exception:  # sympy raises any type from deep inside: no value, not a verdict

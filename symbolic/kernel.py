@@ -33,7 +33,7 @@ from functools import lru_cache
 
 import mpmath
 import sympy
-from sympy import Add, Expr, IndexedBase, Product, Sum, Symbol, expand, expand_log, log
+from sympy import Add, Expr, IndexedBase, Piecewise, Product, Sum, Symbol, expand, expand_log, log
 
 from symbolic import closed_forms
 from symbolic.budget import BudgetExceeded, time_budget
@@ -205,22 +205,39 @@ def _prove_equal(a: Expr, b: Expr, budget: float) -> tuple[bool, str]:
         # log is injective on the positive reals, so equal logs mean equal values.
         if expand(normalize(log(na)) - normalize(log(nb))) == 0:
             return True, "both sides are positive and their logarithms normalize alike"
-    difference = na - nb
+    facts = closed_forms.domain_facts(a, b)
+    pairs = _same_branches(na, nb)
     how = "simplify reduces the normalized difference to 0"
+    if len(pairs) > 1:
+        how = "branch by branch under the same conditions: " + how
     try:
         with time_budget(budget):
-            if difference.has(Sum, sympy.Integral):
-                difference = closed_forms.evaluate(difference, closed_forms.domain_facts(a, b))
-                how = (
-                    "linearity of sums and integrals, each piece's value from sympy where its "
-                    "convergence condition is established (sums of few terms expanded), then "
-                    "simplify"
-                )
-            if sympy.simplify(difference) == 0:
-                return True, how
+            for va, vb in pairs:
+                if va == vb:
+                    # Compared as a difference, equal infinite branches would give oo - oo.
+                    continue
+                difference = va - vb
+                if difference.has(Sum, sympy.Integral):
+                    where = facts + closed_forms.domain_facts(va, vb)
+                    difference = closed_forms.evaluate(difference, where)
+                    how = (
+                        "linearity of sums and integrals, each piece's value from sympy where "
+                        "its convergence condition is established (sums of few terms expanded, "
+                        "binomial sums by the binomial theorem), then simplify"
+                    )
+                if sympy.simplify(difference) != 0:
+                    return False, "the normalized difference does not simplify to 0"
+            return True, how
     except BudgetExceeded:
         return False, f"the symbolic attempt ran out of its {budget:g} s budget"
-    return False, "the normalized difference does not simplify to 0"
+
+
+def _same_branches(a: Expr, b: Expr) -> list[tuple[Expr, Expr]]:
+    # Two Piecewise with the same conditions in the same order take the same branch everywhere.
+    if isinstance(a, Piecewise) and isinstance(b, Piecewise):
+        if [c for _, c in a.args] == [c for _, c in b.args]:
+            return [(va, vb) for (va, _), (vb, _) in zip(a.args, b.args, strict=True)]
+    return [(a, b)]
 
 
 def _mentions(expr: Expr, params: tuple[Expr, ...]) -> bool:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sympy import Integral, S, Sum, Symbol, binomial, exp, factorial, gamma, log, oo
+from sympy import Integral, Piecewise, S, Sum, Symbol, binomial, exp, factorial, gamma, log, oo
 
 from symbolic import Relation, Status, Step, check_step
 from symbolic.closed_forms import domain_facts, holds
@@ -74,3 +74,26 @@ def test_a_gamma_function_integral_after_rewriting_powers():
     c = Symbol("c", positive=True)
     lhs = Integral(exp(c * log(u)) * exp(-u), (u, 0, oo))
     assert verdict(lhs, gamma(c + 1), {c: (0.3, 3.0)}).status is Status.PROVED
+
+
+def test_binomial_moments_by_the_binomial_theorem():
+    n = Symbol("n", integer=True, positive=True)
+    mass = binomial(n, k) * p**k * (1 - p) ** (n - k)
+    assert verdict(Sum(k * mass, (k, 0, n)), n * p, {p: (0.1, 0.9)}).status is Status.PROVED
+    second = Sum(k**2 * mass, (k, 0, n))
+    assert verdict(second, n * p * (1 - p) + n**2 * p**2, {p: (0.1, 0.9)}).status is Status.PROVED
+    wrong = verdict(second, n * p * (1 - p) + n * p**2, {p: (0.1, 0.9)})
+    assert wrong.status is Status.REFUTED
+
+
+def test_piecewise_sides_are_compared_branch_by_branch():
+
+    n = Symbol("n", integer=True, positive=True)
+    mass = binomial(n, k) * p**k * (1 - p) ** (n - k)
+    lhs = Piecewise((Sum(k * mass, (k, 0, n)), n <= 3), (oo, True))
+    assert verdict(lhs, Piecewise((n * p, n <= 3), (oo, True)), {p: (0.1, 0.9)}).status is (
+        Status.PROVED
+    )
+    assert verdict(lhs, Piecewise((n * p, n <= 4), (oo, True)), {p: (0.1, 0.9)}).status is not (
+        Status.PROVED
+    )
