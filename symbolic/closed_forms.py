@@ -7,12 +7,13 @@ A piece without an accepted value stays unevaluated, and must then cancel syntac
 
 >>> from sympy import Symbol, Sum, factorial, oo, exp
 >>> lam, x = Symbol("lam", positive=True), Symbol("x", integer=True, nonnegative=True)
->>> evaluate(Sum(x * lam**x / factorial(x), (x, 0, oo)), ())
+>>> evaluate(Sum(x * lam**x / factorial(x), (x, 0, oo)), ())[0]
 lam*exp(lam)
 """
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Iterable
 
 import sympy
@@ -158,32 +159,54 @@ def _binomial_moment(s: Sum) -> Expr | None:
     return value.subs(t, a)
 
 
-def _sum_value(s: Sum, facts: tuple[Expr, ...]) -> Expr:
+def _sum_value(s: Sum, facts: tuple[Expr, ...], used: dict[str, None]) -> Expr:
     if len(s.limits) != 1:
         return s
     var, lo, hi = s.limits[0]
     count = hi - lo + 1
     if count.is_Integer and 0 <= count <= FEW_TERMS:
+        used["a sum of few terms expanded"] = None
         return Add(*(s.function.subs(var, lo + k) for k in range(int(count))))
     if s.function.has(binomial(hi, var)):
         moment = _binomial_moment(s)
         if moment is not None:
+            used["the binomial theorem, differentiated for the moments"] = None
             return moment
     try:
         value = sympy.summation(s.function, s.limits[0])
     except Exception:  # sympy raises any type from deep inside: no value, not a verdict
         return s
     accepted = _established(value, facts, Sum)
-    return s if accepted is None else accepted
+    if accepted is None:
+        return s
+    used["sympy summation where its convergence condition is established"] = None
+    return accepted
 
 
-def _positive_variable(integral: Integral) -> Integral:
-    # On [a, b] with a >= 0 the variable is positive inside: a positive dummy says so to sympy.
+# Integrals over [a, b] with a >= 0 are written in this one positive variable, so that pieces
+# from different integrals can be compared and merged.
+_V = sympy.Dummy("v", positive=True)
+
+
+def _canonical(integral: Integral, used: dict[str, None]) -> Integral:
     var, lo, hi = integral.limits[0]
-    if var.is_positive or lo.is_nonnegative is not True:
+    if lo.is_nonnegative is not True or integral.function.has(Integral, _V):
         return integral
-    t = sympy.Dummy(var.name, positive=True)
-    return Integral(integral.function.xreplace({var: t}), (t, lo, hi))
+    # On [a, b] with a >= 0 the variable is positive inside, as _V says to sympy.
+    body = integral.function.xreplace({var: _V})
+    if lo == 0 and hi.is_positive and hi.is_finite:
+        # A density's endpoint substitution w = v**q (quadrature in w is smooth) undone: for
+        # q > 0 it maps (0, hi**(1/q)) increasingly onto (0, hi).
+        # The substitution shows as powers v**(1/q); a plain power v**q is left alone.
+        body = sympy.powsimp(body, combine="exp")
+        exponents = {p.exp for p in body.atoms(sympy.Pow) if p.base == _V}
+        roots = {e.base for e in exponents if e.is_Pow and e.exp == -1}
+        for q in sorted(roots, key=str):
+            if q.is_positive:
+                body = body.xreplace({_V: _V**q}) * q * _V ** (q - 1)
+                used[f"the substitution w = v**{q} (v > 0, increasing) undone"] = None
+                return Integral(body, (_V, 0, hi ** (1 / q)))
+    return Integral(body, (_V, lo, hi))
 
 
 def _powers(body: Expr, var: Symbol) -> Expr:
@@ -205,43 +228,143 @@ def _powers(body: Expr, var: Symbol) -> Expr:
     return body.replace(lambda n: isinstance(n, exp), power)
 
 
-def _integrand_terms(integral: Integral) -> Expr:
+def _integrand_terms(integral: Integral, used: dict[str, None]) -> Expr:
     # Linearity of a definite integral: pull out what is free of the variable, split sums.
     if len(integral.limits) != 1 or len(integral.limits[0]) != 3:
         return integral
-    integral = _positive_variable(integral)
+    integral = _canonical(integral, used)
     var = integral.limits[0][0]
     body = expand(expand_log(integral.function), power_exp=False, log=False)
     total = sympy.S.Zero
     for term in Add.make_args(body):
         coeff, dependent = term.as_independent(var, as_Add=False)
-        total += coeff * Integral(dependent, integral.limits[0])
+        # Powers of one base gathered: pieces of one integrand compare equal when merging.
+        total += coeff * Integral(sympy.powsimp(dependent, combine="exp"), integral.limits[0])
     return total
 
 
-def _integral_value(integral: Integral, facts: tuple[Expr, ...]) -> Expr:
+def _merged(expr: Expr, used: dict[str, None]) -> Expr:
+    """Additivity over intervals: c ∫_a^b g + c ∫_b^e g = c ∫_a^e g, where the second piece may
+    first be reflected, ∫_a'^b' h(t) dt = ∫_b^(b+b'-a') h(L - v) dv with L = b + b'."""
+    pieces: list[list[Expr]] = []
+    rest = sympy.S.Zero
+    for term in Add.make_args(expand(expr, deep=False)):
+        found = [f for f in sympy.Mul.make_args(term) if isinstance(f, Integral)]
+        if len(found) == 1 and found[0].limits[0][0] == _V and len(found[0].limits[0]) == 3:
+            _, lo, hi = found[0].limits[0]
+            pieces.append([term / found[0], found[0].function, lo, hi])
+        else:
+            rest += term
+    merging = True
+    while merging:
+        merging = False
+        for a, b in itertools.permutations(pieces, 2):
+            ordered = all((p[3] - p[2]).is_extended_nonnegative for p in (a, b))
+            if a[0] != b[0] or not ordered:
+                continue
+            if a[1] == b[1] and a[3] == b[2]:
+                a[3] = b[3]
+                used["additivity over adjacent intervals"] = None
+            elif a[3].is_finite and b[3].is_finite and _reflects(b[1], a[1], a[3] + b[3]):
+                a[3] = a[3] + b[3] - b[2]
+                used["additivity over adjacent intervals after a reflection v -> L - v"] = None
+            else:
+                continue
+            pieces.remove(b)
+            merging = True
+            break
+    return rest + Add(*(c * Integral(g, (_V, lo, hi)) for c, g, lo, hi in pieces))
+
+
+def _reflects(h: Expr, g: Expr, centre: Expr) -> bool:
+    return expand(h.xreplace({_V: centre - _V}) - g) == 0
+
+
+def _euler(body: Expr, var: Symbol, lo: Expr, hi: Expr, facts: tuple[Expr, ...]) -> Expr | None:
+    """Euler's integrals, differentiated under the integral sign in their parameters:
+
+    ∫_0^1 v^(p-1) (1-v)^(q-1) log(v)^m log(1-v)^k dv = ∂_p^m ∂_q^k B(p, q)  (p, q > 0),
+    ∫_0^oo v^(p-1) exp(-c v) log(v)^m dv = ∂_p^m (Γ(p) c^(-p))  (p, c > 0).
+
+    Both converge on the open set p, q, c > 0, analytic there, so the derivatives may be taken
+    inside; the conditions must be established at the point.
+    """
+    if lo != 0 or hi not in (sympy.S.One, sympy.oo):
+        return None
+    p, q, c, m, k = sympy.S.One, sympy.S.One, sympy.S.Zero, 0, 0
+    coeff = sympy.S.One
+    for factor in sympy.Mul.make_args(body):
+        base, power = factor.as_base_exp()
+        if not factor.has(var):
+            coeff *= factor
+        elif isinstance(factor, exp) and hi is sympy.oo and not (factor.args[0] / var).has(var):
+            c -= factor.args[0] / var
+        elif power.has(var):
+            return None
+        elif base == var:
+            p += power
+        elif hi == 1 and base == 1 - var:
+            q += power
+        elif base == log(var) and power.is_Integer and power > 0:
+            m += int(power)
+        elif hi == 1 and base == log(1 - var) and power.is_Integer and power > 0:
+            k += int(power)
+        else:
+            return None
+    s, t = sympy.Dummy("s"), sympy.Dummy("t")
+    if hi == 1:
+        if not (holds(p > 0, facts) and holds(q > 0, facts)):
+            return None
+        value = sympy.diff(sympy.beta(s, t), s, m, t, k).subs({s: p, t: q})
+    else:
+        if k or not (holds(p > 0, facts) and holds(c > 0, facts)):
+            return None
+        value = sympy.diff(sympy.gamma(s) * t ** (-s), s, m).subs({s: p, t: c})
+    return coeff * value
+
+
+def _integral_value(integral: Integral, facts: tuple[Expr, ...], used: dict[str, None]) -> Expr:
     if len(integral.limits) != 1 or len(integral.limits[0]) != 3:
         return integral
-    var = integral.limits[0][0]
+    var, lo, hi = integral.limits[0]
     # Gathering the exponentials first lets sympy see a Gaussian moment, not erfc pieces.
     body = _powers(sympy.powsimp(integral.function), var)
+    euler = _euler(body, var, lo, hi, facts)
+    if euler is not None:
+        used[
+            "Euler's beta or gamma integral, differentiated under the integral sign in its "
+            "parameters (it converges on the open set where they are positive, as established)"
+        ] = None
+        return euler
     try:
         value = sympy.integrate(body, *integral.limits)
     except Exception:  # sympy raises any type from deep inside: no value, not a verdict
         return integral
     accepted = _established(value, facts, Integral)
-    return integral if accepted is None else sympy.simplify(accepted)
+    if accepted is None:
+        return integral
+    used["sympy integration where its condition is established"] = None
+    return sympy.simplify(accepted)
 
 
-def evaluate(expr: Expr, facts: tuple[Expr, ...]) -> Expr:
-    """Replace each definite sum and integral by its established value, piece by piece.
+def evaluate(expr: Expr, facts: tuple[Expr, ...]) -> tuple[Expr, tuple[str, ...]]:
+    """Replace each definite sum and integral by its established value, piece by piece; return
+    the result and the rules used.
 
     Sums were split by linearity in the kernel's normalization; integrals are split here. A
     piece whose value is conditional on what cannot be established stays as it was.
     """
+    used: dict[str, None] = {}
     if expr.has(Sum):
-        expr = expr.replace(lambda n: isinstance(n, Sum), lambda n: _sum_value(n, facts))
+        expr = expr.replace(lambda n: isinstance(n, Sum), lambda n: _sum_value(n, facts, used))
     if expr.has(Integral):
-        split = expr.replace(lambda n: isinstance(n, Integral), _integrand_terms)
-        expr = split.replace(lambda n: isinstance(n, Integral), lambda n: _integral_value(n, facts))
-    return expr
+        split = expr.replace(lambda n: isinstance(n, Integral), lambda n: _integrand_terms(n, used))
+        split = _merged(split, used)
+        expr = split.replace(
+            lambda n: isinstance(n, Integral), lambda n: _integral_value(n, facts, used)
+        )
+        # B(p, q) = B(q, p): one order of the arguments, so that equal values cancel.
+        expr = expr.replace(
+            sympy.beta, lambda *a: sympy.beta(*sorted(a, key=sympy.default_sort_key))
+        )
+    return expr, tuple(used)

@@ -208,8 +208,7 @@ def _prove_equal(a: Expr, b: Expr, budget: float) -> tuple[bool, str]:
     facts = closed_forms.domain_facts(a, b)
     pairs = _same_branches(na, nb)
     how = "simplify reduces the normalized difference to 0"
-    if len(pairs) > 1:
-        how = "branch by branch under the same conditions: " + how
+    used: dict[str, None] = {}
     try:
         with time_budget(budget):
             for va, vb in pairs:
@@ -219,14 +218,14 @@ def _prove_equal(a: Expr, b: Expr, budget: float) -> tuple[bool, str]:
                 difference = va - vb
                 if difference.has(Sum, sympy.Integral):
                     where = facts + closed_forms.domain_facts(va, vb)
-                    difference = closed_forms.evaluate(difference, where)
-                    how = (
-                        "linearity of sums and integrals, each piece's value from sympy where "
-                        "its convergence condition is established (sums of few terms expanded, "
-                        "binomial sums by the binomial theorem), then simplify"
-                    )
+                    difference, rules = closed_forms.evaluate(difference, where)
+                    used.update(dict.fromkeys(rules))
                 if sympy.simplify(difference) != 0:
                     return False, "the normalized difference does not simplify to 0"
+            if used:
+                how = f"linearity of sums and integrals; {'; '.join(used)}; then simplify"
+            if len(pairs) > 1:
+                how = f"branch by branch under the same conditions: {how}"
             return True, how
     except BudgetExceeded:
         return False, f"the symbolic attempt ran out of its {budget:g} s budget"

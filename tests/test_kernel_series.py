@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from sympy import Integral, Piecewise, S, Sum, Symbol, binomial, exp, factorial, gamma, log, oo
+from sympy import digamma as sympy_digamma
 
 from symbolic import Relation, Status, Step, check_step
 from symbolic.closed_forms import domain_facts, holds
@@ -87,7 +88,6 @@ def test_binomial_moments_by_the_binomial_theorem():
 
 
 def test_piecewise_sides_are_compared_branch_by_branch():
-
     n = Symbol("n", integer=True, positive=True)
     mass = binomial(n, k) * p**k * (1 - p) ** (n - k)
     lhs = Piecewise((Sum(k * mass, (k, 0, n)), n <= 3), (oo, True))
@@ -97,3 +97,43 @@ def test_piecewise_sides_are_compared_branch_by_branch():
     assert verdict(lhs, Piecewise((n * p, n <= 4), (oo, True)), {p: (0.1, 0.9)}).status is not (
         Status.PROVED
     )
+
+
+a_ = Symbol("a", positive=True)
+b_ = Symbol("b", positive=True)
+xp = Symbol("x", positive=True)
+# Exponents above 1 keep the endpoint factors bounded, so quadrature reaches 40 digits.
+SMOOTH = {a_: (1.2, 5.0), b_: (1.2, 5.0)}
+
+
+def test_gamma_and_beta_log_moments_are_proved():
+    from sympy import beta, digamma
+
+    gamma_density = b_**a_ * xp ** (a_ - 1) * exp(-b_ * xp) / gamma(a_)
+    lhs = Integral(gamma_density * log(xp), (xp, 0, oo))
+    assert verdict(lhs, digamma(a_) - log(b_), SMOOTH).status is Status.PROVED
+    beta_density = xp ** (a_ - 1) * (1 - xp) ** (b_ - 1) / beta(a_, b_)
+    lhs = Integral(beta_density * log(1 - xp), (xp, 0, 1))
+    assert verdict(lhs, digamma(b_) - digamma(a_ + b_), SMOOTH).status is Status.PROVED
+    wrong = verdict(lhs, digamma(a_) - digamma(a_ + b_), SMOOTH)
+    assert wrong.status is Status.REFUTED
+
+
+def test_a_log_moment_whose_parameter_may_be_negative_is_not_proved():
+    # ∫_0^1 x^(c-1) log x dx = -1/c^2 only for c > 0; c real may be <= 0, where it diverges.
+    c = Symbol("c", real=True)
+    lhs = Integral(xp ** (c - 1) * log(xp), (xp, 0, 1))
+    checked = verdict(lhs, -1 / c**2, {c: (0.5, 3.0)})
+    assert checked.status is not Status.PROVED
+
+
+def test_pieces_of_one_integral_are_merged_across_a_substitution_and_a_reflection():
+    # ∫_0^(1/2) g(x) dx written as w = x^a, and ∫_(1/2)^1 g(x) dx reflected to t = 1 - x.
+    from sympy import Rational, beta
+
+    w = Symbol("w", positive=True)
+    g = xp ** (a_ - 1) * (1 - xp) ** (b_ - 1) * log(xp)
+    left = Integral((g / xp ** (a_ - 1)).subs(xp, w ** (1 / a_)) / a_, (w, 0, Rational(1, 2) ** a_))
+    right = Integral(g.subs(xp, 1 - xp), (xp, 0, Rational(1, 2)))
+    rhs = beta(a_, b_) * (sympy_digamma(a_) - sympy_digamma(a_ + b_))
+    assert verdict(left + right, rhs, {a_: (1.2, 4.0), b_: (1.2, 4.0)}).status is Status.PROVED
