@@ -31,7 +31,7 @@ from sympy import (
     log,
 )
 
-__all__ = ["domain_facts", "holds", "evaluate"]
+__all__ = ["domain_facts", "holds", "evaluate", "order_cases"]
 
 # A sum with at most this many terms and concrete bounds is expanded term by term.
 FEW_TERMS = 32
@@ -209,6 +209,55 @@ def _canonical(integral: Integral, used: dict[str, None]) -> Integral:
     return Integral(body, (_V, lo, hi))
 
 
+def order_cases(expr: Expr) -> tuple[str, list[dict[Symbol, Expr]]]:
+    """The cases of the order of two reals that a Min or a Max in ``expr`` compares.
+
+    For ``Min(a, s)`` with ``s`` a real symbol not in ``a``: ``s = a + d``, ``s = a - d`` (a
+    positive ``d``) and ``s = a`` cover every real ``s``. Without one, the single empty case.
+    """
+    for node in sorted(expr.atoms(sympy.Min, sympy.Max), key=sympy.default_sort_key):
+        if len(node.args) != 2:
+            continue
+        for a, s in (node.args, node.args[::-1]):
+            if isinstance(s, Symbol) and s.is_real and a.is_real and not a.has(s):
+                d = sympy.Dummy("d", positive=True)
+                return (
+                    f"in each order of {a} and {s} ({s} = {a} + d, {a} - d with d > 0, or {a})",
+                    [
+                        {s: a + d},
+                        {s: a - d},
+                        {s: a},
+                    ],
+                )
+    return "", [{}]
+
+
+def _signs_resolved(integral: Integral) -> Integral:
+    """|e| = ±e on the interval when e is linear in the variable with one sign at both ends
+    (a linear function keeps its sign between two points where it has it)."""
+    var, lo, hi = integral.limits[0]
+
+    def sign_at(e: Expr, end: Expr, slope: Expr) -> Expr:
+        if end.is_infinite:
+            return slope * end
+        return e.subs(var, end)
+
+    def resolve(node: sympy.Abs) -> Expr:
+        e = node.args[0]
+        slope = sympy.diff(e, var)
+        if not e.has(var) or slope.has(var) or not slope.is_real:
+            return node
+        ends = (sign_at(e, lo, slope), sign_at(e, hi, slope))
+        if all(v.is_extended_nonnegative for v in ends):
+            return e
+        if all(v.is_extended_nonpositive for v in ends):
+            return -e
+        return node
+
+    body = integral.function.replace(lambda n: isinstance(n, sympy.Abs), resolve)
+    return Integral(body, integral.limits[0])
+
+
 def _powers(body: Expr, var: Symbol) -> Expr:
     # exp(c*log(v)) = v**c for v > 0: the form sympy recognizes as a Mellin moment.
     if not var.is_positive:
@@ -232,7 +281,7 @@ def _integrand_terms(integral: Integral, used: dict[str, None]) -> Expr:
     # Linearity of a definite integral: pull out what is free of the variable, split sums.
     if len(integral.limits) != 1 or len(integral.limits[0]) != 3:
         return integral
-    integral = _canonical(integral, used)
+    integral = _canonical(_signs_resolved(integral), used)
     var = integral.limits[0][0]
     body = expand(expand_log(integral.function), power_exp=False, log=False)
     total = sympy.S.Zero

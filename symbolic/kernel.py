@@ -205,30 +205,36 @@ def _prove_equal(a: Expr, b: Expr, budget: float) -> tuple[bool, str]:
         # log is injective on the positive reals, so equal logs mean equal values.
         if expand(normalize(log(na)) - normalize(log(nb))) == 0:
             return True, "both sides are positive and their logarithms normalize alike"
-    facts = closed_forms.domain_facts(a, b)
-    pairs = _same_branches(na, nb)
+    order, cases = closed_forms.order_cases(na - nb)
     how = "simplify reduces the normalized difference to 0"
     used: dict[str, None] = {}
+    branched = False
     try:
         with time_budget(budget):
-            for va, vb in pairs:
-                if va == vb:
-                    # Compared as a difference, equal infinite branches would give oo - oo.
-                    continue
-                difference = va - vb
-                if difference.has(Sum, sympy.Integral):
-                    where = facts + closed_forms.domain_facts(va, vb)
-                    difference, rules = closed_forms.evaluate(difference, where)
-                    used.update(dict.fromkeys(rules))
-                if sympy.simplify(difference) != 0:
-                    return False, "the normalized difference does not simplify to 0"
-            if used:
-                how = f"linearity of sums and integrals; {'; '.join(used)}; then simplify"
-            if len(pairs) > 1:
-                how = f"branch by branch under the same conditions: {how}"
-            return True, how
+            for case in cases:
+                pairs = _same_branches(na.xreplace(case), nb.xreplace(case))
+                branched = branched or len(pairs) > 1
+                facts = closed_forms.domain_facts(a.xreplace(case), b.xreplace(case))
+                for va, vb in pairs:
+                    if va == vb:
+                        # Compared as a difference, equal infinite branches would give oo - oo.
+                        continue
+                    difference = va - vb
+                    if difference.has(Sum, sympy.Integral):
+                        where = facts + closed_forms.domain_facts(va, vb)
+                        difference, rules = closed_forms.evaluate(difference, where)
+                        used.update(dict.fromkeys(rules))
+                    if sympy.simplify(difference) != 0:
+                        return False, "the normalized difference does not simplify to 0"
     except BudgetExceeded:
         return False, f"the symbolic attempt ran out of its {budget:g} s budget"
+    if used:
+        how = f"linearity of sums and integrals; {'; '.join(used)}; then simplify"
+    if branched:
+        how = f"branch by branch under the same conditions: {how}"
+    if order:
+        how = f"{order}: {how}"
+    return True, how
 
 
 def _same_branches(a: Expr, b: Expr) -> list[tuple[Expr, Expr]]:

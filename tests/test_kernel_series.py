@@ -137,3 +137,16 @@ def test_pieces_of_one_integral_are_merged_across_a_substitution_and_a_reflectio
     right = Integral(g.subs(xp, 1 - xp), (xp, 0, Rational(1, 2)))
     rhs = beta(a_, b_) * (sympy_digamma(a_) - sympy_digamma(a_ + b_))
     assert verdict(left + right, rhs, {a_: (1.2, 4.0), b_: (1.2, 4.0)}).status is Status.PROVED
+
+
+def test_an_integral_between_min_and_max_is_split_by_the_order_of_its_ends():
+    from sympy import Abs, Max, Min
+
+    m = Symbol("m", real=True)
+    x = Symbol("x", real=True)
+    lhs = Integral(Abs(x - m) * exp(-Abs(x)), (x, Min(0, m), Max(0, m)))
+    rhs = Abs(m) - 1 + exp(-Abs(m))
+    checked = verdict(lhs, rhs, {m: (-3.0, 3.0)})
+    assert checked.status is Status.PROVED
+    assert "in each order of" in checked.detail
+    assert verdict(lhs, rhs + m / 10, {m: (-3.0, 3.0)}).status is Status.REFUTED
