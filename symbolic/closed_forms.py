@@ -101,10 +101,13 @@ def holds(cond: sympy.Basic, facts: Iterable[Expr] = ()) -> bool:
     allowed = _assumed(s)
     if allowed is None:
         return False
-    for fact in facts:
-        if fact.free_symbols == {s}:
-            allowed = allowed.intersect((fact > 0).as_set())
-    return allowed.is_subset(cond.as_set()) is True
+    try:
+        for fact in facts:
+            if fact.free_symbols == {s}:
+                allowed = allowed.intersect((fact > 0).as_set())
+        return allowed.is_subset(cond.as_set()) is True
+    except Exception:  # sympy cannot solve every inequality: then nothing is established
+        return False
 
 
 class _Open(Exception):
@@ -179,7 +182,7 @@ def _sum_value(s: Sum, facts: tuple[Expr, ...], used: dict[str, None]) -> Expr:
     accepted = _established(value, facts, Sum)
     if accepted is None:
         return s
-    used["sympy summation where its convergence condition is established"] = None
+    used["sympy's summation of each piece (any condition it states established)"] = None
     return accepted
 
 
@@ -190,9 +193,10 @@ _V = sympy.Dummy("v", positive=True)
 
 def _canonical(integral: Integral, used: dict[str, None]) -> Integral:
     var, lo, hi = integral.limits[0]
-    if lo.is_nonnegative is not True or integral.function.has(Integral, _V):
+    inside = lo.is_nonnegative and hi.is_extended_nonnegative
+    if not inside or integral.function.has(Integral, _V):
         return integral
-    # On [a, b] with a >= 0 the variable is positive inside, as _V says to sympy.
+    # Between two ends >= 0 the variable is positive inside, as _V says to sympy.
     body = integral.function.xreplace({var: _V})
     if lo == 0 and hi.is_positive and hi.is_finite:
         # A density's endpoint substitution w = v**q (quadrature in w is smooth) undone: for
@@ -210,25 +214,27 @@ def _canonical(integral: Integral, used: dict[str, None]) -> Integral:
 
 
 def order_cases(expr: Expr) -> tuple[str, list[dict[Symbol, Expr]]]:
-    """The cases of the order of two reals that a Min or a Max in ``expr`` compares.
+    """The cases of the order of two reals compared by a Min, a Max or a Piecewise condition.
 
-    For ``Min(a, s)`` with ``s`` a real symbol not in ``a``: ``s = a + d``, ``s = a - d`` (a
-    positive ``d``) and ``s = a`` cover every real ``s``. Without one, the single empty case.
+    For ``Min(a, s)`` or ``a <= s`` with ``s`` a real symbol not in ``a``: ``s = a + d``,
+    ``s = a - d`` (a positive ``d``) and ``s = a`` cover every real ``s``, so an identity proved
+    in the three cases holds. Without such a comparison, the single empty case.
     """
-    for node in sorted(expr.atoms(sympy.Min, sympy.Max), key=sympy.default_sort_key):
+    conditions = [c for pw in expr.atoms(Piecewise) for _, c in pw.args]
+    compared = {
+        *expr.atoms(sympy.Min, sympy.Max),
+        *(r for c in conditions for r in c.atoms(sympy.core.relational.Relational)),
+    }
+    for node in sorted(compared, key=sympy.default_sort_key):
         if len(node.args) != 2:
             continue
         for a, s in (node.args, node.args[::-1]):
             if isinstance(s, Symbol) and s.is_real and a.is_real and not a.has(s):
-                d = sympy.Dummy("d", positive=True)
-                return (
-                    f"in each order of {a} and {s} ({s} = {a} + d, {a} - d with d > 0, or {a})",
-                    [
-                        {s: a + d},
-                        {s: a - d},
-                        {s: a},
-                    ],
-                )
+                # Between integers the gap is a positive integer: s keeps its integrality.
+                whole = {"integer": True} if s.is_integer and a.is_integer else {}
+                d = sympy.Dummy("d", positive=True, **whole)
+                how = f"in each order of {a} and {s} ({s} = {a} + d, {a} - d with d > 0, or {a})"
+                return how, [{s: a + d}, {s: a - d}, {s: a}]
     return "", [{}]
 
 
@@ -307,7 +313,8 @@ def _merged(expr: Expr, used: dict[str, None]) -> Expr:
     merging = True
     while merging:
         merging = False
-        for a, b in itertools.permutations(pieces, 2):
+        for i, j in itertools.permutations(range(len(pieces)), 2):
+            a, b = pieces[i], pieces[j]
             ordered = all((p[3] - p[2]).is_extended_nonnegative for p in (a, b))
             if a[0] != b[0] or not ordered:
                 continue
@@ -319,7 +326,7 @@ def _merged(expr: Expr, used: dict[str, None]) -> Expr:
                 used["additivity over adjacent intervals after a reflection v -> L - v"] = None
             else:
                 continue
-            pieces.remove(b)
+            del pieces[j]
             merging = True
             break
     return rest + Add(*(c * Integral(g, (_V, lo, hi)) for c, g, lo, hi in pieces))
@@ -366,7 +373,7 @@ def _euler(body: Expr, var: Symbol, lo: Expr, hi: Expr, facts: tuple[Expr, ...])
             return None
         value = sympy.diff(sympy.beta(s, t), s, m, t, k).subs({s: p, t: q})
     else:
-        if k or not (holds(p > 0, facts) and holds(c > 0, facts)):
+        if not (holds(p > 0, facts) and holds(c > 0, facts)):
             return None
         value = sympy.diff(sympy.gamma(s) * t ** (-s), s, m).subs({s: p, t: c})
     return coeff * value
@@ -392,7 +399,7 @@ def _integral_value(integral: Integral, facts: tuple[Expr, ...], used: dict[str,
     accepted = _established(value, facts, Integral)
     if accepted is None:
         return integral
-    used["sympy integration where its condition is established"] = None
+    used["sympy's integration of each piece (any condition it states established)"] = None
     return sympy.simplify(accepted)
 
 

@@ -205,29 +205,30 @@ def _prove_equal(a: Expr, b: Expr, budget: float) -> tuple[bool, str]:
         # log is injective on the positive reals, so equal logs mean equal values.
         if expand(normalize(log(na)) - normalize(log(nb))) == 0:
             return True, "both sides are positive and their logarithms normalize alike"
+    attempts = [("", [{}])]
     order, cases = closed_forms.order_cases(na - nb)
-    how = "simplify reduces the normalized difference to 0"
+    if order:
+        # A case may lose an assumption that a proof needs, so the split comes first only where
+        # the sides do not line up without it: a Min or Max, or Piecewise with other conditions.
+        aligned = not (na - nb).has(sympy.Min, sympy.Max) and (
+            len(_same_branches(na, nb)) > 1 or not (na.has(Piecewise) or nb.has(Piecewise))
+        )
+        attempts.insert(1 if aligned else 0, (order, cases))
     used: dict[str, None] = {}
-    branched = False
+    proved = branched = False
     try:
         with time_budget(budget):
-            for case in cases:
-                pairs = _same_branches(na.xreplace(case), nb.xreplace(case))
-                branched = branched or len(pairs) > 1
-                facts = closed_forms.domain_facts(a.xreplace(case), b.xreplace(case))
-                for va, vb in pairs:
-                    if va == vb:
-                        # Compared as a difference, equal infinite branches would give oo - oo.
-                        continue
-                    difference = va - vb
-                    if difference.has(Sum, sympy.Integral):
-                        where = facts + closed_forms.domain_facts(va, vb)
-                        difference, rules = closed_forms.evaluate(difference, where)
-                        used.update(dict.fromkeys(rules))
-                    if sympy.simplify(difference) != 0:
-                        return False, "the normalized difference does not simplify to 0"
+            for split, cases in attempts:
+                used.clear()
+                proved, branched = _zero_in_cases(a, b, na, nb, cases, used)
+                if proved:
+                    order = split
+                    break
     except BudgetExceeded:
         return False, f"the symbolic attempt ran out of its {budget:g} s budget"
+    if not proved:
+        return False, "the normalized difference does not simplify to 0"
+    how = "simplify reduces the normalized difference to 0"
     if used:
         how = f"linearity of sums and integrals; {'; '.join(used)}; then simplify"
     if branched:
@@ -235,6 +236,30 @@ def _prove_equal(a: Expr, b: Expr, budget: float) -> tuple[bool, str]:
     if order:
         how = f"{order}: {how}"
     return True, how
+
+
+def _zero_in_cases(
+    a: Expr, b: Expr, na: Expr, nb: Expr, cases: list[dict], used: dict[str, None]
+) -> tuple[bool, bool]:
+    """Whether na - nb is 0 in every case; and whether Piecewise sides were split by branch."""
+    branched = False
+    for case in cases:
+        # Substituted sides are normalized again: a sum's end term may now vanish.
+        pairs = _same_branches(normalize(na.xreplace(case)), normalize(nb.xreplace(case)))
+        branched = branched or len(pairs) > 1
+        facts = closed_forms.domain_facts(a.xreplace(case), b.xreplace(case))
+        for va, vb in pairs:
+            if va == vb:
+                # Compared as a difference, equal infinite branches would give oo - oo.
+                continue
+            difference = va - vb
+            if difference.has(Sum, sympy.Integral):
+                where = facts + closed_forms.domain_facts(va, vb)
+                difference, rules = closed_forms.evaluate(difference, where)
+                used.update(dict.fromkeys(rules))
+            if sympy.simplify(difference) != 0:
+                return False, branched
+    return True, branched
 
 
 def _same_branches(a: Expr, b: Expr) -> list[tuple[Expr, Expr]]:
