@@ -6,7 +6,9 @@ disagreement is a counterexample and the verdict is ``refuted``. Symbolically, t
 normalizes both sides with a handful of rewrite rules, each an identity under the symbols'
 assumptions, and proves the relation:
 
-* ``=``: the normalized difference is zero (or ``simplify`` makes it so within the budget);
+* ``=``: the normalized difference is zero (or ``simplify`` makes it so within the budget),
+  after definite sums and integrals are replaced by the values :mod:`symbolic.closed_forms`
+  establishes, in each case of the order of two reals a Min, Max or condition compares;
 * same argmin/argmax: ``g = a f + c`` with ``a > 0`` proved and ``c`` free of the parameters,
   or ``g = h(f)`` with ``h`` strictly increasing on the range of ``f`` (``a < 0`` or ``h``
   decreasing when the sense flips between argmin and argmax).
