@@ -299,15 +299,18 @@ def _integrand_terms(integral: Integral, used: dict[str, None]) -> Expr:
 
 
 def _merged(expr: Expr, used: dict[str, None]) -> Expr:
-    """Additivity over intervals: c ∫_a^b g + c ∫_b^e g = c ∫_a^e g, where the second piece may
-    first be reflected, ∫_a'^b' h(t) dt = ∫_b^(b+b'-a') h(L - v) dv with L = b + b'."""
+    """Additivity over intervals: c ∫_a^b g + c ∫_b^e g = c ∫_a^e g, where a piece in the positive
+    variable may first be reflected, ∫_a'^b' h(t) dt = ∫_b^(b+b'-a') h(L - v) dv, L = b + b'.
+
+    Oriented integrals add whatever the order of a, b, e; only the positive variable needs its
+    pieces in order, so that it stays positive on the merged interval.
+    """
     pieces: list[list[Expr]] = []
     rest = sympy.S.Zero
     for term in Add.make_args(expand(expr, deep=False)):
         found = [f for f in sympy.Mul.make_args(term) if isinstance(f, Integral)]
-        if len(found) == 1 and found[0].limits[0][0] == _V and len(found[0].limits[0]) == 3:
-            _, lo, hi = found[0].limits[0]
-            pieces.append([term / found[0], found[0].function, lo, hi])
+        if len(found) == 1 and len(found[0].limits) == 1 and len(found[0].limits[0]) == 3:
+            pieces.append([term / found[0], found[0].function, *found[0].limits[0]])
         else:
             rest += term
     merging = True
@@ -315,21 +318,29 @@ def _merged(expr: Expr, used: dict[str, None]) -> Expr:
         merging = False
         for i, j in itertools.permutations(range(len(pieces)), 2):
             a, b = pieces[i], pieces[j]
-            ordered = all((p[3] - p[2]).is_extended_nonnegative for p in (a, b))
-            if a[0] != b[0] or not ordered:
+            if a[0] != b[0]:
                 continue
-            if a[1] == b[1] and a[3] == b[2]:
-                a[3] = b[3]
+            # The merged piece is in a's variable: a positive one needs both pieces in order.
+            positive = a[2].is_positive is True
+            if positive and not all((p[4] - p[3]).is_extended_nonnegative for p in (a, b)):
+                continue
+            if a[1] == b[1].xreplace({b[2]: a[2]}) and a[4] == b[3]:
+                a[4] = b[4]
                 used["additivity over adjacent intervals"] = None
-            elif a[3].is_finite and b[3].is_finite and _reflects(b[1], a[1], a[3] + b[3]):
-                a[3] = a[3] + b[3] - b[2]
+            elif (
+                a[2] == b[2] == _V
+                and a[4].is_finite
+                and b[4].is_finite
+                and _reflects(b[1], a[1], a[4] + b[4])
+            ):
+                a[4] = a[4] + b[4] - b[3]
                 used["additivity over adjacent intervals after a reflection v -> L - v"] = None
             else:
                 continue
             del pieces[j]
             merging = True
             break
-    return rest + Add(*(c * Integral(g, (_V, lo, hi)) for c, g, lo, hi in pieces))
+    return rest + Add(*(c * Integral(g, (v, lo, hi)) for c, g, v, lo, hi in pieces))
 
 
 def _reflects(h: Expr, g: Expr, centre: Expr) -> bool:
@@ -379,6 +390,33 @@ def _euler(body: Expr, var: Symbol, lo: Expr, hi: Expr, facts: tuple[Expr, ...])
     return coeff * value
 
 
+def _cauchy_log(
+    body: Expr, var: Symbol, lo: Expr, hi: Expr, facts: tuple[Expr, ...]
+) -> Expr | None:
+    """∫_(-π/2)^(π/2) log(a t² + b t + c) du with t = tan(u), a > 0 and b² <= 4ac:
+
+    t = tan(u) maps the interval onto the line with du = dt/(1 + t²), so the integral is π times
+    the mean of log(a |t - w̄|²) under the standard Cauchy law, w = r + i s with s >= 0. That law
+    is the Poisson kernel of the upper half-plane at i, and log|z - w̄|² is harmonic there with
+    logarithmic growth: the mean is log a + log|i - w̄|² = log a + log(r² + (1 + s)²).
+    """
+    if not (isinstance(body, log) and lo == -sympy.pi / 2 and hi == sympy.pi / 2):
+        return None
+    t = sympy.Dummy("t")
+    arg = expand(body.args[0].xreplace({sympy.tan(var): t}))
+    if arg.has(var) or not arg.is_polynomial(t):
+        return None
+    poly = sympy.Poly(arg, t)
+    if poly.degree() != 2:
+        return None
+    a, b, c = poly.all_coeffs()
+    r = -b / (2 * a)
+    s2 = sympy.factor(expand(c / a - r**2))
+    if not (holds(a > 0, facts) and holds(s2 >= 0, facts)):
+        return None
+    return sympy.pi * (log(a) + log(r**2 + (1 + sympy.sqrt(s2)) ** 2))
+
+
 def _integral_value(integral: Integral, facts: tuple[Expr, ...], used: dict[str, None]) -> Expr:
     if len(integral.limits) != 1 or len(integral.limits[0]) != 3:
         return integral
@@ -392,6 +430,13 @@ def _integral_value(integral: Integral, facts: tuple[Expr, ...], used: dict[str,
             "parameters (it converges on the open set where they are positive, as established)"
         ] = None
         return euler
+    harmonic = _cauchy_log(body, var, lo, hi, facts)
+    if harmonic is not None:
+        used[
+            "the mean of log(a t^2 + b t + c) under the Cauchy law, t = tan(u): the Poisson "
+            "kernel at i of a function harmonic in the upper half-plane (a > 0, b^2 <= 4ac)"
+        ] = None
+        return harmonic
     try:
         value = sympy.integrate(body, *integral.limits)
     except Exception:  # sympy raises any type from deep inside: no value, not a verdict

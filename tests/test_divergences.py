@@ -488,7 +488,17 @@ def test_symbolic_dimension_lemmas_are_checked_by_the_kernel(name):
 
 @pytest.mark.parametrize(
     "name",
-    ["bernoulli", "binomial", "poisson", "geometric", "gamma", "beta", "laplace", "gumbel"],
+    [
+        "bernoulli",
+        "binomial",
+        "poisson",
+        "geometric",
+        "gamma",
+        "beta",
+        "laplace",
+        "gumbel",
+        "cauchy",
+    ],
 )
 def test_the_defining_sum_or_integral_step_is_proved(name):
     from symbolic.catalog import get
@@ -498,14 +508,3 @@ def test_the_defining_sum_or_integral_step_is_proved(name):
     config = Config(instances=2, param_points=1)
     first = check_in(d, d.start, Relation.EQ, d.steps[0], config=config)
     assert first.status is Status.PROVED, first.detail
-
-
-def test_the_cauchy_defining_integral_is_numeric_only_and_says_why():
-    from symbolic.catalog import get
-    from symbolic.kernel import check_in
-
-    d = get("kl/cauchy")
-    config = Config(instances=2, param_points=1, budget=2.0)
-    first = check_in(d, d.start, Relation.EQ, d.steps[0], config=config)
-    assert first.status is Status.NUMERIC
-    assert "not proved symbolically" in first.detail

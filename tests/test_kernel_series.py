@@ -2,8 +2,28 @@
 
 from __future__ import annotations
 
-from sympy import Integral, Piecewise, S, Sum, Symbol, binomial, exp, factorial, gamma, log, oo
-from sympy import digamma as sympy_digamma
+from sympy import (
+    Abs,
+    Integral,
+    Max,
+    Min,
+    Piecewise,
+    Rational,
+    S,
+    Sum,
+    Symbol,
+    beta,
+    binomial,
+    digamma,
+    exp,
+    factorial,
+    gamma,
+    log,
+    oo,
+    pi,
+    sqrt,
+    tan,
+)
 
 from symbolic import Relation, Status, Step, check_step
 from symbolic.closed_forms import domain_facts, holds
@@ -107,8 +127,6 @@ SMOOTH = {a_: (1.2, 5.0), b_: (1.2, 5.0)}
 
 
 def test_gamma_and_beta_log_moments_are_proved():
-    from sympy import beta, digamma
-
     gamma_density = b_**a_ * xp ** (a_ - 1) * exp(-b_ * xp) / gamma(a_)
     lhs = Integral(gamma_density * log(xp), (xp, 0, oo))
     assert verdict(lhs, digamma(a_) - log(b_), SMOOTH).status is Status.PROVED
@@ -129,19 +147,15 @@ def test_a_log_moment_whose_parameter_may_be_negative_is_not_proved():
 
 def test_pieces_of_one_integral_are_merged_across_a_substitution_and_a_reflection():
     # ∫_0^(1/2) g(x) dx written as w = x^a, and ∫_(1/2)^1 g(x) dx reflected to t = 1 - x.
-    from sympy import Rational, beta
-
     w = Symbol("w", positive=True)
     g = xp ** (a_ - 1) * (1 - xp) ** (b_ - 1) * log(xp)
     left = Integral((g / xp ** (a_ - 1)).subs(xp, w ** (1 / a_)) / a_, (w, 0, Rational(1, 2) ** a_))
     right = Integral(g.subs(xp, 1 - xp), (xp, 0, Rational(1, 2)))
-    rhs = beta(a_, b_) * (sympy_digamma(a_) - sympy_digamma(a_ + b_))
+    rhs = beta(a_, b_) * (digamma(a_) - digamma(a_ + b_))
     assert verdict(left + right, rhs, {a_: (1.2, 4.0), b_: (1.2, 4.0)}).status is Status.PROVED
 
 
 def test_an_integral_between_min_and_max_is_split_by_the_order_of_its_ends():
-    from sympy import Abs, Max, Min
-
     m = Symbol("m", real=True)
     x = Symbol("x", real=True)
     lhs = Integral(Abs(x - m) * exp(-Abs(x)), (x, Min(0, m), Max(0, m)))
@@ -150,3 +164,19 @@ def test_an_integral_between_min_and_max_is_split_by_the_order_of_its_ends():
     assert checked.status is Status.PROVED
     assert "in each order of" in checked.detail
     assert verdict(lhs, rhs + m / 10, {m: (-3.0, 3.0)}).status is Status.REFUTED
+
+
+def test_the_cauchy_log_moment_is_proved_where_the_quadratic_has_no_two_real_roots():
+    m = Symbol("m", real=True)
+    h = Symbol("h", positive=True)
+    u = Symbol("u", real=True)
+    lhs = Integral(log(tan(u) ** 2 + 2 * m * tan(u) + m**2 + h**2), (u, -pi / 2, pi / 2)) / pi
+    rhs = log(m**2 + (1 + h) ** 2)
+    where = {m: (-2.0, 2.0), h: (0.3, 3.0)}
+    assert verdict(lhs, rhs, where).status is Status.PROVED
+    assert verdict(lhs, rhs + log(2) / 10, where).status is Status.REFUTED
+    # With c only known real, tan(u)^2 + c may have two real roots: nothing is established.
+    c = Symbol("c", real=True)
+    lhs = Integral(log(tan(u) ** 2 + c), (u, -pi / 2, pi / 2)) / pi
+    checked = verdict(lhs, 2 * log(1 + sqrt(c)), {c: (0.5, 3.0)})
+    assert checked.status is not Status.PROVED
