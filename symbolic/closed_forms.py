@@ -324,7 +324,9 @@ def _merged(expr: Expr, used: dict[str, None]) -> Expr:
             positive = a[2].is_positive is True
             if positive and not all((p[4] - p[3]).is_extended_nonnegative for p in (a, b)):
                 continue
-            if a[1] == b[1].xreplace({b[2]: a[2]}) and a[4] == b[3]:
+            # Renaming b's variable to a's must not capture a free symbol of b's integrand.
+            renamed = b[2] == a[2] or a[2] not in b[1].free_symbols
+            if renamed and a[1] == b[1].xreplace({b[2]: a[2]}) and a[4] == b[3]:
                 a[4] = b[4]
                 used["additivity over adjacent intervals"] = None
             elif (
@@ -410,6 +412,8 @@ def _cauchy_log(
     if poly.degree() != 2:
         return None
     a, b, c = poly.all_coeffs()
+    if b.is_real is not True:
+        return None
     r = -b / (2 * a)
     s2 = sympy.factor(expand(c / a - r**2))
     if not (holds(a > 0, facts) and holds(s2 >= 0, facts)):

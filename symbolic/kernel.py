@@ -241,7 +241,12 @@ def _prove_equal(a: Expr, b: Expr, budget: float) -> tuple[bool, str]:
 
 
 def _zero_in_cases(
-    a: Expr, b: Expr, na: Expr, nb: Expr, cases: list[dict], used: dict[str, None]
+    a: Expr,
+    b: Expr,
+    na: Expr,
+    nb: Expr,
+    cases: list[dict[Symbol, Expr]],
+    used: dict[str, None],
 ) -> tuple[bool, bool]:
     """Whether na - nb is 0 in every case; and whether Piecewise sides were split by branch."""
     branched = False
