@@ -6,7 +6,9 @@ disagreement is a counterexample and the verdict is ``refuted``. Symbolically, t
 normalizes both sides with a handful of rewrite rules, each an identity under the symbols'
 assumptions, and proves the relation:
 
-* ``=``: the normalized difference is zero (or ``simplify`` makes it so within the budget);
+* ``=``: the normalized difference is zero (or ``simplify`` makes it so within the budget),
+  after definite sums and integrals are replaced by the values :mod:`symbolic.closed_forms`
+  establishes, in each case of the order of two reals a Min, Max or condition compares;
 * same argmin/argmax: ``g = a f + c`` with ``a > 0`` proved and ``c`` free of the parameters,
   or ``g = h(f)`` with ``h`` strictly increasing on the range of ``f`` (``a < 0`` or ``h``
   decreasing when the sense flips between argmin and argmax).
@@ -41,6 +43,7 @@ from sympy import (
     MatAdd,
     MatMul,
     MatrixSymbol,
+    Piecewise,
     Product,
     Sum,
     Symbol,
@@ -50,6 +53,7 @@ from sympy import (
     log,
 )
 
+from symbolic import closed_forms
 from symbolic.budget import BudgetExceeded, time_budget
 from symbolic.derivation import Derivation, Relation, Step
 from symbolic.measures import Constant, DirichletLaw, Mean, N, NormalLaw, theta, unfold, xv, yv
@@ -270,26 +274,37 @@ def _prove_equal(a: Expr, b: Expr, budget: float) -> tuple[bool, str]:
         # log is injective on the positive reals, so equal logs mean equal values.
         if expand(normalize(log(na)) - normalize(log(nb))) == 0:
             return True, "both sides are positive and their logarithms normalize alike"
-    difference = na - nb
-    how = "simplify reduces the normalized difference to 0"
+    attempts = [("", [{}])]
+    order, cases = closed_forms.order_cases(na - nb)
+    if order:
+        # A case may lose an assumption that a proof needs, so the split comes first only where
+        # the sides do not line up without it: a Min or Max, or Piecewise with other conditions.
+        aligned = not (na - nb).has(sympy.Min, sympy.Max) and (
+            len(_same_branches(na, nb)) > 1 or not (na.has(Piecewise) or nb.has(Piecewise))
+        )
+        attempts.insert(1 if aligned else 0, (order, cases))
+    used: dict[str, None] = {}
+    proved = branched = False
     try:
         with time_budget(budget):
-            if difference.has(Mean):
-                difference, used = _law_moments(difference)
-                if used:
-                    difference = normalize(difference)
-                    how = f"linearity of E_P, then {'; '.join(used)}"
-                    if expand(difference) == 0:
-                        return True, how
-                    how += ", then simplify"
-            if difference.has(sympy.Integral):
-                difference = _integrate(difference)
-                how = "linearity of the integral, sympy's integration of each piece, then simplify"
-            if sympy.simplify(difference) == 0:
-                return True, how
+            for split, cases in attempts:
+                used.clear()
+                proved, branched = _zero_in_cases(a, b, na, nb, cases, used)
+                if proved:
+                    order = split
+                    break
     except BudgetExceeded:
         return False, f"the symbolic attempt ran out of its {budget:g} s budget"
-    return False, "the normalized difference does not simplify to 0"
+    if not proved:
+        return False, "the normalized difference does not simplify to 0"
+    how = "simplify reduces the normalized difference to 0"
+    if used:
+        how = f"linearity of sums, integrals and expectations; {'; '.join(used)}; then simplify"
+    if branched:
+        how = f"branch by branch under the same conditions: {how}"
+    if order:
+        how = f"{order}: {how}"
+    return True, how
 
 
 def _law_moments(expr: Expr) -> tuple[Expr, list[str]]:
@@ -433,35 +448,46 @@ def _log_power_monomial(f: Expr, t: Symbol) -> tuple[Expr, Expr, int] | None:
     return coeff, power, logs
 
 
-def _integrand_terms(integral: sympy.Integral) -> Expr:
-    # Linearity of a definite integral: pull out what is free of the variable, split sums.
-    if len(integral.limits) != 1 or len(integral.limits[0]) != 3:
-        return integral
-    var = integral.limits[0][0]
-    body = expand(expand_log(integral.function), power_exp=False, log=False)
-    total = sympy.S.Zero
-    for term in Add.make_args(body):
-        coeff, dependent = term.as_independent(var, as_Add=False)
-        total += coeff * sympy.Integral(dependent, integral.limits[0])
-    return total
+def _zero_in_cases(
+    a: Expr,
+    b: Expr,
+    na: Expr,
+    nb: Expr,
+    cases: list[dict[Symbol, Expr]],
+    used: dict[str, None],
+) -> tuple[bool, bool]:
+    """Whether na - nb is 0 in every case; and whether Piecewise sides were split by branch."""
+    branched = False
+    for case in cases:
+        # Substituted sides are normalized again: a sum's end term may now vanish.
+        pairs = _same_branches(normalize(na.xreplace(case)), normalize(nb.xreplace(case)))
+        branched = branched or len(pairs) > 1
+        facts = closed_forms.domain_facts(a.xreplace(case), b.xreplace(case))
+        for va, vb in pairs:
+            if va == vb:
+                # Compared as a difference, equal infinite branches would give oo - oo.
+                continue
+            difference = va - vb
+            if difference.has(Mean):
+                difference, moments = _law_moments(difference)
+                used.update(dict.fromkeys(moments))
+                if moments:
+                    difference = normalize(difference)
+            if difference.has(Sum, sympy.Integral):
+                where = facts + closed_forms.domain_facts(va, vb)
+                difference, rules = closed_forms.evaluate(difference, where)
+                used.update(dict.fromkeys(rules))
+            if sympy.simplify(difference) != 0:
+                return False, branched
+    return True, branched
 
 
-def _integrate(expr: Expr) -> Expr:
-    """Replace each definite integral by sympy's value for it, piece by piece.
-
-    A piece whose value carries conditions (a Piecewise) or stays unevaluated is kept as an
-    integral, so nothing is assumed about convergence.
-    """
-    split = expr.replace(lambda n: isinstance(n, sympy.Integral), _integrand_terms)
-
-    def value(integral: sympy.Integral) -> Expr:
-        # Gathering the exponentials first lets sympy see a Gaussian moment, not erfc pieces.
-        result = sympy.integrate(sympy.powsimp(integral.function), *integral.limits)
-        if result.has(sympy.Integral, sympy.Piecewise):
-            return integral
-        return sympy.simplify(result)
-
-    return split.replace(lambda n: isinstance(n, sympy.Integral), value)
+def _same_branches(a: Expr, b: Expr) -> list[tuple[Expr, Expr]]:
+    # Two Piecewise with the same conditions in the same order take the same branch everywhere.
+    if isinstance(a, Piecewise) and isinstance(b, Piecewise):
+        if [c for _, c in a.args] == [c for _, c in b.args]:
+            return [(va, vb) for (va, _), (vb, _) in zip(a.args, b.args, strict=True)]
+    return [(a, b)]
 
 
 def _mentions(expr: Expr, params: tuple[Expr, ...]) -> bool:

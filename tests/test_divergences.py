@@ -673,3 +673,27 @@ def test_symbolic_dimension_definition_is_proved_against_the_closed_form(name):
 
     verdict = checks(name)["definition_kl"]
     assert verdict.status is Status.PROVED and verdict.evaluated, verdict.detail
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        "bernoulli",
+        "binomial",
+        "poisson",
+        "geometric",
+        "gamma",
+        "beta",
+        "laplace",
+        "gumbel",
+        "cauchy",
+    ],
+)
+def test_the_defining_sum_or_integral_step_is_proved(name):
+    from symbolic.catalog import get
+    from symbolic.kernel import check_in
+
+    d = get(f"kl/{name}")
+    config = Config(instances=2, param_points=1)
+    first = check_in(d, d.start, Relation.EQ, d.steps[0], config=config)
+    assert first.status is Status.PROVED, first.detail
