@@ -1205,7 +1205,7 @@ def second_order_plan(sol: Solution, budget: float = 20.0) -> SecondOrderPlan:
             weight = Symbol(f"s_{a}_{b}", real=True) if len(params) > 1 else sympy.S.One
             lhs += weight * scale * _per_point_sum(pa, at)
             rhs += weight * scale * (_per_point_sum(pb, at) + per_point.xreplace(at) * value)
-    shown_matrix = str(in_hats.tolist())
+    shown_matrix = str(in_hats.xreplace(stats).tolist())
     parts = [Derivation(
         f"mle/{fam.name}/hessian",
         f"The Hessian of the log-likelihood at the estimator, in the estimates ({fam.name})",
