@@ -1158,18 +1158,35 @@ def second_order_plan(sol: Solution, budget: float = 20.0) -> SecondOrderPlan:
     fam = sol.family
     params = _smooth_params(sol)
     if fam.name == "categorical":
+        count = Sum(KroneckerDelta(k_label, x[i]), (i, 1, N))
+        entry = Derivation(
+            f"mle/{fam.name}/hessian",
+            "The Hessian of the Lagrangian at the estimator is negative on its diagonal",
+            -N**2 / count,
+            (Step(Relation.LT, sympy.S.Zero,
+                  "the Hessian of sum_k n_k log pi[k] - lambda (sum_k pi[k] - 1) is diagonal, "
+                  "-n_k/pi[k]**2, which is -N**2/n_k at pi[k] = n_k/N; negative for every label "
+                  "k seen in the data (n_k >= 1)"),),
+            params=(),
+            intervals={k_label: (1, 3)},
+            data=fam.sample,
+            notes=("A diagonal Hessian with a negative diagonal is negative definite, also on "
+                   "the simplex's tangent space: the stationary point is the maximum. Labels "
+                   "not seen in the data have n_k = 0 and pi[k] = 0, on the simplex's edge.",),
+        )
         return SecondOrderPlan(
-            "concavity",
-            "sum_k n_k log pi[k] is a sum of concave functions of pi and the simplex is convex, "
-            "so the stationary point of the Lagrangian is the maximum",
-            status="proved",
+            "hessian",
+            "the Lagrangian's Hessian at the estimator is diag(-N**2/n_k) over the labels seen "
+            "in the data, negative definite",
+            (entry,),
         )
     if sol.estimators and not params:
+        # The boundary parts carry the argument: their verdicts are this condition's.
         return SecondOrderPlan(
             "monotone",
             "every parameter is at an edge of the support; the NLL is monotone in it there "
             "(checks.boundary_*), so no stationary point is needed",
-            status="proved",
+            tuple(boundary_derivation(sol, p) for p in fam.support),
         )
     if not sol.estimators:
         return SecondOrderPlan("none", "no closed-form estimator to check", status="unknown")
@@ -1553,7 +1570,9 @@ def mle_parts(sol: Solution) -> tuple[Derivation, ...]:
     parts = [stationary] if stationary is not None else []
     parts += [boundary_derivation(sol, p) for p in fam.support]
     if sol.status != "no_closed_form":
-        parts += second_order_plan(checked_sol).parts
+        # An edge parameter's monotone chain is also its second-order argument: listed once.
+        seen = {d.id for d in parts}
+        parts += [d for d in second_order_plan(checked_sol).parts if d.id not in seen]
     return tuple(parts)
 
 

@@ -133,3 +133,18 @@ def test_multivariate_normal_minors_are_proved_through_cholesky():
     for part in minors:
         assert check(part).status is Status.PROVED, part.id
     assert any("Cholesky" in n for n in minors[0].notes)
+
+
+def test_an_inequality_says_nothing_where_a_side_has_no_value():
+    count = Sum(x[i] * 0, (i, 1, N))  # 0 at every point: -N**2/count has no value anywhere
+    checked = check_step(-N**2 / count, Relation.EQ, Step(Relation.LT, S.Zero, "sign"),
+                         params=())
+    assert checked.status is Status.UNKNOWN
+    assert "neither side has a value" in checked.detail
+
+
+def test_categorical_second_order_is_checked_by_the_kernel():
+    checked = check(get("mle/categorical"))
+    (hessian,) = [p for p in checked.parts if p.derivation.id.endswith("/hessian")]
+    assert hessian.steps[0].relation is Relation.LT
+    assert hessian.status is Status.NUMERIC

@@ -64,7 +64,7 @@ SCALAR = [n for n in WITH_FORMULA if n not in ("categorical", "multivariate-norm
 # (Σ x^k / N)^(1/k), and the kernel cannot use the positivity of a sum of data to undo it;
 # the 2x2 and 3x3 Hessian minors of the regression and the multivariate normal involve
 # Cauchy-Schwarz-type positivity the assumptions cannot decide, so they are numeric.
-NUMERIC_SECOND = {"linear-regression", "multivariate-normal"}
+NUMERIC_SECOND = {"categorical", "linear-regression", "multivariate-normal"}
 
 
 def _data(name: str, seed: int, size: int) -> tuple[list, dict]:
