@@ -938,22 +938,44 @@ def check_step(
     the length and kind of indexed symbols other than the data (``pi[k]`` on the simplex) and of
     matrix symbols (``Sigma`` symmetric positive definite)."""
     params = params if params is not None else (theta,)
-    inequality = step.relation in (Relation.LT, Relation.GT)
-    if inequality and lhs_sense.optimizes:
-        return CheckedStep(
-            index=index,
-            lhs=lhs,
-            lhs_sense=lhs_sense,
-            relation=step.relation,
-            rhs=step.rhs,
-            rule=step.rule,
-            status=Status.UNKNOWN,
-            evaluated=False,
-            seal=_SEAL,
-            detail="an inequality between objectives says nothing about their optimizers",
+    if step.relation in (Relation.LT, Relation.GT) and lhs_sense.optimizes:
+        worst = _Verdict(
+            Status.UNKNOWN, "an inequality between objectives says nothing about their optimizers"
         )
+        evaluated = False
+    else:
+        worst, evaluated = _verdict(
+            lhs, lhs_sense, step, params, intervals or {}, data, vectors, config
+        )
+    return CheckedStep(
+        index=index,
+        lhs=lhs,
+        lhs_sense=lhs_sense,
+        relation=step.relation,
+        rhs=step.rhs,
+        rule=step.rule,
+        status=worst.status,
+        detail=worst.detail,
+        counterexample=worst.counterexample,
+        evaluated=evaluated,
+        seal=_SEAL,
+    )
+
+
+def _verdict(
+    lhs: Expr,
+    lhs_sense: Relation,
+    step: Step,
+    params: tuple[Symbol, ...],
+    intervals: Mapping[Symbol, tuple[float, float]],
+    data: DataSampler | None,
+    vectors: Mapping | None,
+    config: Config,
+) -> tuple[_Verdict, bool]:
+    """The step's verdict, and whether the numeric check could evaluate it at all."""
+    inequality = step.relation in (Relation.LT, Relation.GT)
     orders = step.relation.optimizes
-    sampler = _Sampler((lhs, step.rhs), params, intervals or {}, config, data, vectors, orders)
+    sampler = _Sampler((lhs, step.rhs), params, intervals, config, data, vectors, orders)
     constants = _check_constants((lhs, step.rhs), sampler)
     flips = _sense_flips(lhs_sense, step.relation)
     if step.relation is Relation.EQ:
@@ -975,20 +997,9 @@ def check_step(
     symbolic = (False, "") if settled else _attempt(prove, config.budget)
     verdicts = [_combine(symbolic, numeric), *constants]
     worst = max(verdicts, key=lambda v: _RANK[v.status])
-    detail = worst.detail if worst.status is not Status.PROVED else verdicts[0].detail
-    return CheckedStep(
-        index=index,
-        lhs=lhs,
-        lhs_sense=lhs_sense,
-        relation=step.relation,
-        rhs=step.rhs,
-        rule=step.rule,
-        status=worst.status,
-        detail=detail,
-        counterexample=worst.counterexample,
-        evaluated=numeric.status is not Status.UNKNOWN,
-        seal=_SEAL,
-    )
+    if worst.status is Status.PROVED:
+        worst = verdicts[0]
+    return worst, numeric.status is not Status.UNKNOWN
 
 
 # Checking is pure: the same derivation object under the same configuration gets the same
