@@ -28,7 +28,7 @@ from __future__ import annotations
 
 import itertools
 import random
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
 from functools import lru_cache
@@ -84,6 +84,7 @@ __all__ = [
     "check",
     "check_step",
     "check_in",
+    "worst",
     "normalize",
 ]
 
@@ -98,6 +99,15 @@ class Status(StrEnum):
 
 
 _RANK = {Status.PROVED: 0, Status.NUMERIC: 1, Status.UNKNOWN: 2, Status.REFUTED: 3}
+
+
+def worst(statuses: Iterable[Status]) -> Status:
+    """The worst of some verdicts (``proved`` for none).
+
+    >>> worst([Status.PROVED, Status.NUMERIC])
+    <Status.NUMERIC: 'numeric'>
+    """
+    return max(statuses, key=_RANK.__getitem__, default=Status.PROVED)
 
 
 @dataclass(frozen=True)
@@ -147,13 +157,15 @@ class CheckedDerivation:
 
     @property
     def status(self) -> Status:
-        return max(
-            (s.status for s in self.all_steps()), key=_RANK.__getitem__, default=Status.PROVED
-        )
+        return worst(s.status for s in self.all_steps())
+
+    def chains(self) -> list[CheckedDerivation]:
+        """This derivation's own chain, then its parts', depth first."""
+        return [self, *(c for part in self.parts for c in part.chains())]
 
     def all_steps(self) -> tuple[CheckedStep, ...]:
         """The chain's steps, then its parts' steps, depth first."""
-        return self.steps + tuple(s for part in self.parts for s in part.all_steps())
+        return tuple(s for chain in self.chains() for s in chain.steps)
 
 
 @dataclass(frozen=True)
@@ -395,9 +407,9 @@ def _normal_moment(mean: Mean) -> tuple[Expr, str] | None:
     expanded = body.arg.xreplace({x: mu + chol * z}).doit().expand()
     total = sympy.S.Zero
     for term in expanded.args if isinstance(expanded, MatAdd) else (expanded,):
-        coeff, product = term.as_coeff_mmul() if isinstance(term, MatMul) else (1, term)
+        coeff, product = term.as_coeff_mmul() if isinstance(term, MatMul) else (sympy.S.One, term)
         factors = list(product.args) if isinstance(product, MatMul) else [product]
-        if sympy.sympify(coeff).has(z) or any(f.has(z) and f not in (z, z.T) for f in factors):
+        if coeff.has(z) or any(f.has(z) and f not in (z, z.T) for f in factors):
             # z inside another factor (an inverse, a function): not a moment of degree <= 2.
             return None
         count = sum(1 for f in factors if f in (z, z.T))

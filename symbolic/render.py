@@ -267,11 +267,6 @@ def _rel(step: CheckedStep | _Link | None) -> str:
     return relation.value if relation in (Relation.LT, Relation.GT) else "="
 
 
-def _chains(checked: CheckedDerivation) -> list[CheckedDerivation]:
-    """The derivation's own chain, then its parts', depth first."""
-    return [checked, *(c for part in checked.parts for c in _chains(part))]
-
-
 def _word(status: Status, lang: str) -> str:
     return phrase(status.value, lang)
 
@@ -455,7 +450,7 @@ def to_latex(checked: CheckedDerivation, lang: str = "en") -> str:
     Korean documents (``lang="ko"``) use kotex and need XeLaTeX or LuaLaTeX.
     """
     d = checked.derivation
-    own, *parts = _chains(checked)
+    own, *parts = checked.chains()
     summary = "; ".join(_summary(checked, lang))
     # The summary follows the derivation's own chain, before its reasons, notes and parts.
     body = _latex_chain(own, lang, False)
@@ -552,7 +547,7 @@ def to_markdown(checked: CheckedDerivation, lang: str = "en", reasons: bool = Tr
     ``reasons`` adds the kernel's reason under each step it did not prove.
     """
     out = []
-    for k, chain in enumerate(_chains(checked)):
+    for k, chain in enumerate(checked.chains()):
         d = chain.derivation
         checked_by = phrase("checked_by", lang, id=f"`{d.id}`")
         out += [f"{'##' if k else '#'} {translate(d.title, lang)}", "", checked_by, ""]
@@ -581,7 +576,7 @@ def to_markdown(checked: CheckedDerivation, lang: str = "en", reasons: bool = Tr
 def to_text(checked: CheckedDerivation, width: int = 120, lang: str = "en") -> str:
     """Aligned text for terminals: the chain, then each step's rule and verdict."""
     out = []
-    for k, chain in enumerate(_chains(checked)):
+    for k, chain in enumerate(checked.chains()):
         if k:
             out.append("")
         out += _text_chain(chain, width, lang)
@@ -690,7 +685,7 @@ def to_html(checked: CheckedDerivation, lang: str = "en") -> str:
     d = checked.derivation
     esc = html.escape
     body = []
-    for k, chain in enumerate(_chains(checked)):
+    for k, chain in enumerate(checked.chains()):
         if k:
             part = chain.derivation
             body += [f"<h2>{esc(translate(part.title, lang))}</h2>",
@@ -777,7 +772,7 @@ def _aligned(d: Derivation, steps: Sequence[CheckedStep | _Link], verdicts: bool
 
 
 def _checked_derivation_latex(self: CheckedDerivation) -> str:
-    return "\n".join(_aligned(c.derivation, c.steps, verdicts=True) for c in _chains(self))
+    return "\n".join(_aligned(c.derivation, c.steps, verdicts=True) for c in self.chains())
 
 
 def _derivation_latex(self: Derivation) -> str:

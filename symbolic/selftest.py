@@ -246,13 +246,9 @@ def run(
     for k, derivation_id in enumerate(chosen, start=1):
         if progress is not None:
             progress(k, len(chosen), derivation_id)
-        chains = _chains(check(get(derivation_id), config))
+        chains = check(get(derivation_id), config).chains()
         reports += [_mutate_chain(chain, config) for chain in chains]
     return Report(reports)
-
-
-def _chains(checked: CheckedDerivation) -> list[CheckedDerivation]:
-    return [checked, *(c for part in checked.parts for c in _chains(part))]
 
 
 def _mutate_chain(checked: CheckedDerivation, config: Config) -> DerivationReport:

@@ -51,7 +51,7 @@ from sympy import (
 from symbolic.budget import BudgetExceeded, time_budget
 from symbolic.derivation import Derivation, Relation, Step
 from symbolic.families import FAMILIES, Family, Param, k_label, pi_, x_pos
-from symbolic.kernel import CheckedDerivation, Config, Status, check
+from symbolic.kernel import CheckedDerivation, Config, check, worst
 from symbolic.measures import N, i, x, xv, y, yv
 from symbolic.numeric import DataSampler
 
@@ -1319,13 +1319,10 @@ def second_order(
     """
     if not plan.parts:
         return SecondOrder(plan.method, plan.status, plan.detail, plan.minors)
-    worst = max((c.status for c in checked), key=_WORST.index)
+    status = worst(c.status for c in checked)
     verdicts = "; ".join(f"{c.derivation.id}: {c.status.value}" for c in checked)
-    return SecondOrder(plan.method, worst.value, f"{plan.detail} (kernel: {verdicts})",
+    return SecondOrder(plan.method, status.value, f"{plan.detail} (kernel: {verdicts})",
                        plan.minors)
-
-
-_WORST = [Status.PROVED, Status.NUMERIC, Status.UNKNOWN, Status.REFUTED]
 
 
 # --- input: known values and data files, parsed as numbers only ---------------------------------
@@ -1520,12 +1517,12 @@ def _numeric_optimum(sol: Solution, seed: int = 11, size: int = 9) -> dict[str, 
                 + (f"; {found.note}" if found.note and found.exists else ""),
             }
         values = closed_form_values(sol, data, known)
-        worst = mpmath.mpf(0)
+        error = mpmath.mpf(0)
         for name, v in values.items():
             n = found.values[name]
-            worst = max(worst, abs(v - n) / max(abs(v), mpmath.mpf(10) ** -60))
+            error = max(error, abs(v - n) / max(abs(v), mpmath.mpf(10) ** -60))
     # Both sides are computed at 60 digits: more than 50 agreeing digits is reported as 50.
-    digits = 50 if worst == 0 else min(50, int(-mpmath.log10(worst)))
+    digits = 50 if error == 0 else min(50, int(-mpmath.log10(error)))
     status = "numeric" if digits >= 30 else "refuted"
     return {
         "status": status,
@@ -1572,8 +1569,16 @@ def mle_parts(sol: Solution) -> tuple[Derivation, ...]:
     if sol.status != "no_closed_form":
         # An edge parameter's monotone chain is also its second-order argument: listed once.
         seen = {d.id for d in parts}
-        parts += [d for d in second_order_plan(checked_sol).parts if d.id not in seen]
+        parts += [d for d in _family_plan(fam.name).parts if d.id not in seen]
     return tuple(parts)
+
+
+@cache
+def _family_plan(name: str) -> SecondOrderPlan:
+    # Both the catalog entry and `symbolic mle` need the plan; the multivariate normal's takes
+    # seconds to build.
+    sol = solve_family(FAMILIES[name])
+    return second_order_plan(plane_solution(sol) if sol.family.coordinates is not None else sol)
 
 
 @cache
@@ -1604,7 +1609,7 @@ def verify(name: str, config: Config = _DEFAULT) -> dict[str, object]:
             "Hessian of the log-likelihood is negative definite (a local maximum)",
         )
     else:
-        plan = second_order_plan(checked_sol)
+        plan = _family_plan(name)
         second = second_order(plan, [parts[d.id] for d in plan.parts])
     stationary = parts.get(f"mle/{name}/stationary")
     return {
@@ -1663,10 +1668,9 @@ def report(
 
 def _chain_json(checked: CheckedDerivation) -> dict[str, object]:
     # One chain's own steps: its parts are reported under their own keys.
-    worst = max((st.status for st in checked.steps), key=_WORST.index, default=Status.PROVED)
     return {
         "id": checked.derivation.id,
-        "status": worst.value,
+        "status": worst(st.status for st in checked.steps).value,
         "steps": [
             {"index": st.index, "relation": st.relation.value, "rule": st.rule,
              "status": st.status.value, "detail": st.detail}
