@@ -26,13 +26,13 @@ sys.path.insert(0, str(ROOT))
 import mpmath  # noqa: E402
 import sympy  # noqa: E402
 
-from symbolic import kernel  # noqa: E402
-from symbolic.budget import BudgetExceeded, time_budget  # noqa: E402
 from symbolic.catalog import get, ids  # noqa: E402
-from symbolic.derivation import Relation  # noqa: E402
 from symbolic.kernel import check, check_in  # noqa: E402
-from symbolic.measures import KL, p_data, p_model, theta  # noqa: E402
-from symbolic.numeric import Point, evaluate, sample_instances  # noqa: E402
+from symbolic.kernel import checker as kernel  # noqa: E402
+from symbolic.kernel.budget import BudgetExceeded, time_budget  # noqa: E402
+from symbolic.kernel.derivation import Relation  # noqa: E402
+from symbolic.kernel.measures import KL, p_data, p_model, theta  # noqa: E402
+from symbolic.kernel.numeric import Point, evaluate, sample_instances  # noqa: E402
 
 NAIVE_BUDGET = 5.0
 # The comparison with the naive way runs on a sample of the catalog: the seed, five KL
@@ -178,7 +178,7 @@ def numeric_cost_both_backends(points: int) -> dict[str, dict[str, float]]:
 
 def scaling_in_n(sizes: list[int]) -> list[tuple[int, float]]:
     """Seconds to evaluate D_KL(p_data || p_model) numerically on data of size N."""
-    from symbolic.numeric import Instance
+    from symbolic.kernel.numeric import Instance
 
     base = sample_instances(seed=2, count=1)[0]
     rows = []
@@ -201,16 +201,16 @@ def derive_times() -> tuple[list[tuple[str, float, str]], list[tuple[str, float]
     """Seconds to derive each MLE (the solver) and each entropy/cross-entropy/KL closed form.
 
     Each derivation runs in a fresh subprocess: both modules cache their results."""
-    from symbolic.divergences import FAMILIES as KL_FAMILIES
     from symbolic.families import FAMILIES
+    from symbolic.generators.divergences import FAMILIES as KL_FAMILIES
 
     code_mle = (
         "import time,sys;from symbolic.families import FAMILIES;"
-        "from symbolic.stationary import solve_family;t=time.perf_counter();"
+        "from symbolic.generators.stationary import solve_family;t=time.perf_counter();"
         "s=solve_family(FAMILIES[sys.argv[1]]);print(time.perf_counter()-t, s.status)"
     )
     code_kl = (
-        "import time,sys;from symbolic.divergences import divergence;t=time.perf_counter();"
+        "import time,sys;from symbolic.generators.divergences import divergence;t=time.perf_counter();"
         "divergence(sys.argv[1]);print(time.perf_counter()-t)"
     )
 
@@ -230,10 +230,10 @@ def categorical_scaling(sizes: list[int]) -> list[tuple[int, float, float]]:
     KL closed form evaluated at two random points of the K-simplex."""
     import random
 
-    from symbolic.divergences import divergence
     from symbolic.families import FAMILIES
-    from symbolic.numeric import Instance, sample_vector
-    from symbolic.stationary import numeric_mle
+    from symbolic.generators.divergences import divergence
+    from symbolic.generators.optimize import numeric_mle
+    from symbolic.kernel.numeric import Instance, sample_vector
 
     kl = divergence("categorical").kl
     bases = sorted(kl.atoms(sympy.IndexedBase), key=str)
@@ -263,7 +263,7 @@ def dimension_scaling(dims: list[int]) -> list[tuple[int, float]]:
     d×d positive definite matrices with rational entries, exact arithmetic, then 50 digits."""
     import random
 
-    from symbolic.divergences import divergence
+    from symbolic.generators.divergences import divergence
 
     kl = divergence("multivariate-normal").kl
     matrices = sorted(kl.atoms(sympy.MatrixSymbol), key=str)

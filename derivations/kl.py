@@ -2,7 +2,7 @@
 
 Each ``kl/<family>`` starts from the definition of D_KL(P‖Q) — the integral or sum of
 ``p log(p/q)`` over supp P, +oo when supp P is not inside supp Q — and reaches the closed form by
-the route :mod:`symbolic.divergences` states for the family. Building is lazy: deriving runs
+the route :mod:`symbolic.generators.divergences` states for the family. Building is lazy: deriving runs
 sympy under time budgets.
 """
 
@@ -11,7 +11,7 @@ from __future__ import annotations
 from functools import partial
 
 from symbolic.catalog import Entry
-from symbolic.divergences import kl_derivation, names
+from symbolic.generators.divergences import kl_derivation, names
 
 ENTRIES = [
     Entry(

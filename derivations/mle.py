@@ -17,9 +17,12 @@ from functools import partial
 from sympy import Expr, Indexed, Sum, Symbol, log
 
 from symbolic.catalog import Entry
-from symbolic.derivation import Derivation, Relation, Step
 from symbolic.families import FAMILIES, Family, b_real, pi_, w
-from symbolic.measures import (
+from symbolic.generators.mle_checks import pulled_out
+from symbolic.generators.mle_report import mle_parts
+from symbolic.generators.stationary import plane_solution, separate, solve_family
+from symbolic.kernel.derivation import Derivation, Relation, Step
+from symbolic.kernel.measures import (
     Distribution,
     Entropy,
     Expectation,
@@ -33,8 +36,7 @@ from symbolic.measures import (
     xv,
     yv,
 )
-from symbolic.measures import y as y_data
-from symbolic.stationary import mle_parts, plane_solution, pulled_out, separate, solve_family
+from symbolic.kernel.measures import y as y_data
 
 TITLE = "Maximum likelihood for the {name} family is minimum cross-entropy"
 _CONTINUOUS = (

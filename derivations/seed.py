@@ -11,8 +11,8 @@ from __future__ import annotations
 from sympy import Lambda, Product, Sum, Symbol, exp, log
 
 from symbolic.catalog import Entry
-from symbolic.derivation import Derivation, Relation, Step
-from symbolic.measures import (
+from symbolic.kernel.derivation import Derivation, Relation, Step
+from symbolic.kernel.measures import (
     KL,
     Constant,
     CrossEntropy,

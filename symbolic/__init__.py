@@ -10,7 +10,6 @@ counterexample) or unknown (with the reason).
 """
 
 from symbolic.catalog import Entry, UnknownDerivation, entries, get, ids
-from symbolic.derivation import Derivation, Relation, Step
 from symbolic.kernel import (
     CheckedDerivation,
     CheckedStep,
@@ -20,7 +19,8 @@ from symbolic.kernel import (
     check_step,
     normalize,
 )
-from symbolic.measures import (
+from symbolic.kernel.derivation import Derivation, Relation, Step
+from symbolic.kernel.measures import (
     KL,
     NLL,
     Constant,
@@ -44,7 +44,7 @@ from symbolic.measures import (
     y,
     yv,
 )
-from symbolic.render import text, to_latex, to_markdown, to_text
+from symbolic.outputs.render import text, to_latex, to_markdown, to_text
 
 __version__ = "0.1.0"
 

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
-from symbolic.derivation import Derivation
+from symbolic.kernel.derivation import Derivation
 
 __all__ = ["Entry", "entries", "ids", "get", "UnknownDerivation", "catalog_dir"]
 

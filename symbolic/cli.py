@@ -12,11 +12,12 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from symbolic import files, selftest
 from symbolic.catalog import UnknownDerivation, entries, get, ids
-from symbolic.derivation import Derivation
 from symbolic.kernel import CheckedDerivation, CheckedStep, Config, Status, check
-from symbolic.render import RENDERERS, TexEngineMissing, TexError, to_pdf, to_text
+from symbolic.kernel.derivation import Derivation
+from symbolic.outputs.render import RENDERERS, TexEngineMissing, TexError, to_pdf, to_text
+from symbolic.readers import files
+from symbolic.testing import selftest
 
 __all__ = ["main", "step_json", "derivation_json"]
 
@@ -136,7 +137,7 @@ def _cmd_render(args: argparse.Namespace) -> int:
 
 
 def _cmd_plot(args: argparse.Namespace) -> int:
-    from symbolic import plots
+    from symbolic.outputs import plots
 
     if args.all and args.ids:
         raise UsageError("give derivation ids or --all, not both")
@@ -169,7 +170,7 @@ def _cmd_plot(args: argparse.Namespace) -> int:
 
 
 def _cmd_docs(args: argparse.Namespace) -> int:
-    from symbolic import docs
+    from symbolic.outputs import docs
 
     root = Path(args.out)
     try:
@@ -230,20 +231,20 @@ def _cmd_selftest(args: argparse.Namespace) -> int:
 
 
 def _cmd_mle(args: argparse.Namespace) -> int:
-    from symbolic import stationary
+    from symbolic.generators import mle_report
 
     if args.dps < 20:
         raise UsageError(f"--dps {args.dps} is too low: the checks need at least 20 digits")
     try:
-        out = stationary.report(args.family, args.known, args.data, args.dps, Config(dps=args.dps))
-    except stationary.BadInput as exc:
+        out = mle_report.report(args.family, args.known, args.data, args.dps, Config(dps=args.dps))
+    except mle_report.BadInput as exc:
         raise UsageError(str(exc)) from None
-    print(json.dumps(out, indent=2, ensure_ascii=False) if args.json else stationary.to_text(out))
-    return stationary.exit_status(out)
+    print(json.dumps(out, indent=2, ensure_ascii=False) if args.json else mle_report.to_text(out))
+    return mle_report.exit_status(out)
 
 
 def _cmd_kl(args: argparse.Namespace) -> int:
-    from symbolic import divergences
+    from symbolic.generators import divergences
 
     try:
         out = divergences.summary(args.family)

@@ -7,7 +7,7 @@ import time
 
 import pytest
 
-from symbolic.budget import BudgetExceeded, time_budget
+from symbolic.kernel.budget import BudgetExceeded, time_budget
 
 
 def test_an_inner_budget_keeps_the_outer_deadline():
@@ -30,8 +30,8 @@ def test_an_outer_budget_runs_on_after_an_inner_one():
 def test_the_kernel_bounds_normalizing(monkeypatch):
     from sympy import Symbol
 
-    from symbolic import kernel
-    from symbolic.derivation import Relation, Step
+    from symbolic.kernel import checker as kernel
+    from symbolic.kernel.derivation import Relation, Step
 
     def slow(expr):
         while True:

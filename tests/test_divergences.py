@@ -14,10 +14,10 @@ import pytest
 import sympy
 from sympy import Matrix, MatrixSymbol, Symbol
 
-from symbolic.derivation import Relation, Step
-from symbolic.divergences import FAMILIES, divergence, names
+from symbolic.generators.divergences import FAMILIES, divergence, names
 from symbolic.kernel import Config, Status, check, check_step
-from symbolic.numeric import Point, evaluate, random_mpf, sample_instances
+from symbolic.kernel.derivation import Relation, Step
+from symbolic.kernel.numeric import Point, evaluate, random_mpf, sample_instances
 
 DPS = 40
 DIGITS = 30
@@ -28,7 +28,7 @@ L = mpmath.log
 
 
 def _lp(name: str, x: mpmath.mpf, t: dict) -> mpmath.mpf:
-    """The log-density or log-mass, written independently of symbolic.divergences."""
+    """The log-density or log-mass, written independently of symbolic.generators.divergences."""
     if name == "bernoulli":
         return L(t["p"]) if x == 1 else L(1 - t["p"])
     if name == "binomial":
@@ -513,7 +513,7 @@ def test_symbolic_dimension_steps_are_proved_and_evaluated(name):
 
 
 def _dirichlet_law():
-    from symbolic.measures import DirichletLaw
+    from symbolic.kernel.measures import DirichletLaw
 
     K = Symbol("K", integer=True, positive=True)
     a = sympy.IndexedBase("alpha_1", positive=True)
@@ -524,7 +524,7 @@ def _dirichlet_law():
 def test_a_wrong_linearity_step_is_refuted():
     from symbolic.catalog import get
     from symbolic.kernel import check_in
-    from symbolic.measures import Mean
+    from symbolic.kernel.measures import Mean
 
     d = get("kl/dirichlet")
     law, a1, x, K = _dirichlet_law()
@@ -547,7 +547,7 @@ def test_a_wrong_linearity_step_is_refuted():
 
 
 def test_mean_linearity_with_a_constant_is_proved_and_a_wrong_factor_refuted():
-    from symbolic.measures import Mean
+    from symbolic.kernel.measures import Mean
 
     law, a, x, K = _dirichlet_law()
     c = Symbol("c", positive=True)
@@ -568,8 +568,8 @@ def test_mean_linearity_with_a_constant_is_proved_and_a_wrong_factor_refuted():
 def test_dirichlet_mean_of_coordinates_matches_the_moments():
     """E[x_j] = alpha_j / alpha_0 and E[x_j^2] = alpha_j (alpha_j + 1) / (alpha_0 (alpha_0 + 1)),
     against the evaluator's quadrature over the Beta marginal; a coupled term is refused."""
-    from symbolic.measures import Mean
-    from symbolic.numeric import Unsupported
+    from symbolic.kernel.measures import Mean
+    from symbolic.kernel.numeric import Unsupported
 
     law, a, x, K = _dirichlet_law()
     inst = sample_instances(11, 1, (K,), {K: (4, 4)}, None, {a: (K, "positive")})[0]
@@ -587,7 +587,7 @@ def test_dirichlet_mean_of_coordinates_matches_the_moments():
 
 
 def _normal_setup(dim: int, seed: int):
-    from symbolic.measures import NormalLaw
+    from symbolic.kernel.measures import NormalLaw
 
     d = Symbol("d", integer=True, positive=True)
     mu, sigma = MatrixSymbol("mu_1", d, 1), MatrixSymbol("Sigma_1", d, d)
@@ -605,7 +605,7 @@ def _square(values: tuple, n: int) -> mpmath.matrix:
 def test_normal_mean_of_a_quadratic_form_matches_plane_quadrature(seed):
     """The evaluator's E over N(mu, Sigma) at d = 2 against mpmath's quadrature of the density
     in the plane (Gauss–Legendre on ±10 standard deviations, split at the mean)."""
-    from symbolic.measures import Mean
+    from symbolic.kernel.measures import Mean
 
     law, inst, (mu, sigma, x, a, m) = _normal_setup(2, seed)
     expr = Mean(sympy.Trace((x - m).T * a * (x - m)) + 3 * sympy.Trace(m.T * x), law)
@@ -630,8 +630,8 @@ def test_normal_mean_of_a_quadratic_form_matches_plane_quadrature(seed):
 
 
 def test_normal_mean_of_a_non_polynomial_is_unsupported_not_a_number():
-    from symbolic.measures import Mean
-    from symbolic.numeric import Unsupported
+    from symbolic.kernel.measures import Mean
+    from symbolic.kernel.numeric import Unsupported
 
     law, inst, (mu, sigma, x, a, m) = _normal_setup(3, 5)
     for body in (
@@ -645,7 +645,7 @@ def test_normal_mean_of_a_non_polynomial_is_unsupported_not_a_number():
 
 @pytest.mark.parametrize("name", ["dirichlet", "multivariate-normal"])
 def test_symbolic_dimension_lemmas_are_checked_by_the_kernel(name):
-    from symbolic.divergences import checks
+    from symbolic.generators.divergences import checks
 
     verdicts = checks(name)
     lemmas = {k: v.status for k, v in verdicts.items() if k.startswith("lemma_")}
@@ -654,7 +654,7 @@ def test_symbolic_dimension_lemmas_are_checked_by_the_kernel(name):
 
 def test_dirichlet_mean_at_k2_integrates_the_whole_integrand():
     """At K = 2 a product of coordinates is integrated over the segment, not refused."""
-    from symbolic.measures import Mean
+    from symbolic.kernel.measures import Mean
 
     law, a, x, K = _dirichlet_law()
     inst = sample_instances(12, 1, (K,), {K: (2, 2)}, None, {a: (K, "positive")})[0]
@@ -669,7 +669,7 @@ def test_dirichlet_mean_at_k2_integrates_the_whole_integrand():
 
 @pytest.mark.parametrize("name", ["dirichlet", "multivariate-normal"])
 def test_symbolic_dimension_definition_is_proved_against_the_closed_form(name):
-    from symbolic.divergences import checks
+    from symbolic.generators.divergences import checks
 
     verdict = checks(name)["definition_kl"]
     assert verdict.status is Status.PROVED and verdict.evaluated, verdict.detail

@@ -15,9 +15,9 @@ from pathlib import Path
 
 import pytest
 
-from symbolic import docs
 from symbolic.catalog import ids
-from symbolic.notebook import example_notebook
+from symbolic.outputs import docs
+from symbolic.outputs.notebook import example_notebook
 
 DOCS = Path(__file__).resolve().parent.parent / "docs"
 SEED = ("cross-entropy-cost", "kl-vs-mle")

@@ -11,8 +11,8 @@ import pytest
 from sympy import Indexed, MatrixSymbol, log
 
 from symbolic.families import FAMILIES, names
-from symbolic.measures import xv, yv
-from symbolic.numeric import Instance, Point, evaluate, sample_value
+from symbolic.kernel.measures import xv, yv
+from symbolic.kernel.numeric import Instance, Point, evaluate, sample_value
 
 EXPECTED = {
     "bernoulli": (["p"], []),

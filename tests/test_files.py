@@ -8,8 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from symbolic import files, kernel
 from symbolic.cli import main
+from symbolic.kernel import checker as kernel
+from symbolic.readers import files
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLES = ROOT / "derivations" / "examples"

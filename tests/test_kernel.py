@@ -181,7 +181,7 @@ def _normal_step(lhs, rhs) -> CheckedStep:
 
 
 def test_dirichlet_moments_are_derived_from_the_beta_marginal():
-    from symbolic.measures import DirichletLaw, Mean
+    from symbolic.kernel.measures import DirichletLaw, Mean
 
     law = DirichletLaw(_ALPHA, _X, _K)
     k = Symbol("k", integer=True, positive=True)
@@ -197,7 +197,7 @@ def test_dirichlet_moments_are_derived_from_the_beta_marginal():
 
 
 def test_a_dirichlet_mean_without_a_rule_is_numeric_and_says_how():
-    from symbolic.measures import DirichletLaw, Mean
+    from symbolic.kernel.measures import DirichletLaw, Mean
 
     law = DirichletLaw(_ALPHA, _X, _K)
     k = Symbol("k", integer=True, positive=True)
@@ -210,7 +210,7 @@ def test_a_dirichlet_mean_without_a_rule_is_numeric_and_says_how():
 
 
 def test_normal_quadratic_moment_is_derived_and_a_wrong_one_refuted():
-    from symbolic.measures import Mean, NormalLaw
+    from symbolic.kernel.measures import Mean, NormalLaw
 
     law = NormalLaw(_MU, _SIGMA, _XV)
     lhs = Mean(sympy.Trace(_XV.T * _A * _XV), law)
@@ -224,7 +224,7 @@ def test_normal_quadratic_moment_is_derived_and_a_wrong_one_refuted():
 
 
 def test_normal_mean_outside_the_rules_is_not_claimed():
-    from symbolic.measures import Mean, NormalLaw
+    from symbolic.kernel.measures import Mean, NormalLaw
 
     law = NormalLaw(_MU, _SIGMA, _XV)
     lhs = Mean(log(1 + sympy.Trace(_XV.T * _XV)), law)

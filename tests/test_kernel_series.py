@@ -26,7 +26,7 @@ from sympy import (
 )
 
 from symbolic import Relation, Status, Step, check_step
-from symbolic.closed_forms import domain_facts, holds
+from symbolic.kernel.closed_forms import domain_facts, holds
 
 lam = Symbol("lam", positive=True)
 p = Symbol("p", positive=True)

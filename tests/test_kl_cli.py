@@ -7,7 +7,7 @@ import json
 import pytest
 
 from symbolic.cli import main
-from symbolic.divergences import divergence, names
+from symbolic.generators.divergences import divergence, names
 
 KEYS = {"family", "entropy", "cross_entropy", "kl", "conditions", "checks"}
 

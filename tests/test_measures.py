@@ -26,7 +26,7 @@ from symbolic import (
     y,
     yv,
 )
-from symbolic.numeric import Point, evaluate, sample_instances
+from symbolic.kernel.numeric import Point, evaluate, sample_instances
 
 
 @pytest.mark.parametrize(

@@ -12,7 +12,7 @@ import sympy
 
 from symbolic.cli import main
 from symbolic.families import FAMILIES
-from symbolic.stationary import numeric_mle
+from symbolic.generators.optimize import numeric_mle
 
 KEYS = {"family", "parameters", "status", "estimators", "stationary_equations", "second_order",
         "checks"}

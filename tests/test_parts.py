@@ -10,11 +10,11 @@ from sympy import S, Sum, Symbol
 
 from symbolic.catalog import get
 from symbolic.cli import main
-from symbolic.derivation import Derivation, Relation, Step
 from symbolic.kernel import Status, check, check_step
-from symbolic.measures import N, i, x
-from symbolic.render import to_html, to_latex, to_markdown, to_text
-from symbolic.selftest import run
+from symbolic.kernel.derivation import Derivation, Relation, Step
+from symbolic.kernel.measures import N, i, x
+from symbolic.outputs.render import to_html, to_latex, to_markdown, to_text
+from symbolic.testing.selftest import run
 
 s2 = Symbol("sigma2_hat", positive=True)
 w = Symbol("w", real=True)

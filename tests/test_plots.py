@@ -5,9 +5,9 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from symbolic import plots
 from symbolic.catalog import ids
 from symbolic.cli import main
+from symbolic.outputs import plots
 
 
 def test_the_seed_curves_are_a_constant_entropy_apart_with_one_minimizer():

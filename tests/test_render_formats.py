@@ -12,11 +12,11 @@ from pathlib import Path
 import pytest
 from cheap_catalog import checked
 
-from symbolic import render
 from symbolic.catalog import ids
 from symbolic.cli import main
-from symbolic.i18n import translate, untranslated
-from symbolic.render import (
+from symbolic.outputs import render
+from symbolic.outputs.i18n import translate, untranslated
+from symbolic.outputs.render import (
     TexEngineMissing,
     TexError,
     compile_latex,

@@ -1,4 +1,4 @@
-"""symbolic.safeparse: admitted math builds the right sympy objects; hostile text is refused."""
+"""symbolic.readers.safeparse: admitted math builds the right sympy objects; hostile text is refused."""
 
 from __future__ import annotations
 
@@ -24,7 +24,7 @@ from sympy import (
     sqrt,
 )
 
-from symbolic.safeparse import Limits, ParseError, parse_expression
+from symbolic.readers.safeparse import Limits, ParseError, parse_expression
 
 x = IndexedBase("x")
 i = Symbol("i", integer=True)
@@ -46,7 +46,8 @@ NAMES: dict[str, object] = {
     "f": f,
     "sqrt": sqrt,
 }
-SOURCE = Path(__file__).resolve().parent.parent / "symbolic" / "safeparse.py"
+READERS = Path(__file__).resolve().parent.parent / "symbolic" / "readers"
+SOURCE = READERS / "safeparse.py"
 
 
 def parse(text: str, **kwargs: object) -> sympy.Expr:
@@ -306,6 +307,12 @@ def test_the_source_never_evaluates_text():
     forbidden = re.compile(r"\b(eval|exec|sympify|parse_expr|literal_eval|S)\s*\(")
     assert forbidden.findall(source) == []
     assert 'ast.parse(self.body, mode="eval")' in source
+
+
+def test_no_reader_evaluates_text():
+    forbidden = re.compile(r"\b(eval|exec|sympify|parse_expr|parse_latex|literal_eval)\s*\(")
+    for path in sorted(READERS.glob("*.py")):
+        assert forbidden.findall(path.read_text(encoding="utf-8")) == [], path
 
 
 def test_reserved_names_are_refused_even_when_bound():

@@ -6,7 +6,7 @@ import pytest
 
 from symbolic import Relation, Status, get
 from symbolic.kernel import check_step
-from symbolic.mutants import mutate
+from symbolic.testing.mutants import mutate
 
 SEED = ("cross-entropy-cost", "kl-vs-mle")
 # The mistakes issue 2 names: each must be refuted with a counterexample.
@@ -79,8 +79,8 @@ def test_constant_is_minus_entropy_with_multiplicities():
 
     import mpmath
 
-    from symbolic.measures import Constant
-    from symbolic.numeric import Point, evaluate, sample_instances
+    from symbolic.kernel.measures import Constant
+    from symbolic.kernel.numeric import Point, evaluate, sample_instances
 
     kl = get("kl-vs-mle")
     constant = next(iter(kl.steps[2].rhs.atoms(Constant))).term

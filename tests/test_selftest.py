@@ -6,10 +6,11 @@ import json
 
 import pytest
 
-from symbolic import kernel, selftest
 from symbolic.catalog import ids
 from symbolic.cli import main
 from symbolic.kernel import Status
+from symbolic.kernel import checker as kernel
+from symbolic.testing import selftest
 
 
 @pytest.fixture(scope="module")

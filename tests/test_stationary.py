@@ -14,20 +14,11 @@ import sympy
 from sympy import Sum
 
 from symbolic.families import FAMILIES
-from symbolic.measures import N, i, x
-from symbolic.numeric import sample_value
-from symbolic.stationary import (
-    Maximum,
-    Median,
-    Minimum,
-    closed_form_values,
-    location_maxima,
-    matrix_values,
-    numeric_mle,
-    plane_solution,
-    solve_family,
-    verify,
-)
+from symbolic.generators.mle_report import closed_form_values, matrix_values, verify
+from symbolic.generators.optimize import location_maxima, numeric_mle
+from symbolic.generators.stationary import Maximum, Median, Minimum, plane_solution, solve_family
+from symbolic.kernel.measures import N, i, x
+from symbolic.kernel.numeric import sample_value
 
 STATUS = {
     "bernoulli": "closed_form",

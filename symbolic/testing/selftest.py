@@ -1,6 +1,6 @@
 """Soundness self-test: every step of the catalog must survive its mutants.
 
-For each step of each derivation, :mod:`symbolic.mutants` makes plausible mistakes and the kernel
+For each step of each derivation, :mod:`symbolic.testing.mutants` makes plausible mistakes and the kernel
 checks every mutant against the step's own left-hand side. A mutant is
 
 * ``refuted`` when the kernel refutes it (the mistake is caught);
@@ -31,11 +31,10 @@ import mpmath
 from sympy import Expr, IndexedBase, Symbol
 
 from symbolic.catalog import get, ids
-from symbolic.derivation import Derivation, Relation, Step
 from symbolic.kernel import CheckedDerivation, CheckedStep, Config, Status, check, check_in
-from symbolic.measures import Constant, N, xv, yv
-from symbolic.mutants import Mutant, mutate
-from symbolic.numeric import (
+from symbolic.kernel.derivation import Derivation, Relation, Step
+from symbolic.kernel.measures import Constant, N, xv, yv
+from symbolic.kernel.numeric import (
     Instance,
     Point,
     Undefined,
@@ -48,6 +47,7 @@ from symbolic.numeric import (
     tolerance,
     vector_length,
 )
+from symbolic.testing.mutants import Mutant, mutate
 
 __all__ = ["MutantResult", "DerivationReport", "Report", "run", "ORACLE"]
 

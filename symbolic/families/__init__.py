@@ -3,7 +3,7 @@
 A :class:`Family` names its estimated and known parameters (with their domains), the domain of
 its data, and its density or mass in a scalar data variable. The log-density the solver works
 with is derived from the density by expanding the logarithm under the domain's assumptions; it
-is written in the bound variables ``xv`` (and ``yv`` for regression) of :mod:`symbolic.measures`
+is written in the bound variables ``xv`` (and ``yv`` for regression) of :mod:`symbolic.kernel.measures`
 so that it can be summed over the data ``x[i]`` or averaged under ``p_data``.
 
 >>> fam = FAMILIES["exponential"]
@@ -42,8 +42,8 @@ from sympy import (
 )
 from sympy import beta as beta_function
 
-from symbolic.measures import xv, yv
-from symbolic.numeric import DataSampler, random_mpf
+from symbolic.kernel.measures import xv, yv
+from symbolic.kernel.numeric import DataSampler, random_mpf
 
 __all__ = ["Family", "FAMILIES", "names", "Param", "x_pos"]
 

@@ -13,7 +13,7 @@ grid and never stand in for the kernel.
 :class:`GapPlot`. An entry gets one from a factory registered by id prefix (the longest prefix
 wins)::
 
-    from symbolic.plots import KLPlot, register
+    from symbolic.outputs.plots import KLPlot, register
     register("kl/", lambda derivation_id: KLPlot(...))
 
 Registering where the entries are defined (a ``derivations/*.py`` module) is enough: the catalog
@@ -21,10 +21,10 @@ imports those modules before a picture is looked up. Without a registered factor
 
 * ``mle/<name>`` reads ``symbolic.families.FAMILIES[name]`` (``logp`` in ``xv``/``yv``,
   ``params`` as symbols, ``known``, ``intervals``, ``support``, ``sample``), draws data with
-  ``sample``, and marks the estimate of ``symbolic.stationary.solve_family`` (its
+  ``sample``, and marks the estimate of ``symbolic.generators.stationary.solve_family`` (its
   ``estimators``, one per parameter: closed forms, max/min or the median, evaluated at the data
   by ``evaluate_estimator``) or else a minimizer found on a grid, and the legend says which;
-* ``kl/<name>`` reads ``symbolic.divergences.divergence(name)`` (``kl`` in closed form, ``p``
+* ``kl/<name>`` reads ``symbolic.generators.divergences.divergence(name)`` (``kl`` in closed form, ``p``
   and ``q`` the parameters of P and Q, ``intervals``), puts P at the middle of the intervals
   and moves Q's first parameter, the others equal to P's.
 
@@ -52,7 +52,7 @@ import numpy as np
 from sympy import Expr, Float, Rational, Symbol, exp, lambdify, latex, log
 
 from symbolic.catalog import entries
-from symbolic.measures import theta, xv, yv
+from symbolic.kernel.measures import theta, xv, yv
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
@@ -178,8 +178,8 @@ def _minimizer(nll: Callable, params: Sequence[Symbol], ranges: Mapping) -> dict
 class NLLPlot:
     """The NLL per point over one parameter (a curve) or two (contours), estimate marked.
 
-    ``logp`` is the log-density (or log-mass) in :data:`~symbolic.measures.xv` (and
-    :data:`~symbolic.measures.yv`) and the parameters; ``fixed`` gives every other symbol a value
+    ``logp`` is the log-density (or log-mass) in :data:`~symbolic.kernel.measures.xv` (and
+    :data:`~symbolic.kernel.measures.yv`) and the parameters; ``fixed`` gives every other symbol a value
     (known parameters, and estimated ones not on the axes); ``ranges`` the axes' spans, else
     chosen around the estimate; ``support`` as in the families (``"max"``: the parameter is at
     least every data point, ``"min"``: at most).
@@ -327,7 +327,8 @@ def family_nll_plot(derivation_id: str, size: int = 30, seed: int = 0) -> NLLPlo
 def _closed_form(fam: Any, data: Data, fixed: Mapping[Symbol, float]) -> dict | None:
     """The solver's closed-form estimate at the data, or None where it has none."""
     try:
-        from symbolic.stationary import evaluate_estimator, solve_family
+        from symbolic.generators.mle_checks import evaluate_estimator
+        from symbolic.generators.stationary import solve_family
 
         sol = solve_family(fam)
         # A boundary (max x) or non-smooth (median) estimator is a closed form too.
@@ -348,15 +349,15 @@ register("mle/", family_nll_plot)
 
 def family_kl_plot(derivation_id: str) -> KLPlot:
     """``D_KL(P ‖ Q)`` of the family named after ``kl/``, from its closed form in
-    ``symbolic.divergences``: P in the middle of the sampling intervals, Q's first parameter
+    ``symbolic.generators.divergences``: P in the middle of the sampling intervals, Q's first parameter
     moving, Q's others equal to P's."""
-    from symbolic.divergences import divergence
+    from symbolic.generators.divergences import divergence
 
     name = derivation_id.split("/", 1)[1]
     try:
         r = divergence(name)
     except KeyError:
-        raise NoPlot(f"{derivation_id!r}: no family {name!r} in symbolic.divergences") from None
+        raise NoPlot(f"{derivation_id!r}: no family {name!r} in symbolic.generators.divergences") from None
     if not r.q or not all(isinstance(q, Symbol) for q in (*r.p, *r.q)):
         raise NoPlot(f"{derivation_id!r}: parameters in symbolic dimension need a plot factory")
     at = {p: _middle(r.intervals.get(p)) for p in r.p}
@@ -387,10 +388,10 @@ _MOVING = {
 
 
 def _concrete_kl_plot(derivation_id: str) -> KLPlot:
-    """``D_KL(P ‖ Q)`` of ``symbolic.divergences`` at K = 3 labels or d = 2 dimensions."""
+    """``D_KL(P ‖ Q)`` of ``symbolic.generators.divergences`` at K = 3 labels or d = 2 dimensions."""
     from sympy import Matrix
 
-    from symbolic.divergences import divergence
+    from symbolic.generators.divergences import divergence
 
     name = derivation_id.split("/", 1)[1]
     r = divergence(name)
@@ -665,7 +666,8 @@ def multivariate_normal_nll_plot(derivation_id: str, size: int = 30, seed: int =
     """The NLL of the bivariate normal over the mean (μ₁, μ₂), the covariance held at its
     closed-form estimate: the family written out at d = 2, with the solver's estimate marked."""
     from symbolic.families import FAMILIES
-    from symbolic.stationary import evaluate_estimator, plane_solution, solve_family
+    from symbolic.generators.mle_checks import evaluate_estimator
+    from symbolic.generators.stationary import plane_solution, solve_family
 
     family = FAMILIES["multivariate-normal"]
     plane = family.coordinates

@@ -7,17 +7,17 @@ normalizes both sides with a handful of rewrite rules, each an identity under th
 assumptions, and proves the relation:
 
 * ``=``: the normalized difference is zero (or ``simplify`` makes it so within the budget),
-  after definite sums and integrals are replaced by the values :mod:`symbolic.closed_forms`
+  after definite sums and integrals are replaced by the values :mod:`symbolic.kernel.closed_forms`
   establishes, in each case of the order of two reals a Min, Max or condition compares;
 * same argmin/argmax: ``g = a f + c`` with ``a > 0`` proved and ``c`` free of the parameters,
   or ``g = h(f)`` with ``h`` strictly increasing on the range of ``f`` (``a < 0`` or ``h``
   decreasing when the sense flips between argmin and argmax).
 
-A term wrapped in :class:`~symbolic.measures.Constant` must be proved free of the parameters.
+A term wrapped in :class:`~symbolic.kernel.measures.Constant` must be proved free of the parameters.
 Generators may offer a witness ``h``; the kernel checks it and never takes it on trust.
 
->>> from symbolic.measures import NLL, N, CrossEntropy, p_data, p_model
->>> from symbolic.derivation import Relation, Step
+>>> from symbolic.kernel.measures import NLL, N, CrossEntropy, p_data, p_model
+>>> from symbolic.kernel.derivation import Relation, Step
 >>> checked = check_step(NLL() / N, Relation.EQ, Step(Relation.EQ, CrossEntropy(p_data, p_model),
 ...                      "definition of cross-entropy"))
 >>> checked.status
@@ -53,12 +53,22 @@ from sympy import (
     log,
 )
 
-from symbolic import closed_forms
-from symbolic.budget import BudgetExceeded, time_budget
-from symbolic.derivation import Derivation, Relation, Step
-from symbolic.measures import Constant, DirichletLaw, Mean, N, NormalLaw, theta, unfold, xv, yv
-from symbolic.measures import i as data_index
-from symbolic.numeric import (
+from symbolic.kernel import closed_forms
+from symbolic.kernel.budget import BudgetExceeded, time_budget
+from symbolic.kernel.derivation import Derivation, Relation, Step
+from symbolic.kernel.measures import (
+    Constant,
+    DirichletLaw,
+    Mean,
+    N,
+    NormalLaw,
+    theta,
+    unfold,
+    xv,
+    yv,
+)
+from symbolic.kernel.measures import i as data_index
+from symbolic.kernel.numeric import (
     DataSampler,
     Instance,
     Point,
@@ -260,7 +270,7 @@ def _finite_range(s: Sum, var: Expr) -> bool:
 def normalize(expr: Expr) -> Expr:
     """Unfold the measures, split logs of positive products and sums, distribute sums.
 
-    >>> from symbolic.measures import KL, p_data, p_model
+    >>> from symbolic.kernel.measures import KL, p_data, p_model
     >>> normalize(KL(p_data, p_model))
     Sum(log(PData(y[i], x[i])), (i, 1, N))/N - Sum(log(PModel(y[i], x[i], theta)), (i, 1, N))/N
     """

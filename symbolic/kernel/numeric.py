@@ -9,7 +9,7 @@ Every symbol is sampled from its own domain (positive, negative, integer, an int
 the caller), with full-precision random digits so that cancellation cannot fake agreement.
 
 >>> from sympy import log
->>> from symbolic.measures import CrossEntropy, NLL, N, p_data, p_model, theta
+>>> from symbolic.kernel.measures import CrossEntropy, NLL, N, p_data, p_model, theta
 >>> inst = sample_instances(seed=1)[2]
 >>> env = Point(inst, {theta: mpmath.mpf("0.3")})
 >>> with mpmath.workdps(50):
@@ -43,7 +43,7 @@ from sympy.matrices.expressions import (
     ZeroMatrix,
 )
 
-from symbolic.measures import (
+from symbolic.kernel.measures import (
     Constant,
     DirichletLaw,
     EmpiricalDistribution,

@@ -3,7 +3,7 @@
 A derivation is a start expression and a chain of steps. Each step relates the previous
 expression (its left-hand side) to a new one by a relation and names the rule that justifies it.
 
->>> from symbolic.measures import NLL, N, CrossEntropy, p_data, p_model
+>>> from symbolic.kernel.measures import NLL, N, CrossEntropy, p_data, p_model
 >>> step = Step(Relation.EQ, CrossEntropy(p_data, p_model), "definition of cross-entropy")
 >>> d = Derivation("demo", "NLL/N is the cross-entropy", NLL() / N, (step,))
 >>> len(d.steps)
@@ -18,8 +18,8 @@ from enum import StrEnum
 
 from sympy import Expr, IndexedBase, Lambda, MatrixSymbol, Symbol
 
-from symbolic.measures import theta
-from symbolic.numeric import DataSampler, VectorSpec
+from symbolic.kernel.measures import theta
+from symbolic.kernel.numeric import DataSampler, VectorSpec
 
 __all__ = ["Relation", "Step", "Derivation"]
 

@@ -2,7 +2,7 @@
 
 Printers only read what the kernel decided; they never decide anything themselves. Every
 document exists in English and in Korean (``lang="ko"``), the language of the seed post: the
-surrounding prose comes from :mod:`symbolic.i18n`, and authors' rules are translated where a
+surrounding prose comes from :mod:`symbolic.outputs.i18n`, and authors' rules are translated where a
 translation is known.
 
 HTML pages are self-contained: KaTeX (shipped in ``symbolic/static/katex``) is inlined, its
@@ -35,10 +35,10 @@ from sympy import Expr, Function, Indexed, Product, Sum, Symbol, fraction
 from sympy.printing.latex import LatexPrinter
 from sympy.printing.str import StrPrinter
 
-from symbolic.derivation import Derivation, Relation
-from symbolic.i18n import phrase, translate
 from symbolic.kernel import CheckedDerivation, CheckedStep, Status
-from symbolic.measures import theta
+from symbolic.kernel.derivation import Derivation, Relation
+from symbolic.kernel.measures import theta
+from symbolic.outputs.i18n import phrase, translate
 
 __all__ = [
     "to_latex",
@@ -168,7 +168,7 @@ class _PostLatexPrinter(LatexPrinter):
 def tex(expr: Expr) -> str:
     r"""LaTeX of an expression in the post's notation.
 
-    >>> from symbolic.measures import NLL, N
+    >>> from symbolic.kernel.measures import NLL, N
     >>> from symbolic.kernel import normalize
     >>> print(tex(normalize(NLL() / N)))
     - \frac{1}{N} \sum_{i=1}^{N} \log p_{model}(y_{i} \mid x_{i}, \theta)
@@ -179,7 +179,7 @@ def tex(expr: Expr) -> str:
 def text(expr: Expr) -> str:
     """One-line text form of an expression, in the post's notation.
 
-    >>> from symbolic.measures import KL, p_data, p_model
+    >>> from symbolic.kernel.measures import KL, p_data, p_model
     >>> text(KL(p_data, p_model))
     'D_KL(p̂_data ‖ p_model)'
     """
@@ -630,7 +630,7 @@ _FONT_SRC = re.compile(
 @cache
 def _katex() -> tuple[str, str]:
     """KaTeX's CSS, with its woff2 fonts inlined as data: URIs, and its script."""
-    root = resources.files("symbolic") / _KATEX
+    root = resources.files("symbolic.outputs") / _KATEX
 
     def inline(match: re.Match[str]) -> str:
         font = (root / "fonts" / f"{match[1]}.woff2").read_bytes()

@@ -2,7 +2,7 @@
 
 A file declares a title, its symbols with their domains, the parameters the argmin/argmax steps
 range over, a start expression and the steps. Expressions are parsed by
-:mod:`symbolic.safeparse`, which walks the syntax tree and admits only what is on its list. Every
+:mod:`symbolic.readers.safeparse`, which walks the syntax tree and admits only what is on its list. Every
 error names the file, the key or step, and the column in the expression.
 
 >>> d = load_text('''
@@ -29,8 +29,8 @@ from pathlib import Path
 import sympy
 from sympy import Expr, IndexedBase, Lambda, Symbol
 
-from symbolic.derivation import Derivation, Relation, Step
-from symbolic.measures import (
+from symbolic.kernel.derivation import Derivation, Relation, Step
+from symbolic.kernel.measures import (
     KL,
     NLL,
     Constant,
@@ -49,7 +49,7 @@ from symbolic.measures import (
     y,
     yv,
 )
-from symbolic.safeparse import Limits, ParseError, parse_expression
+from symbolic.readers.safeparse import Limits, ParseError, parse_expression
 
 __all__ = ["FileError", "load", "load_text", "MAX_FILE_BYTES", "MAX_STEPS"]
 

@@ -2,7 +2,7 @@
 
 The notebook is generated like the rest of ``docs/`` (so it cannot drift from the API) and the
 test suite runs it in a real Jupyter kernel. Derivations, checked derivations and checked steps
-display as LaTeX there through the ``_repr_latex_`` hooks of :mod:`symbolic.render`; the
+display as LaTeX there through the ``_repr_latex_`` hooks of :mod:`symbolic.outputs.render`; the
 measures through sympy's own.
 
 >>> import json
@@ -71,7 +71,7 @@ CELLS: list[tuple[str, str]] = [
         "code",
         "from IPython.display import Image\n"
         "\n"
-        "from symbolic.plots import save\n"
+        "from symbolic.outputs.plots import save\n"
         "\n"
         'Image(filename=str(save("kl-vs-mle", "kl-vs-mle.png")))',
     ),

@@ -18,8 +18,8 @@ from dataclasses import dataclass, replace
 import sympy
 from sympy import Add, Expr, Symbol
 
-from symbolic.derivation import Relation, Step
-from symbolic.measures import (
+from symbolic.kernel.derivation import Relation, Step
+from symbolic.kernel.measures import (
     Constant,
     EmpiricalDistribution,
     Measure,

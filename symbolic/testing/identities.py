@@ -20,8 +20,8 @@ from fractions import Fraction
 
 from sympy import Expr, Float, Integer, Lambda, Rational, Symbol
 
-from symbolic.derivation import Relation, Step
 from symbolic.kernel import CheckedStep, Config, Status, check_step
+from symbolic.kernel.derivation import Relation, Step
 
 __all__ = ["IdentityError", "assert_identity", "assert_same_optimizers"]
 

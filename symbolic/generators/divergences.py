@@ -22,7 +22,7 @@ Nothing here is a table. For each family the log-density is expanded into statis
   ``E log C(n, x)`` of the binomial).
 
 Categorical and Dirichlet (symbolic K) and the multivariate normal (dimension d) are derived the
-same way with indexed or matrix symbols; their expectations are :class:`~symbolic.measures.Mean`
+same way with indexed or matrix symbols; their expectations are :class:`~symbolic.kernel.measures.Mean`
 over the law, which the kernel rewrites by linearity and the numeric checks evaluate at
 instantiated dimensions.
 
@@ -77,10 +77,10 @@ from sympy import (
 )
 from sympy.logic.boolalg import Boolean
 
-from symbolic.budget import BudgetExceeded, time_budget
-from symbolic.derivation import Derivation, Relation, Step
 from symbolic.kernel import CheckedStep, Config, check_step
-from symbolic.measures import DirichletLaw, Mean, NormalLaw
+from symbolic.kernel.budget import BudgetExceeded, time_budget
+from symbolic.kernel.derivation import Derivation, Relation, Step
+from symbolic.kernel.measures import DirichletLaw, Mean, NormalLaw
 
 __all__ = [
     "Param",

@@ -1,0 +1,1 @@
+"""Readers: derivation files, the safe expression parser and CSV data. User text is data."""
