@@ -1,0 +1,1411 @@
+r"""LaTeX as people write it, read into the expressions of the derivation files, without guessing.
+
+The text is data: a lexer of our own turns it into tokens, knowing every command by name and
+refusing the rest (``\input``, ``\def``, ``\write18`` and any command it does not know are errors
+naming the command and its position); the LALR grammar ``latex.lark`` (lark) combines the
+tokens; this module builds sympy objects from the tree directly. Nothing is evaluated, sympified
+or handed to ``parse_latex``.
+
+>>> read_expression(r"H(\hat{p}_{data}, p_{model})")
+CrossEntropy(p_data, p_model)
+>>> read_expression(r"- \frac{1}{N} \sum_{i=1}^{N} \log p_{model}(y_i \mid x_i, \theta)")
+-Sum(log(PModel(y[i], x[i], theta)), (i, 1, N))/N
+>>> read_expression(r"e^{-x^2}", Declarations(symbols={"x": "real"}))
+exp(-x**2)
+
+Where notation has two readings the reader says so, with both readings, instead of picking:
+
+>>> read_expression(r"\sin x^2")
+Traceback (most recent call last):
+...
+symbolic.readers.latex.LatexError: <latex>:1:6: ambiguous: \sin x^2 reads as sin(x^2) or as (sin x)^2; write \sin(x^2) or (\sin x)^2
+
+What it accepts, in full, is in ``docs/latex.md``.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass, field, replace
+from functools import cache
+from importlib import resources
+
+import sympy
+from lark import Lark, Token, Tree
+from lark.exceptions import UnexpectedInput
+from lark.lexer import Lexer
+from sympy import Expr, Function, IndexedBase, Symbol
+
+from symbolic.kernel.budget import BudgetExceeded, time_budget
+from symbolic.kernel.measures import (
+    KL,
+    NLL,
+    CrossEntropy,
+    Distribution,
+    Entropy,
+    Expectation,
+    Likelihood,
+    ModelDistribution,
+    N,
+    PData,
+    PDataX,
+    PModel,
+    i,
+    p_data,
+    p_data_x,
+    p_model,
+    theta,
+    x,
+    xv,
+    y,
+    yv,
+)
+
+__all__ = [
+    "LatexError",
+    "LatexLimits",
+    "Declarations",
+    "Member",
+    "Chain",
+    "NamedDistribution",
+    "CONSTANT",
+    "read_chain",
+    "read_expression",
+]
+
+#: The word "constant" of ``+ constant``: a term the chain builder replaces by ``Constant(...)``.
+CONSTANT = Symbol("constant_term", real=True)
+
+
+class LatexError(ValueError):
+    """LaTeX the reader refuses: ``source:line:column: reason``; ``readings`` lists the
+    possible meanings when the reason is an ambiguity."""
+
+    def __init__(
+        self, detail: str, source: str, line: int, column: int, readings: Sequence[str] = ()
+    ) -> None:
+        self.detail, self.source, self.line, self.column = detail, source, line, column
+        self.readings = tuple(readings)
+        super().__init__(f"{source}:{line}:{column}: {detail}")
+
+
+@dataclass(frozen=True)
+class LatexLimits:
+    """Bounds on one display-math block: characters, tokens, bracket depth, digits of a
+    literal, numeric exponents and wall time (seconds) spent building."""
+
+    max_length: int = 8000
+    max_tokens: int = 3000
+    max_depth: int = 40
+    max_digits: int = 12
+    max_exponent: int = 1000
+    seconds: float = 5.0
+
+
+_KINDS: dict[str, dict[str, bool]] = {
+    "real": {"real": True},
+    "positive": {"positive": True},
+    "negative": {"negative": True},
+    "nonnegative": {"nonnegative": True},
+    "integer": {"integer": True},
+    "positive integer": {"integer": True, "positive": True},
+    "nonnegative integer": {"integer": True, "nonnegative": True},
+}
+#: Kinds a declaration may give besides the TOML files' symbol kinds.
+EXTRA_KINDS = ("data", "function", "distribution", "variable")
+
+
+@dataclass(frozen=True)
+class Declarations:
+    """What a document declares: ``symbols`` maps a name (``sigma``, ``x``, ``p_model``,
+    ``hat_theta``; a subscript that is part of a name joins with ``_``) to a kind: one of the
+    TOML files' kinds (``real``, ``positive``, ...), ``data`` (indexed by a subscript),
+    ``function``, ``distribution`` or ``variable`` (a real symbol; ``e`` declared so is no
+    longer Euler's number). ``params`` are the symbols argmin/argmax range over."""
+
+    symbols: Mapping[str, str] = field(default_factory=dict)
+    params: tuple[str, ...] = ("theta",)
+
+    def kind(self, name: str) -> str | None:
+        return self.symbols.get(name)
+
+
+class NamedDistribution(Distribution):
+    """A distribution the text names without defining (``p`` and ``q`` of ``H(p, q)``): its
+    density at ``(y, x)`` is an undefined positive function of ``x`` alone."""
+
+    def __new__(cls, name: Symbol) -> NamedDistribution:
+        return Expr.__new__(cls, name)
+
+    @property
+    def name(self) -> str:
+        return self.args[0].name
+
+    def density(self, yy: Expr, xx: Expr) -> Expr:
+        return Function(self.name, positive=True)(xx)
+
+    def _latex(self, printer: object) -> str:
+        return self.name
+
+    def _sympystr(self, printer: object) -> str:
+        return self.name
+
+
+@dataclass(frozen=True)
+class Member:
+    """One side of a relation in a chain: its value (None for the label ``\\hat\\theta_{MLE}``),
+    whether it is an objective (``argmin``/``argmax``), and where it starts."""
+
+    value: Expr | None
+    optimize: str | None
+    label: str | None
+    line: int
+    column: int
+
+
+@dataclass(frozen=True)
+class Chain:
+    """A chain ``m0 R1 m1 R2 m2 ...`` as written; ``leading`` is the relation a block opens
+    with when it continues the one before (``= ...``). ``relations`` hold (relation, line,
+    column); ``notes`` say what loose notation was read as."""
+
+    members: tuple[Member, ...]
+    relations: tuple[tuple[str, int, int], ...]
+    leading: tuple[str, int, int] | None
+    notes: tuple[str, ...]
+
+
+# --- the lexer ------------------------------------------------------------------------------
+
+_GREEK = frozenset(
+    "alpha beta gamma delta epsilon varepsilon zeta eta theta vartheta iota kappa lambda mu nu xi "
+    "pi varpi rho varrho sigma varsigma tau upsilon phi varphi chi psi omega "
+    "Gamma Delta Theta Lambda Xi Pi Sigma Upsilon Phi Psi Omega".split()
+)
+_FUNCS = frozenset("log ln exp sin cos tan sinh cosh tanh arcsin arccos arctan".split())
+_SPACES = frozenset("quad qquad enspace thinspace medspace thickspace negthinspace , ! ; : > ".split())
+_SPACES = _SPACES | {" ", "displaystyle", "textstyle", "nonumber", "notag"}
+_SIZES = frozenset(
+    "left right middle big Big bigg Bigg bigl bigr Bigl Bigr biggl biggr Biggl Biggr".split()
+)
+_ACCENTS = frozenset("hat widehat bar overline tilde widetilde".split())
+_WORD_COMMANDS = frozenset("mathrm text textrm textit mathit operatorname mathsf".split())
+_RELATIONS = {
+    "le": "le", "leq": "le", "leqslant": "le", "ge": "ge", "geq": "ge", "geqslant": "ge",
+    "propto": "propto", "ne": "ne", "neq": "ne", "approx": "approx",
+}
+_SEPARATORS = {"mid": "mid", "vert": "mid", "|": "parallel", "parallel": "parallel", "sim": "sim"}
+# Commands that make TeX read, write, define or run something: named with why they are refused.
+_HOSTILE = {
+    "input": "would read a file", "include": "would read a file", "InputIfFileExists": "would read a file",
+    "openin": "would read a file", "read": "would read a file", "readline": "would read a file",
+    "write": "would write a file or run a shell command", "immediate": "would write a file",
+    "openout": "would write a file", "special": "would pass commands to the driver",
+    "directlua": "would run Lua code", "luaexec": "would run Lua code",
+    "def": "would define a macro", "edef": "would define a macro", "gdef": "would define a macro",
+    "xdef": "would define a macro", "let": "would define a macro", "futurelet": "would define a macro",
+    "newcommand": "would define a macro", "renewcommand": "would define a macro",
+    "providecommand": "would define a macro", "DeclareMathOperator": "would define a macro",
+    "csname": "would build a command from text", "endcsname": "would build a command from text",
+    "expandafter": "would expand macros", "catcode": "would change how TeX reads characters",
+    "makeatletter": "would change how TeX reads characters", "usepackage": "would load a package",
+    "documentclass": "would start a document", "begin": "environments are not read inside math",
+    "end": "environments are not read inside math", "verb": "would read verbatim text",
+    "href": "would make a link", "url": "would make a link", "includegraphics": "would read a file",
+}
+
+
+@dataclass
+class _Scan:
+    """The lexer's state: the text, its place in the document and the tokens so far."""
+
+    text: str
+    source: str
+    line0: int
+    col0: int
+    limits: LatexLimits
+    tokens: list[Token] = field(default_factory=list)
+
+    def where(self, index: int) -> tuple[int, int]:
+        line = self.text.count("\n", 0, index)
+        col = index - (self.text.rfind("\n", 0, index) + 1) + 1
+        return self.line0 + line, (self.col0 - 1 + col) if line == 0 else col
+
+    def error(self, detail: str, index: int, readings: Sequence[str] = ()) -> LatexError:
+        line, col = self.where(index)
+        return LatexError(detail, self.source, line, col, readings)
+
+    def emit(self, kind: str, value: str, start: int, end: int) -> None:
+        line, col = self.where(start)
+        self.tokens.append(Token(kind, value, start, line, col, line, col, end))
+
+
+def _letters(text: str, k: int) -> int:
+    while k < len(text) and text[k].isascii() and text[k].isalpha():
+        k += 1
+    return k
+
+
+def _braced_word(scan: _Scan, k: int, command: str) -> tuple[str, int]:
+    """The word in ``{...}`` after ``\\mathbb``, ``\\text``, ``\\operatorname``: letters,
+    digits and spaces only."""
+    text = scan.text
+    while k < len(text) and text[k] in " \t\n":
+        k += 1
+    if k >= len(text) or text[k] != "{":
+        raise scan.error(f"\\{command} needs a braced argument", k)
+    end = k + 1
+    while end < len(text) and (text[end].isascii() and text[end].isalnum() or text[end] in " -"):
+        end += 1
+    if end >= len(text) or text[end] != "}":
+        raise scan.error(f"\\{command}{{...}} holds letters and digits only", end)
+    return text[k + 1 : end].strip(), end + 1
+
+
+def _command(scan: _Scan, start: int) -> int:
+    """Lex the command at ``start`` (a backslash); return where the next token begins."""
+    text = scan.text
+    k = _letters(text, start + 1)
+    if k == start + 1:
+        if k >= len(text):
+            raise scan.error("a lone backslash ends the formula", start)
+        name, k = text[k], k + 1
+    else:
+        name = text[start + 1 : k]
+    if k < len(text) and text[k] == "*" and name == "operatorname":
+        k += 1
+    if name in _HOSTILE:
+        raise scan.error(f"\\{name} is refused: it {_HOSTILE[name]}; the reader never runs TeX", start)
+    if name in _SPACES or name == "\\":
+        return k
+    if name in _SIZES:
+        return k
+    if name in _GREEK:
+        scan.emit("GREEK", name, start, k)
+    elif name in _FUNCS:
+        scan.emit("FUNC", name, start, k)
+    elif name in ("frac", "dfrac", "tfrac"):
+        scan.emit("FRAC", name, start, k)
+    elif name == "sqrt":
+        scan.emit("SQRT", name, start, k)
+    elif name in ("sum", "prod", "int"):
+        scan.emit("BIG", name, start, k)
+    elif name in ("cdot", "times", "ast"):
+        scan.emit("CDOT", name, start, k)
+    elif name == "infty":
+        scan.emit("INFTY", name, start, k)
+    elif name in _ACCENTS:
+        scan.emit("ACCENT", "bar" if name == "overline" else name.removeprefix("wide"), start, k)
+    elif name in _RELATIONS:
+        scan.emit("REL", _RELATIONS[name], start, k)
+    elif name in _SEPARATORS:
+        value = _SEPARATORS[name]
+        last = scan.tokens[-1] if scan.tokens else None
+        if value == "mid" and last is not None and last.type == "SEP" and last.value == "mid":
+            # \mid \mid, as the seed writes D_KL(P \mid \mid Q), is \|.
+            scan.tokens[-1] = Token("SEP", "parallel", last.start_pos, last.line, last.column)
+        else:
+            scan.emit("SEP", value, start, k)
+    elif name in ("argmin", "argmax"):
+        scan.emit("OPT", name, start, k)
+    elif name == "arg":
+        j = k
+        while j < len(text) and text[j] in " \t\n":
+            j += 1
+        end = _letters(text, j + 1) if text[j : j + 1] == "\\" else j
+        follow = text[j + 1 : end]
+        if follow not in ("min", "max"):
+            raise scan.error("\\arg is read only as \\arg\\min or \\arg\\max", start)
+        scan.emit("OPT", "arg" + follow, start, end)
+        return end
+    elif name in ("min", "max"):
+        raise scan.error(f"\\{name} alone is not read: write \\arg\\{name}_\\theta", start)
+    elif name in ("mathbb", "mathcal", "mathbf", "boldsymbol"):
+        word, k = _braced_word(scan, k, name)
+        if name in ("mathbf", "boldsymbol"):
+            raise scan.error(f"\\{name}: vectors in bold are not read; name them plainly", start)
+        if len(word) != 1 or not word.isalpha():
+            raise scan.error(f"\\{name}{{{word}}}: one letter expected", start)
+        kind = "EXPECT" if (name, word) == ("mathbb", "E") else name.upper()
+        scan.emit(kind, word, start, k)
+    elif name in _WORD_COMMANDS or name == "operatorname*":
+        word, k = _braced_word(scan, k, name)
+        if word in ("argmin", "argmax", "arg min", "arg max"):
+            scan.emit("OPT", word.replace(" ", ""), start, k)
+        elif not word or not word.replace(" ", "").isalnum():
+            raise scan.error(f"\\{name}{{{word}}}: a word of letters expected", start)
+        else:
+            scan.emit("TEXTWORD", word, start, k)
+    elif name == "{" or name == "}":
+        raise scan.error(f"\\{name}: sets in braces are not read", start)
+    else:
+        raise scan.error(f"unknown command \\{name}", start)
+    return k
+
+
+_CHARS = {
+    "+": ("PLUS", "+"), "-": ("MINUS", "-"), "*": ("CDOT", "ast"), "/": ("SLASH", "/"),
+    "_": ("SUB", "_"), "^": ("SUP", "^"), "=": ("REL", "="), "<": ("REL", "<"),
+    ">": ("REL", ">"), ",": ("SEP", "comma"), ";": ("SEP", "semi"), ":": ("SEP", "colon"),
+    "(": ("LPAR", "("), ")": ("RPAR", ")"), "[": ("LBRACK", "["), "]": ("RBRACK", "]"),
+    "{": ("LBRACE", "{"), "}": ("RBRACE", "}"),
+}
+_CLOSE = {"(": ")", "[": "]", "{": "}"}
+_REFUSED_CHARS = {
+    "$": "a math delimiter $ inside display math",
+    "#": "# is a macro parameter; the reader never runs TeX",
+    "'": "primes (derivatives) are not read",
+    "!": "factorials ! are not read; write \\Gamma(n+1)",
+}
+
+
+def _lex(scan: _Scan) -> list[Token]:
+    text, limits = scan.text, scan.limits
+    stack: list[tuple[str, int]] = []
+    k = 0
+    while k < len(text):
+        c = text[k]
+        if c in " \t\n\r~&":
+            k += 1
+        elif c == "%":
+            end = text.find("\n", k)
+            k = len(text) if end < 0 else end
+        elif c == "\\":
+            k = _command(scan, k)
+        elif c.isascii() and c.isalpha():
+            # After _ or ^ TeX takes one character: x_ij is x_i j.
+            single = bool(scan.tokens) and scan.tokens[-1].type in ("SUB", "SUP")
+            end = k + 1 if single else _letters(text, k)
+            scan.emit("WORD", text[k:end], k, end)
+            k = end
+        elif c.isdigit():
+            single = bool(scan.tokens) and scan.tokens[-1].type in ("SUB", "SUP", "FRAC")
+            end = k + 1
+            if not single:
+                while end < len(text) and text[end].isdigit():
+                    end += 1
+                if text[end : end + 1] == "." and text[end + 1 : end + 2].isdigit():
+                    end += 1
+                    while end < len(text) and text[end].isdigit():
+                        end += 1
+            digits = sum(ch.isdigit() for ch in text[k:end])
+            if digits > limits.max_digits:
+                raise scan.error(
+                    f"a number of {digits} digits; at most {limits.max_digits}", k
+                )
+            scan.emit("NUMBER", text[k:end], k, end)
+            k = end
+        elif c == "|":
+            if text[k + 1 : k + 2] == "|":
+                scan.emit("SEP", "parallel", k, k + 2)
+                k += 2
+            else:
+                scan.emit("SEP", "mid", k, k + 1)
+                k += 1
+        elif c in _CHARS:
+            kind, value = _CHARS[c]
+            if c in _CLOSE:
+                stack.append((c, k))
+                if len(stack) > limits.max_depth:
+                    raise scan.error(f"brackets nest deeper than {limits.max_depth}", k)
+            elif c in ")]}":
+                if not stack:
+                    raise scan.error(f"unbalanced {c}: nothing opened it", k)
+                opened, at = stack.pop()
+                if _CLOSE[opened] != c:
+                    line, col = scan.where(at)
+                    raise scan.error(
+                        f"unbalanced {c}: it closes the {opened} of line {line}, column {col}", k
+                    )
+            scan.emit(kind, value, k, k + 1)
+            k += 1
+        elif c == "." and text[k + 1 :].strip() == "":
+            k += 1  # the full stop ending a displayed sentence
+        elif c in _REFUSED_CHARS:
+            raise scan.error(_REFUSED_CHARS[c], k)
+        else:
+            raise scan.error(f"unexpected character {c!r} (U+{ord(c):04X})", k)
+        if len(scan.tokens) > limits.max_tokens:
+            raise scan.error(f"more than {limits.max_tokens} tokens", k)
+    if stack:
+        opened, at = stack[-1]
+        raise scan.error(f"unbalanced {opened}: it is never closed", at)
+    tokens = scan.tokens
+    if tokens and tokens[-1].type == "SEP" and tokens[-1].value == "comma":
+        tokens.pop()  # the comma ending a displayed clause
+    return tokens
+
+
+class _TokenLexer(Lexer):
+    """Hands lark the tokens :func:`_lex` made."""
+
+    def __init__(self, conf: object) -> None:
+        pass
+
+    def lex(self, data: list[Token]) -> Iterator[Token]:  # type: ignore[override]
+        return iter(data)
+
+
+@cache
+def _parser() -> Lark:
+    grammar = resources.files("symbolic.readers").joinpath("latex.lark").read_text("utf-8")
+    return Lark(grammar, parser="lalr", lexer=_TokenLexer, propagate_positions=False)
+
+
+# --- building -------------------------------------------------------------------------------
+
+_SPELL = {"mid": "|", "parallel": "\\|", "comma": ",", "semi": ";", "colon": ":", "sim": "\\sim"}
+
+
+@dataclass(frozen=True)
+class _Piece:
+    """A factor of a product before applications are settled."""
+
+    kind: str  # value, func, callable, paren, free, dist, word
+    value: object
+    token: Token
+    power: Expr | None = None  # a superscript waiting for the application it belongs to
+    sub: Expr | None = None  # a function's subscript: the base of \log_2
+    items: tuple[Expr, ...] = ()
+    seps: tuple[str, ...] = ()
+    braced: bool = False
+    raised: bool = False  # written with a superscript (\sin x^2 is ambiguous)
+
+
+@dataclass
+class _Context:
+    """What names mean where the reader is: bound variables of a sum, an expectation's."""
+
+    bound: dict[str, Expr] = field(default_factory=dict)
+    expectation: bool = False
+    want_dist: bool = False
+
+
+class _Builder:
+    def __init__(self, scan: _Scan, decl: Declarations, dists: dict[str, Distribution]) -> None:
+        self.scan, self.decl, self.dists = scan, decl, dists
+        self.notes: list[str] = []
+
+    # errors and notes
+    def error(self, detail: str, token: Token, readings: Sequence[str] = ()) -> LatexError:
+        return LatexError(detail, self.scan.source, token.line, token.column, readings)
+
+    def ambiguous(self, what: str, token: Token, readings: Sequence[str], fix: str) -> LatexError:
+        said = " or as ".join(readings)
+        return self.error(f"ambiguous: {what} reads as {said}; {fix}", token, readings)
+
+    def note(self, text: str) -> None:
+        if text not in self.notes:
+            self.notes.append(text)
+
+    # the chain
+    def chain(self, tree: Tree) -> Chain:
+        members: list[Member] = []
+        relations: list[tuple[str, int, int]] = []
+        leading = None
+        for child in tree.children:
+            if isinstance(child, Token):
+                entry = (child.value, child.line, child.column)
+                if members:
+                    relations.append(entry)
+                else:
+                    leading = entry
+            else:
+                members.append(self.member(child))
+        return Chain(tuple(members), tuple(relations), leading, tuple(self.notes))
+
+    def member(self, tree: Tree) -> Member:
+        first = _first_token(tree)
+        optimize = None
+        children = list(tree.children)
+        if isinstance(children[0], Token) and children[0].type == "OPT":
+            optimize = children[0].value
+            if len(children) == 4:
+                over = self.script(children[2], _Context())
+                params = [sympy.Symbol(p) for p in self.decl.params]
+                if not any(over == self.resolve_param(p) for p in params):
+                    raise self.error(
+                        f"\\arg\\{optimize[3:]} over {over}: the parameters are "
+                        f"{', '.join(self.decl.params)} (declare params to change them)",
+                        children[0],
+                    )
+            body = children[-1]
+        else:
+            body = children[0]
+        label = _label(body)
+        if label is not None:
+            return Member(None, optimize, label, first.line, first.column)
+        return Member(self.expr(body, _Context()), optimize, None, first.line, first.column)
+
+    def resolve_param(self, name: Symbol) -> Expr:
+        if name.name == "theta":
+            return theta
+        return self.symbol(name.name, None)
+
+    # sums and products
+    def expr(self, tree: Tree, ctx: _Context) -> Expr:
+        total: Expr = sympy.S.Zero
+        negative = False
+        for child in tree.children:
+            if child.data == "sign":
+                negative = child.children[0].type == "MINUS"
+            else:
+                value = self.term(child, ctx)
+                total = total - value if negative else total + value
+                negative = False
+        return total
+
+    def term(self, tree: Tree, ctx: _Context, leading_dist: bool = False) -> Expr:
+        groups: list[list[tuple[Token | None, _Piece]]] = []
+        pending: Token | None = None
+        for child in tree.children:
+            if isinstance(child, Token):
+                pending = child
+                continue
+            piece = self.factor(child, ctx)
+            if pending is None and groups:
+                groups[-1].append((None, piece))
+            else:
+                groups.append([(pending, piece)])
+            pending = None
+        result: Expr = sympy.S.One
+        for index, group in enumerate(groups):
+            op = group[0][0]
+            pieces = [p for _, p in group]
+            value = self.juxtaposed(pieces, ctx, leading_dist and index == 0)
+            if op is not None and op.type == "SLASH":
+                result = result / value
+            else:
+                result = result * value
+        return result
+
+    def juxtaposed(self, pieces: list[_Piece], ctx: _Context, leading_dist: bool) -> Expr:
+        """The product of factors written side by side, applications settled first."""
+        values: list[Expr] = []
+        k = 0
+        while k < len(pieces):
+            piece = pieces[k]
+            nxt = pieces[k + 1] if k + 1 < len(pieces) else None
+            if piece.kind == "func":
+                value, k = self.apply_function(pieces, k)
+                values.append(value)
+                continue
+            if piece.kind in ("callable", "dist") and nxt is not None and nxt.kind == "paren":
+                values.append(self.power(self.apply(piece, nxt, ctx), nxt))
+                k += 2
+                continue
+            if piece.kind == "free" and nxt is not None and nxt.kind == "paren":
+                name = piece.value
+                raise self.ambiguous(
+                    f"{name}(...)",
+                    piece.token,
+                    (f"{name} applied to the bracket", f"the product {name}·(...)"),
+                    f"declare {name} as a function or as a variable",
+                )
+            values.append(self.as_value(piece, ctx))
+            k += 1
+        return sympy.Mul(*values)
+
+    def power(self, value: Expr, piece: _Piece) -> Expr:
+        return value if piece.power is None else self.pow(value, piece.power, piece.token)
+
+    def pow(self, base: Expr, exponent: Expr, token: Token) -> Expr:
+        if exponent.is_Rational:
+            if abs(exponent.p) > self.scan.limits.max_exponent:
+                raise self.error(
+                    f"exponent {exponent} exceeds the limit of {self.scan.limits.max_exponent}",
+                    token,
+                )
+            if abs(exponent.p) * digits_of(base) > _MAX_DIGITS:
+                raise self.error(f"the power would have more than {_MAX_DIGITS} digits", token)
+        if base.is_number and exponent.is_number and not exponent.is_Rational:
+            raise self.error("a power of numbers with a non-rational exponent is not read", token)
+        return base**exponent
+
+    def as_value(self, piece: _Piece, ctx: _Context) -> Expr:
+        if piece.kind == "paren":
+            if len(piece.items) != 1:
+                raise self.error("a list in brackets is not a value", piece.token)
+            return self.power(piece.items[0], piece)
+        if piece.kind == "callable":
+            raise self.error(f"{piece.value} needs its arguments in brackets", piece.token)
+        if piece.kind in ("value", "free", "dist"):
+            value = piece.value if piece.kind != "free" else self.symbol(piece.value, piece.token)
+            return self.power(value, piece)
+        raise self.error("this cannot stand here", piece.token)
+
+    def apply_function(self, pieces: list[_Piece], k: int) -> tuple[Expr, int]:
+        """``\\log x``, ``\\log(x)``, ``\\log p(y|x)``, ``\\sin^2 x``: the argument is the bracket
+        or the single factor that follows."""
+        func = pieces[k]
+        name = func.value
+        if k + 1 >= len(pieces):
+            raise self.error(f"\\{name} without an argument", func.token)
+        arg_piece = pieces[k + 1]
+        if arg_piece.kind == "paren" or arg_piece.braced:
+            arg = arg_piece.value if arg_piece.braced else self.as_value(
+                _Piece("paren", None, arg_piece.token, None, None, arg_piece.items), _Context()
+            )
+            end = k + 2
+            outer = arg_piece.power
+        else:
+            if arg_piece.power is not None or arg_piece.raised:
+                raise self.ambiguous(
+                    f"\\{name} {arg_piece.token.value}^...",
+                    arg_piece.token,
+                    (f"{name}({arg_piece.token.value}^...)", f"({name} {arg_piece.token.value})^..."),
+                    "write the brackets",
+                )
+            end = k + 2
+            after = pieces[k + 2] if k + 2 < len(pieces) else None
+            if arg_piece.kind in ("callable", "dist") and after is not None and after.kind == "paren":
+                arg = self.power(self.apply(arg_piece, after, _Context()), after)
+                end = k + 3
+            elif arg_piece.kind == "free" and after is not None and after.kind == "paren":
+                raise self.ambiguous(
+                    f"{arg_piece.value}(...)", arg_piece.token,
+                    (f"{arg_piece.value} applied to the bracket", f"the product {arg_piece.value}·(...)"),
+                    f"declare {arg_piece.value} as a function or as a variable",
+                )
+            else:
+                arg = self.as_value(arg_piece, _Context())
+            following = pieces[end] if end < len(pieces) else None
+            if following is not None and following.kind in ("value", "free", "paren", "dist"):
+                raise self.ambiguous(
+                    f"\\{name} followed by a product",
+                    func.token,
+                    (f"{name} of the first factor times the rest", f"{name} of the whole product"),
+                    "write the brackets",
+                )
+            outer = None
+        value = self.elementary(name, arg, func)
+        if func.power is not None:
+            value = self.pow(value, func.power, func.token)
+        if outer is not None:
+            value = self.pow(value, outer, arg_piece.token)
+        return value, end
+
+    def elementary(self, name: str, arg: Expr, func: _Piece) -> Expr:
+        arg = _densities(arg)
+        if name in ("log", "ln"):
+            if func.sub is None:
+                return sympy.log(arg)
+            if name == "ln" or not (func.sub.is_Integer and func.sub > 1):
+                raise self.error("a log's base must be an integer above 1", func.token)
+            return sympy.log(arg) / sympy.log(func.sub)
+        if func.sub is not None:
+            raise self.error(f"\\{name} takes no subscript", func.token)
+        if name == "exp":
+            self.bound_exp(arg, func.token)
+            return sympy.exp(arg)
+        return getattr(sympy, {"arcsin": "asin", "arccos": "acos", "arctan": "atan"}.get(name, name))(arg)
+
+    def bound_exp(self, arg: Expr, token: Token) -> None:
+        biggest = max((abs(r.p) for r in arg.atoms(sympy.Rational)), default=0)
+        if biggest > self.scan.limits.max_exponent:
+            raise self.error(f"exp of {biggest} exceeds the limit", token)
+
+    # applications: distributions, measures, declared functions, families
+    def apply(self, piece: _Piece, paren: _Piece, ctx: _Context) -> Expr:
+        items, seps, what = paren.items, paren.seps, piece.value
+        token = piece.token
+        if piece.kind == "dist":
+            return self.density(what, items, seps, token, ctx)
+        if what == "H":
+            self.only_commas(seps, token, "H")
+            dists = [self.distribution(v, token) for v in items]
+            if len(dists) == 1:
+                return Entropy(dists[0])
+            if len(dists) == 2:
+                return CrossEntropy(*dists)
+            raise self.error("H takes one or two distributions", token)
+        if what == "D_KL":
+            if len(items) != 2 or seps != ("parallel",):
+                raise self.error("D_{KL} reads as D_{KL}(P \\| Q)", token)
+            return KL(*(self.distribution(v, token) for v in items))
+        if what == "NLL":
+            if len(items) != 1 or items[0] != theta:
+                raise self.error("NLL reads as \\mathrm{NLL}(\\theta)", token)
+            return NLL()
+        if what == "normal":
+            return self.normal(items, seps, token)
+        if isinstance(what, str) and self.decl.kind(what) == "function":
+            self.only_commas(seps, token, what)
+            return Function(what, real=True)(*items)
+        raise self.error(f"{what} cannot be applied", token)
+
+    def only_commas(self, seps: tuple[str, ...], token: Token, name: str) -> None:
+        if any(s != "comma" for s in seps):
+            raise self.error(f"{name}(...) takes arguments separated by commas", token)
+
+    def normal(self, items: tuple[Expr, ...], seps: tuple[str, ...], token: Token) -> Expr:
+        if len(items) != 3 or seps[0] not in ("semi", "mid") or seps[1] != "comma":
+            raise self.error("\\mathcal{N} reads as \\mathcal{N}(x; \\mu, \\sigma^2)", token)
+        point, mean, variance = items
+        return sympy.exp(-((point - mean) ** 2) / (2 * variance)) / sympy.sqrt(
+            2 * sympy.pi * variance
+        )
+
+    def density(
+        self,
+        dist: Distribution,
+        items: tuple[Expr, ...],
+        seps: tuple[str, ...],
+        token: Token,
+        ctx: _Context,
+    ) -> Expr:
+        if isinstance(dist, ModelDistribution):
+            if len(items) == 2 and seps == ("colon",) or seps == ("semi",):
+                if items[0] == _DATASET and items[1] == dist.param:
+                    if seps == ("colon",):
+                        self.note("p_model(\\mathbb{X}:\\theta) read as the likelihood "
+                                  "p_model(\\mathbb{X}; \\theta)")
+                    return Likelihood(dist)
+            if len(items) == 3 and seps in (("mid", "comma"), ("mid", "semi")):
+                return PModel(*items)
+            raise self.error(
+                "p_{model} reads as p_{model}(y \\mid x, \\theta) or p_{model}(\\mathbb{X}; \\theta)",
+                token,
+            )
+        if dist is p_data or dist is p_data_x:
+            if len(items) == 2 and seps == ("mid",):
+                return PData(*items)
+            if len(items) == 1:
+                return PDataX(items[0])
+            raise self.error("\\hat{p}_{data} reads as \\hat{p}_{data}(y \\mid x)", token)
+        if len(items) == 2 and seps == ("mid",):
+            return dist.density(*items)
+        if len(items) == 1:
+            return dist.density(yv, items[0])
+        raise self.error(f"{dist}(...) reads as {dist}(x) or {dist}(y \\mid x)", token)
+
+    def distribution(self, value: object, token: Token) -> Distribution:
+        if isinstance(value, Distribution):
+            return value
+        if isinstance(value, str):
+            return self.named_distribution(value)
+        if (
+            isinstance(value, Symbol)
+            and value not in (theta, N, i)
+            and self.decl.kind(value.name) in (None, "distribution")
+        ):
+            # H(p, q) and D_KL(P || Q) take distributions: an undeclared letter there names one.
+            return self.named_distribution(value.name)
+        raise self.error(f"{value} is not a distribution", token)
+
+    # factors
+    def factor(self, tree: Tree, ctx: _Context) -> _Piece:
+        head = tree.children[0]
+        if head.data == "big":
+            return _Piece("value", self.big(head, ctx), _first_token(head))
+        if head.data == "expect":
+            return _Piece("value", self.expectation(head, ctx), _first_token(head))
+        atom, scripts = tree.children
+        subs = [s for s in scripts.children[1::2]] if scripts.children else []
+        kinds = [t.type for t in scripts.children[0::2]]
+        sub_trees = [s for s, kd in zip(subs, kinds, strict=True) if kd == "SUB"]
+        sup_trees = [s for s, kd in zip(subs, kinds, strict=True) if kd == "SUP"]
+        if len(sub_trees) > 1 or len(sup_trees) > 1:
+            raise self.error("a double subscript or superscript", _first_token(tree))
+        sub = sub_trees[0] if sub_trees else None
+        sup = self.script(sup_trees[0], ctx) if sup_trees else None
+        token = _first_token(atom)
+        kind = atom.data
+        if kind == "func":
+            base = self.script(sub, ctx) if sub is not None else None
+            return _Piece("func", token.value, token, sup, base)
+        if kind in ("paren", "bracket", "group"):
+            if sub is not None:
+                raise self.error("a subscript on a bracket", token)
+            items, seps = self.inner(atom.children[1], ctx)
+            if kind == "group":
+                if seps:
+                    raise self.error("a list in braces is not a value", token)
+                value = self.power_of(items[0], sup, token)
+                return _Piece("value", value, token, braced=sup is None)
+            return _Piece("paren", None, token, sup, None, items, seps)
+        if kind == "number":
+            self.no_sub(sub, token)
+            return _Piece("value", self.power_of(_number(token.value), sup, token), token)
+        if kind == "frac":
+            num = self.script(atom.children[1], ctx)
+            den = self.script(atom.children[2], ctx)
+            self.no_sub(sub, token)
+            return _Piece("value", self.power_of(num / den, sup, token), token)
+        if kind == "sqrt":
+            parts = atom.children
+            radicand = self.script(parts[-1], ctx)
+            if len(parts) > 2:
+                items, seps = self.inner(parts[2], ctx)
+                order = items[0]
+                if seps or not (order.is_Integer and order > 1):
+                    raise self.error("\\sqrt[n]: n must be an integer above 1", token)
+                value = sympy.root(radicand, order)
+            else:
+                value = sympy.sqrt(radicand)
+            self.no_sub(sub, token)
+            return _Piece("value", self.power_of(value, sup, token), token)
+        if kind == "infty":
+            self.no_sub(sub, token)
+            return _Piece("value", self.power_of(sympy.oo, sup, token), token)
+        piece = self.name(atom, sub, sup, ctx)
+        return replace(piece, raised=sup is not None)
+
+    def no_sub(self, sub: Tree | None, token: Token) -> None:
+        if sub is not None:
+            raise self.error("a subscript here is not read", token)
+
+    def power_of(self, value: Expr, sup: Expr | None, token: Token) -> Expr:
+        return value if sup is None else self.pow(value, sup, token)
+
+    def script(self, tree: Tree, ctx: _Context) -> Expr:
+        """The value of a subscript or superscript (``{...}`` or one token)."""
+        head = tree.children[0]
+        if isinstance(head, Token) and head.type == "LBRACE":
+            items, seps = self.inner(tree.children[1], ctx)
+            if seps:
+                raise self.error("a list is not a value here", head)
+            return items[0]
+        fake = Tree("factor", [Tree(_SCRIPT_ATOM[head.type], list(tree.children)),
+                               Tree("scripts", [])])
+        return self.as_value(self.factor(fake, ctx), ctx)
+
+    def inner(self, tree: Tree, ctx: _Context) -> tuple[tuple[Expr, ...], tuple[str, ...]]:
+        items: list[Expr] = []
+        seps: list[str] = []
+        for child in tree.children:
+            if isinstance(child, Token):
+                seps.append(child.value)
+                continue
+            if not child.children:
+                raise self.error("an empty place in brackets", _first_token(tree) or self.at0())
+            items.append(self.item(child.children[0], ctx))
+        if not items:
+            raise self.error("empty brackets", self.at0())
+        return tuple(items), tuple(seps)
+
+    def at0(self) -> Token:
+        return Token("X", "", 0, self.scan.line0, self.scan.col0)
+
+    def item(self, tree: Tree, ctx: _Context) -> object:
+        """An expression in a bracket; a bare distribution stays a distribution."""
+        if _bare_name_tree(tree):
+            piece = self.factor(tree.children[0].children[0], ctx)
+            if piece.kind == "dist":
+                return piece.value
+            if piece.kind == "free" and ctx.want_dist:
+                return piece.value
+        return self.expr(tree, ctx)
+
+    def name(self, atom: Tree, sub: Tree | None, sup: Expr | None, ctx: _Context) -> _Piece:
+        token = _first_token(atom)
+        key = _name_key(atom)
+        if key is None:
+            raise self.error("this cannot be a name", token)
+        kind = self.decl.kind(key)
+        indexed = kind == "data" or (kind is None and key in ("x", "y"))
+        if sub is not None and not indexed:
+            part = _spelled(sub)
+            if part is None:
+                raise self.error(f"the subscript of {key} is neither an index nor a name part", token)
+            key = f"{key}_{part}"
+            kind = self.decl.kind(key)
+            sub = None
+        if key in ctx.bound:
+            if sub is not None and ctx.expectation and indexed:
+                return _Piece("value", self.power_of(self.data(key, sub, ctx, token), sup, token), token)
+            if sub is not None:
+                raise self.error(f"the bound variable {key} takes no subscript", token)
+            return _Piece("value", self.power_of(ctx.bound[key], sup, token), token)
+        if indexed:
+            return _Piece("value", self.power_of(self.data(key, sub, ctx, token), sup, token), token)
+        if kind is not None:
+            return self.declared(key, kind, sup, token)
+        return self.default(key, sup, token, ctx)
+
+    def data(self, key: str, sub: Tree | None, ctx: _Context, token: Token) -> Expr:
+        if ctx.expectation and key in ("x", "y"):
+            if sub is not None:
+                written = _spelled(sub) or "i"
+                self.note(f"{key}_{written} inside the expectation over (x, y) read as its "
+                          f"bound variable {key}")
+            return xv if key == "x" else yv
+        base = IndexedBase(key) if key not in ("x", "y") else (x if key == "x" else y)
+        if sub is None:
+            if key in ("x", "y"):
+                # Bare x and y are plain variables, the ones an expectation binds.
+                return xv if key == "x" else yv
+            raise self.error(f"the data {key} needs an index: {key}_i", token)
+        if isinstance(sub.children[0], Token) and sub.children[0].type == "WORD" and len(
+            sub.children[0].value
+        ) > 1:
+            letters = sub.children[0].value
+            return base[tuple(self.index_symbol(c, ctx) for c in letters)]
+        index = self.script(sub, ctx)
+        return base[index]
+
+    def index_symbol(self, letter: str, ctx: _Context) -> Expr:
+        if letter in ctx.bound:
+            return ctx.bound[letter]
+        return i if letter == "i" else Symbol(letter, integer=True)
+
+    def declared(self, key: str, kind: str, sup: Expr | None, token: Token) -> _Piece:
+        if kind == "function":
+            if sup is not None:
+                raise self.error(f"a power of the function {key} before its argument", token)
+            return _Piece("callable", key, token)
+        if kind == "distribution":
+            return _Piece("dist", self.named_distribution(key), token, sup)
+        return _Piece("value", self.power_of(self.symbol(key, token), sup, token), token)
+
+    def named_distribution(self, key: str) -> Distribution:
+        if key not in self.dists:
+            self.dists[key] = NamedDistribution(Symbol(key))
+        return self.dists[key]
+
+    def symbol(self, key: str, token: Token | None) -> Expr:
+        kind = self.decl.kind(key)
+        if key in self.dists:
+            return self.dists[key]
+        if kind in _KINDS:
+            return Symbol(key, **_KINDS[kind])
+        if kind == "variable":
+            return Symbol(key, real=True)
+        if key == "theta":
+            return theta
+        if key == "N":
+            return N
+        if key == "i":
+            return i
+        return Symbol(key, real=True)
+
+    def default(self, key: str, sup: Expr | None, token: Token, ctx: _Context) -> _Piece:
+        """Names nobody declared: the seed's vocabulary, constants, and plain letters."""
+        if key == "p_model":
+            return _Piece("dist", p_model, token, sup)
+        if key == "hat_p_data":
+            return _Piece("dist", p_data, token, sup)
+        if key in self.dists:
+            return _Piece("dist", self.dists[key], token, sup)
+        if key in ("H", "D_KL", "NLL", "normal"):
+            if sup is not None:
+                raise self.error(f"a power of {key} before its arguments", token)
+            return _Piece("callable", key, token)
+        if key in ("constant", "const"):
+            self.no_power(sup, token)
+            return _Piece("value", CONSTANT, token)
+        if key == "X":
+            return _Piece("value", _DATASET, token)
+        if key == "e":
+            if sup is not None:
+                self.bound_exp(sup, token)
+                return _Piece("value", sympy.exp(sup), token)
+            return _Piece("value", sympy.E, token)
+        if key.startswith("e_"):
+            raise self.ambiguous(
+                key, token, ("Euler's number with a subscript", f"a variable named {key}"),
+                "declare e_... as a variable",
+            )
+        if key == "pi":
+            return _Piece("value", self.power_of(sympy.pi, sup, token), token)
+        if key in ("theta", "N", "i") or key in self.decl.params:
+            return _Piece("value", self.power_of(self.symbol(key, token), sup, token), token)
+        base = key.split("_", 1)[0]
+        if len(base) > 1 and base not in _GREEK and not base.startswith(("hat", "bar", "tilde")):
+            spaced = " ".join(base)
+            raise self.ambiguous(
+                base, token, (f"the product {spaced}", f"the name {base}"),
+                f"declare {base} in the front matter, or write {spaced} with \\cdot",
+            )
+        if ctx.want_dist:
+            return _Piece("dist", self.named_distribution(key), token, sup)
+        return _Piece("free", key, token, sup)
+
+    def no_power(self, sup: Expr | None, token: Token) -> None:
+        if sup is not None:
+            raise self.error("a power here is not read", token)
+
+    # big operators and expectations
+    def bounds(self, scripts: Tree) -> tuple[Tree | None, Tree | None]:
+        lower = upper = None
+        children = scripts.children
+        for mark, tree in zip(children[0::2], children[1::2], strict=True):
+            if mark.type == "SUB" and lower is None:
+                lower = tree
+            elif mark.type == "SUP" and upper is None:
+                upper = tree
+            else:
+                raise self.error("a double bound", mark)
+        return lower, upper
+
+    def big(self, tree: Tree, ctx: _Context) -> Expr:
+        op, scripts, body = tree.children
+        lower, upper = self.bounds(scripts)
+        if op.value == "int":
+            return self.integral(op, lower, upper, body, ctx)
+        if lower is None:
+            raise self.error(f"\\{op.value} needs its index: \\{op.value}_{{i=1}}^{{N}}", op)
+        var, start = self.binding(lower, op)
+        if start is None:
+            if upper is not None or op.value != "sum":
+                raise self.error(f"\\{op.value}_{{{var}}}: give the range {var}=1 .. N", op)
+            return self.support_sum(var, body, ctx, op)
+        if upper is None:
+            raise self.error(f"\\{op.value} needs its upper bound ^{{N}}", op)
+        index = i if var == "i" else Symbol(var, integer=True)
+        lo = self.expr(start, ctx)
+        hi = self.script(upper, ctx)
+        inner = _Context({**ctx.bound, var: index}, ctx.expectation, False)
+        value = self.bigbody(body, inner)
+        cls = sympy.Sum if op.value == "sum" else sympy.Product
+        return cls(value, (index, lo, hi))
+
+    def binding(self, lower: Tree, op: Token) -> tuple[str, Tree | None]:
+        """``{i=1}`` gives ("i", tree of 1); ``{x}`` or ``x`` gives ("x", None)."""
+        head = lower.children[0]
+        if isinstance(head, Token) and head.type == "WORD" and len(head.value) == 1:
+            return head.value, None
+        if not (isinstance(head, Token) and head.type == "LBRACE"):
+            raise self.error("the index of a sum is a letter", op)
+        parts = lower.children[1].children
+        first = parts[0]
+        if not (_bare_name_tree(first.children[0]) if first.children else False):
+            raise self.error("the index of a sum is a letter", op)
+        name = _name_key(first.children[0].children[0].children[0].children[0])
+        if name is None or "_" in name:
+            raise self.error("the index of a sum is a letter", op)
+        if len(parts) == 1:
+            return name, None
+        if len(parts) == 3 and isinstance(parts[1], Token) and parts[1].value == "=":
+            return name, parts[2].children[0]
+        raise self.error("the bounds of a sum read as {i=1}^{N}", op)
+
+    def bigbody(self, body: Tree, ctx: _Context, leading_dist: bool = False) -> Expr:
+        sign, term = (-1, body.children[1]) if len(body.children) == 2 else (1, body.children[0])
+        return sign * self.term(term, ctx, leading_dist)
+
+    def support_sum(self, var: str, body: Tree, ctx: _Context, op: Token) -> Expr:
+        """``\\sum_x P(x) f(x)``, a sum over the support of P, is E_P[f]."""
+        value = self.bigbody(body, _Context({**ctx.bound, var: xv}, True, False))
+        weights = [
+            d for d in self.dists.values() if value.has(d.density(yv, xv))
+        ] + [d for d in (p_data_x,) if value.has(PDataX(xv))]
+        for dist in weights:
+            density = dist.density(yv, xv)
+            factors = list(sympy.Mul.make_args(value))
+            if density in factors:
+                factors.remove(density)
+                rest = sympy.Mul(*factors)
+                self.note(f"\\sum_{{{var}}} {dist}({var}) f({var}) read as the expectation "
+                          f"E_{dist}[f] (a sum over the support of {dist})")
+                return Expectation(rest, dist)
+        raise self.error(
+            f"\\sum_{{{var}}} without bounds reads only as a sum over a distribution's support, "
+            f"with the weight P({var}) as a factor",
+            op,
+        )
+
+    def integral(
+        self, op: Token, lower: Tree | None, upper: Tree | None, body: Tree, ctx: _Context
+    ) -> Expr:
+        term = body.children[-1]
+        last = term.children[-1] if term.children else None
+        var = _differential(last)
+        if var is None:
+            raise self.error("an integral ends with its differential: \\, dx", op)
+        term.children = term.children[:-1]
+        if not term.children:
+            raise self.error("an integral needs an integrand", op)
+        symbol = Symbol(var, real=True)
+        inner = _Context({**ctx.bound, var: symbol}, ctx.expectation, False)
+        value = self.bigbody(body, inner)
+        if lower is None and upper is None:
+            raise self.error("an integral needs its bounds: \\int_a^b", op)
+        if lower is None or upper is None:
+            raise self.error("an integral needs both bounds", op)
+        return sympy.Integral(value, (symbol, self.script(lower, ctx), self.script(upper, ctx)))
+
+    def expectation(self, tree: Tree, ctx: _Context) -> Expr:
+        op, scripts, body = tree.children
+        lower, upper = self.bounds(scripts)
+        if upper is not None:
+            raise self.error("\\mathbb{E} takes no superscript", op)
+        names = ("x", "y")
+        dist: Distribution | None = None
+        if lower is not None:
+            names, dist = self.expect_sub(lower, op)
+        bound = {n: (xv if n == "x" else yv) for n in names}
+        inner = _Context({**ctx.bound, **bound}, True, False)
+        if dist is None:
+            leading = self.leading_distribution(body)
+            if leading is None:
+                raise self.error("\\mathbb{E} needs its distribution: \\mathbb{E}_{x \\sim p}", op)
+            dist = leading
+            self.note(f"\\mathbb{{E}}{dist} read as \\mathbb{{E}}_{{{dist}}}")
+            value = self.bigbody(body, inner, leading_dist=True)
+        else:
+            value = self.bigbody(body, inner)
+        if dist is p_data and names == ("x",):
+            dist = p_data_x
+        return Expectation(_densities(value), dist)
+
+    def leading_distribution(self, body: Tree) -> Distribution | None:
+        term = body.children[-1]
+        first = term.children[0]
+        if (
+            isinstance(first, Tree)
+            and first.data == "factor"
+            and first.children[0].data in ("word", "accent")
+            and not first.children[1].children
+        ):
+            key = _name_key(first.children[0])
+            if key in self.dists:
+                term.children = term.children[1:]
+                return self.dists[key]
+        return None
+
+    def expect_sub(self, lower: Tree, op: Token) -> tuple[tuple[str, ...], Distribution]:
+        head = lower.children[0]
+        ctx = _Context(want_dist=True)
+        if not (isinstance(head, Token) and head.type == "LBRACE"):
+            piece = self.as_dist(self.script_piece(lower, ctx), op)
+            return ("x", "y"), piece
+        items = lower.children[1].children
+        tokens = [c for c in items if isinstance(c, Token)]
+        trees = [c for c in items if isinstance(c, Tree)]
+        if not tokens:
+            return ("x", "y"), self.as_dist(self.item(trees[0].children[0], ctx), op)
+        if tokens[-1].value != "sim" or any(t.value != "comma" for t in tokens[:-1]):
+            raise self.error("\\mathbb{E}_{x,y \\sim p}: variables, then \\sim and a distribution",
+                             op)
+        names = []
+        for t in trees[:-1]:
+            if not t.children or not _bare_name_tree(t.children[0]):
+                raise self.error("the variables of an expectation are letters", op)
+            names.append(_name_key(t.children[0].children[0].children[0].children[0]))
+        if not set(names) <= {"x", "y"} or not names:
+            raise self.error("an expectation binds x, y or both", op)
+        return tuple(names), self.as_dist(self.item(trees[-1].children[0], ctx), op)
+
+    def script_piece(self, tree: Tree, ctx: _Context) -> object:
+        fake = Tree("factor", [Tree(_SCRIPT_ATOM[tree.children[0].type], list(tree.children)),
+                               Tree("scripts", [])])
+        piece = self.factor(fake, ctx)
+        return piece.value
+
+    def as_dist(self, value: object, op: Token) -> Distribution:
+        if isinstance(value, Distribution):
+            return value
+        if isinstance(value, str):
+            return self.named_distribution(value)
+        raise self.error(f"{value} is not a distribution", op)
+
+
+_SCRIPT_ATOM = {
+    "NUMBER": "number", "WORD": "word", "GREEK": "greek", "INFTY": "infty", "MATHBB": "mathbb",
+    "MATHCAL": "mathcal", "ACCENT": "accent", "TEXTWORD": "textword",
+}
+_DATASET = Symbol("dataset_X")
+# str() of an int above 4300 digits raises in Python >= 3.11: results stay below that.
+_MAX_DIGITS = 4000
+_LABELS = {"hat_theta_MLE": "theta_MLE", "hat_theta": "theta_MLE"}
+
+
+def _number(text: str) -> Expr:
+    whole, _, frac = text.partition(".")
+    if not frac:
+        return sympy.Integer(int(whole))
+    return sympy.Rational(int(whole + frac), 10 ** len(frac))
+
+
+def _first_token(tree: Tree | Token) -> Token:
+    if isinstance(tree, Token):
+        return tree
+    for child in tree.children:
+        found = _first_token(child)
+        if found is not None:
+            return found
+    return None  # type: ignore[return-value]
+
+
+def _name_key(atom: Tree) -> str | None:
+    """``p`` for p, ``sigma`` for \\sigma, ``hat_p`` for \\hat{p}, ``normal`` for
+    \\mathcal{N}, ``X`` for \\mathbb{X}, ``NLL`` for \\mathrm{NLL}."""
+    kind = atom.data
+    if kind in ("word", "greek", "textword", "mathbb"):
+        return str(atom.children[0].value)
+    if kind == "mathcal":
+        return "normal" if atom.children[0].value == "N" else None
+    if kind == "accent":
+        inner = atom.children[1]
+        head = inner.children[0]
+        if isinstance(head, Token) and head.type == "LBRACE":
+            items = inner.children[1].children
+            if len(items) != 1 or not items[0].children or not _bare_name_tree(items[0].children[0]):
+                return None
+            base = _name_key(items[0].children[0].children[0].children[0].children[0])
+        elif head.type in ("WORD", "GREEK"):
+            base = head.value
+        else:
+            return None
+        return None if base is None else f"{atom.children[0].value}_{base}"
+    return None
+
+
+def _bare_name_tree(expr: Tree) -> bool:
+    """Whether an ``expr`` tree is one name with no sign, script or operation."""
+    if len(expr.children) != 1:
+        return False
+    term = expr.children[0]
+    if len(term.children) != 1:
+        return False
+    factor = term.children[0]
+    return (
+        isinstance(factor, Tree)
+        and factor.data == "factor"
+        and factor.children[0].data in ("word", "greek", "accent", "textword", "mathcal")
+        and not factor.children[1].children
+    )
+
+
+def _spelled(script: Tree) -> str | None:
+    """The letters of a subscript that is part of a name (``model``, ``KL``, ``1``)."""
+    head = script.children[0]
+    if isinstance(head, Token) and head.type in ("WORD", "NUMBER", "GREEK", "TEXTWORD"):
+        return head.value
+    if isinstance(head, Token) and head.type == "LBRACE":
+        items = script.children[1].children
+        if len(items) != 1 or not items[0].children:
+            return None
+        expr = items[0].children[0]
+        if len(expr.children) != 1 or len(expr.children[0].children) != 1:
+            return None
+        factor = expr.children[0].children[0]
+        if not isinstance(factor, Tree) or factor.data != "factor" or factor.children[1].children:
+            return None
+        atom = factor.children[0]
+        if atom.data in ("word", "greek", "textword", "number"):
+            return atom.children[0].value
+    return None
+
+
+def _differential(factor: object) -> str | None:
+    """``dx`` (or ``\\mathrm{d}x`` read as two factors is not supported): the variable."""
+    if not (isinstance(factor, Tree) and factor.data == "factor"):
+        return None
+    atom = factor.children[0]
+    if atom.data != "word" or factor.children[1].children:
+        return None
+    word = atom.children[0].value
+    if len(word) == 2 and word[0] == "d":
+        return word[1]
+    return None
+
+
+def _label(expr: Tree) -> str | None:
+    """``\\hat{\\theta}_{MLE}`` standing alone names the MLE."""
+    if len(expr.children) != 1 or len(expr.children[0].children) != 1:
+        return None
+    factor = expr.children[0].children[0]
+    if not (isinstance(factor, Tree) and factor.data == "factor" and len(factor.children) == 2):
+        return None
+    atom, scripts = factor.children
+    if atom.data != "accent":
+        return None
+    key = _name_key(atom)
+    marks = scripts.children
+    if len(marks) == 2 and marks[0].type == "SUB":
+        part = _spelled(marks[1])
+        key = f"{key}_{part}" if part else None
+    elif marks:
+        return None
+    return _LABELS.get(key or "")
+
+
+def _densities(expr: object) -> Expr:
+    """A distribution written bare where a number belongs (``\\log q`` in E_p[-\\log q]) is
+    its density at the expectation's bound point."""
+    if isinstance(expr, Distribution):
+        return expr.density(yv, xv)
+    if not isinstance(expr, Expr):
+        raise TypeError(f"not an expression: {expr!r}")
+    found = {a for a in sympy.preorder_traversal(expr) if isinstance(a, Distribution)}
+    if not found:
+        return expr
+    return expr.xreplace({d: d.density(yv, xv) for d in found})
+
+
+def _parse(scan: _Scan) -> Tree:
+    tokens = _lex(scan)
+    if not tokens:
+        raise scan.error("empty formula", 0)
+    try:
+        return _parser().parse(tokens)
+    except UnexpectedInput as exc:
+        token = getattr(exc, "token", None)
+        if token is None or token.type == "$END":
+            raise scan.error("the formula ends too early", len(scan.text.rstrip())) from None
+        spelled = token.value if token.type not in ("SEP",) else _SPELL.get(token.value, token.value)
+        raise LatexError(
+            f"unexpected {spelled!r} here", scan.source, token.line, token.column
+        ) from None
+
+
+def read_chain(
+    text: str,
+    decl: Declarations | None = None,
+    *,
+    source: str = "<latex>",
+    line: int = 1,
+    column: int = 1,
+    dists: dict[str, Distribution] | None = None,
+    limits: LatexLimits = LatexLimits(),
+) -> Chain:
+    """Read one display-math block as a chain of members and relations.
+
+    ``line`` and ``column`` place the text in its document, so that errors name document
+    positions; ``dists`` are the distributions the document has named so far (shared by the
+    blocks of one document).
+
+    >>> c = read_chain(r"H(p,q)=\\mathbb{E}_p [-\\log q]")
+    >>> c.members[0].value, c.members[1].value
+    (CrossEntropy(p, q), Expectation(-log(q(x)), p))
+    """
+    if len(text) > limits.max_length:
+        raise LatexError(
+            f"a formula of {len(text)} characters; at most {limits.max_length}", source, line, column
+        )
+    scan = _Scan(text, source, line, column, limits)
+    builder = _Builder(scan, decl or Declarations(), {} if dists is None else dists)
+    try:
+        with time_budget(limits.seconds):
+            tree = _parse(scan)
+            return builder.chain(tree.children[0])
+    except BudgetExceeded:
+        raise scan.error(f"reading took longer than {limits.seconds:g} s", 0) from None
+    except RecursionError:
+        raise scan.error("the formula nests too deeply", 0) from None
+    except (TypeError, ValueError, ArithmeticError) as exc:
+        if isinstance(exc, LatexError):
+            raise
+        raise scan.error(f"the formula does not build: {exc}", 0) from None
+
+
+def read_expression(
+    text: str, decl: Declarations | None = None, *, source: str = "<latex>"
+) -> Expr:
+    """Read LaTeX holding one expression (no relation) into a sympy expression."""
+    chain = read_chain(text, decl, source=source)
+    if chain.relations or chain.leading or len(chain.members) != 1:
+        raise LatexError("one expression expected, not a chain", source, 1, 1)
+    member = chain.members[0]
+    if member.value is None or member.optimize:
+        raise LatexError("one expression expected, not an objective or a label", source, 1, 1)
+    return member.value
+
+
+def digits_of(value: Expr) -> int:
+    """Decimal digits of the largest rational in ``value`` (for the callers' limits)."""
+    bits = max((max(abs(r.p), r.q).bit_length() for r in value.atoms(sympy.Rational)), default=0)
+    return math.ceil(bits * math.log10(2))
