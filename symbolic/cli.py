@@ -16,7 +16,8 @@ from symbolic.catalog import UnknownDerivation, entries, get, ids
 from symbolic.kernel import CheckedDerivation, CheckedStep, Config, Status, check
 from symbolic.kernel.derivation import Derivation
 from symbolic.outputs.render import RENDERERS, TexEngineMissing, TexError, to_pdf, to_text
-from symbolic.readers import files
+from symbolic.readers import documents, files
+from symbolic.readers.latex import LatexError
 from symbolic.testing import selftest
 
 __all__ = ["main", "step_json", "derivation_json"]
@@ -99,6 +100,10 @@ def _cmd_check(args: argparse.Namespace) -> int:
     targets = ids() if args.all else list(args.ids)
     if not targets:
         raise UsageError("give at least one derivation id, or --all")
+    if any(documents.is_document(t) for t in targets):
+        return _check_documents(args, targets)
+    if args.annotate:
+        raise UsageError("--annotate writes a copy of a document: give FILE.md or FILE.tex")
     derivations = [_build(t) for t in targets]
     config = _config(args)
     results = []
@@ -112,6 +117,27 @@ def _cmd_check(args: argparse.Namespace) -> int:
     else:
         print("\n\n".join(to_text(r) for r in results))
     return exit_code([r.status for r in results])
+
+
+def _check_documents(args: argparse.Namespace, targets: list[str]) -> int:
+    """``check FILE.md|FILE.tex``: every display-math chain, verdicts at source lines."""
+    if len(targets) != 1 or not documents.is_document(targets[0]):
+        raise UsageError("check one document (FILE.md or FILE.tex) at a time")
+    if args.annotate and not (args.output or "").endswith((".md", ".html")):
+        raise UsageError("--annotate needs -o OUT.md or -o OUT.html")
+    try:
+        report = documents.check_document(documents.read(targets[0]), _config(args))
+    except (documents.DocumentError, LatexError) as exc:
+        raise UsageError(str(exc)) from None
+    if args.json:
+        print(json.dumps(documents.report_json(report), indent=2, ensure_ascii=False))
+    else:
+        print(documents.report_text(report))
+    if args.annotate:
+        doc = documents.read(targets[0])
+        fmt = "html" if args.output.endswith(".html") else "md"
+        Path(args.output).write_text(documents.annotate(doc, report, fmt), encoding="utf-8")
+    return exit_code([Status(s.status) for c in report.chains for s in c.steps])
 
 
 def _cmd_render(args: argparse.Namespace) -> int:
@@ -275,9 +301,13 @@ def _parser() -> argparse.ArgumentParser:
 
     p_check = sub.add_parser("check", help="check derivations step by step")
     p_check.add_argument(
-        "ids", nargs="*", metavar="ID", help="catalog ids, or derivation files (FILE.toml)"
+        "ids", nargs="*", metavar="ID",
+        help="catalog ids, derivation files (FILE.toml), or a document (FILE.md, FILE.tex)",
     )
     p_check.add_argument("--all", action="store_true", help="check the whole catalog")
+    p_check.add_argument("--annotate", action="store_true",
+                         help="write the document with a verdict beside each step (-o)")
+    p_check.add_argument("-o", "--output", metavar="OUT", help="OUT.md or OUT.html")
     p_check.add_argument("--json", action="store_true", help="print JSON")
     checking(p_check)
     p_check.set_defaults(run=_cmd_check)

@@ -15,10 +15,11 @@ exp(-x**2)
 
 Where notation has two readings the reader says so, with both readings, instead of picking:
 
->>> read_expression(r"\sin x^2")
-Traceback (most recent call last):
-...
-symbolic.readers.latex.LatexError: <latex>:1:6: ambiguous: \sin x^2 reads as sin(x^2) or as (sin x)^2; write \sin(x^2) or (\sin x)^2
+>>> try:
+...     read_expression(r"\sin x^2")
+... except LatexError as err:
+...     print(err.line, err.column, err.readings)
+1 6 ('sin(x^…)', '(sin x)^…')
 
 What it accepts, in full, is in ``docs/latex.md``.
 """
@@ -72,6 +73,7 @@ __all__ = [
     "CONSTANT",
     "read_chain",
     "read_expression",
+    "symbol_for",
 ]
 
 #: The word "constant" of ``+ constant``: a term the chain builder replaces by ``Constant(...)``.
@@ -184,7 +186,9 @@ _GREEK = frozenset(
     "Gamma Delta Theta Lambda Xi Pi Sigma Upsilon Phi Psi Omega".split()
 )
 _FUNCS = frozenset("log ln exp sin cos tan sinh cosh tanh arcsin arccos arctan".split())
-_SPACES = frozenset("quad qquad enspace thinspace medspace thickspace negthinspace , ! ; : > ".split())
+_SPACES = frozenset(
+    "quad qquad enspace thinspace medspace thickspace negthinspace , ! ; : > ".split()
+)
 _SPACES = _SPACES | {" ", "displaystyle", "textstyle", "nonumber", "notag"}
 _SIZES = frozenset(
     "left right middle big Big bigg Bigg bigl bigr Bigl Bigr biggl biggr Biggl Biggr".split()
@@ -192,27 +196,55 @@ _SIZES = frozenset(
 _ACCENTS = frozenset("hat widehat bar overline tilde widetilde".split())
 _WORD_COMMANDS = frozenset("mathrm text textrm textit mathit operatorname mathsf".split())
 _RELATIONS = {
-    "le": "le", "leq": "le", "leqslant": "le", "ge": "ge", "geq": "ge", "geqslant": "ge",
-    "propto": "propto", "ne": "ne", "neq": "ne", "approx": "approx",
+    "le": "le",
+    "leq": "le",
+    "leqslant": "le",
+    "ge": "ge",
+    "geq": "ge",
+    "geqslant": "ge",
+    "propto": "propto",
+    "ne": "ne",
+    "neq": "ne",
+    "approx": "approx",
 }
 _SEPARATORS = {"mid": "mid", "vert": "mid", "|": "parallel", "parallel": "parallel", "sim": "sim"}
 # Commands that make TeX read, write, define or run something: named with why they are refused.
 _HOSTILE = {
-    "input": "would read a file", "include": "would read a file", "InputIfFileExists": "would read a file",
-    "openin": "would read a file", "read": "would read a file", "readline": "would read a file",
-    "write": "would write a file or run a shell command", "immediate": "would write a file",
-    "openout": "would write a file", "special": "would pass commands to the driver",
-    "directlua": "would run Lua code", "luaexec": "would run Lua code",
-    "def": "would define a macro", "edef": "would define a macro", "gdef": "would define a macro",
-    "xdef": "would define a macro", "let": "would define a macro", "futurelet": "would define a macro",
-    "newcommand": "would define a macro", "renewcommand": "would define a macro",
-    "providecommand": "would define a macro", "DeclareMathOperator": "would define a macro",
-    "csname": "would build a command from text", "endcsname": "would build a command from text",
-    "expandafter": "would expand macros", "catcode": "would change how TeX reads characters",
-    "makeatletter": "would change how TeX reads characters", "usepackage": "would load a package",
-    "documentclass": "would start a document", "begin": "environments are not read inside math",
-    "end": "environments are not read inside math", "verb": "would read verbatim text",
-    "href": "would make a link", "url": "would make a link", "includegraphics": "would read a file",
+    "input": "would read a file",
+    "include": "would read a file",
+    "InputIfFileExists": "would read a file",
+    "openin": "would read a file",
+    "read": "would read a file",
+    "readline": "would read a file",
+    "write": "would write a file or run a shell command",
+    "immediate": "would write a file",
+    "openout": "would write a file",
+    "special": "would pass commands to the driver",
+    "directlua": "would run Lua code",
+    "luaexec": "would run Lua code",
+    "def": "would define a macro",
+    "edef": "would define a macro",
+    "gdef": "would define a macro",
+    "xdef": "would define a macro",
+    "let": "would define a macro",
+    "futurelet": "would define a macro",
+    "newcommand": "would define a macro",
+    "renewcommand": "would define a macro",
+    "providecommand": "would define a macro",
+    "DeclareMathOperator": "would define a macro",
+    "csname": "would build a command from text",
+    "endcsname": "would build a command from text",
+    "expandafter": "would expand macros",
+    "catcode": "would change how TeX reads characters",
+    "makeatletter": "would change how TeX reads characters",
+    "usepackage": "would load a package",
+    "documentclass": "would start a document",
+    "begin": "environments are not read inside math",
+    "end": "environments are not read inside math",
+    "verb": "would read verbatim text",
+    "href": "would make a link",
+    "url": "would make a link",
+    "includegraphics": "would read a file",
 }
 
 
@@ -276,7 +308,9 @@ def _command(scan: _Scan, start: int) -> int:
     if k < len(text) and text[k] == "*" and name == "operatorname":
         k += 1
     if name in _HOSTILE:
-        raise scan.error(f"\\{name} is refused: it {_HOSTILE[name]}; the reader never runs TeX", start)
+        raise scan.error(
+            f"\\{name} is refused: it {_HOSTILE[name]}; the reader never runs TeX", start
+        )
     if name in _SPACES or name == "\\":
         return k
     if name in _SIZES:
@@ -345,11 +379,24 @@ def _command(scan: _Scan, start: int) -> int:
 
 
 _CHARS = {
-    "+": ("PLUS", "+"), "-": ("MINUS", "-"), "*": ("CDOT", "ast"), "/": ("SLASH", "/"),
-    "_": ("SUB", "_"), "^": ("SUP", "^"), "=": ("REL", "="), "<": ("REL", "<"),
-    ">": ("REL", ">"), ",": ("SEP", "comma"), ";": ("SEP", "semi"), ":": ("SEP", "colon"),
-    "(": ("LPAR", "("), ")": ("RPAR", ")"), "[": ("LBRACK", "["), "]": ("RBRACK", "]"),
-    "{": ("LBRACE", "{"), "}": ("RBRACE", "}"),
+    "+": ("PLUS", "+"),
+    "-": ("MINUS", "-"),
+    "*": ("CDOT", "ast"),
+    "/": ("SLASH", "/"),
+    "_": ("SUB", "_"),
+    "^": ("SUP", "^"),
+    "=": ("REL", "="),
+    "<": ("REL", "<"),
+    ">": ("REL", ">"),
+    ",": ("SEP", "comma"),
+    ";": ("SEP", "semi"),
+    ":": ("SEP", "colon"),
+    "(": ("LPAR", "("),
+    ")": ("RPAR", ")"),
+    "[": ("LBRACK", "["),
+    "]": ("RBRACK", "]"),
+    "{": ("LBRACE", "{"),
+    "}": ("RBRACE", "}"),
 }
 _CLOSE = {"(": ")", "[": "]", "{": "}"}
 _REFUSED_CHARS = {
@@ -391,9 +438,7 @@ def _lex(scan: _Scan) -> list[Token]:
                         end += 1
             digits = sum(ch.isdigit() for ch in text[k:end])
             if digits > limits.max_digits:
-                raise scan.error(
-                    f"a number of {digits} digits; at most {limits.max_digits}", k
-                )
+                raise scan.error(f"a number of {digits} digits; at most {limits.max_digits}", k)
             scan.emit("NUMBER", text[k:end], k, end)
             k = end
         elif c == "|":
@@ -644,28 +689,43 @@ class _Builder:
             raise self.error(f"\\{name} without an argument", func.token)
         arg_piece = pieces[k + 1]
         if arg_piece.kind == "paren" or arg_piece.braced:
-            arg = arg_piece.value if arg_piece.braced else self.as_value(
-                _Piece("paren", None, arg_piece.token, None, None, arg_piece.items), _Context()
+            arg = (
+                arg_piece.value
+                if arg_piece.braced
+                else self.as_value(
+                    _Piece("paren", None, arg_piece.token, None, None, arg_piece.items), _Context()
+                )
             )
             end = k + 2
             outer = arg_piece.power
         else:
             if arg_piece.power is not None or arg_piece.raised:
                 raise self.ambiguous(
-                    f"\\{name} {arg_piece.token.value}^...",
+                    f"\\{name} {arg_piece.token.value}^…",
                     arg_piece.token,
-                    (f"{name}({arg_piece.token.value}^...)", f"({name} {arg_piece.token.value})^..."),
+                    (
+                        f"{name}({arg_piece.token.value}^…)",
+                        f"({name} {arg_piece.token.value})^…",
+                    ),
                     "write the brackets",
                 )
             end = k + 2
             after = pieces[k + 2] if k + 2 < len(pieces) else None
-            if arg_piece.kind in ("callable", "dist") and after is not None and after.kind == "paren":
+            if (
+                arg_piece.kind in ("callable", "dist")
+                and after is not None
+                and after.kind == "paren"
+            ):
                 arg = self.power(self.apply(arg_piece, after, _Context()), after)
                 end = k + 3
             elif arg_piece.kind == "free" and after is not None and after.kind == "paren":
                 raise self.ambiguous(
-                    f"{arg_piece.value}(...)", arg_piece.token,
-                    (f"{arg_piece.value} applied to the bracket", f"the product {arg_piece.value}·(...)"),
+                    f"{arg_piece.value}(...)",
+                    arg_piece.token,
+                    (
+                        f"{arg_piece.value} applied to the bracket",
+                        f"the product {arg_piece.value}·(...)",
+                    ),
                     f"declare {arg_piece.value} as a function or as a variable",
                 )
             else:
@@ -699,7 +759,9 @@ class _Builder:
         if name == "exp":
             self.bound_exp(arg, func.token)
             return sympy.exp(arg)
-        return getattr(sympy, {"arcsin": "asin", "arccos": "acos", "arctan": "atan"}.get(name, name))(arg)
+        return getattr(
+            sympy, {"arcsin": "asin", "arccos": "acos", "arctan": "atan"}.get(name, name)
+        )(arg)
 
     def bound_exp(self, arg: Expr, token: Token) -> None:
         biggest = max((abs(r.p) for r in arg.atoms(sympy.Rational)), default=0)
@@ -759,13 +821,16 @@ class _Builder:
             if len(items) == 2 and seps == ("colon",) or seps == ("semi",):
                 if items[0] == _DATASET and items[1] == dist.param:
                     if seps == ("colon",):
-                        self.note("p_model(\\mathbb{X}:\\theta) read as the likelihood "
-                                  "p_model(\\mathbb{X}; \\theta)")
+                        self.note(
+                            "p_model(\\mathbb{X}:\\theta) read as the likelihood "
+                            "p_model(\\mathbb{X}; \\theta)"
+                        )
                     return Likelihood(dist)
             if len(items) == 3 and seps in (("mid", "comma"), ("mid", "semi")):
                 return PModel(*items)
             raise self.error(
-                "p_{model} reads as p_{model}(y \\mid x, \\theta) or p_{model}(\\mathbb{X}; \\theta)",
+                "p_{model} reads as p_{model}(y \\mid x, \\theta) "
+                "or p_{model}(\\mathbb{X}; \\theta)",
                 token,
             )
         if dist is p_data or dist is p_data_x:
@@ -867,8 +932,9 @@ class _Builder:
             if seps:
                 raise self.error("a list is not a value here", head)
             return items[0]
-        fake = Tree("factor", [Tree(_SCRIPT_ATOM[head.type], list(tree.children)),
-                               Tree("scripts", [])])
+        fake = Tree(
+            "factor", [Tree(_SCRIPT_ATOM[head.type], list(tree.children)), Tree("scripts", [])]
+        )
         return self.as_value(self.factor(fake, ctx), ctx)
 
     def inner(self, tree: Tree, ctx: _Context) -> tuple[tuple[Expr, ...], tuple[str, ...]]:
@@ -908,18 +974,24 @@ class _Builder:
         if sub is not None and not indexed:
             part = _spelled(sub)
             if part is None:
-                raise self.error(f"the subscript of {key} is neither an index nor a name part", token)
+                raise self.error(
+                    f"the subscript of {key} is neither an index nor a name part", token
+                )
             key = f"{key}_{part}"
             kind = self.decl.kind(key)
             sub = None
         if key in ctx.bound:
             if sub is not None and ctx.expectation and indexed:
-                return _Piece("value", self.power_of(self.data(key, sub, ctx, token), sup, token), token)
+                return _Piece(
+                    "value", self.power_of(self.data(key, sub, ctx, token), sup, token), token
+                )
             if sub is not None:
                 raise self.error(f"the bound variable {key} takes no subscript", token)
             return _Piece("value", self.power_of(ctx.bound[key], sup, token), token)
         if indexed:
-            return _Piece("value", self.power_of(self.data(key, sub, ctx, token), sup, token), token)
+            return _Piece(
+                "value", self.power_of(self.data(key, sub, ctx, token), sup, token), token
+            )
         if kind is not None:
             return self.declared(key, kind, sup, token)
         return self.default(key, sup, token, ctx)
@@ -928,8 +1000,10 @@ class _Builder:
         if ctx.expectation and key in ("x", "y"):
             if sub is not None:
                 written = _spelled(sub) or "i"
-                self.note(f"{key}_{written} inside the expectation over (x, y) read as its "
-                          f"bound variable {key}")
+                self.note(
+                    f"{key}_{written} inside the expectation over (x, y) read as its "
+                    f"bound variable {key}"
+                )
             return xv if key == "x" else yv
         base = IndexedBase(key) if key not in ("x", "y") else (x if key == "x" else y)
         if sub is None:
@@ -937,9 +1011,11 @@ class _Builder:
                 # Bare x and y are plain variables, the ones an expectation binds.
                 return xv if key == "x" else yv
             raise self.error(f"the data {key} needs an index: {key}_i", token)
-        if isinstance(sub.children[0], Token) and sub.children[0].type == "WORD" and len(
-            sub.children[0].value
-        ) > 1:
+        if (
+            isinstance(sub.children[0], Token)
+            and sub.children[0].type == "WORD"
+            and len(sub.children[0].value) > 1
+        ):
             letters = sub.children[0].value
             return base[tuple(self.index_symbol(c, ctx) for c in letters)]
         index = self.script(sub, ctx)
@@ -965,20 +1041,9 @@ class _Builder:
         return self.dists[key]
 
     def symbol(self, key: str, token: Token | None) -> Expr:
-        kind = self.decl.kind(key)
         if key in self.dists:
             return self.dists[key]
-        if kind in _KINDS:
-            return Symbol(key, **_KINDS[kind])
-        if kind == "variable":
-            return Symbol(key, real=True)
-        if key == "theta":
-            return theta
-        if key == "N":
-            return N
-        if key == "i":
-            return i
-        return Symbol(key, real=True)
+        return symbol_for(key, self.decl)
 
     def default(self, key: str, sup: Expr | None, token: Token, ctx: _Context) -> _Piece:
         """Names nobody declared: the seed's vocabulary, constants, and plain letters."""
@@ -1004,7 +1069,9 @@ class _Builder:
             return _Piece("value", sympy.E, token)
         if key.startswith("e_"):
             raise self.ambiguous(
-                key, token, ("Euler's number with a subscript", f"a variable named {key}"),
+                key,
+                token,
+                ("Euler's number with a subscript", f"a variable named {key}"),
                 "declare e_... as a variable",
             )
         if key == "pi":
@@ -1015,7 +1082,9 @@ class _Builder:
         if len(base) > 1 and base not in _GREEK and not base.startswith(("hat", "bar", "tilde")):
             spaced = " ".join(base)
             raise self.ambiguous(
-                base, token, (f"the product {spaced}", f"the name {base}"),
+                base,
+                token,
+                (f"the product {spaced}", f"the name {base}"),
                 f"declare {base} in the front matter, or write {spaced} with \\cdot",
             )
         if ctx.want_dist:
@@ -1088,17 +1157,19 @@ class _Builder:
     def support_sum(self, var: str, body: Tree, ctx: _Context, op: Token) -> Expr:
         """``\\sum_x P(x) f(x)``, a sum over the support of P, is E_P[f]."""
         value = self.bigbody(body, _Context({**ctx.bound, var: xv}, True, False))
-        weights = [
-            d for d in self.dists.values() if value.has(d.density(yv, xv))
-        ] + [d for d in (p_data_x,) if value.has(PDataX(xv))]
+        weights = [d for d in self.dists.values() if value.has(d.density(yv, xv))] + [
+            d for d in (p_data_x,) if value.has(PDataX(xv))
+        ]
         for dist in weights:
             density = dist.density(yv, xv)
             factors = list(sympy.Mul.make_args(value))
             if density in factors:
                 factors.remove(density)
                 rest = sympy.Mul(*factors)
-                self.note(f"\\sum_{{{var}}} {dist}({var}) f({var}) read as the expectation "
-                          f"E_{dist}[f] (a sum over the support of {dist})")
+                self.note(
+                    f"\\sum_{{{var}}} {dist}({var}) f({var}) read as the expectation "
+                    f"E_{dist}[f] (a sum over the support of {dist})"
+                )
                 return Expectation(rest, dist)
         raise self.error(
             f"\\sum_{{{var}}} without bounds reads only as a sum over a distribution's support, "
@@ -1177,8 +1248,9 @@ class _Builder:
         if not tokens:
             return ("x", "y"), self.as_dist(self.item(trees[0].children[0], ctx), op)
         if tokens[-1].value != "sim" or any(t.value != "comma" for t in tokens[:-1]):
-            raise self.error("\\mathbb{E}_{x,y \\sim p}: variables, then \\sim and a distribution",
-                             op)
+            raise self.error(
+                "\\mathbb{E}_{x,y \\sim p}: variables, then \\sim and a distribution", op
+            )
         names = []
         for t in trees[:-1]:
             if not t.children or not _bare_name_tree(t.children[0]):
@@ -1189,8 +1261,10 @@ class _Builder:
         return tuple(names), self.as_dist(self.item(trees[-1].children[0], ctx), op)
 
     def script_piece(self, tree: Tree, ctx: _Context) -> object:
-        fake = Tree("factor", [Tree(_SCRIPT_ATOM[tree.children[0].type], list(tree.children)),
-                               Tree("scripts", [])])
+        fake = Tree(
+            "factor",
+            [Tree(_SCRIPT_ATOM[tree.children[0].type], list(tree.children)), Tree("scripts", [])],
+        )
         piece = self.factor(fake, ctx)
         return piece.value
 
@@ -1203,13 +1277,36 @@ class _Builder:
 
 
 _SCRIPT_ATOM = {
-    "NUMBER": "number", "WORD": "word", "GREEK": "greek", "INFTY": "infty", "MATHBB": "mathbb",
-    "MATHCAL": "mathcal", "ACCENT": "accent", "TEXTWORD": "textword",
+    "NUMBER": "number",
+    "WORD": "word",
+    "GREEK": "greek",
+    "INFTY": "infty",
+    "MATHBB": "mathbb",
+    "MATHCAL": "mathcal",
+    "ACCENT": "accent",
+    "TEXTWORD": "textword",
 }
 _DATASET = Symbol("dataset_X")
 # str() of an int above 4300 digits raises in Python >= 3.11: results stay below that.
 _MAX_DIGITS = 4000
 _LABELS = {"hat_theta_MLE": "theta_MLE", "hat_theta": "theta_MLE"}
+
+
+def symbol_for(name: str, decl: Declarations) -> Symbol:
+    """The symbol a name stands for: its declared kind, else the seed's θ, N and i, else a
+    real symbol.
+
+    >>> symbol_for("sigma", Declarations({"sigma": "positive"})).is_positive
+    True
+    """
+    kind = decl.kind(name)
+    if kind in _KINDS:
+        return Symbol(name, **_KINDS[kind])
+    if kind is None:
+        defaults = {"theta": theta, "N": N, "i": i}
+        if name in defaults:
+            return defaults[name]
+    return Symbol(name, real=True)
 
 
 def _number(text: str) -> Expr:
@@ -1242,7 +1339,11 @@ def _name_key(atom: Tree) -> str | None:
         head = inner.children[0]
         if isinstance(head, Token) and head.type == "LBRACE":
             items = inner.children[1].children
-            if len(items) != 1 or not items[0].children or not _bare_name_tree(items[0].children[0]):
+            if (
+                len(items) != 1
+                or not items[0].children
+                or not _bare_name_tree(items[0].children[0])
+            ):
                 return None
             base = _name_key(items[0].children[0].children[0].children[0].children[0])
         elif head.type in ("WORD", "GREEK"):
@@ -1346,7 +1447,9 @@ def _parse(scan: _Scan) -> Tree:
         token = getattr(exc, "token", None)
         if token is None or token.type == "$END":
             raise scan.error("the formula ends too early", len(scan.text.rstrip())) from None
-        spelled = token.value if token.type not in ("SEP",) else _SPELL.get(token.value, token.value)
+        spelled = (
+            token.value if token.type not in ("SEP",) else _SPELL.get(token.value, token.value)
+        )
         raise LatexError(
             f"unexpected {spelled!r} here", scan.source, token.line, token.column
         ) from None
@@ -1374,7 +1477,10 @@ def read_chain(
     """
     if len(text) > limits.max_length:
         raise LatexError(
-            f"a formula of {len(text)} characters; at most {limits.max_length}", source, line, column
+            f"a formula of {len(text)} characters; at most {limits.max_length}",
+            source,
+            line,
+            column,
         )
     scan = _Scan(text, source, line, column, limits)
     builder = _Builder(scan, decl or Declarations(), {} if dists is None else dists)
