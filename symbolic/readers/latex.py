@@ -640,8 +640,9 @@ class _Builder:
                 values.append(self.power(self.apply(piece, nxt, ctx), nxt))
                 k += 2
                 continue
-            if piece.kind == "free" and nxt is not None and nxt.kind == "paren":
-                name = piece.value
+            euler = piece.value is sympy.E and piece.token.value == "e" and not piece.raised
+            if (piece.kind == "free" or euler) and nxt is not None and nxt.kind == "paren":
+                name = "e" if euler else piece.value
                 raise self.ambiguous(
                     f"{name}(...)",
                     piece.token,
@@ -1011,12 +1012,9 @@ class _Builder:
                 # Bare x and y are plain variables, the ones an expectation binds.
                 return xv if key == "x" else yv
             raise self.error(f"the data {key} needs an index: {key}_i", token)
-        if (
-            isinstance(sub.children[0], Token)
-            and sub.children[0].type == "WORD"
-            and len(sub.children[0].value) > 1
-        ):
-            letters = sub.children[0].value
+        letters = _spelled(sub)
+        if letters is not None and len(letters) > 1 and letters.isalpha():
+            # t_{nk}: a data symbol's subscript of letters is one index per letter.
             return base[tuple(self.index_symbol(c, ctx) for c in letters)]
         index = self.script(sub, ctx)
         return base[index]
@@ -1063,6 +1061,8 @@ class _Builder:
         if key == "X":
             return _Piece("value", _DATASET, token)
         if key == "e":
+            if ctx.want_dist:
+                return _Piece("free", key, token, sup)
             if sup is not None:
                 self.bound_exp(sup, token)
                 return _Piece("value", sympy.exp(sup), token)

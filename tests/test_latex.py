@@ -1,0 +1,238 @@
+"""The LaTeX reader: what it reads, into which expression, and what it refuses to guess.
+
+Expected values are built with sympy and the measures directly, never through the reader; the
+formulas are the notation of textbooks (Goodfellow et al., Bishop) and the peers' known
+misreadings (sympy's parse_latex, math-verify).
+"""
+
+from __future__ import annotations
+
+import pytest
+import sympy
+from sympy import Function, Integral, Product, Rational, Sum, Symbol, exp, log, pi, sqrt
+
+from symbolic.kernel.measures import (
+    KL,
+    NLL,
+    CrossEntropy,
+    Entropy,
+    Expectation,
+    Likelihood,
+    N,
+    PData,
+    PModel,
+    i,
+    p_data,
+    p_data_x,
+    p_model,
+    theta,
+    x,
+    xv,
+    y,
+    yv,
+)
+from symbolic.readers.latex import (
+    Declarations,
+    LatexError,
+    NamedDistribution,
+    read_chain,
+    read_expression,
+)
+
+a, b, z = (Symbol(n, real=True) for n in "abz")
+mu, sigma = Symbol("mu", real=True), Symbol("sigma", positive=True)
+REAL = Declarations({"a": "real", "b": "real", "z": "real", "mu": "real", "sigma": "positive"})
+
+
+def read(text: str, decl: Declarations = REAL) -> sympy.Expr:
+    return read_expression(text, decl)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        (r"\frac{a}{b}", a / b),
+        (r"a \cdot b", a * b),
+        (r"a \times b", a * b),
+        (r"a b", a * b),
+        (r"a^2", a**2),
+        (r"a^{b+1}", a ** (b + 1)),
+        (r"\left( a + b \right)^2", (a + b) ** 2),
+        (r"\big( a + b \big) \Big( a - b \Big)", (a + b) * (a - b)),
+        (r"a \enspace + \quad b \, - \! 1", a + b - 1),
+        (r"-a - b", -a - b),
+        (r"\frac{1}{2} a", a / 2),
+        (r"0.25 a", Rational(1, 4) * a),
+        (r"a / b", a / b),
+        (r"\sqrt{a^2}", sqrt(a**2)),
+        (r"\sqrt[3]{a}", sympy.root(a, 3)),
+        (r"\pi", pi),
+        (r"e", sympy.E),
+        (r"e^{-a}", exp(-a)),
+        (r"\exp(a) \exp b", exp(a) * exp(b)),
+        (r"\log a", log(a)),
+        (r"\ln a", log(a)),
+        (r"\log_2 a", log(a) / log(2)),
+        (r"\log(a b)", log(a * b)),
+        (r"\log^2 a", log(a) ** 2),
+        (r"\sin(a)^2", sympy.sin(a) ** 2),
+        (r"\sin^2 a + \cos^2 a", sympy.sin(a) ** 2 + sympy.cos(a) ** 2),
+    ],
+)
+def test_arithmetic_and_functions(text: str, expected: sympy.Expr) -> None:
+    assert read(text) == expected
+
+
+def test_log_is_natural_not_base_ten() -> None:
+    # math-verify reads \log as base 10; in ML (and here) it is the natural log.
+    assert read(r"\log e") == 1
+    assert read(r"\log_{10} 100") == log(100) / log(10)
+
+
+def test_case_and_greek_case_are_kept() -> None:
+    # math-verify lowercases N to n and \Sigma to \sigma, so K \cdot k = k^2 comes out true.
+    K, k = Symbol("K", real=True), Symbol("k", real=True)
+    assert read(r"K \cdot k") == K * k != k**2
+    assert read(r"N") == N and read(r"n") == Symbol("n", real=True)
+    s_up = read(r"\Sigma", Declarations())
+    s_low = read(r"\sigma", Declarations())
+    assert s_up != s_low and s_up.name == "Sigma" and s_low.name == "sigma"
+
+
+def test_mathbb_e_is_an_expectation_and_e_is_euler() -> None:
+    # parse_latex turns \mathbb{E}[x] into a product of letters and e^{-x} into a symbol e.
+    value = read(r"\mathbb{E}_{x \sim \hat{p}_{data}}[x^2]")
+    assert value == Expectation(xv**2, p_data_x)
+    assert read(r"e^{-x}", Declarations()) == exp(-xv)
+
+
+def test_e_declared_as_variable_is_a_variable() -> None:
+    e = Symbol("e", real=True)
+    assert read(r"e^{2}", Declarations({"e": "variable"})) == e**2
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        (r"\sum_{i=1}^{N} x_i", Sum(x[i], (i, 1, N))),
+        (r"\sum_{i=1}^{N} x_{i}^2", Sum(x[i] ** 2, (i, 1, N))),
+        (r"\prod_{i=1}^{N} y_i", Product(y[i], (i, 1, N))),
+        (r"\frac{1}{N}\sum_{i=1}^{N} (x_i - \mu)^2", Sum((x[i] - mu) ** 2, (i, 1, N)) / N),
+        (r"\sum_{i=1}^{N} x_i y_i + 1", Sum(x[i] * y[i], (i, 1, N)) + 1),
+        (r"\int_0^1 z^2 \, dz", Integral(z**2, (z, 0, 1))),
+        (r"\int_{-\infty}^{\infty} e^{-z^2} dz", Integral(exp(-(z**2)), (z, -sympy.oo, sympy.oo))),
+    ],
+)
+def test_big_operators(text: str, expected: sympy.Expr) -> None:
+    assert read(text) == expected
+
+
+def test_subscripts_are_indices_or_name_parts() -> None:
+    t = sympy.IndexedBase("t")
+    n, k = Symbol("n", integer=True), Symbol("k", integer=True)
+    assert read(r"t_{nk}", Declarations({"t": "data"})) == t[n, k]
+    assert read(r"x_i y_{i}") == x[i] * y[i]
+    assert read(r"\sigma_1 + \sigma_{2}", Declarations()) == Symbol("sigma_1", real=True) + Symbol(
+        "sigma_2", real=True
+    )
+    assert read(r"p_{model}(y_i \mid x_i, \theta)") == PModel(y[i], x[i], theta)
+    assert read(r"\hat{p}_{data}(y_i \mid x_i)") == PData(y[i], x[i])
+    assert read(r"\hat p_{data}(y_i | x_i)") == PData(y[i], x[i])
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        (r"H(\hat{p}_{data}, p_{model})", CrossEntropy(p_data, p_model)),
+        (r"H(\hat{p}_{data})", Entropy(p_data)),
+        (r"D_{KL}(\hat{p}_{data} \| p_{model})", KL(p_data, p_model)),
+        (r"D_{KL}(\hat{p}_{data} \mid\mid p_{model})", KL(p_data, p_model)),
+        (r"D_{KL}(\hat{p}_{data} || p_{model})", KL(p_data, p_model)),
+        (r"p_{model}(y \mid x; \theta)", PModel(yv, xv, theta)),
+        (r"p_{model}(\mathbb{X}; \theta)", Likelihood()),
+        (r"\mathrm{NLL}(\theta)", NLL()),
+        (
+            r"\mathbb{E}_{x,y \sim \hat{p}_{data}} \log p_{model}(y \mid x, \theta)",
+            Expectation(log(PModel(yv, xv, theta)), p_data),
+        ),
+        (
+            r"-\mathbb{E}_{x,y \sim \hat{p}_{data}} \left[\log p_{model}(y \mid x, \theta)\right]",
+            -Expectation(log(PModel(yv, xv, theta)), p_data),
+        ),
+    ],
+)
+def test_probability(text: str, expected: sympy.Expr) -> None:
+    assert read(text) == expected
+
+
+def test_normal_density_is_bishops_formula() -> None:
+    value = read(r"\mathcal{N}(z; \mu, \sigma^2)")
+    expected = exp(-((z - mu) ** 2) / (2 * sigma**2)) / sqrt(2 * pi * sigma**2)
+    assert sympy.simplify(value - expected) == 0
+
+
+def test_distributions_named_by_position() -> None:
+    chain = read_chain(r"H(p, q) = \mathbb{E}_p[-\log q]")
+    p, q = (NamedDistribution(Symbol(n)) for n in "pq")
+    assert chain.members[0].value == CrossEntropy(p, q)
+    assert chain.members[1].value == Expectation(-log(Function("q", positive=True)(xv)), p)
+
+
+def test_declared_function() -> None:
+    sig = Function("sigma", real=True)
+    assert read(r"\sigma(z)", Declarations({"sigma": "function", "z": "real"})) == sig(z)
+
+
+@pytest.mark.parametrize(
+    ("text", "optimize"),
+    [
+        (r"\arg\min_\theta \theta^2", "argmin"),
+        (r"\arg \max _{\theta} \theta", "argmax"),
+        (r"\operatorname*{argmin}_{\theta} \theta^2", "argmin"),
+        (r"\operatorname{argmax}_\theta \theta", "argmax"),
+    ],
+)
+def test_optimization(text: str, optimize: str) -> None:
+    member = read_chain(text).members[0]
+    assert member.optimize == optimize
+
+
+def test_relations_and_positions() -> None:
+    chain = read_chain("a = b \\le a\n  \\propto b < a > 1 \\ge 0", REAL, line=10, column=3)
+    assert [r[0] for r in chain.relations] == ["=", "le", "propto", "<", ">", "ge"]
+    assert chain.relations[0][1:] == (10, 5)
+    assert chain.relations[2][1:] == (11, 3)
+
+
+@pytest.mark.parametrize(
+    ("text", "readings"),
+    [
+        (r"\sin x^2", ("sin(x^…)", "(sin x)^…")),
+        (r"ab", ("the product a b", "the name ab")),
+        (r"p(x)", ("p applied to the bracket", "the product p·(...)")),
+        (r"e_i", ("Euler's number with a subscript", "a variable named e_i")),
+        (r"e(x)", ("e applied to the bracket", "the product e·(...)")),
+        (r"\log x y", ("log of the first factor times the rest", "log of the whole product")),
+    ],
+)
+def test_ambiguity_is_reported_with_its_readings(text: str, readings: tuple[str, ...]) -> None:
+    with pytest.raises(LatexError, match="ambiguous") as info:
+        read_expression(text, Declarations())
+    assert info.value.readings == readings
+    assert info.value.line == 1 and info.value.column >= 1
+
+
+def test_declarations_settle_an_ambiguity() -> None:
+    p = Function("p", real=True)
+    assert read_expression("p(z)", Declarations({"p": "function", "z": "real"})) == p(z)
+    ab = Symbol("ab", real=True)
+    assert read_expression("ab", Declarations({"ab": "real"})) == ab
+    assert read_expression("p(z)", Declarations({"p": "real", "z": "real"})) == Symbol(
+        "p", real=True
+    ) * z
+
+
+def test_unknown_command_is_named_with_its_position() -> None:
+    with pytest.raises(LatexError) as info:
+        read_expression("a +\n  \\foo{b}", REAL, source="note.md")
+    assert str(info.value) == "note.md:2:3: unknown command \\foo"
