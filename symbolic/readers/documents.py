@@ -310,17 +310,15 @@ def _environment(text: str, prefix: str) -> str | None:
 
 def _environment_block(lines: list[str], k: int, env: str, source: str) -> Block:
     opener, closer = f"\\begin{{{env}}}", f"\\end{{{env}}}"
-    first = lines[k]
-    start_col = first.index(opener) + len(opener)
-    parts = [first[start_col:]]
+    start_col = lines[k].index(opener) + len(opener)
+    parts: list[str] = []
     for j in range(k, len(lines)):
-        segment = lines[j] if j > k else parts[0]
+        segment = lines[j][start_col:] if j == k else lines[j]
         if closer in segment:
-            parts[-1] = segment[: segment.index(closer)]
-            text = "\n".join(_blank_markup(p) for p in parts)
+            parts.append(segment[: segment.index(closer)])
+            text = "\n".join(_blank_markup(_uncomment(p)) for p in parts)
             return Block(text, k + 1, start_col + 1, j + 1)
-        if j > k:
-            parts.append(lines[j])
+        parts.append(segment)
     raise DocumentError(f"\\begin{{{env}}} is never closed", source, k + 1)
 
 
