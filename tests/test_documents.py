@@ -31,6 +31,7 @@ def line_of(text: str, fragment: str) -> int:
     """The 1-based line of the first line holding ``fragment``: computed, not counted by hand."""
     return next(k for k, line in enumerate(text.split("\n"), start=1) if fragment in line)
 
+
 LECTURE = r"""---
 title: "Lecture 3: the Gaussian log-likelihood"
 symbolic:
@@ -168,7 +169,9 @@ def test_annotate_markdown_and_html(tmp_path: Path, capsys: pytest.CaptureFixtur
     capsys.readouterr()
 
 
-def test_bad_latex_exits_2_with_position(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_bad_latex_exits_2_with_position(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     path = tmp_path / "bad.md"
     path.write_text("text\n\n$$\na = \\input{/etc/passwd}\n$$\n", encoding="utf-8")
     assert main(["check", str(path)]) == 2

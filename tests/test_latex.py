@@ -227,9 +227,10 @@ def test_declarations_settle_an_ambiguity() -> None:
     assert read_expression("p(z)", Declarations({"p": "function", "z": "real"})) == p(z)
     ab = Symbol("ab", real=True)
     assert read_expression("ab", Declarations({"ab": "real"})) == ab
-    assert read_expression("p(z)", Declarations({"p": "real", "z": "real"})) == Symbol(
-        "p", real=True
-    ) * z
+    assert (
+        read_expression("p(z)", Declarations({"p": "real", "z": "real"}))
+        == Symbol("p", real=True) * z
+    )
 
 
 def test_unknown_command_is_named_with_its_position() -> None:
