@@ -189,7 +189,7 @@ _FUNCS = frozenset("log ln exp sin cos tan sinh cosh tanh arcsin arccos arctan".
 _SPACES = frozenset(
     "quad qquad enspace thinspace medspace thickspace negthinspace , ! ; : > ".split()
 )
-_SPACES = _SPACES | {" ", "displaystyle", "textstyle", "nonumber", "notag"}
+_SPACES = _SPACES | {" ", "\n", "\t", "displaystyle", "textstyle", "nonumber", "notag"}
 _SIZES = frozenset(
     "left right middle big Big bigg Bigg bigl bigr Bigl Bigr biggl biggr Biggl Biggr".split()
 )
@@ -239,8 +239,8 @@ _HOSTILE = {
     "makeatletter": "would change how TeX reads characters",
     "usepackage": "would load a package",
     "documentclass": "would start a document",
-    "begin": "environments are not read inside math",
-    "end": "environments are not read inside math",
+    "begin": "would open an environment inside math",
+    "end": "would close an environment inside math",
     "verb": "would read verbatim text",
     "href": "would make a link",
     "url": "would make a link",
@@ -499,8 +499,6 @@ def _parser() -> Lark:
 
 
 # --- building -------------------------------------------------------------------------------
-
-_SPELL = {"mid": "|", "parallel": "\\|", "comma": ",", "semi": ";", "colon": ":", "sim": "\\sim"}
 
 
 @dataclass(frozen=True)
@@ -1447,9 +1445,7 @@ def _parse(scan: _Scan) -> Tree:
         token = getattr(exc, "token", None)
         if token is None or token.type == "$END":
             raise scan.error("the formula ends too early", len(scan.text.rstrip())) from None
-        spelled = (
-            token.value if token.type not in ("SEP",) else _SPELL.get(token.value, token.value)
-        )
+        spelled = scan.text[token.start_pos : token.end_pos]
         raise LatexError(
             f"unexpected {spelled!r} here", scan.source, token.line, token.column
         ) from None
