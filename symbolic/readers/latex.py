@@ -314,6 +314,15 @@ def _command(scan: _Scan, start: int) -> int:
     if name in _SPACES or name == "\\":
         return k
     if name in _SIZES:
+        j = k
+        while j < len(text) and text[j] in " \t\n":
+            j += 1
+        if name in ("left", "right") and text[j : j + 1] == "|":
+            # \left| ... \right| is an absolute value; a bare | is a bar of p(y | x).
+            scan.emit("LABS" if name == "left" else "RABS", "|", start, j + 1)
+            return j + 1
+        return k
+    if name in ("limits", "nolimits"):
         return k
     if name in _GREEK:
         scan.emit("GREEK", name, start, k)
@@ -323,6 +332,8 @@ def _command(scan: _Scan, start: int) -> int:
         scan.emit("FRAC", name, start, k)
     elif name == "sqrt":
         scan.emit("SQRT", name, start, k)
+    elif name in ("binom", "dbinom", "tbinom"):
+        scan.emit("BINOM", name, start, k)
     elif name in ("sum", "prod", "int"):
         scan.emit("BIG", name, start, k)
     elif name in ("cdot", "times", "ast"):
@@ -354,7 +365,12 @@ def _command(scan: _Scan, start: int) -> int:
         scan.emit("OPT", "arg" + follow, start, end)
         return end
     elif name in ("min", "max"):
-        raise scan.error(f"\\{name} alone is not read: write \\arg\\{name}_\\theta", start)
+        j = k
+        while j < len(text) and text[j] in " \t\n":
+            j += 1
+        if text[j : j + 1] == "_":
+            raise scan.error(f"\\{name} alone is not read: write \\arg\\{name}_\\theta", start)
+        scan.emit("TEXTWORD", name, start, k)
     elif name in ("mathbb", "mathcal", "mathbf", "boldsymbol"):
         word, k = _braced_word(scan, k, name)
         if name in ("mathbf", "boldsymbol"):
@@ -403,7 +419,6 @@ _REFUSED_CHARS = {
     "$": "a math delimiter $ inside display math",
     "#": "# is a macro parameter; the reader never runs TeX",
     "'": "primes (derivatives) are not read",
-    "!": "factorials ! are not read; write \\Gamma(n+1)",
 }
 
 
@@ -464,6 +479,9 @@ def _lex(scan: _Scan) -> list[Token]:
                         f"unbalanced {c}: it closes the {opened} of line {line}, column {col}", k
                     )
             scan.emit(kind, value, k, k + 1)
+            k += 1
+        elif c == "!":
+            scan.emit("BANG", "!", k, k + 1)
             k += 1
         elif c == "." and text[k + 1 :].strip() == "":
             k += 1  # the full stop ending a displayed sentence
@@ -791,6 +809,14 @@ class _Builder:
             return NLL()
         if what == "normal":
             return self.normal(items, seps, token)
+        if what in _SPECIAL and self.decl.kind(what) is None:
+            function, arity = _SPECIAL[what]
+            self.only_commas(seps, token, what)
+            if arity and len(items) != arity:
+                raise self.error(f"{what} takes {arity} argument(s)", token)
+            for item in items:
+                self.bound_factorial(item, token)
+            return function(*items)
         if isinstance(what, str) and self.decl.kind(what) == "function":
             self.only_commas(seps, token, what)
             return Function(what, real=True)(*items)
@@ -865,6 +891,8 @@ class _Builder:
             return _Piece("value", self.big(head, ctx), _first_token(head))
         if head.data == "expect":
             return _Piece("value", self.expectation(head, ctx), _first_token(head))
+        if len(tree.children) == 3:
+            return self.factorial(tree, ctx)
         atom, scripts = tree.children
         subs = [s for s in scripts.children[1::2]] if scripts.children else []
         kinds = [t.type for t in scripts.children[0::2]]
@@ -879,6 +907,17 @@ class _Builder:
         if kind == "func":
             base = self.script(sub, ctx) if sub is not None else None
             return _Piece("func", token.value, token, sup, base)
+        if kind == "group" and sub is not None:
+            inner_key = _group_name(atom)
+            if inner_key is None or self.decl.kind(inner_key) != "data":
+                raise self.error("a subscript on a bracket", token)
+            value = self.data(inner_key, sub, ctx, token)
+            return _Piece("value", self.power_of(value, sup, token), token)
+        if kind == "group" and sup is None and sub is None:
+            wrapped = _braced_bracket(atom)
+            if wrapped is not None:
+                # sympy prints \log{\left(x \right)}: braces around a bracket change nothing.
+                return self.factor(wrapped, ctx)
         if kind in ("paren", "bracket", "group"):
             if sub is not None:
                 raise self.error("a subscript on a bracket", token)
@@ -913,8 +952,32 @@ class _Builder:
         if kind == "infty":
             self.no_sub(sub, token)
             return _Piece("value", self.power_of(sympy.oo, sup, token), token)
+        if kind == "abs":
+            items, seps = self.inner(atom.children[1], ctx)
+            if seps:
+                raise self.error("a list between bars is not a value", token)
+            self.no_sub(sub, token)
+            return _Piece("value", self.power_of(sympy.Abs(items[0]), sup, token), token)
+        if kind == "binom":
+            n, k = (self.script(t, ctx) for t in atom.children[1:])
+            self.no_sub(sub, token)
+            self.bound_factorial(n, token)
+            return _Piece("value", self.power_of(sympy.binomial(n, k), sup, token), token)
         piece = self.name(atom, sub, sup, ctx)
         return replace(piece, raised=sup is not None)
+
+    def factorial(self, tree: Tree, ctx: _Context) -> _Piece:
+        token = _first_token(tree)
+        value = self.as_value(self.factor(Tree("factor", tree.children[:2]), ctx), ctx)
+        self.bound_factorial(value, token)
+        return _Piece("value", sympy.factorial(value), token)
+
+    def bound_factorial(self, value: Expr, token: Token) -> None:
+        # sympy computes the factorial of a number eagerly: its size grows with the number.
+        if value.is_Number and abs(value) > _MAX_FACTORIAL:
+            raise self.error(
+                f"the factorial of {value} exceeds the limit of {_MAX_FACTORIAL}", token
+            )
 
     def no_sub(self, sub: Tree | None, token: Token) -> None:
         if sub is not None:
@@ -970,8 +1033,11 @@ class _Builder:
             raise self.error("this cannot be a name", token)
         kind = self.decl.kind(key)
         indexed = kind == "data" or (kind is None and key in ("x", "y"))
+        part = _spelled(sub) if sub is not None else None
+        if indexed and part is not None and self.decl.kind(f"{key}_{part}") is not None:
+            # A declared x_m is a name even though x is data: the declaration settles it.
+            indexed = False
         if sub is not None and not indexed:
-            part = _spelled(sub)
             if part is None:
                 raise self.error(
                     f"the subscript of {key} is neither an index nor a name part", token
@@ -1049,7 +1115,7 @@ class _Builder:
             return _Piece("dist", p_data, token, sup)
         if key in self.dists:
             return _Piece("dist", self.dists[key], token, sup)
-        if key in ("H", "D_KL", "NLL", "normal"):
+        if key in ("H", "D_KL", "NLL", "normal") or key in _SPECIAL:
             if sup is not None:
                 raise self.error(f"a power of {key} before its arguments", token)
             return _Piece("callable", key, token)
@@ -1186,7 +1252,7 @@ class _Builder:
         term.children = term.children[:-1]
         if not term.children:
             raise self.error("an integral needs an integrand", op)
-        symbol = Symbol(var, real=True)
+        symbol = symbol_for(var, self.decl) if self.decl.kind(var) else Symbol(var, real=True)
         inner = _Context({**ctx.bound, var: symbol}, ctx.expectation, False)
         value = self.bigbody(body, inner)
         if lower is None and upper is None:
@@ -1287,6 +1353,19 @@ _SCRIPT_ATOM = {
 _DATASET = Symbol("dataset_X")
 # str() of an int above 4300 digits raises in Python >= 3.11: results stay below that.
 _MAX_DIGITS = 4000
+_MAX_FACTORIAL = 1000
+# Special functions by the names the literature (and sympy's printer) gives them.
+_SPECIAL = {
+    "Gamma": (sympy.gamma, 1),
+    "loggamma": (sympy.loggamma, 1),
+    "digamma": (sympy.digamma, 1),
+    "polygamma": (sympy.polygamma, 2),
+    "B": (sympy.beta, 2),
+    "Beta": (sympy.beta, 2),
+    "atan": (sympy.atan, 1),
+    "min": (sympy.Min, 0),
+    "max": (sympy.Max, 0),
+}
 _LABELS = {"hat_theta_MLE": "theta_MLE", "hat_theta": "theta_MLE"}
 
 
@@ -1363,30 +1442,86 @@ def _bare_name_tree(expr: Tree) -> bool:
     return (
         isinstance(factor, Tree)
         and factor.data == "factor"
+        and len(factor.children) == 2
         and factor.children[0].data in ("word", "greek", "accent", "textword", "mathcal")
         and not factor.children[1].children
     )
 
 
 def _spelled(script: Tree) -> str | None:
-    """The letters of a subscript that is part of a name (``model``, ``KL``, ``1``)."""
+    """The letters of a subscript that is part of a name (``model``, ``KL``, ``1``,
+    ``sigma2``): one token, or braces holding letters, digits and Greek side by side."""
     head = script.children[0]
     if isinstance(head, Token) and head.type in ("WORD", "NUMBER", "GREEK", "TEXTWORD"):
         return head.value
-    if isinstance(head, Token) and head.type == "LBRACE":
-        items = script.children[1].children
-        if len(items) != 1 or not items[0].children:
+    if not (isinstance(head, Token) and head.type == "LBRACE"):
+        return None
+    items = script.children[1].children
+    if len(items) != 1 or not items[0].children:
+        return None
+    expr = items[0].children[0]
+    if len(expr.children) != 1:
+        return None
+    parts = []
+    for factor in expr.children[0].children:
+        if not isinstance(factor, Tree) or factor.data != "factor" or len(factor.children) != 2:
             return None
-        expr = items[0].children[0]
-        if len(expr.children) != 1 or len(expr.children[0].children) != 1:
+        atom, scripts = factor.children
+        if scripts.children or atom.data not in ("word", "greek", "textword", "number"):
             return None
-        factor = expr.children[0].children[0]
-        if not isinstance(factor, Tree) or factor.data != "factor" or factor.children[1].children:
-            return None
-        atom = factor.children[0]
-        if atom.data in ("word", "greek", "textword", "number"):
-            return atom.children[0].value
+        parts.append(str(atom.children[0].value))
+    return "".join(parts)
+
+
+def _braced_bracket(atom: Tree) -> Tree | None:
+    """The factor ``(...)`` when a group is ``{(...)}`` and nothing else."""
+    items = atom.children[1].children
+    if len(items) != 1 or not items[0].children:
+        return None
+    expr = items[0].children[0]
+    if len(expr.children) != 1 or len(expr.children[0].children) != 1:
+        return None
+    factor = expr.children[0].children[0]
+    if (
+        isinstance(factor, Tree)
+        and factor.data == "factor"
+        and len(factor.children) == 2
+        and factor.children[0].data == "paren"
+    ):
+        return factor
     return None
+
+
+def _group_name(atom: Tree) -> str | None:
+    """The name in braces of ``{\\pi_{1}}_{k}``: ``pi_1``."""
+    items = atom.children[1].children
+    if (
+        len(items) != 1
+        or not items[0].children
+        or not _bare_name_tree_scripted(items[0].children[0])
+    ):
+        return None
+    factor = items[0].children[0].children[0].children[0]
+    key = _name_key(factor.children[0])
+    marks = factor.children[1].children
+    if key is None or len(marks) > 2:
+        return None
+    if marks:
+        part = _spelled(marks[1]) if marks[0].type == "SUB" else None
+        return None if part is None else f"{key}_{part}"
+    return key
+
+
+def _bare_name_tree_scripted(expr: Tree) -> bool:
+    if len(expr.children) != 1 or len(expr.children[0].children) != 1:
+        return False
+    factor = expr.children[0].children[0]
+    return (
+        isinstance(factor, Tree)
+        and factor.data == "factor"
+        and len(factor.children) == 2
+        and factor.children[0].data in ("word", "greek", "accent")
+    )
 
 
 def _differential(factor: object) -> str | None:
