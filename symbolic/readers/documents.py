@@ -693,11 +693,17 @@ def report_text(report: DocumentReport) -> str:
                 f"  {report.source}:{s.line}: {_MARKS[s.status]} step {s.index} "
                 f"({s.relation}) {s.status}: {s.detail}"
             )
+            if s.checked is not None and s.checked.counterexample:
+                out.append(f"      counterexample: {_counterexample(s.checked.counterexample)}")
             out += [f"      note: {n}" for n in s.notes]
         out += [f"  note: {n}" for n in c.notes]
     if not report.chains:
         out.append("no display-math chain found")
     return "\n".join(out)
+
+
+def _counterexample(cex: dict[str, object]) -> str:
+    return "; ".join(f"{key} = {value}" for key, value in cex.items())
 
 
 def _marks_by_block(doc: Document, report: DocumentReport) -> dict[int, list[StepReport]]:
@@ -722,8 +728,11 @@ def annotate(doc: Document, report: DocumentReport, fmt: str) -> str:
         for number, line in enumerate(lines, start=1):
             out.append(line)
             for s in marks.get(number, []):
+                cex = s.checked.counterexample if s.checked else None
+                where = f" ({_counterexample(cex)})" if cex else ""
                 out.append(
-                    f"> {_MARKS[s.status]} step {s.index} (line {s.line}): {s.status} — {s.detail}"
+                    f"> {_MARKS[s.status]} step {s.index} (line {s.line}): {s.status}"
+                    f" — {s.detail}{where}"
                 )
         return "\n".join(out)
     if fmt != "html":
