@@ -76,6 +76,10 @@ def read(text: str, decl: Declarations = REAL) -> sympy.Expr:
         (r"\log(a b)", log(a * b)),
         (r"\log^2 a", log(a) ** 2),
         (r"\sin(a)^2", sympy.sin(a) ** 2),
+        (r"\log \log a", log(log(a))),
+        (r"\left| a - b \right|", sympy.Abs(a - b)),
+        (r"\binom{5}{2} + 3!", 16),
+        (r"\Gamma(a)", sympy.gamma(a)),
         (r"\sin^2 a + \cos^2 a", sympy.sin(a) ** 2 + sympy.cos(a) ** 2),
     ],
 )

@@ -606,16 +606,17 @@ class _Builder:
 
     # sums and products
     def expr(self, tree: Tree, ctx: _Context) -> Expr:
-        total: Expr = sympy.S.Zero
+        terms: list[Expr] = []
         negative = False
         for child in tree.children:
             if child.data == "sign":
                 negative = child.children[0].type == "MINUS"
             else:
                 value = self.term(child, ctx)
-                total = total - value if negative else total + value
+                terms.append(-value if negative else value)
                 negative = False
-        return total
+        # One Add for the whole sum: adding term by term is quadratic in sympy.
+        return sympy.Add(*terms)
 
     def term(self, tree: Tree, ctx: _Context, leading_dist: bool = False) -> Expr:
         groups: list[list[tuple[Token | None, _Piece]]] = []
@@ -673,6 +674,8 @@ class _Builder:
         return value if piece.power is None else self.pow(value, piece.power, piece.token)
 
     def pow(self, base: Expr, exponent: Expr, token: Token) -> Expr:
+        self.bound_nesting(base, token)
+        self.bound_nesting(exponent, token)
         if exponent.is_Rational:
             if abs(exponent.p) > self.scan.limits.max_exponent:
                 raise self.error(
@@ -705,6 +708,13 @@ class _Builder:
         if k + 1 >= len(pieces):
             raise self.error(f"\\{name} without an argument", func.token)
         arg_piece = pieces[k + 1]
+        if arg_piece.kind == "func":
+            # \log \log x is log(log x): the inner function takes its own argument first.
+            inner, end = self.apply_function(pieces, k + 1)
+            value = self.elementary(name, inner, func)
+            if func.power is not None:
+                value = self.pow(value, func.power, func.token)
+            return value, end
         if arg_piece.kind == "paren" or arg_piece.braced:
             arg = (
                 arg_piece.value
@@ -765,6 +775,7 @@ class _Builder:
 
     def elementary(self, name: str, arg: Expr, func: _Piece) -> Expr:
         arg = _densities(arg)
+        self.bound_nesting(arg, func.token)
         if name in ("log", "ln"):
             if func.sub is None:
                 return sympy.log(arg)
@@ -781,6 +792,7 @@ class _Builder:
         )(arg)
 
     def bound_exp(self, arg: Expr, token: Token) -> None:
+        self.bound_nesting(arg, token)
         biggest = max((abs(r.p) for r in arg.atoms(sympy.Rational)), default=0)
         if biggest > self.scan.limits.max_exponent:
             raise self.error(f"exp of {biggest} exceeds the limit", token)
@@ -965,6 +977,14 @@ class _Builder:
             return _Piece("value", self.power_of(sympy.binomial(n, k), sup, token), token)
         piece = self.name(atom, sub, sup, ctx)
         return replace(piece, raised=sup is not None)
+
+    def bound_nesting(self, arg: Expr, token: Token) -> None:
+        # sympy's assumption queries on a pure number cost exponential time in how deeply
+        # functions and powers nest in it: \log(\log(\log(\log 2))) already takes seconds.
+        if arg.is_number and _nesting(arg) > _MAX_NUMERIC_NESTING:
+            raise self.error(
+                f"functions nest more than {_MAX_NUMERIC_NESTING} deep around a number", token
+            )
 
     def factorial(self, tree: Tree, ctx: _Context) -> _Piece:
         token = _first_token(tree)
@@ -1354,6 +1374,7 @@ _DATASET = Symbol("dataset_X")
 # str() of an int above 4300 digits raises in Python >= 3.11: results stay below that.
 _MAX_DIGITS = 4000
 _MAX_FACTORIAL = 1000
+_MAX_NUMERIC_NESTING = 2
 # Special functions by the names the literature (and sympy's printer) gives them.
 _SPECIAL = {
     "Gamma": (sympy.gamma, 1),
@@ -1367,6 +1388,12 @@ _SPECIAL = {
     "max": (sympy.Max, 0),
 }
 _LABELS = {"hat_theta_MLE": "theta_MLE", "hat_theta": "theta_MLE"}
+
+
+def _nesting(expr: sympy.Basic) -> int:
+    """How deeply function applications and powers nest in ``expr``."""
+    inner = max((_nesting(arg) for arg in expr.args), default=0)
+    return inner + isinstance(expr, sympy.Pow | sympy.core.function.Application)
 
 
 def symbol_for(name: str, decl: Declarations) -> Symbol:
