@@ -71,6 +71,7 @@ __all__ = [
     "Chain",
     "NamedDistribution",
     "CONSTANT",
+    "EXTRA_KINDS",
     "read_chain",
     "read_expression",
     "symbol_for",
@@ -618,7 +619,7 @@ class _Builder:
         # One Add for the whole sum: adding term by term is quadratic in sympy.
         return sympy.Add(*terms)
 
-    def term(self, tree: Tree, ctx: _Context, leading_dist: bool = False) -> Expr:
+    def term(self, tree: Tree, ctx: _Context) -> Expr:
         groups: list[list[tuple[Token | None, _Piece]]] = []
         pending: Token | None = None
         for child in tree.children:
@@ -632,17 +633,17 @@ class _Builder:
                 groups.append([(pending, piece)])
             pending = None
         result: Expr = sympy.S.One
-        for index, group in enumerate(groups):
+        for group in groups:
             op = group[0][0]
             pieces = [p for _, p in group]
-            value = self.juxtaposed(pieces, ctx, leading_dist and index == 0)
+            value = self.juxtaposed(pieces, ctx)
             if op is not None and op.type == "SLASH":
                 result = result / value
             else:
                 result = result * value
         return result
 
-    def juxtaposed(self, pieces: list[_Piece], ctx: _Context, leading_dist: bool) -> Expr:
+    def juxtaposed(self, pieces: list[_Piece], ctx: _Context) -> Expr:
         """The product of factors written side by side, applications settled first."""
         values: list[Expr] = []
         k = 0
@@ -682,7 +683,7 @@ class _Builder:
                     f"exponent {exponent} exceeds the limit of {self.scan.limits.max_exponent}",
                     token,
                 )
-            if abs(exponent.p) * digits_of(base) > _MAX_DIGITS:
+            if abs(exponent.p) * _digits(base) > _MAX_DIGITS:
                 raise self.error(f"the power would have more than {_MAX_DIGITS} digits", token)
         if base.is_number and exponent.is_number and not exponent.is_Rational:
             raise self.error("a power of numbers with a non-rational exponent is not read", token)
@@ -1234,9 +1235,9 @@ class _Builder:
             return name, parts[2].children[0]
         raise self.error("the bounds of a sum read as {i=1}^{N}", op)
 
-    def bigbody(self, body: Tree, ctx: _Context, leading_dist: bool = False) -> Expr:
+    def bigbody(self, body: Tree, ctx: _Context) -> Expr:
         sign, term = (-1, body.children[1]) if len(body.children) == 2 else (1, body.children[0])
-        return sign * self.term(term, ctx, leading_dist)
+        return sign * self.term(term, ctx)
 
     def support_sum(self, var: str, body: Tree, ctx: _Context, op: Token) -> Expr:
         """``\\sum_x P(x) f(x)``, a sum over the support of P, is E_P[f]."""
@@ -1298,7 +1299,7 @@ class _Builder:
                 raise self.error("\\mathbb{E} needs its distribution: \\mathbb{E}_{x \\sim p}", op)
             dist = leading
             self.note(f"\\mathbb{{E}}{dist} read as \\mathbb{{E}}_{{{dist}}}")
-            value = self.bigbody(body, inner, leading_dist=True)
+            value = self.bigbody(body, inner)
         else:
             value = self.bigbody(body, inner)
         if dist is p_data and names == ("x",):
@@ -1669,7 +1670,7 @@ def read_expression(
     return member.value
 
 
-def digits_of(value: Expr) -> int:
+def _digits(value: Expr) -> int:
     """Decimal digits of the largest rational in ``value`` (for the callers' limits)."""
     bits = max((max(abs(r.p), r.q).bit_length() for r in value.atoms(sympy.Rational)), default=0)
     return math.ceil(bits * math.log10(2))
