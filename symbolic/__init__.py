@@ -9,7 +9,8 @@ counterexample) or unknown (with the reason).
 'proved'
 """
 
-from symbolic.catalog import Entry, UnknownDerivation, entries, get, ids
+from importlib import import_module
+
 from symbolic.kernel import (
     CheckedDerivation,
     CheckedStep,
@@ -44,7 +45,25 @@ from symbolic.kernel.measures import (
     y,
     yv,
 )
-from symbolic.outputs.render import text, to_latex, to_markdown, to_text
+
+# The catalog and the printers load on first use: `import symbolic` costs the kernel only.
+_LAZY = {
+    **dict.fromkeys(("Entry", "UnknownDerivation", "entries", "get", "ids"), "symbolic.catalog"),
+    **dict.fromkeys(("text", "to_latex", "to_markdown", "to_text"), "symbolic.outputs.render"),
+}
+
+
+def __getattr__(name: str) -> object:
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module 'symbolic' has no attribute {name!r}")
+    value = getattr(import_module(module), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(_LAZY))
 
 __version__ = "0.1.0"
 
