@@ -65,6 +65,19 @@ def __getattr__(name: str) -> object:
 def __dir__() -> list[str]:
     return sorted(set(globals()) | set(_LAZY))
 
+
+def _repr_latex_(self: object) -> str | None:
+    """Jupyter's display hook until the printers load: loading them installs their own."""
+    import_module("symbolic.outputs.render")
+    hook = type(self)._repr_latex_
+    return None if hook is _repr_latex_ else hook(self)
+
+
+for _shown in (CheckedDerivation, CheckedStep, Derivation):
+    if "_repr_latex_" not in vars(_shown):
+        _shown._repr_latex_ = _repr_latex_  # type: ignore[attr-defined]
+del _shown
+
 __version__ = "0.1.0"
 
 __all__ = [
