@@ -9,7 +9,8 @@ counterexample) or unknown (with the reason).
 'proved'
 """
 
-from symbolic.catalog import Entry, UnknownDerivation, entries, get, ids
+from importlib import import_module
+
 from symbolic.kernel import (
     CheckedDerivation,
     CheckedStep,
@@ -44,7 +45,38 @@ from symbolic.kernel.measures import (
     y,
     yv,
 )
-from symbolic.outputs.render import text, to_latex, to_markdown, to_text
+
+# The catalog and the printers load on first use: `import symbolic` costs the kernel only.
+_LAZY = {
+    **dict.fromkeys(("Entry", "UnknownDerivation", "entries", "get", "ids"), "symbolic.catalog"),
+    **dict.fromkeys(("text", "to_latex", "to_markdown", "to_text"), "symbolic.outputs.render"),
+}
+
+
+def __getattr__(name: str) -> object:
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module 'symbolic' has no attribute {name!r}")
+    value = getattr(import_module(module), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(_LAZY))
+
+
+def _repr_latex_(self: object) -> str | None:
+    """Jupyter's display hook until the printers load: loading them installs their own."""
+    import_module("symbolic.outputs.render")
+    hook = type(self)._repr_latex_
+    return None if hook is _repr_latex_ else hook(self)
+
+
+for _shown in (CheckedDerivation, CheckedStep, Derivation):
+    if "_repr_latex_" not in vars(_shown):
+        _shown._repr_latex_ = _repr_latex_  # type: ignore[attr-defined]
+del _shown
 
 __version__ = "0.1.0"
 

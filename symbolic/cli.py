@@ -7,9 +7,15 @@ unknown and none is refuted, 2 on bad usage or input.
 from __future__ import annotations
 
 import argparse
+import io
 import json
+import pickle
 import sys
-from collections.abc import Sequence
+import threading
+import time
+import types
+from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import Future, ProcessPoolExecutor
 from pathlib import Path
 
 from symbolic.catalog import UnknownDerivation, entries, get, ids
@@ -20,7 +26,7 @@ from symbolic.readers import documents, files
 from symbolic.readers.latex import LatexError
 from symbolic.testing import selftest
 
-__all__ = ["main", "step_json", "derivation_json"]
+__all__ = ["main", "step_json", "derivation_json", "checked_in_order"]
 
 
 class UsageError(Exception):
@@ -94,6 +100,90 @@ def _cmd_list(args: argparse.Namespace) -> int:
     return 0
 
 
+def _check_target(target: str, config: Config) -> tuple[CheckedDerivation, float]:
+    """Build and check one target in this process; with the seconds it took."""
+    start = time.perf_counter()
+    checked = check(_build(target), config)
+    return checked, time.perf_counter() - start
+
+
+class LeftInWorker:
+    """Stands for a function a worker could not send back (a family's data sampler is a closure).
+
+    The checked result is complete for printing; only calling this raises."""
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+
+    def __call__(self, *args: object, **kwargs: object) -> object:
+        raise RuntimeError(f"{self.name} stayed in the worker process that checked this entry")
+
+
+class _ResultPickler(pickle.Pickler):
+    def reducer_override(self, obj: object) -> object:
+        if isinstance(obj, types.FunctionType) and "<" in obj.__qualname__:
+            return LeftInWorker, (f"{obj.__module__}.{obj.__qualname__}",)
+        return NotImplemented
+
+
+def _check_target_in_worker(target: str, config: Config) -> bytes:
+    """:func:`_check_target` in a worker: the result pickled, closures replaced."""
+    buffer = io.BytesIO()
+    _ResultPickler(buffer, pickle.HIGHEST_PROTOCOL).dump(_check_target(target, config))
+    return buffer.getvalue()
+
+
+def _progress(done: int, total: int, checked: CheckedDerivation, seconds: float) -> None:
+    print(
+        f"[{done}/{total}] {checked.derivation.id}: {checked.status.value} ({seconds:.1f} s)",
+        file=sys.stderr,
+        flush=True,
+    )
+
+
+def checked_in_order(
+    targets: Sequence[str],
+    config: Config,
+    jobs: int = 1,
+    progress: Callable[[int, int, CheckedDerivation, float], None] | None = None,
+) -> Iterator[CheckedDerivation]:
+    """Check the targets (catalog ids or derivation files) on ``jobs`` worker processes.
+
+    The results come in the order of ``targets``; ``progress(done, total, checked, seconds)``
+    is called as each one finishes, in the order they finish. Each worker builds its own
+    derivations, so the first line comes as soon as the first entry is checked.
+
+    >>> [c.derivation.id for c in checked_in_order(["kl/uniform", "mle/uniform"], Config(), 2)]
+    ['kl/uniform', 'mle/uniform']
+    """
+    total = len(targets)
+    if jobs <= 1 or total <= 1:
+        for k, target in enumerate(targets, start=1):
+            checked, seconds = _check_target(target, config)
+            if progress is not None:
+                progress(k, total, checked, seconds)
+            yield checked
+        return
+    finished = 0
+    # A callback runs in the pool's thread, or in this one when the future is already done.
+    lock = threading.Lock()
+
+    def report(future: Future[bytes]) -> None:
+        nonlocal finished
+        if progress is not None and future.exception() is None:
+            checked, seconds = pickle.loads(future.result())
+            with lock:
+                finished += 1
+                progress(finished, total, checked, seconds)
+
+    with ProcessPoolExecutor(max_workers=min(jobs, total)) as pool:
+        futures = [pool.submit(_check_target_in_worker, t, config) for t in targets]
+        for future in futures:
+            future.add_done_callback(report)
+        for future in futures:
+            yield pickle.loads(future.result())[0]
+
+
 def _cmd_check(args: argparse.Namespace) -> int:
     if args.all and args.ids:
         raise UsageError("give derivation ids or --all, not both")
@@ -104,13 +194,18 @@ def _cmd_check(args: argparse.Namespace) -> int:
         return _check_documents(args, targets)
     if args.annotate:
         raise UsageError("--annotate writes a copy of a document: give FILE.md or FILE.tex")
-    derivations = [_build(t) for t in targets]
+    if args.jobs < 1:
+        raise UsageError(f"--jobs {args.jobs}: give at least one worker process")
     config = _config(args)
-    results = []
-    for k, d in enumerate(derivations, start=1):
-        if args.all:
-            print(f"[{k}/{len(derivations)}] checking {d.id} ...", file=sys.stderr, flush=True)
-        results.append(check(d, config))
+    if not args.all:
+        # Every file is read and every id looked up before anything is checked: a bad one
+        # stops the command with nothing run.
+        known = set(ids())
+        for t in targets:
+            if t.endswith(".toml") or t not in known:
+                _build(t)
+    progress = _progress if args.all else None
+    results = list(checked_in_order(targets, config, args.jobs, progress))
     if args.json:
         objs = [derivation_json(r) for r in results]
         print(json.dumps(objs[0] if len(objs) == 1 else objs, indent=2, ensure_ascii=False))
@@ -309,6 +404,7 @@ def _parser() -> argparse.ArgumentParser:
                          help="write the document with a verdict beside each step (-o)")
     p_check.add_argument("-o", "--output", metavar="OUT", help="OUT.md or OUT.html")
     p_check.add_argument("--json", action="store_true", help="print JSON")
+    p_check.add_argument("--jobs", type=int, default=1, help="worker processes")
     checking(p_check)
     p_check.set_defaults(run=_cmd_check)
 

@@ -22,6 +22,11 @@ def test_benchmark_script_runs_quickly_on_small_sizes():
         "## The whole catalog",
         "## The kernel against the naive way",
         "## The numeric cross-check",
+        "## The targets of issue 18",
+        "## Import time",
+        "## A user's derivation file",
+        "## assert_identity, warm",
+        "## Profile of `symbolic check`",
         "## Growth with the data size N",
         "## Growth with the number of classes K",
     ):
