@@ -137,11 +137,11 @@ def test_text_output(capsys: pytest.CaptureFixture[str]) -> None:
     ("argv", "message"),
     [
         (["mle", "binomial", "--known", "n=abc"], "--known n: 'abc' is not a number"),
-        (["mle", "binomial", "--known", "n=2.5"], "n must be an integer"),
+        (["mle", "binomial", "--known", "n=2.5"], "n must be in {1, 2, ...}: the positive integers"),
         (["mle", "binomial", "--known", "p=0.5"], "no known parameter 'p'"),
         (["mle", "binomial", "--known", "n"], "expected NAME=VALUE"),
         (["mle", "normal-known-mean", "--known", "mu=__import__('os')"], "is not a number"),
-        (["mle", "normal-known-variance", "--known", "sigma2=-1"], "must be positive"),
+        (["mle", "normal-known-variance", "--known", "sigma2=-1"], "sigma2 must be in (0, oo): the positive real numbers"),
         (["mle", "no-such-family"], "unknown family"),
         (["mle", "normal", "--dps", "5"], "too low"),
     ],
