@@ -470,7 +470,7 @@ def _finite_when(cond: Boolean | None, value: Expr) -> Expr:
 
 
 @cache
-def _scalar(fam: Family) -> Divergence:
+def _scalar(fam: Family, label: str) -> Divergence:
     hints = _hints(fam)
     th1, th2 = fam.theta(1), fam.theta(2)
     lp1, lp2 = _log_density(fam, th1), _log_density(fam, th2)
@@ -534,7 +534,7 @@ def _scalar(fam: Family) -> Divergence:
     }
     estimated = [p.name for p in fam.parameters if p.name not in fam.known_names]
     return Divergence(
-        family=fam.name,
+        family=label,
         kind=fam.kind,
         entropy=entropy,
         cross_entropy=cross_expr,
@@ -802,11 +802,12 @@ def divergence(name: str | Family) -> Divergence:
     Piecewise((-log(-a_1 + b_1) + log(-a_2 + b_2), (a_1 >= a_2) & (b_1 <= b_2)), (oo, True))
     """
     fam = family_of(name)
-    if fam.name in _BUILDERS and fam is DIVERGENCE_FAMILIES.get(fam.name):
-        return _BUILDERS[fam.name](fam)
+    label = name if isinstance(name, str) else fam.name
+    if label in _BUILDERS and fam is DIVERGENCE_FAMILIES.get(label):
+        return _BUILDERS[label](fam)
     if not isinstance(fam.support_domain, Interval | Integers):
         raise ValueError(f"{fam.name}: no divergence route for the support {fam.support_domain}")
-    return _scalar(fam)
+    return _scalar(fam, label)
 
 
 def family_of(name: str | Family) -> Family:

@@ -196,9 +196,9 @@ def report(
         raise BadInput(f"unknown family {name!r}; families: {', '.join(FAMILIES)}")
     fam = FAMILIES[name]
     known = parse_known(fam, known_items)
-    values = None
+    values: tuple[dict[str, str | None], str] | None = None
     if data_path is not None and fam.coordinates is not None:
-        values = matrix_values(solve_family(fam), read_rows(data_path), dps)
+        values = matrix_values(solve_family(fam), read_rows(data_path), dps), ""
     elif data_path is not None:
         values = values_at(solve_family(fam), read_csv(data_path, fam), known, dps)
     sol = solve_family(fam)
@@ -219,7 +219,9 @@ def report(
         "notes": list(sol.notes),
     }
     if values is not None:
-        out["values"] = values
+        out["values"], note = values
+        if note:
+            out["values_note"] = note
     return out
 
 
@@ -238,8 +240,15 @@ def _chain_json(checked: CheckedDerivation) -> dict[str, object]:
 
 def values_at(
     sol: Solution, data: list[tuple[Fraction, Fraction]], known: Mapping[Symbol, Rational], dps: int
-) -> dict[str, object]:
-    """Each estimated parameter's value at the data, as a decimal string of ``dps`` digits."""
+) -> tuple[dict[str, str | None], str]:
+    """Each estimated parameter's value at the data, as a decimal string of ``dps`` digits
+    (``pi[k]`` for each seen label of the categorical), and a note about them ("" if none):
+    no maximizer exists (the values are None), or several local maxima were found.
+
+    >>> from symbolic.families import FAMILIES
+    >>> values_at(solve_family(FAMILIES["poisson"]), [(Fraction(0), 0), (Fraction(3), 0)], {}, 5)
+    ({'lam': '1.5000'}, '')
+    """
     fam = sol.family
     missing = [str(k) for k in fam.known if k not in known]
     if missing:
@@ -253,10 +262,10 @@ def values_at(
         else:
             found = numeric_mle(fam, data, known, dps=dps)
             if not found.exists:
-                return {"values": {str(p): None for p in fam.params}, "note": found.note}
+                return {str(p): None for p in fam.params}, found.note
             values, note = found.values, found.note
         text = {k: mpmath.nstr(v, dps, strip_zeros=False) for k, v in values.items()}
-    return {"values": text, "note": note} if note else {"values": text}
+    return dict(text), note
 
 
 def exit_status(out: Mapping[str, object]) -> int:
@@ -297,13 +306,13 @@ def to_text(out: Mapping[str, object]) -> str:
     values = out.get("values")
     if values:
         lines.append("  values at the data:")
-        lines += [f"    {k} = {v}" for k, v in dict(values["values"]).items()]
-        if values.get("note"):
-            lines.append(f"    note: {values['note']}")
+        lines += [f"    {k} = {v}" for k, v in dict(values).items()]
+        if out.get("values_note"):
+            lines.append(f"    note: {out['values_note']}")
     return "\n".join(lines)
 
 
-def matrix_values(sol: Solution, rows: list[list[Fraction]], dps: int) -> dict[str, object]:
+def matrix_values(sol: Solution, rows: list[list[Fraction]], dps: int) -> dict[str, str | None]:
     """The multivariate estimators at data: the statistics s = Σ x_i, S = Σ x_i x_iᵀ computed
     exactly, put into the derived matrix expressions; entries named ``mu[a]``, ``Sigma[a,b]``.
     """
@@ -330,7 +339,7 @@ def matrix_values(sol: Solution, rows: list[list[Fraction]], dps: int) -> dict[s
             for b in range(dim):
                 text[f"Sigma[{a + 1},{b + 1}]"] = mpmath.nstr(_exact(cov[a, b]), dps,
                                                             strip_zeros=False)
-    return {"values": text}
+    return dict(text)
 
 
 def _exact(value: Expr) -> mpmath.mpf:
