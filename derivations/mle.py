@@ -58,9 +58,11 @@ def _empirical_log(fam: Family) -> Expr:
     return log(PData(yv, xv)) if fam.regression else log(PDataX(xv))
 
 
-def mle_derivation(name: str) -> Derivation:
-    """The chain for one family; the solver supplies the sufficient-statistics step."""
-    fam = FAMILIES[name]
+def mle_derivation(name: str | Family) -> Derivation:
+    """The chain for one family (a catalog name, or a :class:`Family` of your own); the solver
+    supplies the sufficient-statistics step."""
+    fam = name if isinstance(name, Family) else FAMILIES[name]
+    name = fam.name
     sol = solve_family(fam)
     parts = mle_parts(sol)
     shown = "; ".join(f"{p} = {e}" for p, e in sol.estimators.items())

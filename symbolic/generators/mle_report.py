@@ -17,7 +17,7 @@ from sympy import (
     Symbol,
 )
 
-from symbolic.families import FAMILIES, k_label
+from symbolic.families import FAMILIES, Family, k_label
 from symbolic.generators.mle_checks import (
     SecondOrder,
     SecondOrderPlan,
@@ -126,20 +126,40 @@ def mle_parts(sol: Solution) -> tuple[Derivation, ...]:
     if sol.status != "no_closed_form":
         # An edge parameter's monotone chain is also its second-order argument: listed once.
         seen = {d.id for d in parts}
-        parts += [d for d in _family_plan(fam.name).parts if d.id not in seen]
+        parts += [d for d in _family_plan(fam).parts if d.id not in seen]
     return tuple(parts)
 
 
+def family_of(name: str | Family) -> Family:
+    """The catalog family called ``name``, or ``name`` itself when it is a :class:`Family`."""
+    if isinstance(name, Family):
+        return name
+    if name not in FAMILIES:
+        raise BadInput(f"unknown family {name!r}; families: {', '.join(FAMILIES)}")
+    return FAMILIES[name]
+
+
 @cache
-def _family_plan(name: str) -> SecondOrderPlan:
+def _family_plan(fam: Family) -> SecondOrderPlan:
     # Both the catalog entry and `symbolic mle` need the plan; the multivariate normal's takes
     # seconds to build.
-    sol = solve_family(FAMILIES[name])
+    sol = solve_family(fam)
     return second_order_plan(plane_solution(sol) if sol.family.coordinates is not None else sol)
 
 
+def _user_chain(fam: Family) -> Derivation:
+    # A family of your own gets the chain of the catalog's mle/<family> entries, built by the
+    # same function (the catalog loads its modules under symbolic._catalog).
+    import sys
+
+    from symbolic.catalog import entries
+
+    entries()
+    return sys.modules["symbolic._catalog.mle"].mle_derivation(fam)
+
+
 @cache
-def verify(name: str, config: Config = _DEFAULT) -> dict[str, object]:
+def verify(name: str | Family, config: Config = _DEFAULT) -> dict[str, object]:
     """Every kernel check of a family's solution (cached: they do not depend on the data).
     The checks are the chain ``mle/<family>`` and its parts, as the catalog has them.
 
@@ -148,11 +168,13 @@ def verify(name: str, config: Config = _DEFAULT) -> dict[str, object]:
     """
     from symbolic.catalog import get
 
-    fam = FAMILIES[name]
+    fam = family_of(name)
+    name = fam.name
     sol = solve_family(fam)
     checked_sol = plane_solution(sol) if fam.coordinates is not None else sol
     try:
-        checked = check(get(f"mle/{name}"), config)
+        derivation = get(f"mle/{name}") if fam is FAMILIES.get(name) else _user_chain(fam)
+        checked = check(derivation, config)
     except Exception as exc:  # noqa: BLE001 - a crash inside sympy is reported, not hidden
         failed = {"id": f"mle/{name}", "status": "unknown", "detail": f"the kernel raised {exc!r}"}
         return {"derivation": failed, "stationary": None, "numeric_optimum": None,
@@ -166,7 +188,7 @@ def verify(name: str, config: Config = _DEFAULT) -> dict[str, object]:
             "Hessian of the log-likelihood is negative definite (a local maximum)",
         )
     else:
-        plan = _family_plan(name)
+        plan = _family_plan(fam)
         second = second_order(plan, [parts[d.id] for d in plan.parts])
     stationary = parts.get(f"mle/{name}/stationary")
     return {
@@ -180,7 +202,7 @@ def verify(name: str, config: Config = _DEFAULT) -> dict[str, object]:
 
 
 def report(
-    name: str,
+    name: str | Family,
     known_items: Sequence[str] = (),
     data_path: str | None = None,
     dps: int = 50,
@@ -192,9 +214,7 @@ def report(
     >>> out["status"], out["estimators"]
     ('closed_form', {'lam': 'Sum(x[i], (i, 1, N))/N'})
     """
-    if name not in FAMILIES:
-        raise BadInput(f"unknown family {name!r}; families: {', '.join(FAMILIES)}")
-    fam = FAMILIES[name]
+    fam = family_of(name)
     known = parse_known(fam, known_items)
     values: tuple[dict[str, str | None], str] | None = None
     if data_path is not None and fam.coordinates is not None:
@@ -202,10 +222,10 @@ def report(
     elif data_path is not None:
         values = values_at(solve_family(fam), read_csv(data_path, fam), known, dps)
     sol = solve_family(fam)
-    checks = dict(verify(name, config))
+    checks = dict(verify(fam, config))
     second = checks.pop("second_order")
     out: dict[str, object] = {
-        "family": name,
+        "family": fam.name,
         "parameters": {
             "estimated": [str(p) for p in fam.params],
             "known": [str(k) for k in fam.known],

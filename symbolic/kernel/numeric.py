@@ -236,6 +236,15 @@ def _pow(base: mpmath.mpf, exponent: mpmath.mpf) -> mpmath.mpf:
 
 MAX_TERMS = 10**6
 
+
+def _lambertw(z: mpmath.mpf, branch: object = 0) -> mpmath.mpf:
+    # Real branches only: off the real domain of the branch (z < -1/e) the value is complex.
+    w = mpmath.lambertw(z, int(branch))  # type: ignore[call-overload]
+    if mpmath.im(w) != 0:
+        raise Undefined(f"LambertW({mpmath.nstr(z, 10)}) is not real on branch {branch}")
+    return mpmath.re(w)
+
+
 _FUNCTIONS: dict[type, Callable[..., mpmath.mpf]] = {
     sympy.log: _log,
     sympy.exp: mpmath.exp,
@@ -260,6 +269,8 @@ _FUNCTIONS: dict[type, Callable[..., mpmath.mpf]] = {
     sympy.tanh: mpmath.tanh,
     sympy.Max: max,
     sympy.Min: min,
+    sympy.LambertW: _lambertw,
+    sympy.besseli: mpmath.besseli,
 }
 
 
