@@ -7,9 +7,23 @@ counterexample) or unknown (with the reason).
 >>> from symbolic import check, get
 >>> check(get("cross-entropy-cost")).status.value
 'proved'
+
+A family of your own (docs/families.md), defined once and used by every generator:
+
+>>> from sympy import exp, pi, sqrt
+>>> from symbolic import POSITIVE, Family, parameter, solve_family
+>>> a = parameter("a", POSITIVE)
+>>> x = POSITIVE.symbol("x")
+>>> mb = Family("maxwell-boltzmann", (a,), x, POSITIVE,
+...             sqrt(2 / pi) * x**2 * exp(-x**2 / (2 * a.symbol**2)) / a.symbol**3)
+>>> solve_family(mb).estimators
+{a: sqrt(3)*sqrt(Sum(x[i]**2, (i, 1, N)))/(3*sqrt(N))}
 """
 
 from symbolic.catalog import Entry, UnknownDerivation, entries, get, ids
+from symbolic.families import FAMILIES, Family, Parameter, check_normalized, parameter
+from symbolic.generators.divergences import divergence
+from symbolic.generators.stationary import solve_family
 from symbolic.kernel import (
     CheckedDerivation,
     CheckedStep,
@@ -20,6 +34,19 @@ from symbolic.kernel import (
     normalize,
 )
 from symbolic.kernel.derivation import Derivation, Relation, Step
+from symbolic.kernel.domains import (
+    BITS,
+    POSITIVE,
+    REALS,
+    SPD,
+    UNIT,
+    Domain,
+    Integers,
+    Interval,
+    Labels,
+    Simplex,
+    Vectors,
+)
 from symbolic.kernel.measures import (
     KL,
     NLL,
@@ -45,6 +72,7 @@ from symbolic.kernel.measures import (
     yv,
 )
 from symbolic.outputs.render import text, to_latex, to_markdown, to_text
+from symbolic.readers.family_files import FamilyFileError, load_family
 
 __version__ = "0.1.0"
 
@@ -90,4 +118,24 @@ __all__ = [
     "to_latex",
     "to_markdown",
     "to_text",
+    "FAMILIES",
+    "Family",
+    "Parameter",
+    "parameter",
+    "check_normalized",
+    "solve_family",
+    "divergence",
+    "load_family",
+    "FamilyFileError",
+    "Domain",
+    "Interval",
+    "Integers",
+    "Labels",
+    "Simplex",
+    "Vectors",
+    "SPD",
+    "REALS",
+    "POSITIVE",
+    "UNIT",
+    "BITS",
 ]

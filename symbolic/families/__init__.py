@@ -49,9 +49,12 @@ from symbolic.families.model import (
     DivergenceHints,
     ExponentialForm,
     Family,
+    NotNormalized,
     Param,
     Parameter,
+    check_normalized,
     parameter,
+    support_sampler,
 )
 
 __all__ = [
@@ -60,6 +63,9 @@ __all__ = [
     "parameter",
     "DivergenceHints",
     "ExponentialForm",
+    "NotNormalized",
+    "check_normalized",
+    "support_sampler",
     "FAMILIES",
     "DISTRIBUTIONS",
     "DIVERGENCE_FAMILIES",

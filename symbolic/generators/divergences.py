@@ -88,6 +88,7 @@ __all__ = [
     "DIVERGENCE_FAMILIES",
     "family_of",
     "UnknownFamily",
+    "NoRoute",
     "names",
     "divergence",
     "kl_derivation",
@@ -107,6 +108,10 @@ class UnknownFamily(KeyError):
     """No family has this name."""
 
 
+class NoRoute(ValueError):
+    """No route derives an expectation the divergences need: a refusal, with its reason."""
+
+
 Theta = Mapping[str, Expr]
 
 
@@ -117,7 +122,12 @@ def _log_density(fam: Family, th: Theta) -> Expr:
 
 
 def _hints(fam: Family) -> DivergenceHints:
-    return fam.hints or DivergenceHints()
+    # Without hints: sympy first, then the exponential-family identity in the estimated
+    # parameters, and the defining sum or integral kept where neither gives a closed form.
+    return fam.hints or DivergenceHints(
+        ("integrate", "exponential-family", "series"),
+        natural=tuple(p.name for p in fam.parameters if p.name not in fam.known_names),
+    )
 
 
 @dataclass(frozen=True)
@@ -208,6 +218,9 @@ def _integrate_term(term: Expr, limits: tuple[Expr, Expr, Expr], discrete: bool)
                 part = sympy.integrate(term, limits, conds="none")
     except BudgetExceeded:
         return None
+    if not _closed(part):
+        # sympy's answers can hold hypergeometric terms that cancel once expanded.
+        part = expand(part)
     return part if _closed(part) else None
 
 
@@ -380,6 +393,12 @@ def _route_poisson_kernel(fam: Family, stat: Expr, th: Theta) -> Piece | None:
 def _route_series(fam: Family, stat: Expr, th: Theta) -> Piece | None:
     x = fam.variable
     lo, hi = fam.support_at(th)
+    if not fam.discrete:
+        return Piece(
+            stat,
+            Integral(fam.density_at(x, th) * stat, (x, lo, hi)),
+            "no closed form: the defining integral E_P[T] = ∫ p(x) T(x) dx is kept",
+        )
     return Piece(
         stat,
         Sum(fam.density_at(x, th) * stat, (x, lo, hi)),
@@ -404,7 +423,11 @@ def _expectation(fam: Family, stat: Expr) -> Piece:
         piece = _ROUTES[name](fam, stat, th)
         if piece is not None:
             return piece
-    raise ValueError(f"no route derives E_P[{stat}] for {fam.name}")
+    routes = ", ".join(_hints(fam).routes)
+    raise NoRoute(
+        f"{fam.name}: no route derives E_P[{stat}] in closed form (tried: {routes}); "
+        "H(P), H(P, Q) and D_KL are not derived"
+    )
 
 
 _SYMBOLIC_DIMENSION = ("categorical", "dirichlet", "multivariate-normal")
@@ -806,7 +829,7 @@ def divergence(name: str | Family) -> Divergence:
     if label in _BUILDERS and fam is DIVERGENCE_FAMILIES.get(label):
         return _BUILDERS[label](fam)
     if not isinstance(fam.support_domain, Interval | Integers):
-        raise ValueError(f"{fam.name}: no divergence route for the support {fam.support_domain}")
+        raise NoRoute(f"{fam.name}: no divergence route for the support {fam.support_domain}")
     return _scalar(fam, label)
 
 

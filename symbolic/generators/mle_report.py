@@ -31,6 +31,8 @@ from symbolic.generators.optimize import numeric_mle, to_mpf
 from symbolic.generators.stationary import Solution, plane_solution, solve_family
 from symbolic.kernel import CheckedDerivation, Config, check, worst
 from symbolic.kernel.derivation import Derivation
+from symbolic.kernel.domains import Integers, Interval
+from symbolic.kernel.numeric import Undefined
 from symbolic.kernel.measures import N
 from symbolic.readers.data import BadInput, check_data, parse_known, read_csv, read_rows
 
@@ -277,8 +279,14 @@ def values_at(
     check_data(fam, data, known)
     with mpmath.workdps(dps + 20):
         if sol.estimators:
-            values = closed_form_values(sol, data, known)
-            note = ""
+            try:
+                values = closed_form_values(sol, data, known)
+            except Undefined as exc:
+                return {str(p): None for p in fam.params}, (
+                    f"the closed form has no value at the data ({exc}): no maximizer is given")
+            note = _outside_domain(fam, values)
+            if note:
+                return {str(p): None for p in fam.params}, note
         else:
             found = numeric_mle(fam, data, known, dps=dps)
             if not found.exists:
@@ -286,6 +294,20 @@ def values_at(
             values, note = found.values, found.note
         text = {k: mpmath.nstr(v, dps, strip_zeros=False) for k, v in values.items()}
     return dict(text), note
+
+
+def _outside_domain(fam: Family, values: Mapping[str, mpmath.mpf]) -> str:
+    """Why the closed form's value at the data is no maximizer: it leaves the parameter's
+    domain (the zero-truncated Poisson's root is 0 when every count is 1)."""
+    scalar = {p.name: p for p in fam.parameters if not isinstance(p.symbol, sympy.Indexed)}
+    for name, value in values.items():
+        p = scalar.get(name)
+        if p is None or not isinstance(p.domain, Interval | Integers):
+            continue
+        if not mpmath.isfinite(value) or not p.domain.contains(value):
+            return (f"the closed form gives {name} = {mpmath.nstr(value, 15)}, outside "
+                    f"{p.domain.text()}: the likelihood has no maximizer in the domain")
+    return ""
 
 
 def exit_status(out: Mapping[str, object]) -> int:

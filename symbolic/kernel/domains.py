@@ -52,6 +52,10 @@ def _expr(value: object) -> Expr:
 def _rational(value: object) -> sympy.Rational:
     if isinstance(value, Fraction):
         return sympy.Rational(value.numerator, value.denominator)
+    if isinstance(value, mpmath.mpf):
+        # A binary float is an exact rational: man * 2**exp.
+        man, exp = value.man_exp
+        return sympy.Rational(int(man)) * sympy.Rational(2) ** int(exp)
     return sympy.Rational(value) if isinstance(value, int) else sympy.nsimplify(value)
 
 

@@ -20,17 +20,21 @@ The format, in full, is in ``docs/families.md``.
 
 from __future__ import annotations
 
-import random
 import re
 import tomllib
 from collections.abc import Mapping
 from pathlib import Path
 
-import mpmath
 import sympy
-from sympy import Expr, Symbol
+from sympy import Expr
 
-from symbolic.families.model import DivergenceHints, Family, Parameter
+from symbolic.families.model import (
+    DivergenceHints,
+    Family,
+    NotNormalized,
+    Parameter,
+    check_normalized,
+)
 from symbolic.kernel.domains import (
     BITS,
     POSITIVE,
@@ -40,7 +44,6 @@ from symbolic.kernel.domains import (
     Integers,
     Interval,
 )
-from symbolic.kernel.numeric import DataSampler
 from symbolic.readers.safeparse import Limits, ParseError, parse_expression
 
 __all__ = ["FamilyFileError", "load_family", "load_family_text", "parse_domain", "FUNCTIONS"]
@@ -120,7 +123,7 @@ def parse_domain(text: object, names: Mapping[str, object], where: str) -> Domai
 
     >>> parse_domain("[-pi, pi)", {}, "support").text()
     '[-pi, pi)'
-    >>> parse_domain("{0, ..., n}", {"n": Symbol("n", integer=True)}, "support").text()
+    >>> parse_domain("{0, ..., n}", {"n": sympy.Symbol("n", integer=True)}, "support").text()
     '{0, ..., n}'
     """
     if not isinstance(text, str):
@@ -149,97 +152,6 @@ def parse_domain(text: object, names: Mapping[str, object], where: str) -> Domai
             raise FamilyFileError(f"{where}: {t} is not a run of consecutive integers")
         return Integers(start)
     raise FamilyFileError(f"{where}: unknown domain {text!r}; the forms are: {_DOMAIN_FORMS}")
-
-
-def _sampler(support: Domain, discrete: bool) -> DataSampler:
-    def draw(rng: random.Random, size: int) -> list[tuple[mpmath.mpf, mpmath.mpf]]:
-        pool = [_draw(support, rng, discrete) for _ in range(5)]
-        return [(rng.choice(pool), mpmath.mpf(0)) for _ in range(size)]
-
-    return draw
-
-
-def _draw(support: Domain, rng: random.Random, discrete: bool) -> mpmath.mpf:
-    if isinstance(support, Integers):
-        lo = support.start
-        hi = support.stop if support.stop is not None and support.stop.is_number else lo + 6
-        return mpmath.mpf(rng.randint(int(lo), int(hi)))
-    assert isinstance(support, Interval)
-    lo, hi = support.bounds()
-    a = float(lo) if lo.is_number and lo.is_finite else None
-    b = float(hi) if hi.is_number and hi.is_finite else None
-    # Data in the middle of the support, where every density is positive and moderate.
-    if a is not None and b is not None:
-        return mpmath.mpf(a) + (mpmath.mpf(b) - a) * mpmath.mpf(rng.uniform(0.1, 0.9))
-    if a is not None:
-        return mpmath.mpf(a) + mpmath.mpf(rng.uniform(0.2, 3))
-    if b is not None:
-        return mpmath.mpf(b) - mpmath.mpf(rng.uniform(0.2, 3))
-    return mpmath.mpf(rng.uniform(-3, 3))
-
-
-def _sample_parameters(
-    params: tuple[Parameter, ...], rng: random.Random
-) -> dict[Symbol, mpmath.mpf]:
-    out: dict[Symbol, mpmath.mpf] = {}
-    for p in params:
-        dom = p.domain
-        if isinstance(dom, Interval) and not dom.free_symbols():
-            lo, hi = dom.bounds()
-            a = float(lo) if lo.is_finite else None
-            b = float(hi) if hi.is_finite else None
-            if a is not None and b is not None:
-                out[p.symbol] = mpmath.mpf(rng.uniform(a + (b - a) / 10, b - (b - a) / 10))
-            elif a is not None:
-                out[p.symbol] = mpmath.mpf(a) + mpmath.mpf(rng.uniform(0.5, 3))
-            elif b is not None:
-                out[p.symbol] = mpmath.mpf(b) - mpmath.mpf(rng.uniform(0.5, 3))
-            else:
-                out[p.symbol] = mpmath.mpf(rng.uniform(-2, 2))
-        elif isinstance(dom, Integers):
-            out[p.symbol] = mpmath.mpf(int(dom.start) + rng.randint(1, 5))
-        else:
-            raise FamilyFileError(f"parameter {p.name}: cannot sample {dom.text()}")
-    return out
-
-
-def _mp(end: Expr) -> mpmath.mpf:
-    if end == sympy.oo:
-        return mpmath.inf
-    if end == -sympy.oo:
-        return -mpmath.inf
-    return mpmath.mpf(str(sympy.N(end, 40)))
-
-
-def check_normalized(fam: Family, source: str, points: int = 3, seed: int = 7) -> None:
-    """The density integrates (or sums) to 1 on the support at ``points`` sampled parameter
-    values, by mpmath quadrature (or summation) at 30 digits, to 1e-10."""
-    rng = random.Random(seed)
-    x = fam.variable
-    for _ in range(points):
-        values = _sample_parameters(fam.parameters, rng)
-        at = {s: sympy.Float(v, 30) for s, v in values.items()}
-        density = fam.density.xreplace(at)
-        lo, hi = (e.xreplace(at) for e in fam.support_domain.bounds())
-        f = sympy.lambdify(x, density, modules="mpmath")
-        with mpmath.workdps(30):
-            try:
-                ends = [_mp(lo), _mp(hi)]
-                total = mpmath.nsum(f, ends) if fam.discrete else mpmath.quad(f, ends)
-            except (ValueError, TypeError, ZeroDivisionError, OverflowError) as exc:
-                raise FamilyFileError(_where(
-                    source, f"the density could not be integrated numerically ({exc})"
-                )) from None
-            total = mpmath.re(total)
-            if not mpmath.isfinite(total) or abs(total - 1) > mpmath.mpf(10) ** -10:
-                shown = ", ".join(f"{s} = {mpmath.nstr(v, 6)}" for s, v in values.items())
-                how = "sums" if fam.discrete else "integrates"
-                raise FamilyFileError(_where(
-                    source,
-                    f"the density does not integrate to 1 on its support {fam.support_domain}: "
-                    f"it {how} to {mpmath.nstr(total, 12)} at {shown} (checked numerically, "
-                    f"by mpmath {'summation' if fam.discrete else 'quadrature'})",
-                ))
 
 
 def load_family_text(text: str, source: str = "<text>") -> Family:
@@ -314,16 +226,17 @@ def load_family_text(text: str, source: str = "<text>") -> Family:
         support_domain=support,
         density=density,
         discrete=discrete,
-        sample=_sampler(support, discrete),
         known_names=tuple(known),
         hints=DivergenceHints(
-            ("integrate", "exponential-family", "series") if discrete
-            else ("integrate", "exponential-family"),
+            ("integrate", "exponential-family", "series"),
             natural=tuple(p.name for p in params if p.name not in known),
             notes=tuple(notes),
         ),
     )
-    check_normalized(fam, source)
+    try:
+        check_normalized(fam)
+    except NotNormalized as exc:
+        raise FamilyFileError(_where(source, str(exc))) from None
     return fam
 
 
