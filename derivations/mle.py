@@ -22,6 +22,7 @@ from symbolic.generators.mle_checks import pulled_out
 from symbolic.generators.mle_report import mle_parts
 from symbolic.generators.stationary import plane_solution, separate, solve_family
 from symbolic.kernel.derivation import Derivation, Relation, Step
+from symbolic.kernel.domains import Simplex
 from symbolic.kernel.measures import (
     Distribution,
     Entropy,
@@ -133,7 +134,7 @@ def mle_derivation(name: str | Family) -> Derivation:
         notes=tuple(notes),
         data=fam.sample,
         # The sampled labels are 1, 2, 3: the numeric checks draw pi on that simplex.
-        vectors={pi_: (3, "simplex")} if fam.name == "categorical" else {},
+        vectors={pi_: (3, Simplex(3))} if fam.name == "categorical" else {},
         parts=parts,
     )
 

@@ -326,7 +326,8 @@ def _parser() -> argparse.ArgumentParser:
     p_self.set_defaults(run=_cmd_selftest)
 
     p_mle = sub.add_parser("mle", help="derive and check the maximum-likelihood estimators")
-    p_mle.add_argument("family", metavar="FAMILY", help="a family, e.g. normal, or FILE.toml defining one (docs/families.md)")
+    p_mle.add_argument("family", metavar="FAMILY",
+                       help="a family, e.g. normal, or FILE.toml defining one (docs/families.md)")
     p_mle.add_argument("--json", action="store_true", help="print JSON")
     p_mle.add_argument("--known", action="append", default=[], metavar="NAME=VALUE",
                        help="value of a known parameter (repeatable)")
@@ -335,7 +336,8 @@ def _parser() -> argparse.ArgumentParser:
     p_mle.set_defaults(run=_cmd_mle)
 
     p_kl = sub.add_parser("kl", help="entropy, cross-entropy and KL divergence of a family")
-    p_kl.add_argument("family", metavar="FAMILY", help="a family, e.g. normal, or FILE.toml defining one (docs/families.md)")
+    p_kl.add_argument("family", metavar="FAMILY",
+                       help="a family, e.g. normal, or FILE.toml defining one (docs/families.md)")
     p_kl.add_argument("--json", action="store_true", help="print JSON")
     p_kl.set_defaults(run=_cmd_kl)
     return parser

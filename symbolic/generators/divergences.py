@@ -78,8 +78,9 @@ from symbolic.families import DIVERGENCE_FAMILIES, DivergenceHints, Family
 from symbolic.kernel import CheckedStep, Config, check_step
 from symbolic.kernel.budget import BudgetExceeded, time_budget
 from symbolic.kernel.derivation import Derivation, Relation, Step
-from symbolic.kernel.domains import Integers, Interval
+from symbolic.kernel.domains import POSITIVE, REALS, SPD, Integers, Interval, Simplex, Vectors
 from symbolic.kernel.measures import DirichletLaw, Mean, NormalLaw
+from symbolic.kernel.numeric import VectorSpec
 
 __all__ = [
     "Piece",
@@ -887,11 +888,11 @@ def kl_derivation(name: str | Family) -> Derivation:
 
 # The numeric checks sample the parameter vectors of the K-dimensional families from their
 # domains, K itself from the positive integers; the normal's from R^d and the SPD matrices.
-_VECTOR_KINDS = {"categorical": "simplex", "dirichlet": "positive"}
+_VECTOR_KINDS = {"categorical": Simplex(_K), "dirichlet": Vectors(POSITIVE, _K)}
 
 
-def _vectors(name: str, start: Expr) -> dict[IndexedBase | MatrixSymbol, tuple[Expr, str]]:
-    out: dict[IndexedBase | MatrixSymbol, tuple[Expr, str]] = {}
+def _vectors(name: str, start: Expr) -> dict[IndexedBase | MatrixSymbol, VectorSpec]:
+    out: dict[IndexedBase | MatrixSymbol, VectorSpec] = {}
     kind = _VECTOR_KINDS.get(name)
     if kind is not None:
         bases = {b for b in start.atoms(IndexedBase) if str(b.label) not in ("x", "y")}
@@ -899,7 +900,8 @@ def _vectors(name: str, start: Expr) -> dict[IndexedBase | MatrixSymbol, tuple[E
     for law in start.atoms(NormalLaw):
         # The normal's parameters: mean vectors are real, covariances positive definite.
         for m in start.atoms(MatrixSymbol) - {law.variable}:
-            out[m] = (m.shape[0], "real" if m.shape[1] == 1 else "spd")
+            side = m.shape[0]
+            out[m] = (side, Vectors(REALS, side) if m.shape[1] == 1 else SPD(side))
     return out
 
 
@@ -916,7 +918,7 @@ class Claim:
     rhs: Expr
     rule: str
     intervals: Mapping[Symbol, tuple[float, float]]
-    vectors: Mapping[IndexedBase | MatrixSymbol, tuple[Expr, str]] = field(default_factory=dict)
+    vectors: Mapping[IndexedBase | MatrixSymbol, VectorSpec] = field(default_factory=dict)
 
     def check(self, config: Config) -> CheckedStep:
         return check_step(

@@ -32,8 +32,8 @@ from symbolic.generators.stationary import Solution, plane_solution, solve_famil
 from symbolic.kernel import CheckedDerivation, Config, check, worst
 from symbolic.kernel.derivation import Derivation
 from symbolic.kernel.domains import Integers, Interval
-from symbolic.kernel.numeric import Undefined
 from symbolic.kernel.measures import N
+from symbolic.kernel.numeric import Undefined
 from symbolic.readers.data import BadInput, check_data, parse_known, read_csv, read_rows
 
 _DEFAULT = Config()

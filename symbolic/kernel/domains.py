@@ -39,6 +39,7 @@ __all__ = [
     "UNIT",
     "BITS",
     "Env",
+    "VectorDomain",
 ]
 
 Env = Mapping[Symbol, object]
@@ -364,10 +365,13 @@ class Simplex(Domain):
         return all(a > 0 for a in v) and sum(v) == 1
 
     def sample(self, rng: random.Random, env: Env | None = None) -> list[mpmath.mpf]:
-        size = int(_bound(_expr(self.size), env or {}))
-        weights = [_uniform(rng, 0.05, 1) for _ in range(size)]
+        return list(self.draw(int(_bound(_expr(self.size), env or {})), rng))
+
+    def draw(self, length: int, rng: random.Random) -> tuple[mpmath.mpf, ...]:
+        """``length`` positive weights summing to 1, each weight's log uniform in (-1.5, 1.5)."""
+        weights = [mpmath.exp(_uniform(rng, -1.5, 1.5)) for _ in range(length)]
         total = mpmath.fsum(weights)
-        return [w / total for w in weights]
+        return tuple(w / total for w in weights)
 
     def latex(self) -> str:
         return rf"\Delta^{{{sympy.latex(_expr(self.size))} - 1}}"
@@ -404,8 +408,14 @@ class Vectors(Domain):
         return all(self.entry.contains(a, env) for a in v)
 
     def sample(self, rng: random.Random, env: Env | None = None) -> list[object]:
-        size = int(_bound(_expr(self.size), env or {}))
-        return [self.entry.sample(rng, env) for _ in range(size)]
+        return list(self.draw(int(_bound(_expr(self.size), env or {})), rng))
+
+    def draw(self, length: int, rng: random.Random) -> tuple[mpmath.mpf, ...]:
+        """``length`` entries: positive ones with their log uniform in (-1.5, 1.5), real ones
+        uniform in (-2, 2)."""
+        if self.entry.assumptions().get("positive"):
+            return tuple(mpmath.exp(_uniform(rng, -1.5, 1.5)) for _ in range(length))
+        return tuple(_uniform(rng, -2, 2) for _ in range(length))
 
     def latex(self) -> str:
         return f"{self.entry.latex()}^{{{sympy.latex(_expr(self.size))}}}"
@@ -444,8 +454,15 @@ class SPD(Domain):
 
     def sample(self, rng: random.Random, env: Env | None = None) -> mpmath.matrix:
         size = int(_bound(_expr(self.size), env or {}))
-        a = mpmath.matrix([[_uniform(rng, -1, 1) for _ in range(size)] for _ in range(size)])
-        return a * a.T + mpmath.eye(size) / 4
+        entries = self.draw(size, rng)
+        return mpmath.matrix([list(entries[r * size:(r + 1) * size]) for r in range(size)])
+
+    def draw(self, length: int, rng: random.Random) -> tuple[mpmath.mpf, ...]:
+        """The entries, row by row, of A Aᵀ + c I with A's entries uniform in (-1, 1) and c in
+        (0.2, 1)."""
+        a = mpmath.matrix([[_uniform(rng, -1, 1) for _ in range(length)] for _ in range(length)])
+        spd = a * a.T + mpmath.eye(length) * _uniform(rng, 0.2, 1)
+        return tuple(spd[r, c] for r in range(length) for c in range(length))
 
     def latex(self) -> str:
         s = sympy.latex(_expr(self.size))
@@ -466,3 +483,7 @@ POSITIVE = Interval(0, oo)
 
 UNIT = Interval(0, 1)
 """The open unit interval (0, 1), where a probability parameter lives."""
+
+
+VectorDomain = Simplex | Vectors | SPD
+"""The domains of vector and matrix parameters, which the numeric checks draw at a given length."""
