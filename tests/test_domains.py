@@ -94,7 +94,8 @@ def test_assumptions_follow_the_domain() -> None:
 def test_printed_forms() -> None:
     assert (Integers(0).text(), Integers(0).latex(), Integers(0).korean()) == (
         "{0, 1, 2, ...}", r"\{0, 1, 2, \ldots\}", "0 이상의 정수")
-    assert (POSITIVE.words(), POSITIVE.korean()) == ("the positive real numbers (0, oo)", "양의 실수")
+    assert POSITIVE.words() == "the positive real numbers (0, oo)"
+    assert POSITIVE.korean() == "양의 실수"
     assert Interval(-pi, pi, left_open=False).latex() == r"[- \pi, \pi)"
     assert REALS.latex() == r"\mathbb{R}" and BITS.words() == "0 or 1"
     assert SPD(Symbol("d")).korean() == "d×d 대칭 양의 정부호 행렬"
