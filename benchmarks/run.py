@@ -374,7 +374,7 @@ def derive_times() -> tuple[list[tuple[str, float, str]], list[tuple[str, float]
 
     Each derivation runs in a fresh subprocess: both modules cache their results."""
     from symbolic.families import FAMILIES
-    from symbolic.generators.divergences import FAMILIES as KL_FAMILIES
+    from symbolic.families import DIVERGENCE_FAMILIES as KL_FAMILIES
 
     code_mle = (
         "import time,sys;from symbolic.families import FAMILIES;"

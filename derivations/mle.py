@@ -22,6 +22,7 @@ from symbolic.generators.mle_checks import pulled_out
 from symbolic.generators.mle_report import mle_parts
 from symbolic.generators.stationary import plane_solution, separate, solve_family
 from symbolic.kernel.derivation import Derivation, Relation, Step
+from symbolic.kernel.domains import Simplex
 from symbolic.kernel.measures import (
     Distribution,
     Entropy,
@@ -58,9 +59,11 @@ def _empirical_log(fam: Family) -> Expr:
     return log(PData(yv, xv)) if fam.regression else log(PDataX(xv))
 
 
-def mle_derivation(name: str) -> Derivation:
-    """The chain for one family; the solver supplies the sufficient-statistics step."""
-    fam = FAMILIES[name]
+def mle_derivation(name: str | Family) -> Derivation:
+    """The chain for one family (a catalog name, or a :class:`Family` of your own); the solver
+    supplies the sufficient-statistics step."""
+    fam = name if isinstance(name, Family) else FAMILIES[name]
+    name = fam.name
     sol = solve_family(fam)
     parts = mle_parts(sol)
     shown = "; ".join(f"{p} = {e}" for p, e in sol.estimators.items())
@@ -131,7 +134,7 @@ def mle_derivation(name: str) -> Derivation:
         notes=tuple(notes),
         data=fam.sample,
         # The sampled labels are 1, 2, 3: the numeric checks draw pi on that simplex.
-        vectors={pi_: (3, "simplex")} if fam.name == "categorical" else {},
+        vectors={pi_: (3, Simplex(3))} if fam.name == "categorical" else {},
         parts=parts,
     )
 

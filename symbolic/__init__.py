@@ -7,6 +7,17 @@ counterexample) or unknown (with the reason).
 >>> from symbolic import check, get
 >>> check(get("cross-entropy-cost")).status.value
 'proved'
+
+A family of your own (docs/families.md), defined once and used by every generator:
+
+>>> from sympy import exp, pi, sqrt
+>>> from symbolic import POSITIVE, Family, parameter, solve_family
+>>> a = parameter("a", POSITIVE)
+>>> x = POSITIVE.symbol("x")
+>>> mb = Family("maxwell-boltzmann", (a,), x, POSITIVE,
+...             sqrt(2 / pi) * x**2 * exp(-x**2 / (2 * a.symbol**2)) / a.symbol**3)
+>>> solve_family(mb).estimators
+{a: sqrt(3)*sqrt(Sum(x[i]**2, (i, 1, N)))/(3*sqrt(N))}
 """
 
 from importlib import import_module
@@ -21,6 +32,19 @@ from symbolic.kernel import (
     normalize,
 )
 from symbolic.kernel.derivation import Derivation, Relation, Step
+from symbolic.kernel.domains import (
+    BITS,
+    POSITIVE,
+    REALS,
+    SPD,
+    UNIT,
+    Domain,
+    Integers,
+    Interval,
+    Labels,
+    Simplex,
+    Vectors,
+)
 from symbolic.kernel.measures import (
     KL,
     NLL,
@@ -46,10 +70,17 @@ from symbolic.kernel.measures import (
     yv,
 )
 
-# The catalog and the printers load on first use: `import symbolic` costs the kernel only.
+# The catalog, the families, the generators and the printers load on first use: `import
+# symbolic` costs the kernel only.
 _LAZY = {
     **dict.fromkeys(("Entry", "UnknownDerivation", "entries", "get", "ids"), "symbolic.catalog"),
     **dict.fromkeys(("text", "to_latex", "to_markdown", "to_text"), "symbolic.outputs.render"),
+    **dict.fromkeys(
+        ("FAMILIES", "Family", "Parameter", "check_normalized", "parameter"), "symbolic.families"
+    ),
+    "divergence": "symbolic.generators.divergences",
+    "solve_family": "symbolic.generators.stationary",
+    **dict.fromkeys(("FamilyFileError", "load_family"), "symbolic.readers.family_files"),
 }
 
 
@@ -122,4 +153,24 @@ __all__ = [
     "to_latex",
     "to_markdown",
     "to_text",
+    "FAMILIES",
+    "Family",
+    "Parameter",
+    "parameter",
+    "check_normalized",
+    "solve_family",
+    "divergence",
+    "load_family",
+    "FamilyFileError",
+    "Domain",
+    "Interval",
+    "Integers",
+    "Labels",
+    "Simplex",
+    "Vectors",
+    "SPD",
+    "REALS",
+    "POSITIVE",
+    "UNIT",
+    "BITS",
 ]

@@ -351,13 +351,26 @@ def _cmd_selftest(args: argparse.Namespace) -> int:
     return 3 if totals["undecided"] else 0
 
 
+def _family_file(name: str) -> object:
+    """A family name, or the family a ``.toml`` file defines (read as data, never run)."""
+    if not name.endswith(".toml"):
+        return name
+    from symbolic.readers.family_files import FamilyFileError, load_family
+
+    try:
+        return load_family(name)
+    except FamilyFileError as exc:
+        raise UsageError(str(exc)) from None
+
+
 def _cmd_mle(args: argparse.Namespace) -> int:
     from symbolic.generators import mle_report
 
     if args.dps < 20:
         raise UsageError(f"--dps {args.dps} is too low: the checks need at least 20 digits")
     try:
-        out = mle_report.report(args.family, args.known, args.data, args.dps, Config(dps=args.dps))
+        family = _family_file(args.family)
+        out = mle_report.report(family, args.known, args.data, args.dps, Config(dps=args.dps))
     except mle_report.BadInput as exc:
         raise UsageError(str(exc)) from None
     print(json.dumps(out, indent=2, ensure_ascii=False) if args.json else mle_report.to_text(out))
@@ -368,7 +381,9 @@ def _cmd_kl(args: argparse.Namespace) -> int:
     from symbolic.generators import divergences
 
     try:
-        out = divergences.summary(args.family)
+        out = divergences.summary(_family_file(args.family))
+    except divergences.NoRoute as exc:
+        raise UsageError(str(exc)) from None
     except divergences.UnknownFamily:
         known = ", ".join(divergences.names())
         raise UsageError(f"unknown family {args.family!r}; known families: {known}") from None
@@ -437,7 +452,8 @@ def _parser() -> argparse.ArgumentParser:
     p_self.set_defaults(run=_cmd_selftest)
 
     p_mle = sub.add_parser("mle", help="derive and check the maximum-likelihood estimators")
-    p_mle.add_argument("family", metavar="FAMILY", help="a family, e.g. normal")
+    p_mle.add_argument("family", metavar="FAMILY",
+                       help="a family, e.g. normal, or FILE.toml defining one (docs/families.md)")
     p_mle.add_argument("--json", action="store_true", help="print JSON")
     p_mle.add_argument("--known", action="append", default=[], metavar="NAME=VALUE",
                        help="value of a known parameter (repeatable)")
@@ -446,7 +462,8 @@ def _parser() -> argparse.ArgumentParser:
     p_mle.set_defaults(run=_cmd_mle)
 
     p_kl = sub.add_parser("kl", help="entropy, cross-entropy and KL divergence of a family")
-    p_kl.add_argument("family", metavar="FAMILY", help="a family, e.g. normal")
+    p_kl.add_argument("family", metavar="FAMILY",
+                       help="a family, e.g. normal, or FILE.toml defining one (docs/families.md)")
     p_kl.add_argument("--json", action="store_true", help="print JSON")
     p_kl.set_defaults(run=_cmd_kl)
     return parser

@@ -26,6 +26,7 @@ from symbolic import (
     yv,
 )
 from symbolic.kernel import CheckedStep
+from symbolic.kernel.domains import POSITIVE, REALS, SPD, Vectors
 
 LOG_P = log(PModel(yv, xv, theta))
 
@@ -164,12 +165,12 @@ def _dirichlet_step(lhs, rhs, intervals=None) -> CheckedStep:
         Step(Relation.EQ, rhs, "moment"),
         params=(),
         intervals=intervals,
-        vectors={_ALPHA: (_K, "positive")},
+        vectors={_ALPHA: (_K, Vectors(POSITIVE, _K))},
     )
 
 
 def _normal_step(lhs, rhs) -> CheckedStep:
-    vectors = {_MU: (_D, "real"), _SIGMA: (_D, "spd"), _A: (_D, "spd")}
+    vectors = {_MU: (_D, Vectors(REALS, _D)), _SIGMA: (_D, SPD(_D)), _A: (_D, SPD(_D))}
     return check_step(
         lhs,
         Relation.EQ,

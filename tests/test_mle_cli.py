@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 import random
+import subprocess
+import sys
 from pathlib import Path
 
 import mpmath
@@ -64,10 +66,23 @@ def test_statuses_on_the_command_line(
         assert obj["estimators"] == {} and "transcendental" in obj["reason"]
 
 
+def script(*argv: str) -> tuple[int, dict, str]:
+    """Run the command as a script would: a separate process, its stdout read by json.loads."""
+    proc = subprocess.run([sys.executable, "-m", "symbolic", *argv], capture_output=True,
+                          text=True, timeout=600, check=False)
+    return proc.returncode, json.loads(proc.stdout) if proc.stdout else {}, proc.stderr
+
+
 def _rows(name: str) -> list[tuple[str, ...]]:
     fam = FAMILIES[name]
     points = fam.sample(random.Random(9), 9)
     points[-1] = points[0]
+    if name in ("poisson", "binomial", "bernoulli"):
+        # Counts of 0 are data like any other.
+        points[1] = points[2] = (mpmath.mpf(0), mpmath.mpf(0))
+    if name == "categorical":
+        # Label 2 is never seen: its count is 0, and only seen labels get a value.
+        points = [(mpmath.mpf(1 if a == 2 else a), b) for a, b in points]
     if name == "logistic-regression":
         points = [(-1.5, 0), (-0.5, 1), (0.2, 0), (0.7, 1), (1.1, 1), (-0.9, 0), (0.7, 1)]
     if name == "cauchy":
@@ -88,17 +103,21 @@ KNOWN = {
 
 
 @pytest.mark.parametrize("name", list(FAMILIES))
-def test_values_at_data_match_an_independent_maximization(
-    capsys: pytest.CaptureFixture[str], tmp_path: Path, name: str
-) -> None:
+def test_values_at_data_match_an_independent_maximization(tmp_path: Path, name: str) -> None:
     fam = FAMILIES[name]
     rows = _rows(name)
     header = "x,y" if len(rows[0]) == 2 else "x"
     path = write_csv(tmp_path / "data.csv", header, rows)
     known = [a for k in KNOWN.get(name, []) for a in ("--known", k)]
-    code, out, _ = run(capsys, "mle", name, "--json", "--data", path, "--dps", "40", *known)
-    assert code == 0
-    values = json.loads(out)["values"]["values"]
+    code, obj, err = script("mle", name, "--json", "--data", path, "--dps", "40", *known)
+    assert code == 0, err
+    # The contract: "values" maps each estimated parameter (each seen label) to a string.
+    values = obj["values"]
+    assert all(isinstance(v, str) for v in values.values())
+    if name == "categorical":
+        assert sorted(values) == ["pi[1]", "pi[3]"]
+    elif name != "multivariate-normal":
+        assert list(values) == [str(p) for p in fam.params]
     known_values = {}
     for item in KNOWN.get(name, []):
         key, text = item.split("=")
@@ -122,9 +141,21 @@ def test_separable_logistic_data_has_no_values(
 ) -> None:
     path = write_csv(tmp_path / "d.csv", "x,y", [("-1", "0"), ("0.5", "1"), ("2", "1")])
     code, out, _ = run(capsys, "mle", "logistic-regression", "--json", "--data", path)
-    values = json.loads(out)["values"]
-    assert code == 0 and values["values"] == {"w": None, "b": None}
-    assert "separable" in values["note"]
+    obj = json.loads(out)
+    assert code == 0 and obj["values"] == {"w": None, "b": None}
+    assert "separable" in obj["values_note"]
+
+
+@pytest.mark.parametrize(("name", "rows"), [("poisson", ["0", "0", "0"]), ("binomial", ["0"])])
+def test_all_zero_counts_are_data(tmp_path: Path, name: str, rows: list[str]) -> None:
+    # x = 0 in every row: the MLE is on the edge of the parameter space, and the data are valid.
+    path = write_csv(tmp_path / "zeros.csv", "x", [(r,) for r in rows])
+    known = ["--known", "n=4"] if name == "binomial" else []
+    code, obj, err = script("mle", name, "--json", "--data", path, *known)
+    assert code != 2, err
+    # The closed form gives 0, outside the open parameter domain: no maximizer, said so.
+    assert obj["values"] == {str(FAMILIES[name].params[0]): None}
+    assert "outside (0, " in obj["values_note"] and "no maximizer" in obj["values_note"]
 
 
 def test_text_output(capsys: pytest.CaptureFixture[str]) -> None:
@@ -137,11 +168,12 @@ def test_text_output(capsys: pytest.CaptureFixture[str]) -> None:
     ("argv", "message"),
     [
         (["mle", "binomial", "--known", "n=abc"], "--known n: 'abc' is not a number"),
-        (["mle", "binomial", "--known", "n=2.5"], "n must be an integer"),
+        (["mle", "binomial", "--known", "n=2.5"], "n must be in {1, 2, ...}: the positive int"),
         (["mle", "binomial", "--known", "p=0.5"], "no known parameter 'p'"),
         (["mle", "binomial", "--known", "n"], "expected NAME=VALUE"),
         (["mle", "normal-known-mean", "--known", "mu=__import__('os')"], "is not a number"),
-        (["mle", "normal-known-variance", "--known", "sigma2=-1"], "must be positive"),
+        (["mle", "normal-known-variance", "--known", "sigma2=-1"],
+         "sigma2 must be in (0, oo): the positive real numbers"),
         (["mle", "no-such-family"], "unknown family"),
         (["mle", "normal", "--dps", "5"], "too low"),
     ],
@@ -161,11 +193,17 @@ def test_bad_known_values_exit_2(
         ("poisson", "x", [("1",), ("nan",)], "data.csv:3: column 'x'"),
         ("poisson", "value", [("1",)], "lacks the column(s) x"),
         ("linear-regression", "x,y", [("1", "2"), ("3",)], "data.csv:3: no value in column 'y'"),
-        ("bernoulli", "x", [("1",), ("2",)], "x = 2: not in {0, 1}"),
-        ("exponential", "x", [("1",), ("-2",)], "not positive"),
-        ("binomial", "x", [("1",), ("4",)], "larger than n = 3"),
-        ("poisson", "x", [("1.5",)], "not in {0, 1, 2, ...}"),
-        ("logistic-regression", "x,y", [("1", "2")], "y = 2 is not a label"),
+        ("bernoulli", "x", [("1",), ("2",)], "data row 2 (line 3): x = 2 is not in {0, 1}: 0 or 1"),
+        ("exponential", "x", [("1",), ("-2",)], "x = -2 is not in (0, oo): the positive real"),
+        ("exponential", "x", [("0",)], "data row 1 (line 2): x = 0 is not in (0, oo)"),
+        ("binomial", "x", [("1",), ("4",)], "x = 4 is not in {0, ..., n} with n = 3"),
+        ("poisson", "x", [("1.5",)], "x = 3/2 is not in {0, 1, 2, ...}: the non-negative int"),
+        ("poisson", "x", [("-1",)], "x = -1 is not in {0, 1, 2, ...}"),
+        ("geometric", "x", [("0",)], "x = 0 is not in {1, 2, ...}: the positive integers"),
+        ("categorical", "x", [("0",)], "x = 0 is not in labels {1, ..., K}"),
+        ("beta", "x", [("1",)], "x = 1 is not in (0, 1)"),
+        ("pareto-known-scale", "x", [("0.2",)], "x = 1/5 is not in [x_m, oo) with x_m = 1/4"),
+        ("logistic-regression", "x,y", [("1", "2")], "y = 2 is not in {0, 1}: 0 or 1"),
     ],
 )
 def test_bad_csv_exits_2_naming_the_place(
@@ -173,8 +211,8 @@ def test_bad_csv_exits_2_naming_the_place(
     rows: list[tuple[str, ...]], message: str,
 ) -> None:
     path = write_csv(tmp_path / "data.csv", header, rows)
-    code, out, err = run(capsys, "mle", name, "--data", path, "--known", "n=3") if (
-        name == "binomial") else run(capsys, "mle", name, "--data", path)
+    known = {"binomial": ["--known", "n=3"], "pareto-known-scale": ["--known", "x_m=1/4"]}
+    code, out, err = run(capsys, "mle", name, "--data", path, *known.get(name, []))
     assert code == 2 and out == ""
     assert message in err
 

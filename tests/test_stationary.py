@@ -123,7 +123,7 @@ def test_multivariate_normal_matrix_form_matches_newton_in_the_plane() -> None:
     rows = [[mpmath.mpf(a), mpmath.mpf(b)] for a, b in data]
     exact = [[sympy.Rational(mpmath.nstr(v, 40)) for v in r] for r in rows]
     fractions = [[Fraction(str(v)) for v in r] for r in exact]
-    values = matrix_values(solve_family(fam), fractions, 45)["values"]
+    values = matrix_values(solve_family(fam), fractions, 45)
     with mpmath.workdps(60):
         pts = [(mpmath.mpf(r[0].p) / r[0].q, mpmath.mpf(r[1].p) / r[1].q) for r in exact]
         found = numeric_mle(fam, pts, dps=50).values

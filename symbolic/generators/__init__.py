@@ -1,1 +1,4 @@
-"""Generators: the MLE solver and the divergence derivations. They only propose; the kernel checks."""
+"""Generators: the MLE solver and the divergence derivations.
+
+They only propose; the kernel checks.
+"""

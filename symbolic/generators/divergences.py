@@ -22,7 +22,8 @@ Nothing here is a table. For each family the log-density is expanded into statis
   ``E log C(n, x)`` of the binomial).
 
 Categorical and Dirichlet (symbolic K) and the multivariate normal (dimension d) are derived the
-same way with indexed or matrix symbols; their expectations are :class:`~symbolic.kernel.measures.Mean`
+same way with indexed or matrix symbols; their expectations are
+:class:`~symbolic.kernel.measures.Mean`
 over the law, which the kernel rewrites by linearity and the numeric checks evaluate at
 instantiated dimensions.
 
@@ -59,37 +60,36 @@ from sympy import (
     Symbol,
     Trace,
     beta,
-    binomial,
     digamma,
     exp,
     expand,
     expand_log,
-    factorial,
     gamma,
     im,
     log,
-    loggamma,
     oo,
     pi,
     re,
     sqrt,
-    tan,
 )
 from sympy.logic.boolalg import Boolean
 
+from symbolic.families import DIVERGENCE_FAMILIES, DivergenceHints, Family
 from symbolic.kernel import CheckedStep, Config, check_step
 from symbolic.kernel.budget import BudgetExceeded, time_budget
 from symbolic.kernel.derivation import Derivation, Relation, Step
+from symbolic.kernel.domains import POSITIVE, REALS, SPD, Integers, Interval, Simplex, Vectors
 from symbolic.kernel.measures import DirichletLaw, Mean, NormalLaw
+from symbolic.kernel.numeric import VectorSpec
 
 __all__ = [
-    "Param",
-    "Family",
     "Piece",
     "Divergence",
     "Lemma",
-    "FAMILIES",
+    "DIVERGENCE_FAMILIES",
+    "family_of",
     "UnknownFamily",
+    "NoRoute",
     "names",
     "divergence",
     "kl_derivation",
@@ -109,68 +109,26 @@ class UnknownFamily(KeyError):
     """No family has this name."""
 
 
-@dataclass(frozen=True)
-class Param:
-    """A parameter: its base name, sympy assumptions, and the interval the checks sample from
-    (a sub-interval of its domain, away from where quadrature needs more than 50 digits)."""
-
-    name: str
-    assumptions: Mapping[str, bool]
-    interval: tuple[float, float] | None
-    domain: str
+class NoRoute(ValueError):
+    """No route derives an expectation the divergences need: a refusal, with its reason."""
 
 
 Theta = Mapping[str, Expr]
 
 
-@dataclass(frozen=True)
-class Family:
-    """A parametric family of one-dimensional laws with the hints its routes need.
+def _log_density(fam: Family, th: Theta) -> Expr:
+    # Every density here is a product of factors positive on the support, so splitting the
+    # log of the product (force=True) is an identity there.
+    return expand(expand_log(log(fam.density_at(fam.variable, th)), force=True))
 
-    ``density(x, θ)`` is the density or mass on ``support(θ)``; ``routes`` are tried in order for
-    each statistic; ``contained(θ_P, θ_Q)`` is the condition supp P ⊆ supp Q when it can fail;
-    ``splits(θ)`` are where quadrature splits the support (kinks, the peak);
-    ``substitution(θ, u)`` gives ``x = g(u)`` with ``u ~ Exp(1)``; ``natural`` names the
-    parameters the exponential-family route differentiates; ``quadrature_map(θ, u)`` gives
-    ``(g(u), density of u, lo, hi)`` with ``x = g(u) ~ P`` for the numeric checks where the
-    integral in x is hard for quadrature, and ``unmap`` takes split points to u;
-    ``endpoint_powers(θ)`` gives a for a density like |x - end|^(a-1) at an end of the support,
-    where quadrature in ``w = |x - end|^a`` is smooth (and ``hi - x`` keeps its digits)."""
 
-    name: str
-    discrete: bool
-    params: tuple[Param, ...]
-    variable: Symbol
-    density: Callable[[Symbol, Theta], Expr]
-    support: Callable[[Theta], tuple[Expr, Expr]]
-    routes: tuple[str, ...]
-    shared: tuple[Param, ...] = ()
-    natural: tuple[str, ...] = ()
-    contained: Callable[[Theta, Theta], Boolean] | None = None
-    same_support: Callable[[Theta, Theta], dict] | None = None
-    splits: Callable[[Theta], tuple[Expr, ...]] = lambda th: ()
-    substitution: Callable[[Theta, Symbol], Expr] | None = None
-    quadrature_map: Callable[[Theta, Symbol], tuple[Expr, Expr, Expr, Expr]] | None = None
-    unmap: Callable[[Theta, Expr], Expr] | None = None
-    endpoint_powers: Callable[[Theta], tuple[Expr | None, Expr | None]] | None = None
-    notes: tuple[str, ...] = ()
-
-    @property
-    def kind(self) -> str:
-        return "shannon" if self.discrete else "differential"
-
-    def theta(self, side: int) -> dict[str, Expr]:
-        """The parameter symbols of P (side 1) or Q (side 2), shared ones unsuffixed."""
-        th: dict[str, Expr] = {
-            p.name: Symbol(f"{p.name}_{side}", **p.assumptions) for p in self.params
-        }
-        th.update({p.name: Symbol(p.name, **p.assumptions) for p in self.shared})
-        return th
-
-    def log_density(self, th: Theta) -> Expr:
-        # Every density here is a product of factors positive on the support, so splitting the
-        # log of the product (force=True) is an identity there.
-        return expand(expand_log(log(self.density(self.variable, th)), force=True))
+def _hints(fam: Family) -> DivergenceHints:
+    # Without hints: sympy first, then the exponential-family identity in the estimated
+    # parameters, and the defining sum or integral kept where neither gives a closed form.
+    return fam.hints or DivergenceHints(
+        ("integrate", "exponential-family", "series"),
+        natural=tuple(p.name for p in fam.parameters if p.name not in fam.known_names),
+    )
 
 
 @dataclass(frozen=True)
@@ -261,6 +219,9 @@ def _integrate_term(term: Expr, limits: tuple[Expr, Expr, Expr], discrete: bool)
                 part = sympy.integrate(term, limits, conds="none")
     except BudgetExceeded:
         return None
+    if not _closed(part):
+        # sympy's answers can hold hypergeometric terms that cancel once expanded.
+        part = expand(part)
     return part if _closed(part) else None
 
 
@@ -279,8 +240,8 @@ def _integrate(integrand: Expr, limits: tuple[Expr, Expr, Expr], discrete: bool)
 
 def _route_integrate(fam: Family, stat: Expr, th: Theta) -> Piece | None:
     x = fam.variable
-    lo, hi = fam.support(th)
-    value = _integrate(fam.density(x, th) * stat, (x, lo, hi), fam.discrete)
+    lo, hi = fam.support_at(th)
+    value = _integrate(fam.density_at(x, th) * stat, (x, lo, hi), fam.discrete)
     if value is None:
         return None
     how = "summation" if fam.discrete else "integration"
@@ -301,8 +262,8 @@ def _statistics(log_density: Expr, x: Symbol) -> tuple[dict[Expr, Expr], Expr]:
 
 
 def _route_expfam(fam: Family, stat: Expr, th: Theta) -> Piece | None:
-    coeffs, rest = _statistics(fam.log_density(th), fam.variable)
-    free = [th[n] for n in fam.natural]
+    coeffs, rest = _statistics(_log_density(fam, th), fam.variable)
+    free = [th[n] for n in _hints(fam).natural]
     natural = [t for t, c in coeffs.items() if c.free_symbols & set(free)]
     if stat not in natural or len(natural) != len(free):
         return None
@@ -345,8 +306,9 @@ def _gamma_moment(term: Expr) -> Expr | None:
 
 
 def _route_substitution(fam: Family, stat: Expr, th: Theta) -> Piece | None:
-    assert fam.substitution is not None
-    g = fam.substitution(th, _u)
+    substitution = _hints(fam).substitution
+    assert substitution is not None
+    g = substitution(th, _u)
     body = expand(expand_log(stat.subs(fam.variable, g), force=True))
     # exp(c log u) = u^c for u > 0: the form whose mean under Exp(1) is a gamma value.
     body = body.replace(
@@ -431,10 +393,16 @@ def _route_poisson_kernel(fam: Family, stat: Expr, th: Theta) -> Piece | None:
 
 def _route_series(fam: Family, stat: Expr, th: Theta) -> Piece | None:
     x = fam.variable
-    lo, hi = fam.support(th)
+    lo, hi = fam.support_at(th)
+    if not fam.discrete:
+        return Piece(
+            stat,
+            Integral(fam.density_at(x, th) * stat, (x, lo, hi)),
+            "no closed form: the defining integral E_P[T] = ∫ p(x) T(x) dx is kept",
+        )
     return Piece(
         stat,
-        Sum(fam.density(x, th) * stat, (x, lo, hi)),
+        Sum(fam.density_at(x, th) * stat, (x, lo, hi)),
         "no closed form: the defining series E_P[T] = Σ p(x) T(x) is kept",
     )
 
@@ -450,271 +418,18 @@ _ROUTES: dict[str, Callable[[Family, Expr, Theta], Piece | None]] = {
 
 
 @cache
-def _expectation(family: str, stat: Expr) -> Piece:
-    fam = FAMILIES[family]
+def _expectation(fam: Family, stat: Expr) -> Piece:
     th = fam.theta(1)
-    for name in fam.routes:
+    for name in _hints(fam).routes:
         piece = _ROUTES[name](fam, stat, th)
         if piece is not None:
             return piece
-    raise ValueError(f"no route derives E_P[{stat}] for {family}")
+    routes = ", ".join(_hints(fam).routes)
+    raise NoRoute(
+        f"{fam.name}: no route derives E_P[{stat}] in closed form (tried: {routes}); "
+        "H(P), H(P, Q) and D_KL are not derived"
+    )
 
-
-# --- the families ----------------------------------------------------------------------------
-
-
-def _p(name: str, lo: float | None, hi: float | None, domain: str, **assumptions: bool) -> Param:
-    interval = (lo, hi) if lo is not None and hi is not None else None
-    return Param(name, assumptions or {"positive": True}, interval, domain)
-
-
-_xr = Symbol("x", real=True)
-_xp = Symbol("x", positive=True)
-_xn = Symbol("x", integer=True, nonnegative=True)
-_PROB = _p("p", 0.05, 0.95, "0 < p < 1")
-
-
-def _families() -> dict[str, Family]:
-    fams = [
-        Family(
-            "bernoulli",
-            True,
-            (_PROB,),
-            _xn,
-            lambda x, t: t["p"] ** x * (1 - t["p"]) ** (1 - x),
-            lambda t: (sympy.S.Zero, sympy.S.One),
-            ("integrate",),
-        ),
-        Family(
-            "binomial",
-            True,
-            (_PROB, _p("n", None, None, "n a positive integer", integer=True, positive=True)),
-            _xn,
-            lambda x, t: binomial(t["n"], x) * t["p"] ** x * (1 - t["p"]) ** (t["n"] - x),
-            lambda t: (sympy.S.Zero, t["n"]),
-            ("exponential-family", "series"),
-            natural=("p",),
-            contained=lambda a, b: a["n"] <= b["n"],
-            same_support=lambda a, b: {b["n"]: a["n"]},
-            notes=(
-                "E_P[log C(n, x)] has no closed form and stays a finite sum in H(P) and "
-                "H(P, Q); for n_1 = n_2 it cancels from D_KL. For n_1 < n_2 D_KL is finite but "
-                "keeps the sums; for n_1 > n_2 it is +oo.",
-            ),
-        ),
-        Family(
-            "poisson",
-            True,
-            (_p("lam", 0.2, 8.0, "lam > 0"),),
-            _xn,
-            lambda x, t: t["lam"] ** x * exp(-t["lam"]) / factorial(x),
-            lambda t: (sympy.S.Zero, oo),
-            ("integrate", "series"),
-            notes=(
-                "E_P[log x!] has no closed form: H(P) and H(P, Q) keep it as a series; it "
-                "cancels from D_KL.",
-            ),
-        ),
-        Family(
-            "geometric",
-            True,
-            (_p("p", 0.1, 0.9, "0 < p < 1"),),
-            Symbol("x", integer=True, positive=True),
-            lambda x, t: (1 - t["p"]) ** (x - 1) * t["p"],
-            lambda t: (sympy.S.One, oo),
-            ("exponential-family",),
-            natural=("p",),
-        ),
-        Family(
-            "exponential",
-            False,
-            (_p("lam", 0.2, 5.0, "lam > 0"),),
-            _xp,
-            lambda x, t: t["lam"] * exp(-t["lam"] * x),
-            lambda t: (sympy.S.Zero, oo),
-            ("integrate",),
-        ),
-        Family(
-            "normal",
-            False,
-            (_p("mu", -3.0, 3.0, "mu real", real=True), _p("sigma2", 0.1, 8.0, "sigma2 > 0")),
-            _xr,
-            lambda x, t: (
-                exp(-((x - t["mu"]) ** 2) / (2 * t["sigma2"])) / sqrt(2 * pi * t["sigma2"])
-            ),
-            lambda t: (-oo, oo),
-            ("integrate",),
-        ),
-        Family(
-            "lognormal",
-            False,
-            (_p("mu", -1.0, 1.0, "mu real", real=True), _p("sigma2", 0.1, 2.0, "sigma2 > 0")),
-            _xp,
-            lambda x, t: (
-                exp(-((log(x) - t["mu"]) ** 2) / (2 * t["sigma2"]))
-                / (x * sqrt(2 * pi * t["sigma2"]))
-            ),
-            lambda t: (sympy.S.Zero, oo),
-            ("exponential-family",),
-            natural=("mu", "sigma2"),
-            quadrature_map=lambda t, u: (
-                exp(u),
-                exp(-((u - t["mu"]) ** 2) / (2 * t["sigma2"])) / sqrt(2 * pi * t["sigma2"]),
-                -oo,
-                oo,
-            ),
-        ),
-        Family(
-            "halfnormal",
-            False,
-            (_p("sigma2", 0.1, 8.0, "sigma2 > 0"),),
-            _xp,
-            lambda x, t: sqrt(2 / (pi * t["sigma2"])) * exp(-(x**2) / (2 * t["sigma2"])),
-            lambda t: (sympy.S.Zero, oo),
-            ("integrate",),
-        ),
-        Family(
-            "rayleigh",
-            False,
-            (_p("sigma2", 0.1, 8.0, "sigma2 > 0"),),
-            _xp,
-            lambda x, t: x / t["sigma2"] * exp(-(x**2) / (2 * t["sigma2"])),
-            lambda t: (sympy.S.Zero, oo),
-            ("exponential-family", "substitution"),
-            natural=("sigma2",),
-            substitution=lambda t, u: sqrt(2 * t["sigma2"] * u),
-        ),
-        Family(
-            "gamma",
-            False,
-            (_p("alpha", 0.3, 6.0, "alpha > 0"), _p("beta", 0.2, 5.0, "beta > 0 (rate)")),
-            _xp,
-            lambda x, t: (
-                t["beta"] ** t["alpha"]
-                * x ** (t["alpha"] - 1)
-                * exp(-t["beta"] * x)
-                / gamma(t["alpha"])
-            ),
-            lambda t: (sympy.S.Zero, oo),
-            ("exponential-family",),
-            natural=("alpha", "beta"),
-            splits=lambda t: (sympy.S.One,),
-            endpoint_powers=lambda t: (t["alpha"], None),
-        ),
-        Family(
-            "beta",
-            False,
-            (_p("alpha", 0.3, 6.0, "alpha > 0"), _p("beta", 0.3, 6.0, "beta > 0")),
-            _xp,
-            lambda x, t: (
-                x ** (t["alpha"] - 1) * (1 - x) ** (t["beta"] - 1) / beta(t["alpha"], t["beta"])
-            ),
-            lambda t: (sympy.S.Zero, sympy.S.One),
-            ("exponential-family",),
-            natural=("alpha", "beta"),
-            splits=lambda t: (sympy.S.Half,),
-            endpoint_powers=lambda t: (t["alpha"], t["beta"]),
-        ),
-        Family(
-            "laplace",
-            False,
-            (_p("mu", -3.0, 3.0, "mu real", real=True), _p("b", 0.2, 4.0, "b > 0")),
-            _xr,
-            lambda x, t: exp(-Abs(x - t["mu"]) / t["b"]) / (2 * t["b"]),
-            lambda t: (-oo, oo),
-            ("laplace-split",),
-            splits=lambda t: (t["mu"],),
-        ),
-        Family(
-            "uniform",
-            False,
-            (
-                _p("a", -1.5, 0.2, "a real, a < b", real=True),
-                _p("b", 0.3, 1.5, "b real, a < b", real=True),
-            ),
-            _xr,
-            lambda x, t: 1 / (t["b"] - t["a"]),
-            lambda t: (t["a"], t["b"]),
-            ("integrate",),
-            contained=lambda p, q: sympy.And(q["a"] <= p["a"], p["b"] <= q["b"]),
-        ),
-        Family(
-            "pareto",
-            False,
-            (_p("x_m", 0.2, 3.0, "x_m > 0"), _p("alpha", 0.5, 5.0, "alpha > 0")),
-            _xp,
-            lambda x, t: t["alpha"] * t["x_m"] ** t["alpha"] / x ** (t["alpha"] + 1),
-            lambda t: (t["x_m"], oo),
-            ("exponential-family",),
-            natural=("alpha",),
-            contained=lambda p, q: q["x_m"] <= p["x_m"],
-            quadrature_map=lambda t, u: (
-                t["x_m"] * u ** (-1 / t["alpha"]),
-                sympy.S.One,
-                sympy.S.Zero,
-                sympy.S.One,
-            ),
-        ),
-        Family(
-            "weibull",
-            False,
-            (_p("lam", 0.3, 4.0, "lam > 0"),),
-            _xp,
-            lambda x, t: (
-                t["k"]
-                / t["lam"]
-                * (x / t["lam"]) ** (t["k"] - 1)
-                * exp(-((x / t["lam"]) ** t["k"]))
-            ),
-            lambda t: (sympy.S.Zero, oo),
-            ("exponential-family", "substitution"),
-            shared=(_p("k", 0.6, 4.0, "k > 0 (shared by P and Q)"),),
-            natural=("lam",),
-            substitution=lambda t, u: t["lam"] * u ** (1 / t["k"]),
-            quadrature_map=lambda t, u: (
-                t["lam"] * u ** (1 / t["k"]),
-                exp(-u),
-                sympy.S.Zero,
-                oo,
-            ),
-        ),
-        Family(
-            "gumbel",
-            False,
-            (_p("mu", -2.0, 2.0, "mu real", real=True), _p("beta", 0.4, 3.0, "beta > 0")),
-            _xr,
-            lambda x, t: (
-                exp(-(x - t["mu"]) / t["beta"] - exp(-(x - t["mu"]) / t["beta"])) / t["beta"]
-            ),
-            lambda t: (-oo, oo),
-            ("substitution",),
-            substitution=lambda t, u: t["mu"] - t["beta"] * log(u),
-            # In x the integrand holds exp(-exp(...)), whose far tail overflows any float.
-            quadrature_map=lambda t, u: (t["mu"] - t["beta"] * log(u), exp(-u), sympy.S.Zero, oo),
-        ),
-        Family(
-            "cauchy",
-            False,
-            (_p("x0", -3.0, 3.0, "x0 real", real=True), _p("gamma", 0.2, 4.0, "gamma > 0")),
-            _xr,
-            lambda x, t: 1 / (pi * t["gamma"] * (1 + ((x - t["x0"]) / t["gamma"]) ** 2)),
-            lambda t: (-oo, oo),
-            ("poisson-kernel",),
-            quadrature_map=lambda t, u: (
-                t["x0"] + t["gamma"] * tan(u),
-                1 / pi,
-                -pi / 2,
-                pi / 2,
-            ),
-            # Q's peak is a near-singularity of the integrand: split the quadrature there.
-            splits=lambda t: (t["x0"],),
-            unmap=lambda t, x: sympy.atan((x - t["x0"]) / t["gamma"]),
-        ),
-    ]
-    return {f.name: f for f in fams}
-
-
-FAMILIES: dict[str, Family] = _families()
 
 _SYMBOLIC_DIMENSION = ("categorical", "dirichlet", "multivariate-normal")
 
@@ -725,12 +440,7 @@ def names() -> list[str]:
     >>> names()[:3]
     ['bernoulli', 'binomial', 'categorical']
     """
-    order = [
-        "bernoulli", "binomial", "categorical", "poisson", "geometric", "exponential", "normal",
-        "lognormal", "halfnormal", "rayleigh", "gamma", "beta", "laplace", "uniform", "pareto",
-        "weibull", "gumbel", "cauchy", "dirichlet", "multivariate-normal",
-    ]  # fmt: skip
-    return order
+    return list(DIVERGENCE_FAMILIES)
 
 
 # --- assembling the results -----------------------------------------------------------------
@@ -739,23 +449,24 @@ def names() -> list[str]:
 def _define(fam: Family, th1: Theta, integrand: Expr, splits: tuple[Expr, ...]) -> Expr:
     """∫ p_1 · integrand over supp P, or the sum for a discrete family."""
     x = fam.variable
-    lo, hi = fam.support(th1)
-    body = fam.density(x, th1) * integrand
+    hints = _hints(fam)
+    lo, hi = fam.support_at(th1)
+    body = fam.density_at(x, th1) * integrand
     if fam.discrete:
         return Sum(body, (x, lo, hi))
     var = x
-    if fam.quadrature_map is not None:
+    if hints.quadrature_map is not None:
         var = Symbol("u", real=True)
-        g, weight, lo, hi = fam.quadrature_map(th1, var)
+        g, weight, lo, hi = hints.quadrature_map(th1, var)
         # x = g(u) pushes the law with density `weight` on (lo, hi) forward to P.
         body = weight * integrand.subs(x, g)
-        splits = tuple(fam.unmap(th1, s) for s in splits) if fam.unmap else ()
+        splits = tuple(hints.unmap(th1, s) for s in splits) if hints.unmap else ()
     cuts = sorted(set(splits), key=str)
     if len(cuts) == 2:
         cuts = [Min(*cuts), Max(*cuts)]
     edges = [lo, *cuts, hi]
     parts = [Integral(body, (var, a, b)) for a, b in zip(edges, edges[1:], strict=False)]
-    powers = fam.endpoint_powers(th1) if fam.endpoint_powers else (None, None)
+    powers = hints.endpoint_powers(th1) if hints.endpoint_powers else (None, None)
     w = Symbol("w", positive=True)
     for end, piece, sign, length, a in (
         (lo, 0, 1, edges[1] - lo, powers[0]),
@@ -773,7 +484,7 @@ def _define(fam: Family, th1: Theta, integrand: Expr, splits: tuple[Expr, ...]) 
 def _expected(fam: Family, log_density: Expr) -> tuple[Expr, list[Piece]]:
     """E_P[log_density] by linearity, each statistic's mean derived by the family's routes."""
     coeffs, rest = _statistics(log_density, fam.variable)
-    pieces = [_expectation(fam.name, stat) for stat in coeffs]
+    pieces = [_expectation(fam, stat) for stat in coeffs]
     value = Add(*(coeffs[pc.statistic] * pc.value for pc in pieces)) + rest
     return value, pieces
 
@@ -783,26 +494,29 @@ def _finite_when(cond: Boolean | None, value: Expr) -> Expr:
 
 
 @cache
-def _scalar(name: str) -> Divergence:
-    fam = FAMILIES[name]
+def _scalar(fam: Family, label: str) -> Divergence:
+    hints = _hints(fam)
     th1, th2 = fam.theta(1), fam.theta(2)
-    lp1, lp2 = fam.log_density(th1), fam.log_density(th2)
+    lp1, lp2 = _log_density(fam, th1), _log_density(fam, th2)
     mean1, pieces1 = _expected(fam, lp1)
     mean2, pieces2 = _expected(fam, lp2)
     mean_ratio, _ = _expected(fam, lp1 - lp2)
     entropy = _tidy(-mean1)
     cross = _tidy(-mean2)
     kl_value = _tidy(mean_ratio)
-    cond = fam.contained(th1, th2) if fam.contained else None
+    cond = fam.contained(th1, th2)
     kl_expr = _finite_when(cond, kl_value)
-    if fam.same_support is not None:
-        equal = fam.same_support(th1, th2)
+    bounding = [n for n in th1 if th1[n] != th2[n] and any(
+        e.has(th1[n]) for e in fam.support_at(th1))]
+    if hints.same_support and bounding:
+        # Where the support-bounding parameters agree, P and Q share their support.
+        equal = {th2[n]: th1[n] for n in bounding}
         same = _tidy(kl_value.xreplace(equal))
         first = Eq(*next(iter(equal.items())))
         kl_expr = Piecewise((same, first), (kl_value, cond), (oo, True))
     cross_expr = _finite_when(cond, cross)
-    k1 = tuple(dict.fromkeys(fam.splits(th1)))
-    k12 = tuple(dict.fromkeys((*k1, *fam.splits(th2))))
+    k1 = tuple(dict.fromkeys(hints.splits(th1)))
+    k12 = tuple(dict.fromkeys((*k1, *hints.splits(th2))))
     definitions = {
         "entropy": _define(fam, th1, -lp1, k1),
         "cross_entropy": _finite_when(cond, _define(fam, th1, -lp2, k12)),
@@ -820,24 +534,31 @@ def _scalar(name: str) -> Divergence:
         (
             kl_expr,
             "simplify"
-            + (" (the two supports coincide when n_1 = n_2)" if fam.same_support else ""),
+            + (
+                " (the two supports coincide when "
+                + ", ".join(f"{th1[n]} = {th2[n]}" for n in bounding) + ")"
+                if hints.same_support and bounding else ""
+            ),
         ),
     )
-    params = [*fam.params, *fam.shared]
+    shared = " (shared by P and Q)"
     domain = tuple(
         sorted(
             {
-                p.domain.replace(p.name, f"{p.name}_{s}") if p not in fam.shared else p.domain
-                for p in params
-                for s in (1, 2)
+                f"{th[p.name]} in {p.domain.text()}"
+                + (shared if p.name in fam.known_names else "")
+                for p in fam.parameters
+                for th in (th1, th2)
             }
+            | {str(r) for th in (th1, th2) for r in hints.relations(th)}
         )
     )
     intervals = {
-        th[p.name]: p.interval for th in (th1, th2) for p in params if p.interval is not None
+        th[n]: span for th in (th1, th2) for n, span in hints.intervals.items()
     }
+    estimated = [p.name for p in fam.parameters if p.name not in fam.known_names]
     return Divergence(
-        family=name,
+        family=label,
         kind=fam.kind,
         entropy=entropy,
         cross_entropy=cross_expr,
@@ -845,14 +566,14 @@ def _scalar(name: str) -> Divergence:
         domain=domain,
         kl_finite=cond,
         pieces=pieces,
-        p=tuple(th1[p.name] for p in fam.params),
-        q=tuple(th2[p.name] for p in fam.params),
+        p=tuple(th1[n] for n in estimated),
+        q=tuple(th2[n] for n in estimated),
         intervals=intervals,
         definitions=definitions,
         start=definitions["kl"],
         steps=steps,
         finite={"cross_entropy": cross, "kl": kl_value},
-        notes=fam.notes,
+        notes=hints.notes,
     )
 
 
@@ -860,15 +581,20 @@ def _scalar(name: str) -> Divergence:
 
 
 _k = Symbol("k", integer=True, positive=True)
-_K = Symbol("K", integer=True, positive=True)
-_DOMAIN_SIMPLEX = (
-    "pi_1[k] > 0, pi_2[k] > 0 for k = 1..K, Sum(pi_1[k], (k, 1, K)) = 1, "
-    "Sum(pi_2[k], (k, 1, K)) = 1 (open simplex: supp P = supp Q)",
-)
+_K = DIVERGENCE_FAMILIES["categorical"].support_domain.stop
 
 
-def _categorical() -> Divergence:
-    pi1, pi2 = IndexedBase("pi_1", positive=True), IndexedBase("pi_2", positive=True)
+def _sides(fam: Family) -> tuple[IndexedBase, IndexedBase]:
+    base = fam.parameters[0].name
+    return IndexedBase(f"{base}_1", positive=True), IndexedBase(f"{base}_2", positive=True)
+
+
+def _categorical(fam: Family) -> Divergence:
+    pi1, pi2 = _sides(fam)
+    simplex = (
+        f"{pi1[_k]} > 0, {pi2[_k]} > 0 for k = 1..{_K}, {Sum(pi1[_k], (_k, 1, _K))} = 1, "
+        f"{Sum(pi2[_k], (_k, 1, _K))} = 1 (open simplex: supp P = supp Q)",
+    )
     entropy = -Sum(pi1[_k] * log(pi1[_k]), (_k, 1, _K))
     cross = -Sum(pi1[_k] * log(pi2[_k]), (_k, 1, _K))
     kl = Sum(pi1[_k] * log(pi1[_k]) - pi1[_k] * log(pi2[_k]), (_k, 1, _K))
@@ -883,7 +609,7 @@ def _categorical() -> Divergence:
         entropy=entropy,
         cross_entropy=cross,
         kl=kl,
-        domain=_DOMAIN_SIMPLEX,
+        domain=simplex,
         kl_finite=None,
         pieces=(Piece(log(pi2[_k]), log(pi2[_k]), "the mass at label k is pi[k]"),),
         p=(pi1,),
@@ -897,16 +623,16 @@ def _categorical() -> Divergence:
     )
 
 
-def _dirichlet() -> Divergence:
-    a1, a2 = IndexedBase("alpha_1", positive=True), IndexedBase("alpha_2", positive=True)
-    xs = IndexedBase("x", positive=True)
+def _dirichlet(fam: Family) -> Divergence:
+    a1, a2 = _sides(fam)
+    xs = fam.variable
     j = Symbol("j", integer=True, positive=True)
-
-    def total(a: IndexedBase) -> Expr:
-        return Sum(a[_k], (_k, 1, _K))
+    alpha = fam.parameters[0].symbol
+    # The log-partition A(alpha) is what the log-density keeps without x: its terms free of x.
+    minus_a = Add(*(t for t in Add.make_args(fam.logp) if not t.has(xs)))
 
     def log_partition(a: IndexedBase) -> Expr:
-        return Sum(loggamma(a[_k]), (_k, 1, _K)) - loggamma(total(a))
+        return -minus_a.xreplace({alpha: a})
 
     # Exponential family in the statistics log x_k with eta_k = alpha_k - 1: E[log x_j] is
     # dA/dalpha_j. sympy returns it guarded by K >= j, which holds for every label j.
@@ -962,8 +688,8 @@ def _dirichlet() -> Divergence:
     )
 
 
-def _multivariate_normal() -> Divergence:
-    d = Symbol("d", integer=True, positive=True)
+def _multivariate_normal(fam: Family) -> Divergence:
+    d = fam.parameters[0].symbol.shape[0]
     mu1, mu2 = MatrixSymbol("mu_1", d, 1), MatrixSymbol("mu_2", d, 1)
     s1, s2 = MatrixSymbol("Sigma_1", d, d), MatrixSymbol("Sigma_2", d, d)
     xs = MatrixSymbol("x", d, 1)
@@ -1082,7 +808,7 @@ def _standard_normal_moments() -> tuple[Lemma, ...]:
     )
 
 
-_BUILDERS: dict[str, Callable[[], Divergence]] = {
+_BUILDERS: dict[str, Callable[[Family], Divergence]] = {
     "categorical": _categorical,
     "dirichlet": _dirichlet,
     "multivariate-normal": _multivariate_normal,
@@ -1093,20 +819,31 @@ _BUILDERS: dict[str, Callable[[], Divergence]] = {
 
 
 @cache
-def divergence(name: str) -> Divergence:
+def divergence(name: str | Family) -> Divergence:
     """H(P), H(P, Q) and D_KL(P‖Q) of a family, derived (and cached for the process).
 
     >>> divergence("uniform").kl
     Piecewise((-log(-a_1 + b_1) + log(-a_2 + b_2), (a_1 >= a_2) & (b_1 <= b_2)), (oo, True))
     """
-    if name in _BUILDERS:
-        return _BUILDERS[name]()
-    if name not in FAMILIES:
+    fam = family_of(name)
+    label = name if isinstance(name, str) else fam.name
+    if label in _BUILDERS and fam is DIVERGENCE_FAMILIES.get(label):
+        return _BUILDERS[label](fam)
+    if not isinstance(fam.support_domain, Interval | Integers):
+        raise NoRoute(f"{fam.name}: no divergence route for the support {fam.support_domain}")
+    return _scalar(fam, label)
+
+
+def family_of(name: str | Family) -> Family:
+    """The family called ``name`` among the divergence families, or ``name`` itself."""
+    if isinstance(name, Family):
+        return name
+    if name not in DIVERGENCE_FAMILIES:
         raise UnknownFamily(name)
-    return _scalar(name)
+    return DIVERGENCE_FAMILIES[name]
 
 
-def kl_derivation(name: str) -> Derivation:
+def kl_derivation(name: str | Family) -> Derivation:
     """The derivation ``kl/<name>``: the definition of D_KL, the route, the closed form.
 
     >>> d = kl_derivation("exponential")
@@ -1137,25 +874,25 @@ def kl_derivation(name: str) -> Derivation:
             "lemmas the route rests on."
         )
     return Derivation(
-        id=f"kl/{name}",
-        title=f"Entropy, cross-entropy and KL divergence of two {name} laws",
+        id=f"kl/{r.family}",
+        title=f"Entropy, cross-entropy and KL divergence of two {r.family} laws",
         start=r.start,
         steps=tuple(Step(Relation.EQ, e, rule) for e, rule in r.steps),
         params=r.q if r.definitions is not None else (),
         intervals=r.intervals,
         notes=tuple(notes),
         start_label="D_KL(P || Q)",
-        vectors=_vectors(name, r.start),
+        vectors=_vectors(r.family, r.start),
     )
 
 
 # The numeric checks sample the parameter vectors of the K-dimensional families from their
 # domains, K itself from the positive integers; the normal's from R^d and the SPD matrices.
-_VECTOR_KINDS = {"categorical": "simplex", "dirichlet": "positive"}
+_VECTOR_KINDS = {"categorical": Simplex(_K), "dirichlet": Vectors(POSITIVE, _K)}
 
 
-def _vectors(name: str, start: Expr) -> dict[IndexedBase | MatrixSymbol, tuple[Expr, str]]:
-    out: dict[IndexedBase | MatrixSymbol, tuple[Expr, str]] = {}
+def _vectors(name: str, start: Expr) -> dict[IndexedBase | MatrixSymbol, VectorSpec]:
+    out: dict[IndexedBase | MatrixSymbol, VectorSpec] = {}
     kind = _VECTOR_KINDS.get(name)
     if kind is not None:
         bases = {b for b in start.atoms(IndexedBase) if str(b.label) not in ("x", "y")}
@@ -1163,7 +900,8 @@ def _vectors(name: str, start: Expr) -> dict[IndexedBase | MatrixSymbol, tuple[E
     for law in start.atoms(NormalLaw):
         # The normal's parameters: mean vectors are real, covariances positive definite.
         for m in start.atoms(MatrixSymbol) - {law.variable}:
-            out[m] = (m.shape[0], "real" if m.shape[1] == 1 else "spd")
+            side = m.shape[0]
+            out[m] = (side, Vectors(REALS, side) if m.shape[1] == 1 else SPD(side))
     return out
 
 
@@ -1180,7 +918,7 @@ class Claim:
     rhs: Expr
     rule: str
     intervals: Mapping[Symbol, tuple[float, float]]
-    vectors: Mapping[IndexedBase | MatrixSymbol, tuple[Expr, str]] = field(default_factory=dict)
+    vectors: Mapping[IndexedBase | MatrixSymbol, VectorSpec] = field(default_factory=dict)
 
     def check(self, config: Config) -> CheckedStep:
         return check_step(
@@ -1197,7 +935,7 @@ class Claim:
 _CHECKS = Config(instances=3, param_points=1, budget=4.0)
 
 
-def claims(name: str) -> list[Claim]:
+def claims(name: str | Family) -> list[Claim]:
     """What :func:`checks` puts to the kernel: D_KL(P‖P) = 0, H(P, Q) = H(P) + D_KL, each closed
     form against its defining integral or sum, and the lemmas of symbolic-dimension routes.
 
@@ -1206,7 +944,7 @@ def claims(name: str) -> list[Claim]:
     """
     r = divergence(name)
     where = " where supp P is inside supp Q" if r.kl_finite is not None else ""
-    vectors = _vectors(name, r.start)
+    vectors = _vectors(r.family, r.start)
     out = [
         # Compared as 1 + D = 1: the kernel's tolerance is relative, and an exact 0 against
         # rounding noise of a cancelling sum would differ at every precision.
@@ -1264,7 +1002,7 @@ def claims(name: str) -> list[Claim]:
     return out
 
 
-def checks(name: str, config: Config | None = None) -> dict[str, CheckedStep]:
+def checks(name: str | Family, config: Config | None = None) -> dict[str, CheckedStep]:
     """The kernel's verdicts on :func:`claims`, at ``config.instances`` sampled points.
 
     >>> {k: v.status.value for k, v in checks("categorical").items()}
@@ -1273,7 +1011,7 @@ def checks(name: str, config: Config | None = None) -> dict[str, CheckedStep]:
     return {c.key: c.check(config or _CHECKS) for c in claims(name)}
 
 
-def summary(name: str, config: Config | None = None) -> dict[str, object]:
+def summary(name: str | Family, config: Config | None = None) -> dict[str, object]:
     """The JSON object of ``symbolic kl NAME``: closed forms as sympy strings, conditions and the
     kernel's verdicts.
 
@@ -1300,7 +1038,7 @@ def summary(name: str, config: Config | None = None) -> dict[str, object]:
         else "differential entropy (nats) of a density: it can be negative"
     )
     return {
-        "family": name,
+        "family": r.family,
         "entropy": str(r.entropy),
         "cross_entropy": str(r.cross_entropy),
         "kl": str(r.kl),

@@ -17,7 +17,7 @@ from sympy import (
     Symbol,
 )
 
-from symbolic.families import FAMILIES, k_label
+from symbolic.families import FAMILIES, Family, k_label
 from symbolic.generators.mle_checks import (
     SecondOrder,
     SecondOrderPlan,
@@ -31,7 +31,9 @@ from symbolic.generators.optimize import numeric_mle, to_mpf
 from symbolic.generators.stationary import Solution, plane_solution, solve_family
 from symbolic.kernel import CheckedDerivation, Config, check, worst
 from symbolic.kernel.derivation import Derivation
+from symbolic.kernel.domains import Integers, Interval
 from symbolic.kernel.measures import N
+from symbolic.kernel.numeric import Undefined
 from symbolic.readers.data import BadInput, check_data, parse_known, read_csv, read_rows
 
 _DEFAULT = Config()
@@ -126,20 +128,40 @@ def mle_parts(sol: Solution) -> tuple[Derivation, ...]:
     if sol.status != "no_closed_form":
         # An edge parameter's monotone chain is also its second-order argument: listed once.
         seen = {d.id for d in parts}
-        parts += [d for d in _family_plan(fam.name).parts if d.id not in seen]
+        parts += [d for d in _family_plan(fam).parts if d.id not in seen]
     return tuple(parts)
 
 
+def family_of(name: str | Family) -> Family:
+    """The catalog family called ``name``, or ``name`` itself when it is a :class:`Family`."""
+    if isinstance(name, Family):
+        return name
+    if name not in FAMILIES:
+        raise BadInput(f"unknown family {name!r}; families: {', '.join(FAMILIES)}")
+    return FAMILIES[name]
+
+
 @cache
-def _family_plan(name: str) -> SecondOrderPlan:
+def _family_plan(fam: Family) -> SecondOrderPlan:
     # Both the catalog entry and `symbolic mle` need the plan; the multivariate normal's takes
     # seconds to build.
-    sol = solve_family(FAMILIES[name])
+    sol = solve_family(fam)
     return second_order_plan(plane_solution(sol) if sol.family.coordinates is not None else sol)
 
 
+def _user_chain(fam: Family) -> Derivation:
+    # A family of your own gets the chain of the catalog's mle/<family> entries, built by the
+    # same function (the catalog loads its modules under symbolic._catalog).
+    import sys
+
+    from symbolic.catalog import entries
+
+    entries()
+    return sys.modules["symbolic._catalog.mle"].mle_derivation(fam)
+
+
 @cache
-def verify(name: str, config: Config = _DEFAULT) -> dict[str, object]:
+def verify(name: str | Family, config: Config = _DEFAULT) -> dict[str, object]:
     """Every kernel check of a family's solution (cached: they do not depend on the data).
     The checks are the chain ``mle/<family>`` and its parts, as the catalog has them.
 
@@ -148,11 +170,13 @@ def verify(name: str, config: Config = _DEFAULT) -> dict[str, object]:
     """
     from symbolic.catalog import get
 
-    fam = FAMILIES[name]
+    fam = family_of(name)
+    name = fam.name
     sol = solve_family(fam)
     checked_sol = plane_solution(sol) if fam.coordinates is not None else sol
     try:
-        checked = check(get(f"mle/{name}"), config)
+        derivation = get(f"mle/{name}") if fam is FAMILIES.get(name) else _user_chain(fam)
+        checked = check(derivation, config)
     except Exception as exc:  # noqa: BLE001 - a crash inside sympy is reported, not hidden
         failed = {"id": f"mle/{name}", "status": "unknown", "detail": f"the kernel raised {exc!r}"}
         return {"derivation": failed, "stationary": None, "numeric_optimum": None,
@@ -166,7 +190,7 @@ def verify(name: str, config: Config = _DEFAULT) -> dict[str, object]:
             "Hessian of the log-likelihood is negative definite (a local maximum)",
         )
     else:
-        plan = _family_plan(name)
+        plan = _family_plan(fam)
         second = second_order(plan, [parts[d.id] for d in plan.parts])
     stationary = parts.get(f"mle/{name}/stationary")
     return {
@@ -180,7 +204,7 @@ def verify(name: str, config: Config = _DEFAULT) -> dict[str, object]:
 
 
 def report(
-    name: str,
+    name: str | Family,
     known_items: Sequence[str] = (),
     data_path: str | None = None,
     dps: int = 50,
@@ -192,20 +216,18 @@ def report(
     >>> out["status"], out["estimators"]
     ('closed_form', {'lam': 'Sum(x[i], (i, 1, N))/N'})
     """
-    if name not in FAMILIES:
-        raise BadInput(f"unknown family {name!r}; families: {', '.join(FAMILIES)}")
-    fam = FAMILIES[name]
+    fam = family_of(name)
     known = parse_known(fam, known_items)
-    values = None
+    values: tuple[dict[str, str | None], str] | None = None
     if data_path is not None and fam.coordinates is not None:
-        values = matrix_values(solve_family(fam), read_rows(data_path), dps)
+        values = matrix_values(solve_family(fam), read_rows(data_path), dps), ""
     elif data_path is not None:
         values = values_at(solve_family(fam), read_csv(data_path, fam), known, dps)
     sol = solve_family(fam)
-    checks = dict(verify(name, config))
+    checks = dict(verify(fam, config))
     second = checks.pop("second_order")
     out: dict[str, object] = {
-        "family": name,
+        "family": fam.name,
         "parameters": {
             "estimated": [str(p) for p in fam.params],
             "known": [str(k) for k in fam.known],
@@ -219,7 +241,9 @@ def report(
         "notes": list(sol.notes),
     }
     if values is not None:
-        out["values"] = values
+        out["values"], note = values
+        if note:
+            out["values_note"] = note
     return out
 
 
@@ -238,8 +262,15 @@ def _chain_json(checked: CheckedDerivation) -> dict[str, object]:
 
 def values_at(
     sol: Solution, data: list[tuple[Fraction, Fraction]], known: Mapping[Symbol, Rational], dps: int
-) -> dict[str, object]:
-    """Each estimated parameter's value at the data, as a decimal string of ``dps`` digits."""
+) -> tuple[dict[str, str | None], str]:
+    """Each estimated parameter's value at the data, as a decimal string of ``dps`` digits
+    (``pi[k]`` for each seen label of the categorical), and a note about them ("" if none):
+    no maximizer exists (the values are None), or several local maxima were found.
+
+    >>> from symbolic.families import FAMILIES
+    >>> values_at(solve_family(FAMILIES["poisson"]), [(Fraction(0), 0), (Fraction(3), 0)], {}, 5)
+    ({'lam': '1.5000'}, '')
+    """
     fam = sol.family
     missing = [str(k) for k in fam.known if k not in known]
     if missing:
@@ -248,15 +279,35 @@ def values_at(
     check_data(fam, data, known)
     with mpmath.workdps(dps + 20):
         if sol.estimators:
-            values = closed_form_values(sol, data, known)
-            note = ""
+            try:
+                values = closed_form_values(sol, data, known)
+            except Undefined as exc:
+                return {str(p): None for p in fam.params}, (
+                    f"the closed form has no value at the data ({exc}): no maximizer is given")
+            note = _outside_domain(fam, values)
+            if note:
+                return {str(p): None for p in fam.params}, note
         else:
             found = numeric_mle(fam, data, known, dps=dps)
             if not found.exists:
-                return {"values": {str(p): None for p in fam.params}, "note": found.note}
+                return {str(p): None for p in fam.params}, found.note
             values, note = found.values, found.note
         text = {k: mpmath.nstr(v, dps, strip_zeros=False) for k, v in values.items()}
-    return {"values": text, "note": note} if note else {"values": text}
+    return dict(text), note
+
+
+def _outside_domain(fam: Family, values: Mapping[str, mpmath.mpf]) -> str:
+    """Why the closed form's value at the data is no maximizer: it leaves the parameter's
+    domain (the zero-truncated Poisson's root is 0 when every count is 1)."""
+    scalar = {p.name: p for p in fam.parameters if not isinstance(p.symbol, sympy.Indexed)}
+    for name, value in values.items():
+        p = scalar.get(name)
+        if p is None or not isinstance(p.domain, Interval | Integers):
+            continue
+        if not mpmath.isfinite(value) or not p.domain.contains(value):
+            return (f"the closed form gives {name} = {mpmath.nstr(value, 15)}, outside "
+                    f"{p.domain.text()}: the likelihood has no maximizer in the domain")
+    return ""
 
 
 def exit_status(out: Mapping[str, object]) -> int:
@@ -297,13 +348,13 @@ def to_text(out: Mapping[str, object]) -> str:
     values = out.get("values")
     if values:
         lines.append("  values at the data:")
-        lines += [f"    {k} = {v}" for k, v in dict(values["values"]).items()]
-        if values.get("note"):
-            lines.append(f"    note: {values['note']}")
+        lines += [f"    {k} = {v}" for k, v in dict(values).items()]
+        if out.get("values_note"):
+            lines.append(f"    note: {out['values_note']}")
     return "\n".join(lines)
 
 
-def matrix_values(sol: Solution, rows: list[list[Fraction]], dps: int) -> dict[str, object]:
+def matrix_values(sol: Solution, rows: list[list[Fraction]], dps: int) -> dict[str, str | None]:
     """The multivariate estimators at data: the statistics s = Σ x_i, S = Σ x_i x_iᵀ computed
     exactly, put into the derived matrix expressions; entries named ``mu[a]``, ``Sigma[a,b]``.
     """
@@ -330,7 +381,7 @@ def matrix_values(sol: Solution, rows: list[list[Fraction]], dps: int) -> dict[s
             for b in range(dim):
                 text[f"Sigma[{a + 1},{b + 1}]"] = mpmath.nstr(_exact(cov[a, b]), dps,
                                                             strip_zeros=False)
-    return {"values": text}
+    return dict(text)
 
 
 def _exact(value: Expr) -> mpmath.mpf:

@@ -6,6 +6,8 @@ Trust boundary. The modules of this subpackage are the trusted base:
 * :mod:`~symbolic.kernel.closed_forms` holds the rules for definite sums and integrals;
 * :mod:`~symbolic.kernel.numeric` evaluates both sides by the measures' semantic definitions;
 * :mod:`~symbolic.kernel.measures` defines the measures (NLL, cross-entropy, KL, ...);
+* :mod:`~symbolic.kernel.domains` says what a value may be: assumptions, exact membership
+  (data validation) and the samplers of the numeric checks;
 * :mod:`~symbolic.kernel.derivation` is the data type of a step and a chain;
 * :mod:`~symbolic.kernel.budget` bounds every attempt in time.
 

@@ -63,8 +63,8 @@ class Derivation:
     ``ARGMIN``/``ARGMAX`` for an objective. ``intervals`` give sampling domains for symbols
     whose assumptions cannot say (a probability in (0, 1)); ``notes`` are caveats for readers;
     ``data`` draws the numeric checks' data points from the data's domain; ``vectors`` give
-    the length and kind of indexed and matrix symbols (``{pi: (K, "simplex")}``,
-    ``{Sigma: (d, "spd")}``); ``parts`` are further chains the derivation rests on (the
+    the length and kind of indexed and matrix symbols (``{pi: (K, Simplex(K))}``,
+    ``{Sigma: (d, SPD(d))}``); ``parts`` are further chains the derivation rests on (the
     estimator's stationary and second-order conditions), each checked as a derivation of its
     own."""
 

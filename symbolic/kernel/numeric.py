@@ -43,6 +43,7 @@ from sympy.matrices.expressions import (
     ZeroMatrix,
 )
 
+from symbolic.kernel.domains import VectorDomain
 from symbolic.kernel.measures import (
     Constant,
     DirichletLaw,
@@ -236,6 +237,15 @@ def _pow(base: mpmath.mpf, exponent: mpmath.mpf) -> mpmath.mpf:
 
 MAX_TERMS = 10**6
 
+
+def _lambertw(z: mpmath.mpf, branch: object = 0) -> mpmath.mpf:
+    # Real branches only: off the real domain of the branch (z < -1/e) the value is complex.
+    w = mpmath.lambertw(z, int(branch))  # type: ignore[call-overload]
+    if mpmath.im(w) != 0:
+        raise Undefined(f"LambertW({mpmath.nstr(z, 10)}) is not real on branch {branch}")
+    return mpmath.re(w)
+
+
 _FUNCTIONS: dict[type, Callable[..., mpmath.mpf]] = {
     sympy.log: _log,
     sympy.exp: mpmath.exp,
@@ -260,6 +270,8 @@ _FUNCTIONS: dict[type, Callable[..., mpmath.mpf]] = {
     sympy.tanh: mpmath.tanh,
     sympy.Max: max,
     sympy.Min: min,
+    sympy.LambertW: _lambertw,
+    sympy.besseli: mpmath.besseli,
 }
 
 
@@ -870,27 +882,14 @@ def polynomial_degree(expr: Expr, var: MatrixSymbol) -> int | None:
     return None
 
 
-VectorSpec = tuple[Expr, str]
-"""A vector's length (an integer or an integer symbol) and kind: simplex, positive or real; or
-a square matrix's side and the kind spd (symmetric positive definite, entries row by row)."""
+VectorSpec = tuple[Expr, VectorDomain]
+"""A vector's length (an integer or an integer symbol) and domain: the simplex, positive or
+real vectors; or a square matrix's side and the SPD matrices (entries row by row)."""
 
 
-def sample_vector(length: int, kind: str, rng: random.Random) -> tuple[mpmath.mpf, ...]:
-    """A random vector: on the simplex (positive, summing to 1), positive, or real; or the
-    entries of a random symmetric positive definite matrix, A A^T + c I."""
-    if kind == "simplex":
-        weights = [mpmath.exp(random_mpf(rng, -1.5, 1.5)) for _ in range(length)]
-        total = mpmath.fsum(weights)
-        return tuple(w / total for w in weights)
-    if kind == "positive":
-        return tuple(mpmath.exp(random_mpf(rng, -1.5, 1.5)) for _ in range(length))
-    if kind == "real":
-        return tuple(random_mpf(rng, -2, 2) for _ in range(length))
-    if kind == "spd":
-        a = mpmath.matrix([[random_mpf(rng, -1, 1) for _ in range(length)] for _ in range(length)])
-        spd = a * a.T + mpmath.eye(length) * random_mpf(rng, 0.2, 1)
-        return tuple(spd[r, c] for r in range(length) for c in range(length))
-    raise ValueError(f"unknown vector kind {kind!r}")
+def sample_vector(length: int, kind: VectorDomain, rng: random.Random) -> tuple[mpmath.mpf, ...]:
+    """A random member of the domain ``kind`` at the given length, by its own sampler."""
+    return kind.draw(length, rng)
 
 
 def vector_length(spec: VectorSpec, values: Mapping[Symbol, mpmath.mpf]) -> int:
