@@ -81,6 +81,7 @@ __all__ = [
     "labelled_points",
     "polynomial_degree",
     "mean_semantics",
+    "satisfies",
 ]
 
 
@@ -434,6 +435,8 @@ def _interpret(expr: Expr, env: Point) -> mpmath.mpf:
         if m.rows != m.cols:
             raise Unsupported(f"the determinant of a {m.rows} x {m.cols} matrix")
         return mpmath.det(m)
+    if isinstance(expr, sympy.Derivative):
+        return _derivative(expr, env)
     if isinstance(expr, Measure):
         unfolded = expr.definition()
         if unfolded is None:
@@ -451,6 +454,31 @@ def _interpret(expr: Expr, env: Point) -> mpmath.mpf:
         return _real(func(*(evaluate(a, env) for a in expr.args)))
     except (ValueError, ZeroDivisionError) as exc:
         raise Undefined(f"{expr.func}: {exc}") from exc
+
+
+def _derivative(node: sympy.Derivative, env: Point) -> mpmath.mpf:
+    """A derivative by mpmath's finite differences at the working precision (mpmath raises the
+    precision and picks the step itself): a route independent of symbolic differentiation."""
+    variables = [var for var, _ in node.variable_count]
+    if not all(isinstance(var, Symbol) for var in variables):
+        raise Unsupported(f"derivatives with respect to {variables}: only plain symbols")
+    orders = tuple(int(count) for _, count in node.variable_count)
+    at = tuple(_symbol(var, env) for var in variables)
+    body = _compiled(node.expr)
+
+    def f(*values: mpmath.mpf) -> mpmath.mpf:
+        return body(env.with_bound(dict(zip(variables, values, strict=True))))
+
+    return _real(mpmath.diff(f, at, orders))
+
+
+def satisfies(conditions: tuple[sympy.Basic, ...], env: Point) -> bool:
+    """Whether every condition (a relation such as ``N >= 2``) holds at ``env``; a condition
+    without a value there does not hold."""
+    try:
+        return all(_truth(c, env) for c in conditions)
+    except Undefined:
+        return False
 
 
 def _infinite(node: sympy.Sum) -> bool:
@@ -871,8 +899,10 @@ def polynomial_degree(expr: Expr, var: MatrixSymbol) -> int | None:
 
 
 VectorSpec = tuple[Expr, str]
-"""A vector's length (an integer or an integer symbol) and kind: simplex, positive or real; or
-a square matrix's side and the kind spd (symmetric positive definite, entries row by row)."""
+"""A vector's length (an integer or an integer symbol, ``N`` for one value per data point) and
+kind: simplex, positive, real, or a data domain (nonnegative, counts, binary, labels 1..3,
+unit for (0, 1)); or a square matrix's side and the kind spd (symmetric positive definite,
+entries row by row)."""
 
 
 def sample_vector(length: int, kind: str, rng: random.Random) -> tuple[mpmath.mpf, ...]:
@@ -886,11 +916,32 @@ def sample_vector(length: int, kind: str, rng: random.Random) -> tuple[mpmath.mp
         return tuple(mpmath.exp(random_mpf(rng, -1.5, 1.5)) for _ in range(length))
     if kind == "real":
         return tuple(random_mpf(rng, -2, 2) for _ in range(length))
+    if kind in _DATA_KINDS:
+        return _data_values(kind, length, rng)
     if kind == "spd":
         a = mpmath.matrix([[random_mpf(rng, -1, 1) for _ in range(length)] for _ in range(length)])
         spd = a * a.T + mpmath.eye(length) * random_mpf(rng, 0.2, 1)
         return tuple(spd[r, c] for r in range(length) for c in range(length))
     raise ValueError(f"unknown vector kind {kind!r}")
+
+
+# Data domains: each draws from few distinct values so that points repeat, and includes the
+# domain's edge (0 for counts and nonnegative data, both labels for binary data).
+_DATA_KINDS = ("nonnegative", "counts", "binary", "labels", "unit")
+
+
+def _data_values(kind: str, length: int, rng: random.Random) -> tuple[mpmath.mpf, ...]:
+    if kind == "nonnegative":
+        pool = [mpmath.mpf(0), *(mpmath.exp(random_mpf(rng, -2, 2)) for _ in range(3))]
+    elif kind == "counts":
+        pool = [mpmath.mpf(k) for k in (0, 1, 2, 3, 5, 9)]
+    elif kind == "binary":
+        pool = [mpmath.mpf(0), mpmath.mpf(1)]
+    elif kind == "labels":
+        pool = [mpmath.mpf(k) for k in (1, 2, 3)]
+    else:
+        pool = [random_mpf(rng, 0, 1) for _ in range(3)]
+    return tuple(rng.choice(pool) for _ in range(length))
 
 
 def vector_length(spec: VectorSpec, values: Mapping[Symbol, mpmath.mpf]) -> int:
@@ -973,8 +1024,10 @@ def sample_instances(
             # A dimension may be named only in the shapes of matrix symbols (d in Sigma).
             if isinstance(length, Symbol) and length not in values:
                 values[length] = sample_value(length, rng, intervals.get(length))
+        # A data vector other than x and y has one value per data point: its length is N.
+        lengths = {**values, N: mpmath.mpf(n)}
         sampled = {
-            base: sample_vector(vector_length(spec, values), spec[1], rng)
+            base: sample_vector(vector_length(spec, lengths), spec[1], rng)
             for base, spec in (vectors or {}).items()
         }
         instances.append(

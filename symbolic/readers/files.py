@@ -1,9 +1,10 @@
 """Hand-written derivations in TOML files, read without executing anything.
 
-A file declares a title, its symbols with their domains, the parameters the argmin/argmax steps
-range over, a start expression and the steps. Expressions are parsed by
-:mod:`symbolic.readers.safeparse`, which walks the syntax tree and admits only what is on its list. Every
-error names the file, the key or step, and the column in the expression.
+A file declares a title, its symbols with their domains, its data and their domains, the
+hypotheses it assumes, the parameters the argmin/argmax steps range over, a start expression and
+the steps. Expressions are parsed by :mod:`symbolic.readers.safeparse`, which walks the syntax
+tree and admits only what is on its list. Every error names the file, the key or step, and the
+column in the expression.
 
 >>> d = load_text('''
 ... title = "NLL/N is the cross-entropy"
@@ -21,13 +22,15 @@ The format, in full, is in ``docs/derivation-files.md``.
 
 from __future__ import annotations
 
+import random
 import re
 import tomllib
 from collections.abc import Callable, Mapping
 from pathlib import Path
 
+import mpmath
 import sympy
-from sympy import Expr, IndexedBase, Lambda, Symbol
+from sympy import Basic, Expr, IndexedBase, Lambda, Symbol
 
 from symbolic.kernel.derivation import Derivation, Relation, Step
 from symbolic.kernel.measures import (
@@ -49,21 +52,45 @@ from symbolic.kernel.measures import (
     y,
     yv,
 )
-from symbolic.readers.safeparse import Limits, ParseError, parse_expression
+from symbolic.kernel.numeric import DataSampler, VectorSpec, sample_vector
+from symbolic.readers.safeparse import Limits, ParseError, parse_expression, parse_relation
 
 __all__ = ["FileError", "load", "load_text", "MAX_FILE_BYTES", "MAX_STEPS"]
 
 MAX_FILE_BYTES = 256 * 1024
 MAX_STEPS = 200
 _NAME = re.compile(r"[A-Za-z][A-Za-z0-9_]{0,30}")
-_TOP_KEYS = {"title", "id", "symbols", "params", "sense", "start", "steps", "notes"}
-_STEP_KEYS = {"relation", "expr", "rule", "witness"}
-_RELATIONS = {
+_TOP_KEYS = {
+    "title", "id", "symbols", "data", "assume", "params", "sense", "start", "steps", "notes"
+}
+_STEP_KEYS = {"relation", "expr", "rule", "witness", "wrt"}
+_SENSES = {
     "=": Relation.EQ,
     "argmin": Relation.ARGMIN,
     "argmin over theta": Relation.ARGMIN,
     "argmax": Relation.ARGMAX,
     "argmax over theta": Relation.ARGMAX,
+}
+_RELATIONS = {
+    **_SENSES,
+    "<": Relation.LT,
+    "<=": Relation.LE,
+    ">": Relation.GT,
+    ">=": Relation.GE,
+    "differentiate": Relation.DIFF,
+    "solve": Relation.SOLVE,
+    "propto": Relation.PROPTO,
+}
+# A data domain: the assumptions the proofs make about each entry, and the kind the numeric
+# checks draw entries from (see symbolic.kernel.numeric.sample_vector).
+_DATA_DOMAINS: dict[str, tuple[dict[str, bool], str]] = {
+    "real": ({"real": True}, "real"),
+    "positive": ({"positive": True}, "positive"),
+    "nonnegative": ({"nonnegative": True}, "nonnegative"),
+    "counts": ({"integer": True, "nonnegative": True}, "counts"),
+    "binary": ({"integer": True, "nonnegative": True}, "binary"),
+    "labels": ({"integer": True, "positive": True}, "labels"),
+    "(0, 1)": ({"positive": True}, "unit"),
 }
 _KINDS: dict[str, dict[str, bool]] = {
     "real": {"real": True},
@@ -142,7 +169,7 @@ def _declare(source: str, raw: object, names: dict[str, object]) -> dict[Symbol,
             raise FileError(f"{where}: the kind must be a string")
         interval = _INTERVAL.fullmatch(kind.strip())
         if kind == "data":
-            names[name] = IndexedBase(name)
+            names[name] = IndexedBase(name, real=True)
         elif interval:
             lo, hi = float(interval.group(1)), float(interval.group(2))
             if not lo < hi:
@@ -156,6 +183,79 @@ def _declare(source: str, raw: object, names: dict[str, object]) -> dict[Symbol,
             known = ", ".join([*_KINDS, "(a, b)", "data"])
             raise FileError(f"{where}: unknown kind {kind!r}; use one of: {known}")
     return intervals
+
+
+def _data(
+    source: str, raw: object, names: dict[str, object]
+) -> tuple[dict[IndexedBase, IndexedBase], DataSampler | None, dict[IndexedBase, VectorSpec]]:
+    """The data domains: bases for the proofs (x and y real unless declared), a sampler of
+    (x, y) when either is declared, and the length-N specs of the other declared vectors."""
+    if not isinstance(raw, dict):
+        raise FileError(_where(source, '[data] must be a table of name = "domain"'))
+    kinds: dict[str, str] = {}
+    for name, domain in raw.items():
+        where = _where(source, f"data {name!r}")
+        if not _NAME.fullmatch(name) or name.startswith("_"):
+            raise FileError(f"{where}: a name is a letter then letters, digits or _")
+        if name not in ("x", "y") and name in names:
+            raise FileError(f"{where}: the name is predeclared or declared twice")
+        if domain not in _DATA_DOMAINS:
+            known = ", ".join(_DATA_DOMAINS)
+            raise FileError(f"{where}: unknown domain {domain!r}; use one of: {known}")
+        kinds[name] = domain
+    domains = {}
+    for base in (x, y):
+        assumptions, _ = _DATA_DOMAINS[kinds.get(str(base.label), "real")]
+        domains[base] = IndexedBase(str(base.label), **assumptions)
+    vectors: dict[IndexedBase, VectorSpec] = {}
+    for name, domain in kinds.items():
+        if name in ("x", "y"):
+            continue
+        assumptions, kind = _DATA_DOMAINS[domain]
+        names[name] = IndexedBase(name, **assumptions)
+        vectors[names[name]] = (N, kind)
+    for name, value in names.items():
+        # Vectors declared as plain "data" among the symbols are real, one value per point.
+        if isinstance(value, IndexedBase) and value not in vectors and name not in ("x", "y"):
+            vectors[value] = (N, "real")
+    sampler = None
+    if "x" in kinds or "y" in kinds:
+        sampler = _pairs(kinds.get("x"), kinds.get("y"))
+    return domains, sampler, vectors
+
+
+def _pairs(x_domain: str | None, y_domain: str | None) -> DataSampler:
+    """Points whose x and y come from their domains; an undeclared x is one of three reals and
+    an undeclared y one of the labels 0, 1, 2 (so the default model has a value there)."""
+
+    def draw(rng: random.Random, n: int) -> list[tuple[mpmath.mpf, mpmath.mpf]]:
+        if x_domain is None:
+            pool = sample_vector(3, "real", rng)
+            xs = tuple(rng.choice(pool) for _ in range(n))
+        else:
+            xs = sample_vector(n, _DATA_DOMAINS[x_domain][1], rng)
+        if y_domain is None:
+            ys = tuple(mpmath.mpf(rng.choice((0, 1, 2))) for _ in range(n))
+        else:
+            ys = sample_vector(n, _DATA_DOMAINS[y_domain][1], rng)
+        return list(zip(xs, ys, strict=True))
+
+    return draw
+
+
+def _hypotheses(source: str, raw: object, names: Mapping[str, object]) -> tuple[Basic, ...]:
+    if not (isinstance(raw, list) and all(isinstance(h, str) for h in raw)):
+        raise FileError(_where(source, 'assume must be a list of relations, e.g. ["N >= 2"]'))
+    out = []
+    for k, text in enumerate(raw, start=1):
+        where = _where(source, f"assume {k}")
+        try:
+            out.append(parse_relation(text, names, where=where, limits=Limits()))
+        except ParseError as exc:
+            raise FileError(str(exc)) from None
+        except (TypeError, ValueError, ArithmeticError, IndexError) as exc:
+            raise FileError(f"{where}: the relation does not build: {exc}") from None
+    return tuple(out)
 
 
 def _expr(text: object, names: Mapping[str, object], where: str) -> Expr:
@@ -183,6 +283,22 @@ def _witness(raw: object, names: Mapping[str, object], where: str) -> Lambda:
     return Lambda(u, _expr(raw["expr"], {**names, var: u}, f"{where}, witness"))
 
 
+def _wrt(item: dict, relation: Relation, names: Mapping[str, object], where: str) -> Symbol | None:
+    """The variable of a differentiate or solve step: a declared symbol."""
+    raw = item.get("wrt")
+    needs = relation in (Relation.DIFF, Relation.SOLVE)
+    if raw is None:
+        if needs:
+            raise FileError(f'{where}: a {relation.value} step needs wrt = "name"')
+        return None
+    if not needs:
+        raise FileError(f"{where}: wrt belongs to differentiate and solve steps only")
+    value = names.get(raw) if isinstance(raw, str) else None
+    if not isinstance(value, Symbol):
+        raise FileError(f"{where}: wrt must name a declared symbol, not {raw!r}")
+    return value
+
+
 def load_text(text: str, source: str = "<text>") -> Derivation:
     """Parse the TOML text of a derivation file; :class:`FileError` says what is wrong where."""
     try:
@@ -198,6 +314,8 @@ def load_text(text: str, source: str = "<text>") -> Derivation:
         raise FileError(_where(source, "a derivation needs a title (a non-empty string)"))
     names = _predeclared()
     intervals = _declare(source, raw.get("symbols", {}), names)
+    domains, data, vectors = _data(source, raw.get("data", {}), names)
+    hypotheses = _hypotheses(source, raw.get("assume", []), names)
     params_raw = raw.get("params", ["theta"])
     if not (isinstance(params_raw, list) and all(isinstance(p, str) for p in params_raw)):
         raise FileError(_where(source, "params must be a list of declared symbol names"))
@@ -207,8 +325,8 @@ def load_text(text: str, source: str = "<text>") -> Derivation:
             raise FileError(_where(source, f"params: {name!r} is not a declared symbol"))
         params.append(names[name])
     sense_raw = raw.get("sense", "=")
-    if sense_raw not in _RELATIONS:
-        raise FileError(_where(source, f"sense {sense_raw!r} is not one of {sorted(_RELATIONS)}"))
+    if sense_raw not in _SENSES:
+        raise FileError(_where(source, f"sense {sense_raw!r} is not one of {sorted(_SENSES)}"))
     start = _expr(raw.get("start"), names, _where(source, "start"))
     steps_raw = raw.get("steps")
     if not isinstance(steps_raw, list) or not steps_raw:
@@ -232,12 +350,14 @@ def load_text(text: str, source: str = "<text>") -> Derivation:
         if not isinstance(rule, str):
             raise FileError(f"{where}: the rule must be a string")
         witness = item.get("witness")
+        wrt = _wrt(item, _RELATIONS[relation], names, where)
         steps.append(
             Step(
                 _RELATIONS[relation],
                 _expr(item.get("expr"), names, where),
                 rule or "(no justification given)",
                 _witness(witness, names, where) if witness is not None else None,
+                wrt,
             )
         )
     notes = raw.get("notes", [])
@@ -252,9 +372,13 @@ def load_text(text: str, source: str = "<text>") -> Derivation:
         start=start,
         steps=tuple(steps),
         params=tuple(params),
-        sense=_RELATIONS[sense_raw],
+        sense=_SENSES[sense_raw],
         intervals=intervals,
         notes=tuple(notes),
+        data=data,
+        vectors=vectors,
+        domains=domains,
+        hypotheses=hypotheses,
     )
 
 

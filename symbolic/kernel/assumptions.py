@@ -1,0 +1,105 @@
+"""What a derivation assumes: the domains of its data and its hypotheses, as the proofs use them.
+
+A data vector's domain is carried by its base: ``x`` may be replaced by a base whose entries are
+real, positive or nonnegative integers, so that sympy's assumptions know ``x[i]`` is real. A
+hypothesis ``a > b`` (``>=``, ``<``, ``<=``) is used by substitution: every occurrence of ``a``
+becomes ``b + P`` with a fresh ``P > 0`` (``>= 0``, ``-P``), an integer when ``a`` and ``b`` are.
+Both are sound for claims about every point of the domain: the substituted expression ranges
+over (at least) the values the original takes where the hypotheses hold. Whether any point
+satisfies them is for the numeric check to find: a proof under unsatisfiable hypotheses would be
+vacuous, and the kernel does not call it proved.
+
+>>> from sympy import IndexedBase, Sum, exp, log, Symbol
+>>> from symbolic.kernel.measures import N, i, x
+>>> w = Symbol("w", real=True)
+>>> real_x = {x: IndexedBase("x", real=True)}
+>>> symbolic_form(log(exp(-w * x[i])), real_x)
+-w*x[i]
+>>> symbolic_form(N - 1, {}, (N >= 2,)).is_positive
+True
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+import sympy
+from sympy import Basic, Derivative, Dummy, Expr, IndexedBase
+
+from symbolic.kernel.measures import unfold
+
+__all__ = ["Assumptions", "symbolic_form", "offset_substitution"]
+
+_OFFSETS = {
+    sympy.StrictGreaterThan: (1, {"positive": True}),
+    sympy.GreaterThan: (1, {"nonnegative": True}),
+    sympy.StrictLessThan: (-1, {"positive": True}),
+    sympy.LessThan: (-1, {"nonnegative": True}),
+}
+
+
+def offset_substitution(hypothesis: Basic) -> tuple[Expr, Expr] | None:
+    """``(a, b ± P)`` for a hypothesis ``a > b`` (and the like), or None for another form."""
+    entry = _OFFSETS.get(type(hypothesis))
+    if entry is None:
+        return None
+    sign, kind = entry
+    subject, bound = unfold(hypothesis.lhs), unfold(hypothesis.rhs)
+    integer = subject.is_integer is True and bound.is_integer is True
+    offset = Dummy("h", **kind, **({"integer": True} if integer else {"real": True}))
+    return subject, bound + sign * offset
+
+
+def _derivatives(expr: Expr) -> Expr:
+    # Differentiation is done by sympy's rules (chain, product, sums term by term); the numeric
+    # check evaluates the same Derivative by finite differences.
+    return expr.replace(lambda n: isinstance(n, Derivative), lambda n: n.doit(deep=False))
+
+
+@dataclass(frozen=True)
+class Assumptions:
+    """The domains of the data and the hypotheses' substitutions, fixed once per check so that
+    both sides of a step meet the same fresh offsets."""
+
+    domains: Mapping[IndexedBase, IndexedBase] = field(default_factory=dict)
+    substitutions: tuple[tuple[Expr, Expr], ...] = ()
+
+    @classmethod
+    def of(
+        cls, domains: Mapping[IndexedBase, IndexedBase], hypotheses: tuple[Basic, ...] = ()
+    ) -> Assumptions:
+        pairs = (offset_substitution(h.xreplace(dict(domains))) for h in hypotheses)
+        return cls(dict(domains), tuple(p for p in pairs if p is not None))
+
+    def form(self, expr: Expr) -> Expr:
+        """``expr`` as the proofs see it: measures unfolded, derivatives taken, data bases
+        replaced by the bases of their domains, and the hypotheses substituted in turn (one
+        whose subject an earlier one replaced is left to the numeric check)."""
+        from symbolic.kernel.checker import normalize
+
+        if not (self.domains or self.substitutions or expr.has(Derivative)):
+            return expr
+        e = _derivatives(unfold(expr)).xreplace(dict(self.domains))
+        for subject, value in self.substitutions:
+            e = normalize(e).xreplace({normalize(subject): value})
+        return e
+
+    def variants(self) -> list[Assumptions]:
+        """These assumptions without hypotheses, with all of them, then with each alone: a sign
+        a proof cannot see through one substitution may show through another."""
+        out = [Assumptions(self.domains)]
+        if self.substitutions:
+            out.append(self)
+        if len(self.substitutions) > 1:
+            out.extend(Assumptions(self.domains, (s,)) for s in self.substitutions)
+        return out
+
+
+def symbolic_form(
+    expr: Expr,
+    domains: Mapping[IndexedBase, IndexedBase],
+    hypotheses: tuple[Basic, ...] = (),
+) -> Expr:
+    """:meth:`Assumptions.form` with assumptions made for this one expression."""
+    return Assumptions.of(domains, hypotheses).form(expr)
