@@ -51,6 +51,35 @@ def offset_substitution(hypothesis: Basic) -> tuple[Expr, Expr] | None:
     return subject, bound + sign * offset
 
 
+def _between(
+    pairs: list[tuple[Expr, Expr]],
+    hypotheses: tuple[Basic, ...],
+    domains: Mapping[IndexedBase, IndexedBase],
+) -> tuple[tuple[Expr, Expr], ...]:
+    """One substitution per subject: ``lo < a < hi`` (both strict) becomes
+    ``a = (lo + hi P)/(1 + P)`` with ``P > 0``, which keeps both ``a - lo`` and ``hi - a`` visibly
+    positive; a subject with one bound keeps its offset form."""
+    bounds: dict[Expr, dict[str, Expr]] = {}
+    for h in hypotheses:
+        h = h.xreplace(dict(domains))
+        if isinstance(h, sympy.StrictGreaterThan):
+            bounds.setdefault(unfold(h.lhs), {})["lo"] = unfold(h.rhs)
+        elif isinstance(h, sympy.StrictLessThan):
+            bounds.setdefault(unfold(h.lhs), {})["hi"] = unfold(h.rhs)
+    out: list[tuple[Expr, Expr]] = []
+    done: set[Expr] = set()
+    for subject, value in pairs:
+        if subject in done:
+            continue
+        both = bounds.get(subject, {})
+        if "lo" in both and "hi" in both:
+            share = Dummy("h", positive=True)
+            value = (both["lo"] + both["hi"] * share) / (1 + share)
+        done.add(subject)
+        out.append((subject, value))
+    return tuple(out)
+
+
 def _derivatives(expr: Expr) -> Expr:
     # Differentiation is done by sympy's rules (chain, product, sums term by term); the numeric
     # check evaluates the same Derivative by finite differences.
@@ -69,8 +98,9 @@ class Assumptions:
     def of(
         cls, domains: Mapping[IndexedBase, IndexedBase], hypotheses: tuple[Basic, ...] = ()
     ) -> Assumptions:
-        pairs = (offset_substitution(h.xreplace(dict(domains))) for h in hypotheses)
-        return cls(dict(domains), tuple(p for p in pairs if p is not None))
+        pairs = [offset_substitution(h.xreplace(dict(domains))) for h in hypotheses]
+        kept = [p for p in pairs if p is not None]
+        return cls(dict(domains), _between(kept, hypotheses, domains))
 
     def form(self, expr: Expr) -> Expr:
         """``expr`` as the proofs see it: measures unfolded, derivatives taken, data bases
@@ -82,7 +112,10 @@ class Assumptions:
             return expr
         e = _derivatives(unfold(expr)).xreplace(dict(self.domains))
         for subject, value in self.substitutions:
-            e = normalize(e).xreplace({normalize(subject): value})
+            # The author's form keeps signs visible ((1 - p)**2 rather than its expansion):
+            # the normal form is used only where the subject does not appear as written.
+            replaced = e.xreplace({subject: value})
+            e = replaced if replaced != e else normalize(e).xreplace({normalize(subject): value})
         return e
 
     def variants(self) -> list[Assumptions]:

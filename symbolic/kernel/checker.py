@@ -814,9 +814,12 @@ def _prove_inequality(
     try:
         with time_budget(budget):
             for variant in assumptions.variants():
-                normal = normalize(variant.form(gap))
+                written = variant.form(gap)
+                normal = normalize(written)
                 # Each form is the same value; the assumptions system sees signs in some of them.
                 for form, how in (
+                    (written, "written"),
+                    (Add(*map(sympy.factor, Add.make_args(written))), "termwise factored"),
                     (normal, "normalized"),
                     (sympy.factor(normal), "factored"),
                     (sympy.simplify(normal), "simplified"),
@@ -1191,7 +1194,19 @@ def _verdict(
         if relation in (Relation.EQ, Relation.DIFF):
             return _prove_equal(form(lhs_eq), form(step.rhs), config.budget)
         if relation.compares:
-            return _prove_inequality(lhs, step.rhs, relation, config.budget, assumptions)
+            # An inequality holds at every point of the domain: a symbol's interval is one more
+            # hypothesis there (it would reparametrize the objective of an argmin step).
+            used = (lhs.free_symbols | step.rhs.free_symbols) & set(intervals)
+            bounds = tuple(
+                rel
+                for sym in sorted(used, key=str)
+                for rel in (
+                    sympy.StrictGreaterThan(sym, sympy.Rational(str(intervals[sym][0]))),
+                    sympy.StrictLessThan(sym, sympy.Rational(str(intervals[sym][1]))),
+                )
+            )
+            within = Assumptions.of(assumptions.domains, hypotheses + bounds)
+            return _prove_inequality(lhs, step.rhs, relation, config.budget, within)
         if relation is Relation.SOLVE:
             return _prove_root(lhs, step.rhs, step.wrt, intervals, assumptions, config.budget)
         if relation is Relation.PROPTO:
