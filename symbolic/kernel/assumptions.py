@@ -114,8 +114,10 @@ class Assumptions:
         for subject, value in self.substitutions:
             # The author's form keeps signs visible ((1 - p)**2 rather than its expansion):
             # the normal form is used only where the subject does not appear as written.
-            replaced = e.xreplace({subject: value})
-            e = replaced if replaced != e else normalize(e).xreplace({normalize(subject): value})
+            e = e.xreplace({subject: value})
+            normal, target = normalize(e), normalize(subject)
+            if normal.has(target):
+                e = normal.xreplace({target: value})
         return e
 
     def variants(self) -> list[Assumptions]:

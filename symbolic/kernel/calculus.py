@@ -44,7 +44,10 @@ def unique_root(
     ``expr`` over a common denominator is a polynomial in ``var`` of degree 1 whose leading
     coefficient is proved nonzero, and its root is ``solution``. (Roots of higher degree are
     not attempted: the step is then numeric.)"""
-    base = variants[0].form(expr) if variants else expr
+    from symbolic.kernel.checker import normalize
+
+    # Sums are split by linearity first, so that w leaves Sum(w x[i]**2) as a factor.
+    base = normalize(variants[0].form(expr) if variants else expr)
     numerator, _ = sympy.fraction(sympy.together(base))
     numerator = sympy.expand(numerator)
     if not numerator.is_polynomial(var):

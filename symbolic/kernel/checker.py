@@ -63,6 +63,7 @@ from symbolic.kernel.measures import (
     Mean,
     N,
     NormalLaw,
+    PModel,
     theta,
     unfold,
     xv,
@@ -983,12 +984,15 @@ def _prove_root(
     assumptions: Assumptions,
     budget: float,
 ) -> tuple[bool, str]:
-    satisfied, how = _prove_equal(
-        assumptions.form(lhs.xreplace({var: solution})), sympy.S.Zero, budget
-    )
+    variants = assumptions.variants()
+    for variant in variants:
+        satisfied, how = _prove_equal(
+            variant.form(lhs.xreplace({var: solution})), sympy.S.Zero, budget
+        )
+        if satisfied:
+            break
     if not satisfied:
         return False, f"the solution is not proved to set the left side to 0 ({how})"
-    variants = assumptions.variants()
     inside, where = calculus.in_domain(solution, var, intervals.get(var), variants)
     if not inside:
         return False, where
@@ -1210,7 +1214,13 @@ def _verdict(
         if relation is Relation.SOLVE:
             return _prove_root(lhs, step.rhs, step.wrt, intervals, assumptions, config.budget)
         if relation is Relation.PROPTO:
-            return calculus.proportional(form(lhs), form(step.rhs), sampler.params, normalize)
+            for variant in assumptions.variants():
+                ok, why = calculus.proportional(
+                    variant.form(lhs), variant.form(step.rhs), sampler.params, normalize
+                )
+                if ok:
+                    break
+            return ok, why
         return _prove_argopt(form(lhs), form(step.rhs), flips, step.witness, params, config.budget)
 
     # A counterexample settles the step: no symbolic attempt is spent on it.
@@ -1220,7 +1230,60 @@ def _verdict(
     worst = max(verdicts, key=lambda v: _RANK[v.status])
     if worst.status is Status.PROVED:
         worst = verdicts[0]
+    if worst is numeric and numeric.status is Status.REFUTED:
+        plain = Assumptions(assumptions.domains).form
+        worst = _explained(numeric, lhs_eq, step.rhs, relation, plain, config.budget)
     return worst, numeric.status is not Status.UNKNOWN
+
+
+def _explained(
+    verdict: _Verdict,
+    lhs: Expr,
+    rhs: Expr,
+    relation: Relation,
+    form: Callable[[Expr], Expr],
+    budget: float,
+) -> _Verdict:
+    """A refutation as a reader needs it: the counterexample restricted to the symbols of the
+    step, and for an equation the difference of the sides in simplest form and the smallest
+    sub-expressions where the sides, as written, part."""
+    cex = dict(verdict.counterexample or {})
+    point = cex.get("point")
+    if isinstance(point, dict):
+        names = {str(s) for e in (lhs, rhs) for s in e.free_symbols}
+        names |= {str(b.label) for e in (lhs, rhs) for b in e.atoms(IndexedBase)}
+        if any(e.has(PModel) for e in (unfold(lhs), unfold(rhs))):
+            names.add("p_model")
+        cex["point"] = {k: v for k, v in point.items() if k in names}
+    detail = verdict.detail
+    if relation in (Relation.EQ, Relation.DIFF):
+        simplest, _ = _attempt(
+            lambda: (True, str(sympy.simplify(normalize(form(lhs) - form(rhs))))), budget / 2
+        )
+        if simplest:
+            detail += f"; lhs - rhs simplifies to {_}"
+        a, b = _parting(lhs if relation is Relation.EQ else form(lhs), rhs)
+        if (a, b) != (lhs, rhs):
+            detail += f"; the sides part at {a} against {b}"
+    return _Verdict(verdict.status, detail, cex)
+
+
+def _parting(a: Expr, b: Expr) -> tuple[Expr, Expr]:
+    """Descend while both sides have the same head and differ in exactly one argument."""
+    while a.func == b.func and len(a.args) == len(b.args) and a.args:
+        if a.is_Add or a.is_Mul:
+            # Terms and factors match as multisets: what is left on each side is the difference.
+            left = [t for t in a.args if t not in b.args]
+            right = [t for t in b.args if t not in a.args]
+            if len(left) == len(right) == 1:
+                a, b = left[0], right[0]
+                continue
+            break
+        pairs = [(x, y) for x, y in zip(a.args, b.args, strict=True) if x != y]
+        if len(pairs) != 1:
+            break
+        a, b = pairs[0]
+    return a, b
 
 
 # Checking is pure: the same derivation object under the same configuration gets the same
