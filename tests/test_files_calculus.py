@@ -1,0 +1,191 @@
+"""Derivation files with data domains, hypotheses, inequalities, derivatives, solve and propto.
+
+Expected verdicts are those of the mathematics (textbook derivatives, known MLEs), not of the
+code's route: a wrong derivative, a wrong root, a factor that depends on the parameter and an
+unsatisfiable hypothesis must each fail.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from symbolic.kernel import Status, check
+from symbolic.readers import files
+
+EXAMPLES = Path(__file__).resolve().parent.parent / "derivations" / "examples"
+
+
+def _check(text: str):
+    return check(files.load_text(text, "test.toml"))
+
+
+def _statuses(text: str) -> list[Status]:
+    return [s.status for s in _check(text).steps]
+
+
+def test_undeclared_data_are_real():
+    assert _statuses('''
+title = "log of exp"
+params = ["w"]
+start = "Sum(log(exp(-w*x[i])), (i, 1, N))"
+[symbols]
+w = "real"
+[[steps]]
+expr = "-w*Sum(x[i], (i, 1, N))"
+''') == [Status.PROVED]
+
+
+def test_count_data_make_the_poisson_log_likelihood_provable():
+    text = '''
+title = "Poisson log-likelihood"
+params = ["lam"]
+start = "Sum(log(lam**x[i]*exp(-lam)/factorial(x[i])), (i, 1, N))"
+[symbols]
+lam = "positive"
+[data]
+x = "counts"
+[[steps]]
+expr = "log(lam)*Sum(x[i], (i, 1, N)) - N*lam - Sum(log(factorial(x[i])), (i, 1, N))"
+'''
+    assert _statuses(text) == [Status.PROVED]
+
+
+def test_a_declared_vector_is_sampled_with_length_n():
+    checked = _check('''
+title = "a third data vector"
+start = "Sum(t1[i]**2, (i, 1, N))"
+[data]
+t1 = "positive"
+[[steps]]
+relation = ">"
+expr = "0"
+''')
+    assert checked.steps[0].status is Status.PROVED
+    assert "no values" not in checked.steps[0].detail
+
+
+def test_an_unsatisfiable_hypothesis_is_not_a_proof():
+    checked = _check('''
+title = "vacuous"
+assume = ["N < 1"]
+start = "N"
+[[steps]]
+relation = "<"
+expr = "0"
+''')
+    step = checked.steps[0]
+    assert step.status is Status.UNKNOWN
+    assert "no sampled point satisfies the hypotheses" in step.detail
+
+
+def test_a_hypothesis_is_used_by_the_prover():
+    assert _statuses('''
+title = "N >= 2"
+assume = ["N >= 2"]
+start = "N - 1"
+[[steps]]
+relation = ">"
+expr = "0"
+''') == [Status.PROVED]
+
+
+@pytest.mark.parametrize(
+    ("relation", "expr", "status"),
+    [
+        ("<=", "p", Status.PROVED),
+        (">=", "p**2", Status.PROVED),
+        ("<", "p**2", Status.REFUTED),
+        (">", "p", Status.REFUTED),
+    ],
+)
+def test_inequalities_in_files(relation, expr, status):
+    assert _statuses(f'''
+title = "p^2 <= p on (0, 1)"
+start = "p**2"
+[symbols]
+p = "(0, 1)"
+[[steps]]
+relation = "{relation}"
+expr = "{expr}"
+''') == [status]
+
+
+def test_a_wrong_derivative_is_refuted_with_where_it_parts():
+    step = _check('''
+title = "d/dp log(1 - p)"
+params = ["p"]
+start = "log(1 - p)"
+[symbols]
+p = "(0, 1)"
+[[steps]]
+relation = "differentiate"
+wrt = "p"
+expr = "1/(1 - p)"
+''').steps[0]
+    assert step.status is Status.REFUTED
+    assert "part at" in step.detail and "simplifies to" in step.detail
+    assert set(step.counterexample["point"]) == {"p"}
+
+
+def test_diff_in_an_expression_is_evaluated_both_ways():
+    assert _statuses('''
+title = "diff"
+params = ["w"]
+start = "diff(exp(w**2), w)"
+[symbols]
+w = "real"
+[[steps]]
+expr = "2*w*exp(w**2)"
+''') == [Status.PROVED]
+
+
+def test_a_wrong_root_is_refuted():
+    assert _statuses('''
+title = "a wrong root"
+params = ["p"]
+start = "k/p - (n - k)/(1 - p)"
+assume = ["k < n"]
+[symbols]
+p = "(0, 1)"
+n = "positive integer"
+k = "positive integer"
+[[steps]]
+relation = "solve"
+wrt = "p"
+expr = "k/(n + 1)"
+''') == [Status.REFUTED]
+
+
+def test_a_factor_that_depends_on_the_parameter_is_not_proportional():
+    assert _statuses('''
+title = "not proportional"
+params = ["w"]
+start = "exp(-w**2)"
+[symbols]
+w = "real"
+[[steps]]
+relation = "propto"
+expr = "exp(-w**2 + w)"
+''') == [Status.REFUTED]
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        "gaussian-linear-regression",
+        "logistic-gradient",
+        "bernoulli-score-solved",
+        "bernoulli-second-order",
+    ],
+)
+def test_calculus_examples_are_proved(name):
+    checked = check(files.load(EXAMPLES / f"{name}.toml"))
+    assert [s.status for s in checked.steps] == [Status.PROVED] * len(checked.steps)
+
+
+def test_the_students_wrong_derivative_is_refuted():
+    checked = check(files.load(EXAMPLES / "student-wrong-derivative.toml"))
+    assert checked.steps[0].status is Status.REFUTED
+    assert "part at -(-k + n)/(1 - p) against (-k + n)/(1 - p)" in checked.steps[0].detail
