@@ -1250,9 +1250,13 @@ def _explained(
     cex = dict(verdict.counterexample or {})
     point = cex.get("point")
     if isinstance(point, dict):
-        names = {str(s) for e in (lhs, rhs) for s in e.free_symbols}
-        names |= {str(b.label) for e in (lhs, rhs) for b in e.atoms(IndexedBase)}
-        if any(e.has(PModel) for e in (unfold(lhs), unfold(rhs))):
+        sides = (unfold(lhs), unfold(rhs))
+        names = {str(s) for e in sides for s in e.free_symbols}
+        names |= {str(b.label) for e in sides for b in e.atoms(IndexedBase)}
+        if names & {"x", "y"}:
+            # The data's values are read with their number.
+            names.add("N")
+        if any(e.has(PModel) for e in sides):
             names.add("p_model")
         cex["point"] = {k: v for k, v in point.items() if k in names}
     detail = verdict.detail
