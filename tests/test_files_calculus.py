@@ -189,3 +189,34 @@ def test_the_students_wrong_derivative_is_refuted():
     checked = check(files.load(EXAMPLES / "student-wrong-derivative.toml"))
     assert checked.steps[0].status is Status.REFUTED
     assert "part at -(-k + n)/(1 - p) against (-k + n)/(1 - p)" in checked.steps[0].detail
+
+
+def test_abbreviations_print_by_name_and_unfold_for_the_kernel():
+    checked = check(files.load(EXAMPLES / "logistic-sigma-chains.toml"))
+    assert [c.derivation.title for c in checked.chains()] == [
+        "Logistic regression, written with sigma: the gradient",
+        "the derivative of sigma",
+    ]
+    assert [s.status for s in checked.all_steps()] == [Status.PROVED, Status.PROVED]
+    assert "sigma(w*x[i])" in str(checked.steps[0].rhs)
+
+
+def test_a_wrong_derivative_of_an_abbreviation_is_refuted():
+    assert _statuses('''
+title = "sigma' is not sigma"
+params = ["w"]
+start = "sigma(w)"
+[define]
+"sigma(z)" = "1/(1 + exp(-z))"
+[symbols]
+w = "real"
+[[steps]]
+relation = "differentiate"
+wrt = "w"
+expr = "sigma(w)"
+''') == [Status.REFUTED]
+
+
+def test_an_error_in_a_second_chain_names_the_chain():
+    with pytest.raises(files.FileError, match="chain 2: step 1, column 1: unknown name 'foo'"):
+        files.load(Path(__file__).parent / "hostile" / "chain-bad-step.toml")

@@ -18,6 +18,7 @@ from sympy import (
     Expr,
     Function,
     IndexedBase,
+    Lambda,
     MatrixSymbol,
     Product,
     Sum,
@@ -66,6 +67,7 @@ __all__ = [
     "DirichletLaw",
     "NormalLaw",
     "Mean",
+    "Defined",
     "unfold",
 ]
 
@@ -458,6 +460,57 @@ class Mean(Measure):
     def _sympystr(self, printer: StrPrinter) -> str:
         # The law is the derivation's P: printed once in its title, not in every step.
         return f"Mean({printer._print(self.body)})"
+
+
+class Defined(Measure):
+    """A named abbreviation ``name(args) = body``: it prints by its name and unfolds to its
+    body, so the kernel checks the body and the evaluator evaluates it. Unlike the measures it
+    is real or positive only where its body is.
+
+    >>> from sympy import Lambda, exp
+    >>> z = Symbol("z", real=True)
+    >>> sigma = Defined(Symbol("sigma"), Lambda(z, 1 / (1 + exp(-z))), theta)
+    >>> sigma, sigma.definition(), sigma.is_positive
+    (sigma(theta), 1/(1 + exp(-theta)), True)
+    """
+
+    is_real = None
+
+    def __new__(cls, name: Symbol, body: Lambda, *args: Expr) -> Defined:
+        return Expr.__new__(cls, name, body, *args)
+
+    @property
+    def name(self) -> str:
+        return str(self.args[0])
+
+    def definition(self) -> Expr:
+        return self.args[1](*self.args[2:])
+
+    def _eval_is_real(self) -> bool | None:
+        return self.definition().is_real
+
+    def _eval_is_positive(self) -> bool | None:
+        return self.definition().is_positive
+
+    def _eval_is_negative(self) -> bool | None:
+        return self.definition().is_negative
+
+    def _shown(self, show: object) -> str:
+        if not self.args[2:]:
+            return self.name
+        return f"{self.name}({', '.join(show(a) for a in self.args[2:])})"
+
+    def _sympystr(self, printer: StrPrinter) -> str:
+        return self._shown(printer._print)
+
+    def _textstr(self, printer: StrPrinter) -> str:
+        return self._shown(printer._print)
+
+    def _latex(self, printer: LatexPrinter) -> str:
+        name = printer._print(self.args[0])
+        if not self.args[2:]:
+            return name
+        return rf"{name}\left({', '.join(printer._print(a) for a in self.args[2:])}\right)"
 
 
 def unfold(expr: Expr) -> Expr:

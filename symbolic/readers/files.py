@@ -26,6 +26,7 @@ import random
 import re
 import tomllib
 from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 from pathlib import Path
 
 import mpmath
@@ -38,6 +39,7 @@ from symbolic.kernel.measures import (
     NLL,
     Constant,
     CrossEntropy,
+    Defined,
     Entropy,
     Expectation,
     Likelihood,
@@ -61,7 +63,8 @@ MAX_FILE_BYTES = 256 * 1024
 MAX_STEPS = 200
 _NAME = re.compile(r"[A-Za-z][A-Za-z0-9_]{0,30}")
 _TOP_KEYS = {
-    "title", "id", "symbols", "data", "assume", "params", "sense", "start", "steps", "notes"
+    "title", "id", "symbols", "data", "assume", "define", "chains",
+    "params", "sense", "start", "steps", "notes",
 }
 _STEP_KEYS = {"relation", "expr", "rule", "witness", "wrt"}
 _SENSES = {
@@ -243,6 +246,45 @@ def _pairs(x_domain: str | None, y_domain: str | None) -> DataSampler:
     return draw
 
 
+_SIGNATURE = re.compile(r"\s*([A-Za-z][A-Za-z0-9_]{0,30})\s*(?:\((.*)\))?\s*")
+
+
+def _define(source: str, raw: object, names: dict[str, object]) -> None:
+    """Named abbreviations, ``"sigma(z)" = "1/(1 + exp(-z))"`` or ``mu = "..."``: each prints
+    by its name and unfolds to its body (arguments are real). A body may use the definitions
+    above it, never itself."""
+    if not isinstance(raw, dict):
+        raise FileError(_where(source, '[define] must be a table of "name(args)" = "body"'))
+    for key, body in raw.items():
+        where = _where(source, f"define {key!r}")
+        match = _SIGNATURE.fullmatch(key)
+        if not match or match.group(1).startswith("_"):
+            raise FileError(f'{where}: a definition is "name" or "name(a, b)"')
+        name, arglist = match.group(1), match.group(2)
+        if name in names:
+            raise FileError(f"{where}: the name is predeclared or declared twice")
+        args = [a.strip() for a in arglist.split(",")] if arglist is not None else []
+        if arglist is not None and not all(_NAME.fullmatch(a) for a in args):
+            raise FileError(f"{where}: the arguments must be names")
+        if len(set(args)) != len(args) or any(a in names for a in args):
+            raise FileError(f"{where}: the arguments must be distinct fresh names")
+        symbols = [Symbol(a, real=True) for a in args]
+        value = _expr(body, {**names, **dict(zip(args, symbols, strict=True))}, where)
+        lam = Lambda(tuple(symbols), value)
+        label = Symbol(name)
+        if not args:
+            names[name] = Defined(label, lam)
+            continue
+
+        def call(*given: Expr, lam: Lambda = lam, label: Symbol = label) -> Expr:
+            if len(given) != len(lam.variables):
+                raise TypeError(f"{label} takes {len(lam.variables)} arguments")
+            return Defined(label, lam, *given)
+
+        call.__name__ = name
+        names[name] = call
+
+
 def _hypotheses(source: str, raw: object, names: Mapping[str, object]) -> tuple[Basic, ...]:
     if not (isinstance(raw, list) and all(isinstance(h, str) for h in raw)):
         raise FileError(_where(source, 'assume must be a list of relations, e.g. ["N >= 2"]'))
@@ -315,7 +357,59 @@ def load_text(text: str, source: str = "<text>") -> Derivation:
     names = _predeclared()
     intervals = _declare(source, raw.get("symbols", {}), names)
     domains, data, vectors = _data(source, raw.get("data", {}), names)
+    _define(source, raw.get("define", {}), names)
     hypotheses = _hypotheses(source, raw.get("assume", []), names)
+    ident = raw.get("id", Path(source).stem)
+    if not isinstance(ident, str):
+        raise FileError(_where(source, "id must be a string"))
+    common = _Common(intervals, data, vectors, domains, hypotheses)
+    chains_raw = raw.get("chains", [])
+    if not (isinstance(chains_raw, list) and all(isinstance(c, dict) for c in chains_raw)):
+        raise FileError(_where(source, "chains must be [[chains]] tables"))
+    chains = []
+    if "start" in raw or "steps" in raw or not chains_raw:
+        top = {k: raw[k] for k in _CHAIN_KEYS if k in raw}
+        chains.append(_chain(top, names, source, ident, common))
+    elif any(k in raw for k in ("params", "sense", "notes")):
+        raise FileError(_where(source, "params, sense and notes belong to each of [[chains]]"))
+    for k, item in enumerate(chains_raw, start=1):
+        where = _where(source, f"chain {k}")
+        extra = set(item) - _CHAIN_KEYS
+        if extra:
+            allowed = sorted(_CHAIN_KEYS)
+            raise FileError(f"{where}: unknown keys {sorted(extra)}; allowed: {allowed}")
+        if not isinstance(item.get("title"), str) or not item["title"].strip():
+            raise FileError(f"{where}: a chain needs a title (a non-empty string)")
+        chains.append(_chain(item, names, where, f"{ident}/{k}", common))
+    if sum(len(c.steps) for c in chains) > MAX_STEPS:
+        raise FileError(_where(source, f"more than {MAX_STEPS} steps"))
+    first, *rest = chains
+    if first.id != ident:
+        # A file of [[chains]] only: the file's title heads them.
+        first = Derivation(**{**vars(first), "id": ident, "title": f"{title}: {first.title}"})
+    else:
+        first = Derivation(**{**vars(first), "title": title})
+    return Derivation(**{**vars(first), "parts": tuple(rest)})
+
+
+_CHAIN_KEYS = {"title", "params", "sense", "start", "steps", "notes"}
+
+
+@dataclass(frozen=True)
+class _Common:
+    """What every chain of a file shares: its symbols' intervals and its data."""
+
+    intervals: dict[Symbol, tuple[float, float]]
+    data: DataSampler | None
+    vectors: dict[IndexedBase, VectorSpec]
+    domains: dict[IndexedBase, IndexedBase]
+    hypotheses: tuple[Basic, ...]
+
+
+def _chain(
+    raw: dict, names: Mapping[str, object], source: str, ident: str, common: _Common
+) -> Derivation:
+    """One titled chain: its parameters, sense, start and steps."""
     params_raw = raw.get("params", ["theta"])
     if not (isinstance(params_raw, list) and all(isinstance(p, str) for p in params_raw)):
         raise FileError(_where(source, "params must be a list of declared symbol names"))
@@ -363,22 +457,19 @@ def load_text(text: str, source: str = "<text>") -> Derivation:
     notes = raw.get("notes", [])
     if not (isinstance(notes, list) and all(isinstance(n, str) for n in notes)):
         raise FileError(_where(source, "notes must be a list of strings"))
-    ident = raw.get("id", Path(source).stem)
-    if not isinstance(ident, str):
-        raise FileError(_where(source, "id must be a string"))
     return Derivation(
         id=ident,
-        title=title,
+        title=raw.get("title", ""),
         start=start,
         steps=tuple(steps),
         params=tuple(params),
         sense=_SENSES[sense_raw],
-        intervals=intervals,
+        intervals=common.intervals,
         notes=tuple(notes),
-        data=data,
-        vectors=vectors,
-        domains=domains,
-        hypotheses=hypotheses,
+        data=common.data,
+        vectors=common.vectors,
+        domains=common.domains,
+        hypotheses=common.hypotheses,
     )
 
 
