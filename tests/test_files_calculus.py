@@ -220,3 +220,57 @@ expr = "sigma(w)"
 def test_an_error_in_a_second_chain_names_the_chain():
     with pytest.raises(files.FileError, match="chain 2: step 1, column 1: unknown name 'foo'"):
         files.load(Path(__file__).parent / "hostile" / "chain-bad-step.toml")
+
+
+def test_the_softmax_gradient_with_symbolic_k_is_proved():
+    checked = check(files.load(EXAMPLES / "softmax-cross-entropy.toml"))
+    assert [s.status for s in checked.all_steps()] == [Status.PROVED, Status.PROVED]
+
+
+def test_a_wrong_softmax_gradient_is_refuted():
+    text = (EXAMPLES / "softmax-cross-entropy.toml").read_text(encoding="utf-8")
+    wrong = text.replace('expr = "exp(a[m])/Sum(exp(a[j]), (j, 1, K)) - t[m]"',
+                         'expr = "t[m] - exp(a[m])/Sum(exp(a[j]), (j, 1, K))"')
+    assert wrong != text
+    assert _statuses(wrong)[-1] is Status.REFUTED
+
+
+TWO_INDICES = '''
+title = "two indices"
+start = "Sum(t[i, k]*a[k], (k, 1, K), (i, 1, N))"
+[symbols]
+K = "positive integer"
+k = "positive integer"
+[vectors]
+a = "real[K]"
+[data]
+t = "onehot[K]"
+[[steps]]
+expr = "{rhs}"
+'''
+
+
+def test_a_table_of_one_hot_rows_is_sampled_and_read_by_two_indices():
+    good = TWO_INDICES
+    assert _statuses(good.format(rhs="Sum(a[k]*Sum(t[i, k], (i, 1, N)), (k, 1, K))")) in (
+        [Status.PROVED],
+        [Status.NUMERIC],
+    )
+    assert _statuses(good.format(rhs="Sum(a[k]*Sum(t[k, i], (i, 1, N)), (k, 1, K))")) == [
+        Status.REFUTED
+    ]
+
+
+def test_renaming_a_bound_index_does_not_capture_an_inner_one():
+    # Renaming k to i in the outer sum would capture the inner i and make the two sides alike.
+    from sympy import IndexedBase, Sum, Symbol
+
+    from symbolic.kernel import normalize
+    from symbolic.kernel.measures import N, i
+
+    a, t = IndexedBase("a"), IndexedBase("t")
+    k, j = Symbol("k", integer=True, positive=True), Symbol("j", integer=True, positive=True)
+    K = Symbol("K", integer=True, positive=True)
+    left = Sum(a[k] * Sum(t[k, i], (i, 1, N)), (k, 1, K))
+    right = Sum(a[j] * Sum(t[j, j], (j, 1, N)), (j, 1, K))
+    assert normalize(left) != normalize(right)

@@ -40,7 +40,11 @@ _OFFSETS = {
 
 
 def offset_substitution(hypothesis: Basic) -> tuple[Expr, Expr] | None:
-    """``(a, b ± P)`` for a hypothesis ``a > b`` (and the like), or None for another form."""
+    """``(a, b ± P)`` for a hypothesis ``a > b`` (and the like), ``(a, b)`` for ``a == b``, or
+    None for another form."""
+    if isinstance(hypothesis, sympy.Eq):
+        # An equation is used as written: its left side is replaced by its right side.
+        return unfold(hypothesis.lhs), unfold(hypothesis.rhs)
     entry = _OFFSETS.get(type(hypothesis))
     if entry is None:
         return None
@@ -86,13 +90,31 @@ def _derivatives(expr: Expr) -> Expr:
     return expr.replace(lambda n: isinstance(n, Derivative), lambda n: n.doit(deep=False))
 
 
+def _deltas(expr: Expr, facts: frozenset[Basic]) -> Expr:
+    """Sums against a KroneckerDelta evaluated (sympy's rule: the term at the delta's index
+    when it lies in the range), then every condition that is one of the hypotheses made true:
+    the claim is only about points where they hold."""
+    e = expr.replace(
+        lambda n: isinstance(n, sympy.Sum) and n.function.has(sympy.KroneckerDelta),
+        lambda n: n.doit(deep=False),
+    )
+    if not facts:
+        return e
+    return e.replace(
+        lambda n: isinstance(n, sympy.core.relational.Relational) and n.canonical in facts,
+        lambda n: sympy.true,
+    )
+
+
 @dataclass(frozen=True)
 class Assumptions:
     """The domains of the data and the hypotheses' substitutions, fixed once per check so that
-    both sides of a step meet the same fresh offsets."""
+    both sides of a step meet the same fresh offsets; ``facts`` are the hypotheses themselves,
+    in canonical form, for the conditions of piecewise values."""
 
     domains: Mapping[IndexedBase, IndexedBase] = field(default_factory=dict)
     substitutions: tuple[tuple[Expr, Expr], ...] = ()
+    facts: frozenset[Basic] = frozenset()
 
     @classmethod
     def of(
@@ -100,7 +122,8 @@ class Assumptions:
     ) -> Assumptions:
         pairs = [offset_substitution(h.xreplace(dict(domains))) for h in hypotheses]
         kept = [p for p in pairs if p is not None]
-        return cls(dict(domains), _between(kept, hypotheses, domains))
+        facts = frozenset(h.xreplace(dict(domains)).canonical for h in hypotheses)
+        return cls(dict(domains), _between(kept, hypotheses, domains), facts)
 
     def form(self, expr: Expr) -> Expr:
         """``expr`` as the proofs see it: measures unfolded, derivatives taken, data bases
@@ -111,6 +134,8 @@ class Assumptions:
         if not (self.domains or self.substitutions or expr.has(Derivative)):
             return expr
         e = _derivatives(unfold(expr)).xreplace(dict(self.domains))
+        if e.has(sympy.KroneckerDelta):
+            e = _deltas(e, self.facts)
         for subject, value in self.substitutions:
             # The author's form keeps signs visible ((1 - p)**2 rather than its expansion):
             # the normal form is used only where the subject does not appear as written.
@@ -123,11 +148,11 @@ class Assumptions:
     def variants(self) -> list[Assumptions]:
         """These assumptions without hypotheses, with all of them, then with each alone: a sign
         a proof cannot see through one substitution may show through another."""
-        out = [Assumptions(self.domains)]
+        out = [Assumptions(self.domains, (), self.facts)]
         if self.substitutions:
             out.append(self)
         if len(self.substitutions) > 1:
-            out.extend(Assumptions(self.domains, (s,)) for s in self.substitutions)
+            out.extend(Assumptions(self.domains, (s,), self.facts) for s in self.substitutions)
         return out
 
 

@@ -154,7 +154,7 @@ class CheckedStep:
     counterexample: dict[str, object] | None = None
     # Whether the numeric check could evaluate the step at all (a proof may stand without it).
     evaluated: bool = True
-    wrt: Symbol | None = None
+    wrt: Expr | None = None
     seal: object = field(default=None, repr=False, compare=False)
 
     def __post_init__(self) -> None:
@@ -237,7 +237,8 @@ def _canonical_index(s: Sum) -> Sum:
     if len(s.limits) != 1 or len(s.limits[0]) != 3:
         return s
     var, lo, hi = s.limits[0]
-    if var == data_index or data_index in s.function.free_symbols:
+    # has(), not free_symbols: an inner sum over i would capture the renamed index.
+    if var == data_index or s.function.has(data_index):
         return s
     return Sum(s.function.xreplace({var: data_index}), (data_index, lo, hi))
 

@@ -65,13 +65,14 @@ class Relation(StrEnum):
 class Step:
     """One link of a chain. ``witness`` is an optional strictly monotone ``h`` with
     ``rhs = h(lhs)``, offered to the kernel for argmin/argmax steps that are not affine;
-    ``wrt`` is the variable a ``DIFF`` step differentiates in and a ``SOLVE`` step solves for."""
+    ``wrt`` is the variable (a symbol, or an entry ``a[m]``) a ``DIFF`` step differentiates in
+    and a ``SOLVE`` step solves for."""
 
     relation: Relation
     rhs: Expr
     rule: str
     witness: Lambda | None = None
-    wrt: Symbol | None = None
+    wrt: Expr | None = None
 
 
 @dataclass(frozen=True)

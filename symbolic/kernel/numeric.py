@@ -82,6 +82,7 @@ __all__ = [
     "polynomial_degree",
     "mean_semantics",
     "satisfies",
+    "sample_entries",
 ]
 
 
@@ -189,10 +190,10 @@ class Point:
         return out
 
 
-def show(value: mpmath.mpf | tuple[mpmath.mpf, ...]) -> str | list[str]:
+def show(value: mpmath.mpf | tuple) -> str | list:
     """A sampled value (a number or a vector) as text with 30 significant digits."""
     if isinstance(value, tuple):
-        return [mpmath.nstr(c, 30) for c in value]
+        return [show(c) for c in value]
     return mpmath.nstr(value, 30)
 
 
@@ -459,11 +460,19 @@ def _interpret(expr: Expr, env: Point) -> mpmath.mpf:
 def _derivative(node: sympy.Derivative, env: Point) -> mpmath.mpf:
     """A derivative by mpmath's finite differences at the working precision (mpmath raises the
     precision and picks the step itself): a route independent of symbolic differentiation."""
-    variables = [var for var, _ in node.variable_count]
-    if not all(isinstance(var, Symbol) for var in variables):
-        raise Unsupported(f"derivatives with respect to {variables}: only plain symbols")
+    variables = []
+    for var, _ in node.variable_count:
+        if isinstance(var, Indexed):
+            # d/d a[k] moves the one entry a[k] names at this point.
+            indices = [evaluate(ix, env) for ix in var.indices]
+            if any(k != int(k) for k in indices):
+                raise Undefined(f"non-integer index in {var}")
+            var = var.base[tuple(sympy.Integer(int(k)) for k in indices)]
+        elif not isinstance(var, Symbol):
+            raise Unsupported(f"derivatives with respect to {var}: only symbols and entries")
+        variables.append(var)
     orders = tuple(int(count) for _, count in node.variable_count)
-    at = tuple(_symbol(var, env) for var in variables)
+    at = tuple(_symbol(v, env) if isinstance(v, Symbol) else _indexed(v, env) for v in variables)
     body = _compiled(node.expr)
 
     def f(*values: mpmath.mpf) -> mpmath.mpf:
@@ -555,13 +564,28 @@ def _fold(
     start: mpmath.mpf,
     combine: Callable[[mpmath.mpf, mpmath.mpf], mpmath.mpf],
 ) -> mpmath.mpf:
-    if len(node.limits) != 1:
-        inner = node.func(node.function, *node.limits[:-1])
-        return _fold(node.func(inner, node.limits[-1]), env, start, combine)
-    var, indices = _range(node.limits[0], env)
+    return _fold_limits(node.function, node.limits, env, start, combine)
+
+
+def _fold_limits(
+    function: Expr,
+    limits: tuple,
+    env: Point,
+    start: mpmath.mpf,
+    combine: Callable[[mpmath.mpf, mpmath.mpf], mpmath.mpf],
+) -> mpmath.mpf:
+    # The last limit is the outermost; sympy would flatten a rebuilt Sum(Sum(f, a), b) again,
+    # so the inner limits are folded here rather than by building a node for them.
+    var, indices = _range(limits[-1], env)
     acc = start
     for k in indices:
-        acc = combine(acc, evaluate(node.function, env.with_bound({var: mpmath.mpf(k)})))
+        inner = env.with_bound({var: mpmath.mpf(k)})
+        value = (
+            evaluate(function, inner)
+            if len(limits) == 1
+            else _fold_limits(function, limits[:-1], inner, start, combine)
+        )
+        acc = combine(acc, value)
     return acc
 
 
@@ -581,10 +605,22 @@ def _indexed(node: Indexed, env: Point) -> mpmath.mpf:
         data = env.params.get(node.base, env.instance.vectors.get(node.base))
     if data is None:
         raise Unsupported(f"no values for the vector {name}")
-    k = evaluate(node.indices[0], env)
-    if k != int(k) or not 1 <= k <= len(data):
-        raise Undefined(f"index {mpmath.nstr(k, 10)} outside 1..{len(data)}")
-    return data[int(k) - 1]
+    # A table t[n, k] is stored row by row as nested tuples.
+    at = []
+    for index in node.indices:
+        if not isinstance(data, tuple):
+            raise Unsupported(f"{name} has fewer indices than {node}")
+        k = evaluate(index, env)
+        if k != int(k) or not 1 <= k <= len(data):
+            raise Undefined(f"index {mpmath.nstr(k, 10)} outside 1..{len(data)}")
+        at.append(int(k))
+        data = data[int(k) - 1]
+    if isinstance(data, tuple):
+        raise Unsupported(f"{name} has more indices than {node}")
+    if env.bound and any(isinstance(key, Indexed) for key in env.bound):
+        # An entry moved by a derivative in it (see _derivative).
+        return env.bound.get(node.base[tuple(sympy.Integer(k) for k in at)], data)
+    return data
 
 
 # --- matrices and expectations over laws in symbolic dimension ------------------------------
@@ -899,8 +935,9 @@ def polynomial_degree(expr: Expr, var: MatrixSymbol) -> int | None:
 
 
 VectorSpec = tuple[Expr, str]
-"""A vector's length (an integer or an integer symbol, ``N`` for one value per data point) and
-kind: simplex, positive, real, or a data domain (nonnegative, counts, binary, labels 1..3,
+"""A vector's length (an integer or an integer symbol, ``N`` for one value per data point), or
+the shape ``Tuple(rows, cols)`` of a table, and kind: simplex, positive, real, onehot, or a
+data domain (nonnegative, counts, binary, labels 1..3,
 unit for (0, 1)); or a square matrix's side and the kind spd (symmetric positive definite,
 entries row by row)."""
 
@@ -918,6 +955,9 @@ def sample_vector(length: int, kind: str, rng: random.Random) -> tuple[mpmath.mp
         return tuple(random_mpf(rng, -2, 2) for _ in range(length))
     if kind in _DATA_KINDS:
         return _data_values(kind, length, rng)
+    if kind == "onehot":
+        hot = rng.randrange(length)
+        return tuple(mpmath.mpf(int(k == hot)) for k in range(length))
     if kind == "spd":
         a = mpmath.matrix([[random_mpf(rng, -1, 1) for _ in range(length)] for _ in range(length)])
         spd = a * a.T + mpmath.eye(length) * random_mpf(rng, 0.2, 1)
@@ -942,6 +982,18 @@ def _data_values(kind: str, length: int, rng: random.Random) -> tuple[mpmath.mpf
     else:
         pool = [random_mpf(rng, 0, 1) for _ in range(3)]
     return tuple(rng.choice(pool) for _ in range(length))
+
+
+def sample_entries(
+    spec: VectorSpec, values: Mapping[Symbol, mpmath.mpf], rng: random.Random
+) -> tuple:
+    """A vector of ``spec``, or for a shape ``(rows, cols)`` a table of rows, each a vector of
+    the kind (one-hot rows for targets t[n, k], simplex rows for probabilities)."""
+    shape, kind = spec
+    if isinstance(shape, sympy.Tuple):
+        rows, cols = (vector_length((n, kind), values) for n in shape)
+        return tuple(sample_vector(cols, kind, rng) for _ in range(rows))
+    return sample_vector(vector_length(spec, values), kind, rng)
 
 
 def vector_length(spec: VectorSpec, values: Mapping[Symbol, mpmath.mpf]) -> int:
@@ -1022,12 +1074,13 @@ def sample_instances(
         values = {s: sample_value(s, rng, intervals.get(s)) for s in symbols}
         for length, _ in (vectors or {}).values():
             # A dimension may be named only in the shapes of matrix symbols (d in Sigma).
-            if isinstance(length, Symbol) and length not in values:
-                values[length] = sample_value(length, rng, intervals.get(length))
+            for side in length if isinstance(length, sympy.Tuple) else (length,):
+                if isinstance(side, Symbol) and side not in values and side != N:
+                    values[side] = sample_value(side, rng, intervals.get(side))
         # A data vector other than x and y has one value per data point: its length is N.
         lengths = {**values, N: mpmath.mpf(n)}
         sampled = {
-            base: sample_vector(vector_length(spec, lengths), spec[1], rng)
+            base: sample_entries(spec, lengths, rng)
             for base, spec in (vectors or {}).items()
         }
         instances.append(

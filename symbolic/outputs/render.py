@@ -123,9 +123,12 @@ class _TextPrinter(StrPrinter):
         return self._big("∏", e)
 
     def _big(self, sign: str, e: Expr) -> str:
-        var, lo, hi = e.limits[0]
-        body = self.parenthesize(e.function, 100)
-        return f"{sign}_{{{var}={self._print(lo)}..{self._print(hi)}}} {body}"
+        # The last limit is the outermost sum: printed first, so no limit goes unprinted.
+        signs = " ".join(
+            f"{sign}_{{{var}={self._print(lo)}..{self._print(hi)}}}"
+            for var, lo, hi in reversed(e.limits)
+        )
+        return f"{signs} {self.parenthesize(e.function, 100)}"
 
 
 _SPELLED = {"sigma2": r"\sigma^{2}", "lam": r"\lambda"}

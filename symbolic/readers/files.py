@@ -63,7 +63,7 @@ MAX_FILE_BYTES = 256 * 1024
 MAX_STEPS = 200
 _NAME = re.compile(r"[A-Za-z][A-Za-z0-9_]{0,30}")
 _TOP_KEYS = {
-    "title", "id", "symbols", "data", "assume", "define", "chains",
+    "title", "id", "symbols", "vectors", "data", "assume", "define", "chains",
     "params", "sense", "start", "steps", "notes",
 }
 _STEP_KEYS = {"relation", "expr", "rule", "witness", "wrt"}
@@ -130,6 +130,7 @@ def _predeclared() -> dict[str, object]:
         "sin": sympy.sin,
         "cos": sympy.cos,
         "Sum": sympy.Sum,
+        "KroneckerDelta": sympy.KroneckerDelta,
         "Product": sympy.Product,
         "diff": sympy.Derivative,
         "E": _expectation,
@@ -188,24 +189,76 @@ def _declare(source: str, raw: object, names: dict[str, object]) -> dict[Symbol,
     return intervals
 
 
+_SHAPED = re.compile(r"\s*([a-z() ,0-9]+?)\s*\[\s*([A-Za-z0-9_]+)\s*\]\s*")
+# Kinds a vector with its own length (a[k], t[n, k]) may have, beyond the data domains.
+_VECTOR_KINDS: dict[str, tuple[dict[str, bool], str]] = {
+    **_DATA_DOMAINS,
+    "simplex": ({"positive": True}, "simplex"),
+    "onehot": ({"integer": True, "nonnegative": True}, "onehot"),
+}
+
+
+def _length(text: str, names: Mapping[str, object], where: str) -> Expr:
+    if text.isdigit() and 0 < int(text) <= 1000:
+        return sympy.Integer(int(text))
+    value = names.get(text)
+    if not (isinstance(value, Symbol) and value.is_integer and value.is_positive):
+        raise FileError(f"{where}: the length {text!r} must be a declared positive integer")
+    return value
+
+
+def _shaped(domain: object, names: Mapping[str, object], where: str) -> tuple[str, Expr | None]:
+    """``"kind"`` or ``"kind[K]"``: the kind and the length in brackets (None without)."""
+    if not isinstance(domain, str):
+        raise FileError(f"{where}: a domain must be a string")
+    match = _SHAPED.fullmatch(domain)
+    kind, length = (match.group(1), match.group(2)) if match else (domain, None)
+    if kind not in (_VECTOR_KINDS if length else _DATA_DOMAINS):
+        known = ", ".join(_DATA_DOMAINS) + "; with a length: simplex[K], onehot[K], real[K], ..."
+        raise FileError(f"{where}: unknown domain {domain!r}; use one of: {known}")
+    return kind, None if length is None else _length(length, names, where)
+
+
+def _vectors(source: str, raw: object, names: dict[str, object]) -> dict[IndexedBase, VectorSpec]:
+    """Vectors of their own length, ``a = "real[K]"``: a[k], k = 1..K."""
+    if not isinstance(raw, dict):
+        raise FileError(_where(source, '[vectors] must be a table of name = "kind[length]"'))
+    specs: dict[IndexedBase, VectorSpec] = {}
+    for name, domain in raw.items():
+        where = _where(source, f"vector {name!r}")
+        if not _NAME.fullmatch(name) or name.startswith("_") or name in names:
+            raise FileError(f"{where}: a fresh name is a letter then letters, digits or _")
+        kind, length = _shaped(domain, names, where)
+        if length is None:
+            raise FileError(f'{where}: a vector needs its length, as in "real[K]"')
+        assumptions, sampled = _VECTOR_KINDS[kind]
+        names[name] = IndexedBase(name, **assumptions)
+        specs[names[name]] = (length, sampled)
+    return specs
+
+
 def _data(
     source: str, raw: object, names: dict[str, object]
 ) -> tuple[dict[IndexedBase, IndexedBase], DataSampler | None, dict[IndexedBase, VectorSpec]]:
     """The data domains: bases for the proofs (x and y real unless declared), a sampler of
-    (x, y) when either is declared, and the length-N specs of the other declared vectors."""
+    (x, y) when either is declared, and the length-N specs of the other declared vectors (a
+    table of N rows for ``t = "onehot[K]"``, read t[n, k])."""
     if not isinstance(raw, dict):
         raise FileError(_where(source, '[data] must be a table of name = "domain"'))
     kinds: dict[str, str] = {}
+    rows: dict[str, Expr] = {}
     for name, domain in raw.items():
         where = _where(source, f"data {name!r}")
         if not _NAME.fullmatch(name) or name.startswith("_"):
             raise FileError(f"{where}: a name is a letter then letters, digits or _")
         if name not in ("x", "y") and name in names:
             raise FileError(f"{where}: the name is predeclared or declared twice")
-        if domain not in _DATA_DOMAINS:
-            known = ", ".join(_DATA_DOMAINS)
-            raise FileError(f"{where}: unknown domain {domain!r}; use one of: {known}")
-        kinds[name] = domain
+        kind, length = _shaped(domain, names, where)
+        if length is not None:
+            if name in ("x", "y"):
+                raise FileError(f"{where}: x and y hold one value per point")
+            rows[name] = length
+        kinds[name] = kind
     domains = {}
     for base in (x, y):
         assumptions, _ = _DATA_DOMAINS[kinds.get(str(base.label), "real")]
@@ -214,9 +267,10 @@ def _data(
     for name, domain in kinds.items():
         if name in ("x", "y"):
             continue
-        assumptions, kind = _DATA_DOMAINS[domain]
+        assumptions, kind = _VECTOR_KINDS[domain]
         names[name] = IndexedBase(name, **assumptions)
-        vectors[names[name]] = (N, kind)
+        shape = sympy.Tuple(N, rows[name]) if name in rows else N
+        vectors[names[name]] = (shape, kind)
     for name, value in names.items():
         # Vectors declared as plain "data" among the symbols are real, one value per point.
         if isinstance(value, IndexedBase) and value not in vectors and name not in ("x", "y"):
@@ -325,8 +379,8 @@ def _witness(raw: object, names: Mapping[str, object], where: str) -> Lambda:
     return Lambda(u, _expr(raw["expr"], {**names, var: u}, f"{where}, witness"))
 
 
-def _wrt(item: dict, relation: Relation, names: Mapping[str, object], where: str) -> Symbol | None:
-    """The variable of a differentiate or solve step: a declared symbol."""
+def _wrt(item: dict, relation: Relation, names: Mapping[str, object], where: str) -> Expr | None:
+    """The variable of a differentiate or solve step: a declared symbol, or an entry a[m]."""
     raw = item.get("wrt")
     needs = relation in (Relation.DIFF, Relation.SOLVE)
     if raw is None:
@@ -335,9 +389,16 @@ def _wrt(item: dict, relation: Relation, names: Mapping[str, object], where: str
         return None
     if not needs:
         raise FileError(f"{where}: wrt belongs to differentiate and solve steps only")
-    value = names.get(raw) if isinstance(raw, str) else None
-    if not isinstance(value, Symbol):
+    if not isinstance(raw, str):
         raise FileError(f"{where}: wrt must name a declared symbol, not {raw!r}")
+    value = names.get(raw) if _NAME.fullmatch(raw) else _expr(raw, names, f"{where}, wrt")
+    entry = isinstance(value, sympy.Indexed) and all(
+        isinstance(k, Symbol) for k in value.indices
+    )
+    if not (isinstance(value, Symbol) or entry):
+        raise FileError(
+            f"{where}: wrt must name a declared symbol or an entry a[k], not {raw!r}"
+        )
     return value
 
 
@@ -356,7 +417,9 @@ def load_text(text: str, source: str = "<text>") -> Derivation:
         raise FileError(_where(source, "a derivation needs a title (a non-empty string)"))
     names = _predeclared()
     intervals = _declare(source, raw.get("symbols", {}), names)
+    own = _vectors(source, raw.get("vectors", {}), names)
     domains, data, vectors = _data(source, raw.get("data", {}), names)
+    vectors = {**vectors, **own}
     _define(source, raw.get("define", {}), names)
     hypotheses = _hypotheses(source, raw.get("assume", []), names)
     ident = raw.get("id", Path(source).stem)

@@ -187,13 +187,14 @@ _COMPARISONS: dict[type[ast.cmpop], Callable[[object, object], object]] = {
     ast.LtE: sympy.LessThan,
     ast.Gt: sympy.StrictGreaterThan,
     ast.GtE: sympy.GreaterThan,
+    ast.Eq: sympy.Eq,
 }
 
 
 def parse_relation(
     text: str, names: Mapping[str, object], *, where: str = "", limits: Limits = Limits()
 ) -> sympy.core.relational.Relational:
-    """Parse ``a < b`` (``<=``, ``>``, ``>=``): one comparison at the top, each side an
+    """Parse ``a < b`` (``<=``, ``>``, ``>=``, ``==``): one comparison at the top, each side an
     expression under :func:`parse_expression`'s rules; the relation is built unevaluated.
 
     >>> from sympy import Symbol
@@ -312,10 +313,12 @@ class _Parser:
     def parse_relation(self) -> sympy.core.relational.Relational:
         root = self.tree()
         if not (isinstance(root, ast.Compare) and len(root.ops) == 1):
-            raise self.node_error(root, "expected one comparison a < b, a <= b, a > b or a >= b")
+            raise self.node_error(
+                root, "expected one comparison a < b, a <= b, a > b, a >= b or a == b"
+            )
         make = _COMPARISONS.get(type(root.ops[0]))
         if make is None:
-            raise self.node_error(root, "only <, <=, > and >= compare; == and != do not")
+            raise self.node_error(root, "only <, <=, >, >= and == compare; != does not")
         sides = []
         for side in (root.left, root.comparators[0]):
             self.check(side)
