@@ -274,3 +274,33 @@ def test_renaming_a_bound_index_does_not_capture_an_inner_one():
     left = Sum(a[k] * Sum(t[k, i], (i, 1, N)), (k, 1, K))
     right = Sum(a[j] * Sum(t[j, j], (j, 1, N)), (j, 1, K))
     assert normalize(left) != normalize(right)
+
+
+@pytest.mark.parametrize(
+    "name", ["gaussian-regression-model", "logistic-model", "poisson-unconditional"]
+)
+def test_bound_model_examples_are_proved(name):
+    checked = check(files.load(EXAMPLES / f"{name}.toml"))
+    assert [s.status for s in checked.steps] == [Status.PROVED] * len(checked.steps)
+
+
+def test_a_bound_model_is_what_the_likelihood_means():
+    # With p_model bound to N(y; w x, 1), the log-likelihood is not that of N(y; w x, 2).
+    assert _statuses('''
+title = "the wrong variance"
+params = ["w"]
+start = "LogLikelihood()"
+[symbols]
+w = "real"
+[data]
+y = "real"
+[model]
+p_model = "Normal(y, w*x, 1)"
+[[steps]]
+expr = "Sum(log(Normal(y[i], w*x[i], 2)), (i, 1, N))"
+''') == [Status.REFUTED]
+
+
+def test_an_unconditional_model_prints_its_one_argument():
+    d = files.load(EXAMPLES / "poisson-unconditional.toml")
+    assert str(d.steps[0].rhs) == "-Sum(log(p_model(x[i])), (i, 1, N))"

@@ -23,8 +23,11 @@ from sympy import (
     Product,
     Sum,
     Symbol,
+    Tuple,
     log,
 )
+from sympy.core.symbol import Str
+from sympy.logic.boolalg import as_Boolean as sympify_bool
 from sympy.printing.latex import LatexPrinter
 from sympy.printing.str import StrPrinter
 
@@ -51,6 +54,7 @@ __all__ = [
     "EmpiricalDistribution",
     "EmpiricalMarginal",
     "ModelDistribution",
+    "BoundModel",
     "p_data",
     "p_data_x",
     "p_model",
@@ -192,6 +196,51 @@ class ModelDistribution(Distribution):
 
     def _sympystr(self, printer: object) -> str:
         return "p_model" if self.param == theta else f"p_model({self.param})"
+
+
+class BoundModel(Distribution):
+    """``p_model`` bound to a density written out: ``body`` in the variables ``y`` and ``x``
+    (:data:`yv`, :data:`xv`) for a conditional model p(y | x), in ``x`` alone for an
+    unconditional one; ``params`` name what the likelihood is a function of. Its density at a
+    point is a :class:`Defined` ``p_model(...)``, which prints by name and unfolds to the body.
+
+    >>> from sympy import exp
+    >>> lam = Symbol("lam", positive=True)
+    >>> model = BoundModel(lam * exp(-lam * xv), (lam,), conditional=False)
+    >>> model.density(yv, x[i]).definition()
+    lam*exp(-lam*x[i])
+    """
+
+    def __new__(cls, body: Expr, params: tuple[Expr, ...], conditional: bool) -> BoundModel:
+        return Expr.__new__(cls, body, Tuple(*params), sympify_bool(conditional))
+
+    @property
+    def body(self) -> Expr:
+        return self.args[0]
+
+    @property
+    def conditional(self) -> bool:
+        return bool(self.args[2])
+
+    @property
+    def param(self) -> Expr:
+        params = self.args[1]
+        return params[0] if len(params) == 1 else params
+
+    def density(self, yy: Expr, xx: Expr) -> Expr:
+        label = Str("p_model")
+        if self.conditional:
+            return Defined(label, Lambda((yv, xv), self.body), yy, xx)
+        return Defined(label, Lambda((xv,), self.body), xx)
+
+    def _latex(self, printer: LatexPrinter) -> str:
+        return r"p_{model}"
+
+    def _sympystr(self, printer: object) -> str:
+        return "p_model"
+
+    def _textstr(self, printer: object) -> str:
+        return "p_model"
 
 
 p_data = EmpiricalDistribution()
@@ -469,14 +518,14 @@ class Defined(Measure):
 
     >>> from sympy import Lambda, exp
     >>> z = Symbol("z", real=True)
-    >>> sigma = Defined(Symbol("sigma"), Lambda(z, 1 / (1 + exp(-z))), theta)
+    >>> sigma = Defined(Str("sigma"), Lambda(z, 1 / (1 + exp(-z))), theta)
     >>> sigma, sigma.definition(), sigma.is_positive
     (sigma(theta), 1/(1 + exp(-theta)), True)
     """
 
     is_real = None
 
-    def __new__(cls, name: Symbol, body: Lambda, *args: Expr) -> Defined:
+    def __new__(cls, name: Str, body: Lambda, *args: Expr) -> Defined:
         return Expr.__new__(cls, name, body, *args)
 
     @property
@@ -507,7 +556,8 @@ class Defined(Measure):
         return self._shown(printer._print)
 
     def _latex(self, printer: LatexPrinter) -> str:
-        name = printer._print(self.args[0])
+        # Printed as a symbol would be, so that sigma is \sigma and mu_1 is \mu_{1}.
+        name = printer._print(Symbol(self.name))
         if not self.args[2:]:
             return name
         return rf"{name}\left({', '.join(printer._print(a) for a in self.args[2:])}\right)"

@@ -32,14 +32,17 @@ from pathlib import Path
 import mpmath
 import sympy
 from sympy import Basic, Expr, IndexedBase, Lambda, Symbol
+from sympy.core.symbol import Str
 
 from symbolic.kernel.derivation import Derivation, Relation, Step
 from symbolic.kernel.measures import (
     KL,
     NLL,
+    BoundModel,
     Constant,
     CrossEntropy,
     Defined,
+    Distribution,
     Entropy,
     Expectation,
     Likelihood,
@@ -47,6 +50,7 @@ from symbolic.kernel.measures import (
     N,
     i,
     p_data,
+    p_data_x,
     p_model,
     theta,
     x,
@@ -63,7 +67,7 @@ MAX_FILE_BYTES = 256 * 1024
 MAX_STEPS = 200
 _NAME = re.compile(r"[A-Za-z][A-Za-z0-9_]{0,30}")
 _TOP_KEYS = {
-    "title", "id", "symbols", "vectors", "data", "assume", "define", "chains",
+    "title", "id", "symbols", "vectors", "data", "assume", "define", "model", "chains",
     "params", "sense", "start", "steps", "notes",
 }
 _STEP_KEYS = {"relation", "expr", "rule", "witness", "wrt"}
@@ -140,6 +144,7 @@ def _predeclared() -> dict[str, object]:
         "LogLikelihood": LogLikelihood,
         "NLL": NLL,
         "constant": Constant,
+        **_DENSITIES,
     }
     return {
         **functions,
@@ -325,18 +330,82 @@ def _define(source: str, raw: object, names: dict[str, object]) -> None:
         symbols = [Symbol(a, real=True) for a in args]
         value = _expr(body, {**names, **dict(zip(args, symbols, strict=True))}, where)
         lam = Lambda(tuple(symbols), value)
-        label = Symbol(name)
+        label = Str(name)
         if not args:
             names[name] = Defined(label, lam)
             continue
 
-        def call(*given: Expr, lam: Lambda = lam, label: Symbol = label) -> Expr:
+        def call(*given: Expr, lam: Lambda = lam, label: Str = label) -> Expr:
             if len(given) != len(lam.variables):
                 raise TypeError(f"{label} takes {len(lam.variables)} arguments")
             return Defined(label, lam, *given)
 
         call.__name__ = name
         names[name] = call
+
+
+def _model(source: str, raw: object, names: dict[str, object]) -> None:
+    """``[model] p_model = "Normal(y, w*x, sigma2)"``: p_model bound to a density in the
+    variables x and y (conditional, p(y | x)) or in x alone (unconditional); the likelihood,
+    the NLL and the measures then use it, and an unconditional model's p_data is over x."""
+    if raw is None:
+        return
+    where = _where(source, "model")
+    if not (isinstance(raw, dict) and set(raw) <= {"p_model", "params"} and "p_model" in raw):
+        raise FileError(f'{where}: [model] is p_model = "density" and optionally params = [...]')
+    inside = {**names, "x": xv, "y": yv}
+    body = _expr(raw["p_model"], inside, f"{where}, p_model", variables=True)
+    if not body.has(xv) and not body.has(yv):
+        raise FileError(f"{where}: the density must mention the variable x (and y if conditional)")
+    if body.has(yv) and body.has(xv):
+        conditional = True
+    elif body.has(yv):
+        raise FileError(f"{where}: a density in y alone: write the variable as x, or give both")
+    else:
+        conditional = False
+    listed = raw.get("params")
+    if listed is None:
+        params = sorted(body.free_symbols - {xv, yv}, key=str)
+    elif isinstance(listed, list) and all(isinstance(names.get(p), Symbol) for p in listed):
+        params = [names[p] for p in listed]
+    else:
+        raise FileError(f"{where}: params must be a list of declared symbols")
+    model = BoundModel(body, tuple(params), conditional)
+    names["p_model"] = model
+    names["Likelihood"] = lambda: Likelihood(model)
+    names["LogLikelihood"] = lambda: LogLikelihood(model)
+    names["NLL"] = lambda: NLL(model)
+    if not conditional:
+        names["p_data"] = p_data_x
+
+
+def _density(name: str, arity: int, body: Callable[..., Expr]) -> Callable[..., Expr]:
+    """A catalog density that prints by its name, ``Normal(y[i], w*x[i], sigma2)``."""
+    variables = tuple(Symbol(f"a{k}", real=True) for k in range(arity))
+    lam = Lambda(variables, body(*variables))
+    label = Str(name)
+
+    def make(*args: Expr) -> Expr:
+        if len(args) != arity:
+            raise TypeError(f"{name} takes {arity} arguments: the variable, then the parameters")
+        return Defined(label, lam, *args)
+
+    make.__name__ = name
+    return make
+
+
+_DENSITIES = {
+    "Normal": _density(
+        "Normal",
+        3,
+        lambda v, m, s: sympy.exp(-((v - m) ** 2) / (2 * s)) / sympy.sqrt(2 * sympy.pi * s),
+    ),
+    "Bernoulli": _density("Bernoulli", 2, lambda v, p: p**v * (1 - p) ** (1 - v)),
+    "Poisson": _density(
+        "Poisson", 2, lambda v, lam: lam**v * sympy.exp(-lam) / sympy.factorial(v)
+    ),
+    "Exponential": _density("Exponential", 2, lambda v, lam: lam * sympy.exp(-lam * v)),
+}
 
 
 def _hypotheses(source: str, raw: object, names: Mapping[str, object]) -> tuple[Basic, ...]:
@@ -354,7 +423,10 @@ def _hypotheses(source: str, raw: object, names: Mapping[str, object]) -> tuple[
     return tuple(out)
 
 
-def _expr(text: object, names: Mapping[str, object], where: str) -> Expr:
+def _expr(
+    text: object, names: Mapping[str, object], where: str, variables: bool = False
+) -> Expr:
+    """Parse one expression; ``variables`` admits the plain x and y of a density."""
     if not isinstance(text, str):
         raise FileError(f"{where}: an expression must be a string")
     try:
@@ -366,7 +438,22 @@ def _expr(text: object, names: Mapping[str, object], where: str) -> Expr:
         raise FileError(f"{where}: the expression does not build: {exc}") from None
     if not isinstance(value, Expr):
         raise FileError(f"{where}: not an expression: {text!r}")
+    if not variables and _loose(value):
+        raise FileError(
+            f"{where}: p_model with one argument reads as p_model(y | x[i]) with y unbound; "
+            "write p_model(y[i], x[i]), or bind an unconditional model in [model]"
+        )
     return value
+
+
+def _loose(e: Basic) -> bool:
+    """Whether an expectation's variable x or y occurs outside every E(...)."""
+    if isinstance(e, (Expectation, Distribution, Lambda)):
+        # These bind x and y themselves.
+        return False
+    if e in (xv, yv):
+        return True
+    return any(_loose(a) for a in e.args)
 
 
 def _witness(raw: object, names: Mapping[str, object], where: str) -> Lambda:
@@ -421,6 +508,7 @@ def load_text(text: str, source: str = "<text>") -> Derivation:
     domains, data, vectors = _data(source, raw.get("data", {}), names)
     vectors = {**vectors, **own}
     _define(source, raw.get("define", {}), names)
+    _model(source, raw.get("model"), names)
     hypotheses = _hypotheses(source, raw.get("assume", []), names)
     ident = raw.get("id", Path(source).stem)
     if not isinstance(ident, str):
