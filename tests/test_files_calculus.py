@@ -304,3 +304,26 @@ expr = "Sum(log(Normal(y[i], w*x[i], 2)), (i, 1, N))"
 def test_an_unconditional_model_prints_its_one_argument():
     d = files.load(EXAMPLES / "poisson-unconditional.toml")
     assert str(d.steps[0].rhs) == "-Sum(log(p_model(x[i])), (i, 1, N))"
+
+
+def test_steps_print_as_written_while_the_kernel_checks_their_meaning():
+    from symbolic.outputs.render import to_markdown, to_text
+
+    checked = _check('''
+title = "as written"
+start = "N - N + 1/2*log(N)"
+[[steps]]
+expr = "log(N)/2"
+''')
+    assert checked.steps[0].status is Status.PROVED
+    shown = to_text(checked)
+    assert "N - N + 1/2*log(N)" in shown  # not sympy's log(N)/2
+    assert r"N - N" in to_markdown(checked)
+
+
+def test_the_first_turn_to_argmin_shows_argmax_on_its_left():
+    from symbolic.outputs.render import to_text
+
+    shown = to_text(check(files.load(EXAMPLES / "seed-cross-entropy.toml")))
+    first = next(line for line in shown.splitlines() if "(1)" in line)
+    assert "argmax" in first and "argmin" in first

@@ -73,6 +73,10 @@ class Step:
     rule: str
     witness: Lambda | None = None
     wrt: Expr | None = None
+    # How the author wrote the right-hand side, for display only: the text, and the expression
+    # built without sympy's automatic evaluation. The kernel checks ``rhs``.
+    written: str = ""
+    shown: Expr | None = None
 
 
 @dataclass(frozen=True)
@@ -87,7 +91,8 @@ class Derivation:
     own. ``domains`` replace data bases by bases that carry the data's domain (``x`` by a real
     or a nonnegative-integer ``x``) in the symbolic proofs, while the numeric checks draw the
     data from ``data``; ``hypotheses`` are relations (``N >= 2``) assumed by the proofs and
-    satisfied by every sampled point."""
+    satisfied by every sampled point. ``start_written`` and ``start_shown`` are the start as
+    the author wrote it, for display only (see :class:`Step`)."""
 
     id: str
     title: str
@@ -104,3 +109,5 @@ class Derivation:
     parts: tuple[Derivation, ...] = ()
     domains: Mapping[IndexedBase, IndexedBase] = field(default_factory=dict)
     hypotheses: tuple[Basic, ...] = ()
+    start_written: str = ""
+    start_shown: Expr | None = None

@@ -31,7 +31,7 @@ from importlib import resources
 from pathlib import Path
 from typing import NamedTuple
 
-from sympy import Expr, Function, Indexed, Product, Sum, Symbol, fraction
+from sympy import Expr, Function, Indexed, Mul, Product, Sum, Symbol, fraction
 from sympy.printing.latex import LatexPrinter
 from sympy.printing.str import StrPrinter
 
@@ -168,14 +168,30 @@ class _PostLatexPrinter(LatexPrinter):
         return super()._print_Mul(e)
 
 
-def tex(expr: Expr) -> str:
-    r"""LaTeX of an expression in the post's notation.
+class _WrittenLatexPrinter(_PostLatexPrinter):
+    """For expressions built without evaluation: the factor 1 that an unevaluated Sum puts in
+    front of its summand is not printed."""
+
+    def _print_Mul(self, e: Expr) -> str:
+        factors = [a for a in e.args if a != 1]
+        if len(factors) != len(e.args):
+            if len(factors) == 1:
+                return self._print(factors[0])
+            e = Mul(*factors, evaluate=False)
+        return super()._print_Mul(e)
+
+
+def tex(expr: Expr, written: bool = False) -> str:
+    r"""LaTeX of an expression in the post's notation (``written``: in the order of its terms).
 
     >>> from symbolic.kernel.measures import NLL, N
     >>> from symbolic.kernel import normalize
     >>> print(tex(normalize(NLL() / N)))
     - \frac{1}{N} \sum_{i=1}^{N} \log p_{model}(y_{i} \mid x_{i}, \theta)
     """
+    if written:
+        # An expression built without evaluation keeps its terms in the author's order.
+        return _WrittenLatexPrinter({"order": "none"}).doprint(expr)
     return _PostLatexPrinter().doprint(expr)
 
 
@@ -243,7 +259,20 @@ def _lines(d: Derivation, steps: Sequence[CheckedStep | _Link], fmt: str) -> lis
     # Without a label the chain opens with plain values; leading equalities are shown as such
     # and the objective is restated where the first argmin/argmax step turns to optimizers.
     sense = d.sense if d.start_label else Relation.EQ
-    start = _opt(sense, show(d.start), fmt == "latex", d.params)
+    # A step prints as its author wrote it where the derivation keeps that (a file does).
+    forms = [(d.start, d.start_written, d.start_shown)]
+    forms += [(st.rhs, st.written, st.shown) for st in d.steps]
+
+    def shown(k: int, value: Expr) -> str:
+        checked, written, tree = forms[k] if k < len(forms) else (None, "", None)
+        if checked == value:
+            if fmt != "latex" and written:
+                return " ".join(written.split())
+            if fmt == "latex" and tree is not None:
+                return tex(tree, written=True)
+        return show(value)
+
+    start = _opt(sense, shown(0, d.start), fmt == "latex", d.params)
     rows: list[_Row] = []
     left = _label(d.start_label, fmt == "latex") if d.start_label else start
     first_right = start if d.start_label else ""
@@ -261,8 +290,9 @@ def _lines(d: Derivation, steps: Sequence[CheckedStep | _Link], fmt: str) -> lis
             # The chain turns from values into optimizers: restate the left side as one, in
             # the sense it was read (argmax L, before argmin -L).
             was = read if read.optimizes else new_sense
-            left = _opt(was, show(step.lhs), fmt == "latex", d.params)
-        rows.append((left, _opt(new_sense, show(step.rhs), fmt == "latex", d.params), step))
+            left = _opt(was, shown(step.index - 1, step.lhs), fmt == "latex", d.params)
+        right = shown(step.index, step.rhs)
+        rows.append((left, _opt(new_sense, right, fmt == "latex", d.params), step))
         left = ""
         sense = new_sense
         if step.relation.optimizes:

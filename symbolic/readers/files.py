@@ -456,6 +456,37 @@ def _loose(e: Basic) -> bool:
     return any(_loose(a) for a in e.args)
 
 
+def _display(text: str, names: Mapping[str, object], where: str, variables: bool = False) -> Expr:
+    """The expression as written, for display: built without sympy's automatic evaluation
+    (``N - N`` stays ``N - N``), with the factors 1 that unevaluated sums insert taken out.
+    Only ever printed; None where the unevaluated form does not build."""
+    try:
+        with sympy.evaluate(False):
+            return _tidy(parse_expression(text, names, where=where, limits=Limits()))
+    except (ParseError, *_BUILD_ERRORS):
+        return None
+
+
+def _tidy(tree: Expr) -> Expr:
+    # Run under evaluate(False): replace() rebuilds every ancestor of what it replaces.
+    tree = tree.replace(
+        lambda n: isinstance(n, sympy.Mul) and sympy.S.One in n.args,
+        lambda n: sympy.Mul(*(a for a in n.args if a != 1), evaluate=False),
+    )
+    # A product of products is one product (associativity keeps the order), so that a unary
+    # minus, Mul(-1, f), leads the product it starts and prints as a sign, not as (-1).
+    return tree.replace(
+        lambda n: isinstance(n, sympy.Mul) and any(isinstance(a, sympy.Mul) for a in n.args),
+        lambda n: sympy.Mul(
+            *(f for a in n.args for f in (a.args if isinstance(a, sympy.Mul) else (a,))),
+            evaluate=False,
+        ),
+    )
+
+
+_BUILD_ERRORS = (TypeError, ValueError, ArithmeticError, IndexError, AttributeError)
+
+
 def _witness(raw: object, names: Mapping[str, object], where: str) -> Lambda:
     if not (isinstance(raw, dict) and set(raw) == {"var", "expr"}):
         raise FileError(f'{where}: a witness is {{var = "u", expr = "-log(-u)"}}')
@@ -572,7 +603,8 @@ def _chain(
     sense_raw = raw.get("sense", "=")
     if sense_raw not in _SENSES:
         raise FileError(_where(source, f"sense {sense_raw!r} is not one of {sorted(_SENSES)}"))
-    start = _expr(raw.get("start"), names, _where(source, "start"))
+    start_text = raw.get("start")
+    start = _expr(start_text, names, _where(source, "start"))
     steps_raw = raw.get("steps")
     if not isinstance(steps_raw, list) or not steps_raw:
         raise FileError(_where(source, "a derivation needs [[steps]]"))
@@ -596,13 +628,16 @@ def _chain(
             raise FileError(f"{where}: the rule must be a string")
         witness = item.get("witness")
         wrt = _wrt(item, _RELATIONS[relation], names, where)
+        text = item.get("expr")
         steps.append(
             Step(
                 _RELATIONS[relation],
-                _expr(item.get("expr"), names, where),
+                _expr(text, names, where),
                 rule or "(no justification given)",
                 _witness(witness, names, where) if witness is not None else None,
                 wrt,
+                written=text,
+                shown=_display(text, names, where),
             )
         )
     notes = raw.get("notes", [])
@@ -621,6 +656,8 @@ def _chain(
         vectors=common.vectors,
         domains=common.domains,
         hypotheses=common.hypotheses,
+        start_written=start_text,
+        start_shown=_display(start_text, names, _where(source, "start")),
     )
 
 
