@@ -327,3 +327,35 @@ def test_the_first_turn_to_argmin_shows_argmax_on_its_left():
     shown = to_text(check(files.load(EXAMPLES / "seed-cross-entropy.toml")))
     first = next(line for line in shown.splitlines() if "(1)" in line)
     assert "argmax" in first and "argmin" in first
+
+
+def test_expectations_and_divergences_between_laws_are_proved():
+    checked = check(files.load(EXAMPLES / "laws-bernoulli-poisson.toml"))
+    assert [s.status for s in checked.all_steps()] == [Status.PROVED] * 3
+
+
+NORMALS = '''
+title = "KL between two normals"
+start = "KL(Normal(mu1, s1), Normal(mu2, s2))"
+[symbols]
+mu1 = "real"
+mu2 = "real"
+s1 = "positive"
+s2 = "positive"
+[[steps]]
+expr = "{rhs}"
+'''
+
+
+def test_kl_between_normals_agrees_with_the_closed_form_and_refutes_a_wrong_one():
+    from symbolic.kernel import Config
+
+    true = "log(s2/s1)/2 - 1/2 + (s1 + (mu1 - mu2)**2)/(2*s2)"
+    fast = Config(budget=2.0, instances=2)
+    right = check(files.load_text(NORMALS.format(rhs=true), "n.toml"), fast).steps[0]
+    assert right.status in (Status.PROVED, Status.NUMERIC)
+    wrong = true.replace(" - 1/2", "")
+    refuted = check(files.load_text(NORMALS.format(rhs=wrong), "n.toml"), fast).steps[0]
+    assert refuted.status is Status.REFUTED
+    cex = refuted.counterexample
+    assert abs(float(cex["rhs"]) - float(cex["lhs"]) - 0.5) < 1e-12

@@ -1195,22 +1195,30 @@ def _verdict(
         numeric = _numeric_argopt(lhs, step.rhs, flips, sampler)
     form = assumptions.form
 
+    # A value claim holds at every point of the domain: a symbol's interval is one more
+    # hypothesis there (for an argmin step it would reparametrize the objective).
+    used = (lhs.free_symbols | step.rhs.free_symbols) & set(intervals)
+    bounds = tuple(
+        rel
+        for sym in sorted(used, key=str)
+        for rel in (
+            sympy.StrictGreaterThan(sym, sympy.Rational(str(intervals[sym][0]))),
+            sympy.StrictLessThan(sym, sympy.Rational(str(intervals[sym][1]))),
+        )
+    )
+    within = Assumptions.of(assumptions.domains, hypotheses + bounds)
+
     def prove() -> tuple[bool, str]:
         if relation in (Relation.EQ, Relation.DIFF):
-            return _prove_equal(form(lhs_eq), form(step.rhs), config.budget)
+            ok, why = _prove_equal(form(lhs_eq), form(step.rhs), config.budget)
+            if ok or not bounds:
+                return ok, why
+            ok, how = _prove_equal(within.form(lhs_eq), within.form(step.rhs), config.budget)
+            if not ok:
+                return False, why
+            names = ", ".join(map(str, sorted(used, key=str)))
+            return True, f"with {names} in their intervals: {how}"
         if relation.compares:
-            # An inequality holds at every point of the domain: a symbol's interval is one more
-            # hypothesis there (it would reparametrize the objective of an argmin step).
-            used = (lhs.free_symbols | step.rhs.free_symbols) & set(intervals)
-            bounds = tuple(
-                rel
-                for sym in sorted(used, key=str)
-                for rel in (
-                    sympy.StrictGreaterThan(sym, sympy.Rational(str(intervals[sym][0]))),
-                    sympy.StrictLessThan(sym, sympy.Rational(str(intervals[sym][1]))),
-                )
-            )
-            within = Assumptions.of(assumptions.domains, hypotheses + bounds)
             return _prove_inequality(lhs, step.rhs, relation, config.budget, within)
         if relation is Relation.SOLVE:
             return _prove_root(lhs, step.rhs, step.wrt, intervals, assumptions, config.budget)

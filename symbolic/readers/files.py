@@ -115,9 +115,58 @@ class FileError(ValueError):
     """A derivation file that cannot be read: the message says where and why."""
 
 
-def _expectation(body: Expr, dist: Expr = p_data) -> Expr:
+@dataclass(frozen=True)
+class _Law:
+    """A catalog law of one real variable, ``Normal(mu, sigma2)``: its density or mass in the
+    variable and its support. Used only to write out E, H, CE and KL as the integrals or sums
+    they are; the kernel checks those."""
+
+    name: str
+    params: tuple[Expr, ...]
+    density: Expr
+    lo: Expr
+    hi: Expr
+    discrete: bool
+
+    def __str__(self) -> str:
+        return f"{self.name}({', '.join(map(str, self.params))})"
+
+    def mean(self, body: Expr) -> Expr:
+        """E[body] under the law, for a body in the variable (the plain ``x``)."""
+        t = Symbol("t", integer=True, nonnegative=True) if self.discrete else Symbol("t", real=True)
+        term = body.xreplace({xv: t}) * self.density.xreplace({xv: t})
+        make = sympy.Sum if self.discrete else sympy.Integral
+        return make(term, (t, self.lo, self.hi))
+
+
+def _named(label: str, value: Expr) -> Expr:
+    return Defined(Str(label), Lambda((), value))
+
+
+def _expectation(body: Expr, dist: object = p_data) -> Expr:
     # Inside E(...) the data names stand for the bound variables of the expectation.
-    return Expectation(body.xreplace({x: xv, y: yv}), dist)
+    body = body.xreplace({x: xv, y: yv})
+    if isinstance(dist, _Law):
+        return _named(f"E_{dist}[{body}]", dist.mean(body))
+    return Expectation(body, dist)
+
+
+def _entropy(p: object, q: object = None) -> Expr:
+    if isinstance(p, _Law) and q is None:
+        return _named(f"H({p})", p.mean(-sympy.log(p.density)))
+    if isinstance(p, _Law) and isinstance(q, _Law):
+        return _named(f"H({p}, {q})", p.mean(-sympy.log(q.density)))
+    if isinstance(p, _Law) or isinstance(q, _Law):
+        raise TypeError("H compares two laws, or the distributions p_data and p_model")
+    return Entropy(p) if q is None else CrossEntropy(p, q)
+
+
+def _divergence(p: object, q: object) -> Expr:
+    if isinstance(p, _Law) and isinstance(q, _Law):
+        return _named(f"KL({p} || {q})", p.mean(sympy.log(p.density) - sympy.log(q.density)))
+    if isinstance(p, _Law) or isinstance(q, _Law):
+        raise TypeError("KL compares two laws, or the distributions p_data and p_model")
+    return KL(p, q)
 
 
 def _predeclared() -> dict[str, object]:
@@ -138,8 +187,9 @@ def _predeclared() -> dict[str, object]:
         "Product": sympy.Product,
         "diff": sympy.Derivative,
         "E": _expectation,
-        "H": lambda p, q=None: Entropy(p) if q is None else CrossEntropy(p, q),
-        "KL": KL,
+        "H": _entropy,
+        "CE": _entropy,
+        "KL": _divergence,
         "Likelihood": Likelihood,
         "LogLikelihood": LogLikelihood,
         "NLL": NLL,
@@ -379,15 +429,24 @@ def _model(source: str, raw: object, names: dict[str, object]) -> None:
         names["p_data"] = p_data_x
 
 
-def _density(name: str, arity: int, body: Callable[..., Expr]) -> Callable[..., Expr]:
-    """A catalog density that prints by its name, ``Normal(y[i], w*x[i], sigma2)``."""
+def _density(
+    name: str, arity: int, body: Callable[..., Expr], support: tuple[Expr, Expr, bool]
+) -> Callable[..., object]:
+    """A catalog density that prints by its name, ``Normal(y[i], w*x[i], sigma2)``; without
+    its variable, ``Normal(mu, sigma2)`` is the law, for E, H, CE and KL."""
     variables = tuple(Symbol(f"a{k}", real=True) for k in range(arity))
     lam = Lambda(variables, body(*variables))
     label = Str(name)
 
-    def make(*args: Expr) -> Expr:
+    def make(*args: Expr) -> object:
+        if len(args) == arity - 1:
+            lo, hi, discrete = support
+            return _Law(name, tuple(args), body(xv, *args), lo, hi, discrete)
         if len(args) != arity:
-            raise TypeError(f"{name} takes {arity} arguments: the variable, then the parameters")
+            raise TypeError(
+                f"{name} takes {arity} arguments (the variable, then the parameters), or "
+                f"{arity - 1} for the law"
+            )
         return Defined(label, lam, *args)
 
     make.__name__ = name
@@ -399,12 +458,20 @@ _DENSITIES = {
         "Normal",
         3,
         lambda v, m, s: sympy.exp(-((v - m) ** 2) / (2 * s)) / sympy.sqrt(2 * sympy.pi * s),
+        (-sympy.oo, sympy.oo, False),
     ),
-    "Bernoulli": _density("Bernoulli", 2, lambda v, p: p**v * (1 - p) ** (1 - v)),
+    "Bernoulli": _density(
+        "Bernoulli", 2, lambda v, p: p**v * (1 - p) ** (1 - v), (0, 1, True)
+    ),
     "Poisson": _density(
-        "Poisson", 2, lambda v, lam: lam**v * sympy.exp(-lam) / sympy.factorial(v)
+        "Poisson",
+        2,
+        lambda v, lam: lam**v * sympy.exp(-lam) / sympy.factorial(v),
+        (0, sympy.oo, True),
     ),
-    "Exponential": _density("Exponential", 2, lambda v, lam: lam * sympy.exp(-lam * v)),
+    "Exponential": _density(
+        "Exponential", 2, lambda v, lam: lam * sympy.exp(-lam * v), (0, sympy.oo, False)
+    ),
 }
 
 
