@@ -359,3 +359,31 @@ def test_kl_between_normals_agrees_with_the_closed_form_and_refutes_a_wrong_one(
     assert refuted.status is Status.REFUTED
     cex = refuted.counterexample
     assert abs(float(cex["rhs"]) - float(cex["lhs"]) - 0.5) < 1e-12
+
+
+def test_the_same_vocabulary_works_from_the_api():
+    from sympy import IndexedBase, Sum, Symbol, log
+
+    from symbolic import Derivation, Relation, Step
+    from symbolic.kernel.measures import N, i, x
+
+    p = Symbol("p", real=True)
+    ones = Sum(x[i], (i, 1, N))
+    loglik = Sum(x[i] * log(p) + (1 - x[i]) * log(1 - p), (i, 1, N))
+    score = ones / p - (N - ones) / (1 - p)
+    d = Derivation(
+        "api",
+        "Bernoulli score from Python",
+        loglik,
+        (
+            Step(Relation.DIFF, score, "score", wrt=p),
+            Step(Relation.SOLVE, ones / N, "score = 0", wrt=p),
+        ),
+        params=(p,),
+        sense=Relation.ARGMAX,
+        intervals={p: (0.0, 1.0)},
+        data=files._pairs("binary", None),
+        domains={x: IndexedBase("x", integer=True, nonnegative=True)},
+        hypotheses=(ones > 0, ones < N),
+    )
+    assert [s.status for s in check(d).steps] == [Status.PROVED, Status.PROVED]
