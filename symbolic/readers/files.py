@@ -499,6 +499,11 @@ def _expr(
     try:
         value = parse_expression(text, names, where=where, limits=Limits())
     except ParseError as exc:
+        if exc.detail.endswith(f"not {_Law.__name__}"):
+            raise FileError(
+                f"{where}: a law such as Normal(mu, sigma2) is not a value: take E, H, CE or KL "
+                "of it, or give a density its variable first, Normal(y, mu, sigma2)"
+            ) from None
         raise FileError(str(exc)) from None
     except (TypeError, ValueError, ArithmeticError, IndexError) as exc:
         # Well-formed text that does not build: say so, with the expression's own words.
