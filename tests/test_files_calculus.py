@@ -387,3 +387,18 @@ def test_the_same_vocabulary_works_from_the_api():
         hypotheses=(ones > 0, ones < N),
     )
     assert [s.status for s in check(d).steps] == [Status.PROVED, Status.PROVED]
+
+
+def test_mixed_partials_are_checked_both_ways():
+    text = '''
+title = "mixed partials"
+start = "diff(exp(a*b**2), a, b)"
+[symbols]
+a = "real"
+b = "real"
+[[steps]]
+expr = "2*b*exp(a*b**2) + 2*a*b**3*exp(a*b**2)"
+[[steps]]
+expr = "2*b*exp(a*b**2)"
+'''
+    assert _statuses(text) == [Status.PROVED, Status.REFUTED]
