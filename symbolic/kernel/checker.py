@@ -1178,8 +1178,8 @@ def _verdict(
         text = ", ".join(map(str, hypotheses))
         return _Verdict(
             Status.UNKNOWN,
-            f"no sampled point satisfies the hypotheses {text}: they may be unsatisfiable, and a "
-            "proof under them would be vacuous",
+            f"no sampled point satisfies the hypotheses {text} (or they could not be evaluated): "
+            "they may be unsatisfiable, and a proof under them would be vacuous",
         ), False
     constants = _check_constants((lhs, step.rhs), sampler)
     flips = _sense_flips(lhs_sense, relation)

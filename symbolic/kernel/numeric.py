@@ -483,10 +483,11 @@ def _derivative(node: sympy.Derivative, env: Point) -> mpmath.mpf:
 
 def satisfies(conditions: tuple[sympy.Basic, ...], env: Point) -> bool:
     """Whether every condition (a relation such as ``N >= 2``) holds at ``env``; a condition
-    without a value there does not hold."""
+    without a value there, or that the evaluator cannot evaluate, does not hold (so a point is
+    never used on the strength of a hypothesis nobody checked)."""
     try:
         return all(_truth(c, env) for c in conditions)
-    except Undefined:
+    except (Undefined, Unsupported):
         return False
 
 
