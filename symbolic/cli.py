@@ -44,6 +44,7 @@ def step_json(step: CheckedStep) -> dict[str, object]:
         "rhs": str(step.rhs),
         "detail": step.detail,
         "counterexample": step.counterexample,
+        **({"wrt": str(step.wrt)} if step.wrt is not None else {}),
     }
 
 

@@ -113,3 +113,19 @@ def test_a_huge_sum_is_bounded_work(tmp_path, capsys):
     assert main(["check", str(path), "--json"]) == 0
     step = json.loads(capsys.readouterr().out)["steps"][0]
     assert step["status"] == "proved" and "more than 1000000 terms" in step["detail"]
+
+
+# The students' files are refuted at their wrong step; every other example is proved.
+REFUTED_AT = {"student-mistake": 3, "student-wrong-derivative": 1}
+
+
+@pytest.mark.parametrize("path", sorted(EXAMPLES.glob("*.toml")), ids=lambda p: p.stem)
+def test_every_example_is_proved_or_refuted_where_it_is_wrong(path):
+    checked = kernel.check(files.load(path))
+    steps = checked.all_steps()
+    wrong = REFUTED_AT.get(path.stem)
+    if wrong is None:
+        assert [s.status.value for s in steps] == ["proved"] * len(steps)
+    else:
+        assert steps[wrong - 1].status.value == "refuted"
+        assert all(s.status.value == "proved" for s in steps[: wrong - 1])

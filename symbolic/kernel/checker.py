@@ -53,7 +53,8 @@ from sympy import (
     log,
 )
 
-from symbolic.kernel import closed_forms
+from symbolic.kernel import calculus, closed_forms
+from symbolic.kernel.assumptions import Assumptions
 from symbolic.kernel.budget import BudgetExceeded, time_budget
 from symbolic.kernel.derivation import Derivation, Relation, Step
 from symbolic.kernel.measures import (
@@ -62,6 +63,7 @@ from symbolic.kernel.measures import (
     Mean,
     N,
     NormalLaw,
+    PModel,
     theta,
     unfold,
     xv,
@@ -81,6 +83,7 @@ from symbolic.kernel.numeric import (
     sample_instances,
     sample_value,
     sample_vector,
+    satisfies,
     show,
     tolerance,
     vector_length,
@@ -133,6 +136,7 @@ class Config:
 
 
 _SEAL = object()
+_NO_ASSUMPTIONS = Assumptions()
 
 
 @dataclass(frozen=True)
@@ -150,6 +154,7 @@ class CheckedStep:
     counterexample: dict[str, object] | None = None
     # Whether the numeric check could evaluate the step at all (a proof may stand without it).
     evaluated: bool = True
+    wrt: Expr | None = None
     seal: object = field(default=None, repr=False, compare=False)
 
     def __post_init__(self) -> None:
@@ -232,7 +237,8 @@ def _canonical_index(s: Sum) -> Sum:
     if len(s.limits) != 1 or len(s.limits[0]) != 3:
         return s
     var, lo, hi = s.limits[0]
-    if var == data_index or data_index in s.function.free_symbols:
+    # has(), not free_symbols: an inner sum over i would capture the renamed index.
+    if var == data_index or s.function.has(data_index):
         return s
     return Sum(s.function.xreplace({var: data_index}), (data_index, lo, hi))
 
@@ -623,8 +629,10 @@ class _Sampler:
         data: DataSampler | None,
         vectors: Mapping[Expr, VectorSpec] | None = None,
         orders: bool = False,
+        hypotheses: tuple[sympy.Basic, ...] = (),
     ):
         self.vectors = vectors or {}
+        self.hypotheses = hypotheses
         self.relation_orders = orders
         # A parameter may be named by its label (pi) while the expressions index its base.
         by_label = {b.label: b for b in self.vectors if isinstance(b, IndexedBase)}
@@ -634,9 +642,15 @@ class _Sampler:
         self.cfg = cfg
         self.used = any(e.has(p) for e in exprs for p in params)
         plain = {b: spec for b, spec in self.vectors.items() if b not in params}
-        self.instances = sample_instances(
-            cfg.seed, cfg.instances, _free_symbols(exprs, params), intervals, data, plain
-        )
+        symbols = _free_symbols((*exprs, *hypotheses), params)
+        # Under hypotheses, instances are drawn until enough satisfy the ones the parameters
+        # do not enter; the points that fail the others are dropped in points().
+        draws = cfg.instances * (8 if hypotheses else 1)
+        drawn = sample_instances(cfg.seed, draws, symbols, intervals, data, plain)
+        fixed = tuple(h for h in hypotheses if not any(h.has(p) for p in params))
+        self.instances = [
+            inst for inst in drawn if satisfies(fixed, Point(inst, {}))
+        ][: cfg.instances]
         self.rng = random.Random(cfg.seed + 1)
 
     def _sample(self, param: Expr, inst: Instance) -> mpmath.mpf | tuple[mpmath.mpf, ...]:
@@ -656,7 +670,16 @@ class _Sampler:
             count *= 2
         for inst in self.instances:
             values = [{p: self._sample(p, inst) for p in self.params} for _ in range(count)]
-            yield inst, [Point(inst, v) for v in values]
+            points = [Point(inst, v) for v in values]
+            if self.hypotheses:
+                points = [p for p in points if satisfies(self.hypotheses, p)]
+            if points:
+                yield inst, points
+
+    def unsatisfied(self) -> bool:
+        """Whether no sampled point satisfies the hypotheses: a proof under them would be
+        vacuous as far as the kernel can tell."""
+        return bool(self.hypotheses) and not any(True for _ in self.points())
 
 
 _VALUES: dict[tuple, mpmath.mpf | Undefined] = {}
@@ -758,14 +781,15 @@ def _numeric_inequality(lhs: Expr, rhs: Expr, relation: Relation, sampler: _Samp
                         lv, rv = _value(lhs, env), _value(rhs, env)
                         if isinstance(lv, Undefined) or isinstance(rv, Undefined):
                             break
-                        gap = rv - lv if relation is Relation.LT else lv - rv
+                        gap = rv - lv if relation in (Relation.LT, Relation.LE) else lv - rv
                         if gap > tolerance(digits) * max(abs(lv), abs(rv)):
                             break
                 # The claim is about the points where both sides have a value (a count that
                 # divides is not 0 there): elsewhere it says nothing.
                 if isinstance(lv, Undefined) or isinstance(rv, Undefined):
                     continue
-                if not gap > 0:
+                slack = tolerance(dps) * max(abs(lv), abs(rv))
+                if not (gap > 0 if relation in (Relation.LT, Relation.GT) else gap >= -slack):
                     return _Verdict(
                         Status.REFUTED,
                         f"the inequality lhs {relation.value} rhs fails at a sampled point",
@@ -779,21 +803,35 @@ def _numeric_inequality(lhs: Expr, rhs: Expr, relation: Relation, sampler: _Samp
     return _Verdict(Status.NUMERIC, f"holds with a margin at {held} points")
 
 
-def _prove_inequality(lhs: Expr, rhs: Expr, relation: Relation, budget: float) -> tuple[bool, str]:
-    gap = rhs - lhs if relation is Relation.LT else lhs - rhs
+def _prove_inequality(
+    lhs: Expr,
+    rhs: Expr,
+    relation: Relation,
+    budget: float,
+    assumptions: Assumptions = _NO_ASSUMPTIONS,
+) -> tuple[bool, str]:
+    gap = rhs - lhs if relation in (Relation.LT, Relation.LE) else lhs - rhs
+    strict = relation in (Relation.LT, Relation.GT)
+    sign = "positive" if strict else "nonnegative"
     try:
         with time_budget(budget):
-            normal = normalize(gap)
-            # Each form is the same value; the assumptions system sees signs in some of them.
-            for form, how in (
-                (normal, "normalized"),
-                (sympy.factor(normal), "factored"),
-                (sympy.simplify(normal), "simplified"),
-            ):
-                if form.is_positive is True:
-                    return True, (
-                        f"the {how} difference {form} is positive under the symbols' assumptions"
-                    )
+            for variant in assumptions.variants():
+                written = variant.form(gap)
+                normal = normalize(written)
+                # Each form is the same value; the assumptions system sees signs in some of them.
+                for form, how in (
+                    (written, "written"),
+                    (Add(*map(sympy.factor, Add.make_args(written))), "termwise factored"),
+                    (normal, "normalized"),
+                    (sympy.factor(normal), "factored"),
+                    (sympy.simplify(normal), "simplified"),
+                ):
+                    if getattr(form, f"is_{sign}") is True:
+                        under = " and the hypotheses" if variant.substitutions else ""
+                        return True, (
+                            f"the {how} difference {form} is {sign} under the symbols' "
+                            f"assumptions{under}"
+                        )
     except BudgetExceeded:
         return False, f"the symbolic attempt ran out of its {budget:g} s budget"
     return False, "the symbols' assumptions do not decide the sign of the difference"
@@ -884,6 +922,128 @@ def _numeric_constant(term: Expr, indices: set[Symbol], sampler: _Sampler) -> _V
     return _Verdict(Status.NUMERIC, f"the term declared constant, {term}, did not vary")
 
 
+def _is_zero(expr: Expr, env: Point, dps: int) -> tuple[bool, mpmath.mpf | Undefined]:
+    """Whether ``expr`` is 0 at ``env``: a value that does not shrink with twice the digits is
+    a true value, one that does is cancellation noise around 0."""
+    with mpmath.workdps(dps):
+        first = _value(expr, env)
+    if isinstance(first, Undefined) or first == 0:
+        return not isinstance(first, Undefined), first
+    with mpmath.workdps(2 * dps):
+        second = _value(expr, env)
+    if isinstance(second, Undefined):
+        return False, second
+    return abs(second) < abs(first) * mpmath.mpf(10) ** (-(dps // 2)), first
+
+
+def _outside(value: mpmath.mpf, var: Symbol, interval: tuple[float, float] | None) -> bool:
+    if interval is not None:
+        return not interval[0] < value < interval[1]
+    if var.is_positive:
+        return not value > 0
+    return bool(var.is_nonnegative) and value < 0
+
+
+def _numeric_root(lhs: Expr, solution: Expr, var: Symbol, sampler: _Sampler) -> _Verdict:
+    """At every sampled point the solution lies in the domain of ``var`` and sets ``lhs`` to 0."""
+    dps = sampler.cfg.dps
+    held = 0
+    at_root = lhs.xreplace({var: solution})
+    try:
+        for _, envs in sampler.points():
+            for env in envs:
+                with mpmath.workdps(dps):
+                    value = _value(solution, env)
+                if isinstance(value, Undefined):
+                    continue
+                if _outside(value, var, sampler.intervals.get(var)):
+                    return _Verdict(
+                        Status.REFUTED,
+                        f"the solution {var} = {solution} lies outside the domain of {var}",
+                        {"point": env.describe(), "lhs": _show(value), "rhs": "outside"},
+                    )
+                zero, got = _is_zero(at_root, env, dps)
+                if not zero:
+                    return _Verdict(
+                        Status.REFUTED,
+                        f"at {var} = {solution} the left side is not 0",
+                        {"point": env.describe(), "lhs": _show(got), "rhs": "0"},
+                    )
+                held += 1
+    except Unsupported as exc:
+        return _Verdict(Status.UNKNOWN, f"numeric check impossible: {exc}")
+    if held == 0:
+        return _Verdict(Status.UNKNOWN, "the solution has no value at any sampled point")
+    return _Verdict(Status.NUMERIC, f"the solution sets the left side to 0 at {held} points")
+
+
+def _prove_root(
+    lhs: Expr,
+    solution: Expr,
+    var: Symbol,
+    intervals: Mapping[Symbol, tuple[float, float]],
+    assumptions: Assumptions,
+    budget: float,
+) -> tuple[bool, str]:
+    variants = assumptions.variants()
+    for variant in variants:
+        satisfied, how = _prove_equal(
+            variant.form(lhs.xreplace({var: solution})), sympy.S.Zero, budget
+        )
+        if satisfied:
+            break
+    if not satisfied:
+        return False, f"the solution is not proved to set the left side to 0 ({how})"
+    inside, where = calculus.in_domain(solution, var, intervals.get(var), variants)
+    if not inside:
+        return False, where
+    unique, why = calculus.unique_root(lhs, var, solution, variants)
+    if not unique:
+        return False, f"{where} and sets the left side to 0, but uniqueness is not proved: {why}"
+    return True, f"{why}; {where}"
+
+
+def _numeric_proportional(f: Expr, g: Expr, sampler: _Sampler) -> _Verdict:
+    """f / g is positive and the same at every parameter value of an instance."""
+    dps = sampler.cfg.dps
+    compared = 0
+    try:
+        with mpmath.workdps(dps):
+            for _, envs in sampler.points():
+                ratios = []
+                for env in envs:
+                    fv, gv = _value(f, env), _value(g, env)
+                    if isinstance(fv, Undefined) or isinstance(gv, Undefined) or gv == 0:
+                        continue
+                    ratio = fv / gv
+                    if not ratio > 0:
+                        return _Verdict(
+                            Status.REFUTED,
+                            "the factor f/g is not positive at a sampled point",
+                            {"point": env.describe(), "lhs": _show(fv), "rhs": _show(gv)},
+                        )
+                    ratios.append((env, ratio, fv, gv))
+                for (e1, r1, f1, g1), (e2, r2, f2, g2) in itertools.combinations(ratios, 2):
+                    if not close(r1, r2, dps):
+                        return _Verdict(
+                            Status.REFUTED,
+                            "the factor f/g changes with the parameters",
+                            {
+                                "point": e1.instance.describe(),
+                                "theta_1": {str(p): show(v) for p, v in e1.params.items()},
+                                "theta_2": {str(p): show(v) for p, v in e2.params.items()},
+                                "lhs": [_show(f1), _show(f2)],
+                                "rhs": [_show(g1), _show(g2)],
+                            },
+                        )
+                    compared += 1
+    except Unsupported as exc:
+        return _Verdict(Status.UNKNOWN, f"numeric check impossible: {exc}")
+    if compared == 0:
+        return _Verdict(Status.UNKNOWN, "no pair of parameter values where both sides are defined")
+    return _Verdict(Status.NUMERIC, f"f/g is positive and constant over {compared} pairs")
+
+
 # --- the verdict ----------------------------------------------------------------------------
 
 
@@ -952,22 +1112,31 @@ def check_step(
     data: DataSampler | None = None,
     vectors: Mapping[Expr, VectorSpec] | None = None,
     config: Config = Config(),
+    domains: Mapping[IndexedBase, IndexedBase] | None = None,
+    hypotheses: tuple[sympy.Basic, ...] = (),
 ) -> CheckedStep:
     """Check one step ``lhs  --relation-->  step.rhs`` and return its verdict.
 
     ``params`` are the symbols optimized over (θ by default), ``intervals`` sampling domains
     for symbols whose assumptions cannot say, ``data`` a sampler of data points, ``vectors``
     the length and kind of indexed symbols other than the data (``pi[k]`` on the simplex) and of
-    matrix symbols (``Sigma`` symmetric positive definite)."""
+    matrix symbols (``Sigma`` symmetric positive definite), ``domains`` the bases that carry
+    the data's domains in the proofs and ``hypotheses`` the relations assumed (see
+    :class:`~symbolic.kernel.derivation.Derivation`)."""
     params = params if params is not None else (theta,)
-    if step.relation in (Relation.LT, Relation.GT) and lhs_sense.optimizes:
+    assumptions = Assumptions.of(domains or {}, hypotheses)
+    if step.relation in (Relation.DIFF, Relation.SOLVE) and step.wrt is None:
+        worst = _Verdict(Status.UNKNOWN, f"a {step.relation.value} step needs a variable (wrt)")
+        evaluated = False
+    elif step.relation.compares and lhs_sense.optimizes:
         worst = _Verdict(
             Status.UNKNOWN, "an inequality between objectives says nothing about their optimizers"
         )
         evaluated = False
     else:
         worst, evaluated = _verdict(
-            lhs, lhs_sense, step, params, intervals or {}, data, vectors, config
+            lhs, lhs_sense, step, params, intervals or {}, data, vectors, config,
+            assumptions, hypotheses,
         )
     return CheckedStep(
         index=index,
@@ -980,6 +1149,7 @@ def check_step(
         detail=worst.detail,
         counterexample=worst.counterexample,
         evaluated=evaluated,
+        wrt=step.wrt,
         seal=_SEAL,
     )
 
@@ -993,26 +1163,74 @@ def _verdict(
     data: DataSampler | None,
     vectors: Mapping | None,
     config: Config,
+    assumptions: Assumptions = _NO_ASSUMPTIONS,
+    hypotheses: tuple[sympy.Basic, ...] = (),
 ) -> tuple[_Verdict, bool]:
     """The step's verdict, and whether the numeric check could evaluate it at all."""
-    inequality = step.relation in (Relation.LT, Relation.GT)
-    orders = step.relation.optimizes
-    sampler = _Sampler((lhs, step.rhs), params, intervals, config, data, vectors, orders)
+    relation = step.relation
+    # A derivative step is the equation d(lhs)/d(wrt) = rhs.
+    lhs_eq = sympy.Derivative(lhs, step.wrt) if relation is Relation.DIFF else lhs
+    orders = relation.optimizes or relation is Relation.PROPTO
+    sampler = _Sampler(
+        (lhs, step.rhs), params, intervals, config, data, vectors, orders, hypotheses
+    )
+    if sampler.unsatisfied():
+        text = ", ".join(map(str, hypotheses))
+        return _Verdict(
+            Status.UNKNOWN,
+            f"no sampled point satisfies the hypotheses {text} (or they could not be evaluated): "
+            "they may be unsatisfiable, and a proof under them would be vacuous",
+        ), False
     constants = _check_constants((lhs, step.rhs), sampler)
-    flips = _sense_flips(lhs_sense, step.relation)
-    if step.relation is Relation.EQ:
-        numeric = _numeric_equal(lhs, step.rhs, sampler)
-    elif inequality:
-        numeric = _numeric_inequality(lhs, step.rhs, step.relation, sampler)
+    flips = _sense_flips(lhs_sense, relation)
+    if relation in (Relation.EQ, Relation.DIFF):
+        numeric = _numeric_equal(lhs_eq, step.rhs, sampler)
+    elif relation.compares:
+        numeric = _numeric_inequality(lhs, step.rhs, relation, sampler)
+    elif relation is Relation.SOLVE:
+        numeric = _numeric_root(lhs, step.rhs, step.wrt, sampler)
+    elif relation is Relation.PROPTO:
+        numeric = _numeric_proportional(lhs, step.rhs, sampler)
     else:
         numeric = _numeric_argopt(lhs, step.rhs, flips, sampler)
+    form = assumptions.form
+
+    # A value claim holds at every point of the domain: a symbol's interval is one more
+    # hypothesis there (for an argmin step it would reparametrize the objective).
+    used = (lhs.free_symbols | step.rhs.free_symbols) & set(intervals)
+    bounds = tuple(
+        rel
+        for sym in sorted(used, key=str)
+        for rel in (
+            sympy.StrictGreaterThan(sym, sympy.Rational(str(intervals[sym][0]))),
+            sympy.StrictLessThan(sym, sympy.Rational(str(intervals[sym][1]))),
+        )
+    )
+    within = Assumptions.of(assumptions.domains, hypotheses + bounds)
 
     def prove() -> tuple[bool, str]:
-        if step.relation is Relation.EQ:
-            return _prove_equal(lhs, step.rhs, config.budget)
-        if inequality:
-            return _prove_inequality(lhs, step.rhs, step.relation, config.budget)
-        return _prove_argopt(lhs, step.rhs, flips, step.witness, params, config.budget)
+        if relation in (Relation.EQ, Relation.DIFF):
+            ok, why = _prove_equal(form(lhs_eq), form(step.rhs), config.budget)
+            if ok or not bounds:
+                return ok, why
+            ok, how = _prove_equal(within.form(lhs_eq), within.form(step.rhs), config.budget)
+            if not ok:
+                return False, why
+            names = ", ".join(map(str, sorted(used, key=str)))
+            return True, f"with {names} in their intervals: {how}"
+        if relation.compares:
+            return _prove_inequality(lhs, step.rhs, relation, config.budget, within)
+        if relation is Relation.SOLVE:
+            return _prove_root(lhs, step.rhs, step.wrt, intervals, assumptions, config.budget)
+        if relation is Relation.PROPTO:
+            for variant in assumptions.variants():
+                ok, why = calculus.proportional(
+                    variant.form(lhs), variant.form(step.rhs), sampler.params, normalize
+                )
+                if ok:
+                    break
+            return ok, why
+        return _prove_argopt(form(lhs), form(step.rhs), flips, step.witness, params, config.budget)
 
     # A counterexample settles the step: no symbolic attempt is spent on it.
     settled = any(v.status is Status.REFUTED for v in (numeric, *constants))
@@ -1021,7 +1239,64 @@ def _verdict(
     worst = max(verdicts, key=lambda v: _RANK[v.status])
     if worst.status is Status.PROVED:
         worst = verdicts[0]
+    if worst is numeric and numeric.status is Status.REFUTED:
+        plain = Assumptions(assumptions.domains).form
+        worst = _explained(numeric, lhs_eq, step.rhs, relation, plain, config.budget)
     return worst, numeric.status is not Status.UNKNOWN
+
+
+def _explained(
+    verdict: _Verdict,
+    lhs: Expr,
+    rhs: Expr,
+    relation: Relation,
+    form: Callable[[Expr], Expr],
+    budget: float,
+) -> _Verdict:
+    """A refutation as a reader needs it: the counterexample restricted to the symbols of the
+    step, and for an equation the difference of the sides in simplest form and the smallest
+    sub-expressions where the sides, as written, part."""
+    cex = dict(verdict.counterexample or {})
+    point = cex.get("point")
+    if isinstance(point, dict):
+        sides = (unfold(lhs), unfold(rhs))
+        names = {str(s) for e in sides for s in e.free_symbols}
+        names |= {str(b.label) for e in sides for b in e.atoms(IndexedBase)}
+        if names & {"x", "y"}:
+            # The data's values are read with their number.
+            names.add("N")
+        if any(e.has(PModel) for e in sides):
+            names.add("p_model")
+        cex["point"] = {k: v for k, v in point.items() if k in names}
+    detail = verdict.detail
+    if relation in (Relation.EQ, Relation.DIFF):
+        simplest, _ = _attempt(
+            lambda: (True, str(sympy.simplify(normalize(form(lhs) - form(rhs))))), budget / 2
+        )
+        if simplest:
+            detail += f"; lhs - rhs simplifies to {_}"
+        a, b = _parting(lhs if relation is Relation.EQ else form(lhs), rhs)
+        if (a, b) != (lhs, rhs):
+            detail += f"; the sides part at {a} against {b}"
+    return _Verdict(verdict.status, detail, cex)
+
+
+def _parting(a: Expr, b: Expr) -> tuple[Expr, Expr]:
+    """Descend while both sides have the same head and differ in exactly one argument."""
+    while a.func == b.func and len(a.args) == len(b.args) and a.args:
+        if a.is_Add or a.is_Mul:
+            # Terms and factors match as multisets: what is left on each side is the difference.
+            left = [t for t in a.args if t not in b.args]
+            right = [t for t in b.args if t not in a.args]
+            if len(left) == len(right) == 1:
+                a, b = left[0], right[0]
+                continue
+            break
+        pairs = [(x, y) for x, y in zip(a.args, b.args, strict=True) if x != y]
+        if len(pairs) != 1:
+            break
+        a, b = pairs[0]
+    return a, b
 
 
 # Checking is pure: the same derivation object under the same configuration gets the same
@@ -1065,6 +1340,8 @@ def check_in(
         data=derivation.data,
         vectors=derivation.vectors,
         config=config,
+        domains=derivation.domains,
+        hypotheses=derivation.hypotheses,
     )
 
 
@@ -1076,5 +1353,8 @@ def _check(derivation: Derivation, config: Config) -> CheckedDerivation:
         lhs = step.rhs
         if step.relation.optimizes:
             sense = step.relation
+        elif step.relation in (Relation.DIFF, Relation.SOLVE):
+            # A derivative or a solution is a value, not an objective.
+            sense = Relation.EQ
     parts = tuple(check(part, config) for part in derivation.parts)
     return CheckedDerivation(derivation, tuple(checked), parts)

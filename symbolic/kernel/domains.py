@@ -34,6 +34,8 @@ __all__ = [
     "Simplex",
     "SPD",
     "Vectors",
+    "DataVectors",
+    "OneHot",
     "REALS",
     "POSITIVE",
     "UNIT",
@@ -431,6 +433,67 @@ class Vectors(Domain):
 
 
 @dataclass(frozen=True)
+class DataVectors(Vectors):
+    """Data: one value per point in ``entry``, drawn from a small pool that holds the domain's
+    lowest member where it has one, so that points repeat and counts include 0.
+
+    >>> sorted(set(DataVectors(Integers(0, 1), 6).draw(40, random.Random(1))))
+    [mpf('0.0'), mpf('1.0')]
+    """
+
+    def draw(self, length: int, rng: random.Random) -> tuple[mpmath.mpf, ...]:
+        entry = self.entry
+        # Data on an unbounded line sit at moderate values, as data do; far points are the
+        # parameters' job (a sigmoid of a far datum rounds to 1 and its log(1 - .) to nothing).
+        if isinstance(entry, Interval) and entry.hi == oo:
+            pool = list(Vectors.draw(self, 3, rng))
+        else:
+            pool = [mpmath.mpf(entry.sample(rng)) for _ in range(3)]
+        if isinstance(entry, Integers):
+            pool.append(mpmath.mpf(int(entry.start)))
+        elif isinstance(entry, Interval) and not entry.left_open and entry.lo.is_finite:
+            pool.append(mpmath.mpf(entry.lo))
+        return tuple(rng.choice(pool) for _ in range(length))
+
+
+@dataclass(frozen=True)
+class OneHot(Domain):
+    """One-hot vectors of length ``size``: one entry 1, the others 0 (a target t[n, k]).
+
+    >>> OneHot(3).contains([0, 1, 0]), OneHot(3).contains([1, 1, 0])
+    (True, False)
+    """
+
+    size: Expr
+
+    def assumptions(self) -> dict[str, bool]:
+        return {"integer": True, "nonnegative": True}
+
+    def contains(self, value: object, env: Env | None = None) -> bool:
+        v = _vector(value)
+        size = _bound(_expr(self.size), env or {})
+        if not size.free_symbols and len(v) != int(size):
+            return False
+        return all(a in (0, 1) for a in v) and sum(v) == 1
+
+    def sample(self, rng: random.Random, env: Env | None = None) -> list[mpmath.mpf]:
+        return list(self.draw(int(_bound(_expr(self.size), env or {})), rng))
+
+    def draw(self, length: int, rng: random.Random) -> tuple[mpmath.mpf, ...]:
+        hot = rng.randrange(length)
+        return tuple(mpmath.mpf(int(k == hot)) for k in range(length))
+
+    def latex(self) -> str:
+        return rf"\{{e_1, \dots, e_{{{sympy.latex(_expr(self.size))}}}\}}"
+
+    def text(self) -> str:
+        return f"one-hot vectors of length {self.size}"
+
+    def korean(self) -> str:
+        return f"길이 {self.size}의 원-핫 벡터"
+
+
+@dataclass(frozen=True)
 class SPD(Domain):
     """Symmetric positive-definite ``size`` x ``size`` matrices; membership is exact (a
     Cholesky factorization over the rationals).
@@ -485,5 +548,5 @@ UNIT = Interval(0, 1)
 """The open unit interval (0, 1), where a probability parameter lives."""
 
 
-VectorDomain = Simplex | Vectors | SPD
+VectorDomain = Simplex | Vectors | SPD | OneHot
 """The domains of vector and matrix parameters, which the numeric checks draw at a given length."""

@@ -18,12 +18,16 @@ from sympy import (
     Expr,
     Function,
     IndexedBase,
+    Lambda,
     MatrixSymbol,
     Product,
     Sum,
     Symbol,
+    Tuple,
     log,
 )
+from sympy.core.symbol import Str
+from sympy.logic.boolalg import as_Boolean as sympify_bool
 from sympy.printing.latex import LatexPrinter
 from sympy.printing.str import StrPrinter
 
@@ -50,6 +54,7 @@ __all__ = [
     "EmpiricalDistribution",
     "EmpiricalMarginal",
     "ModelDistribution",
+    "BoundModel",
     "p_data",
     "p_data_x",
     "p_model",
@@ -66,6 +71,7 @@ __all__ = [
     "DirichletLaw",
     "NormalLaw",
     "Mean",
+    "Defined",
     "unfold",
 ]
 
@@ -190,6 +196,51 @@ class ModelDistribution(Distribution):
 
     def _sympystr(self, printer: object) -> str:
         return "p_model" if self.param == theta else f"p_model({self.param})"
+
+
+class BoundModel(Distribution):
+    """``p_model`` bound to a density written out: ``body`` in the variables ``y`` and ``x``
+    (:data:`yv`, :data:`xv`) for a conditional model p(y | x), in ``x`` alone for an
+    unconditional one; ``params`` name what the likelihood is a function of. Its density at a
+    point is a :class:`Defined` ``p_model(...)``, which prints by name and unfolds to the body.
+
+    >>> from sympy import exp
+    >>> lam = Symbol("lam", positive=True)
+    >>> model = BoundModel(lam * exp(-lam * xv), (lam,), conditional=False)
+    >>> model.density(yv, x[i]).definition()
+    lam*exp(-lam*x[i])
+    """
+
+    def __new__(cls, body: Expr, params: tuple[Expr, ...], conditional: bool) -> BoundModel:
+        return Expr.__new__(cls, body, Tuple(*params), sympify_bool(conditional))
+
+    @property
+    def body(self) -> Expr:
+        return self.args[0]
+
+    @property
+    def conditional(self) -> bool:
+        return bool(self.args[2])
+
+    @property
+    def param(self) -> Expr:
+        params = self.args[1]
+        return params[0] if len(params) == 1 else params
+
+    def density(self, yy: Expr, xx: Expr) -> Expr:
+        label = Str("p_model")
+        if self.conditional:
+            return Defined(label, Lambda((yv, xv), self.body), yy, xx)
+        return Defined(label, Lambda((xv,), self.body), xx)
+
+    def _latex(self, printer: LatexPrinter) -> str:
+        return r"p_{model}"
+
+    def _sympystr(self, printer: object) -> str:
+        return "p_model"
+
+    def _textstr(self, printer: object) -> str:
+        return "p_model"
 
 
 p_data = EmpiricalDistribution()
@@ -458,6 +509,58 @@ class Mean(Measure):
     def _sympystr(self, printer: StrPrinter) -> str:
         # The law is the derivation's P: printed once in its title, not in every step.
         return f"Mean({printer._print(self.body)})"
+
+
+class Defined(Measure):
+    """A named abbreviation ``name(args) = body``: it prints by its name and unfolds to its
+    body, so the kernel checks the body and the evaluator evaluates it. Unlike the measures it
+    is real or positive only where its body is.
+
+    >>> from sympy import Lambda, exp
+    >>> z = Symbol("z", real=True)
+    >>> sigma = Defined(Str("sigma"), Lambda(z, 1 / (1 + exp(-z))), theta)
+    >>> sigma, sigma.definition(), sigma.is_positive
+    (sigma(theta), 1/(1 + exp(-theta)), True)
+    """
+
+    is_real = None
+
+    def __new__(cls, name: Str, body: Lambda, *args: Expr) -> Defined:
+        return Expr.__new__(cls, name, body, *args)
+
+    @property
+    def name(self) -> str:
+        return str(self.args[0])
+
+    def definition(self) -> Expr:
+        return self.args[1](*self.args[2:])
+
+    def _eval_is_real(self) -> bool | None:
+        return self.definition().is_real
+
+    def _eval_is_positive(self) -> bool | None:
+        return self.definition().is_positive
+
+    def _eval_is_negative(self) -> bool | None:
+        return self.definition().is_negative
+
+    def _shown(self, show: object) -> str:
+        if not self.args[2:]:
+            return self.name
+        return f"{self.name}({', '.join(show(a) for a in self.args[2:])})"
+
+    def _sympystr(self, printer: StrPrinter) -> str:
+        return self._shown(printer._print)
+
+    def _textstr(self, printer: StrPrinter) -> str:
+        return self._shown(printer._print)
+
+    def _latex(self, printer: LatexPrinter) -> str:
+        # Printed as a symbol would be, so that sigma is \sigma and mu_1 is \mu_{1}.
+        name = printer._print(Symbol(self.name))
+        if not self.args[2:]:
+            return name
+        return rf"{name}\left({', '.join(printer._print(a) for a in self.args[2:])}\right)"
 
 
 def unfold(expr: Expr) -> Expr:

@@ -82,6 +82,8 @@ __all__ = [
     "labelled_points",
     "polynomial_degree",
     "mean_semantics",
+    "satisfies",
+    "sample_entries",
 ]
 
 
@@ -189,10 +191,10 @@ class Point:
         return out
 
 
-def show(value: mpmath.mpf | tuple[mpmath.mpf, ...]) -> str | list[str]:
+def show(value: mpmath.mpf | tuple) -> str | list:
     """A sampled value (a number or a vector) as text with 30 significant digits."""
     if isinstance(value, tuple):
-        return [mpmath.nstr(c, 30) for c in value]
+        return [show(c) for c in value]
     return mpmath.nstr(value, 30)
 
 
@@ -446,6 +448,8 @@ def _interpret(expr: Expr, env: Point) -> mpmath.mpf:
         if m.rows != m.cols:
             raise Unsupported(f"the determinant of a {m.rows} x {m.cols} matrix")
         return mpmath.det(m)
+    if isinstance(expr, sympy.Derivative):
+        return _derivative(expr, env)
     if isinstance(expr, Measure):
         unfolded = expr.definition()
         if unfolded is None:
@@ -463,6 +467,40 @@ def _interpret(expr: Expr, env: Point) -> mpmath.mpf:
         return _real(func(*(evaluate(a, env) for a in expr.args)))
     except (ValueError, ZeroDivisionError) as exc:
         raise Undefined(f"{expr.func}: {exc}") from exc
+
+
+def _derivative(node: sympy.Derivative, env: Point) -> mpmath.mpf:
+    """A derivative by mpmath's finite differences at the working precision (mpmath raises the
+    precision and picks the step itself): a route independent of symbolic differentiation."""
+    variables = []
+    for var, _ in node.variable_count:
+        if isinstance(var, Indexed):
+            # d/d a[k] moves the one entry a[k] names at this point.
+            indices = [evaluate(ix, env) for ix in var.indices]
+            if any(k != int(k) for k in indices):
+                raise Undefined(f"non-integer index in {var}")
+            var = var.base[tuple(sympy.Integer(int(k)) for k in indices)]
+        elif not isinstance(var, Symbol):
+            raise Unsupported(f"derivatives with respect to {var}: only symbols and entries")
+        variables.append(var)
+    orders = tuple(int(count) for _, count in node.variable_count)
+    at = tuple(_symbol(v, env) if isinstance(v, Symbol) else _indexed(v, env) for v in variables)
+    body = _compiled(node.expr)
+
+    def f(*values: mpmath.mpf) -> mpmath.mpf:
+        return body(env.with_bound(dict(zip(variables, values, strict=True))))
+
+    return _real(mpmath.diff(f, at, orders))
+
+
+def satisfies(conditions: tuple[sympy.Basic, ...], env: Point) -> bool:
+    """Whether every condition (a relation such as ``N >= 2``) holds at ``env``; a condition
+    without a value there, or that the evaluator cannot evaluate, does not hold (so a point is
+    never used on the strength of a hypothesis nobody checked)."""
+    try:
+        return all(_truth(c, env) for c in conditions)
+    except (Undefined, Unsupported):
+        return False
 
 
 def _infinite(node: sympy.Sum) -> bool:
@@ -539,13 +577,28 @@ def _fold(
     start: mpmath.mpf,
     combine: Callable[[mpmath.mpf, mpmath.mpf], mpmath.mpf],
 ) -> mpmath.mpf:
-    if len(node.limits) != 1:
-        inner = node.func(node.function, *node.limits[:-1])
-        return _fold(node.func(inner, node.limits[-1]), env, start, combine)
-    var, indices = _range(node.limits[0], env)
+    return _fold_limits(node.function, node.limits, env, start, combine)
+
+
+def _fold_limits(
+    function: Expr,
+    limits: tuple,
+    env: Point,
+    start: mpmath.mpf,
+    combine: Callable[[mpmath.mpf, mpmath.mpf], mpmath.mpf],
+) -> mpmath.mpf:
+    # The last limit is the outermost; sympy would flatten a rebuilt Sum(Sum(f, a), b) again,
+    # so the inner limits are folded here rather than by building a node for them.
+    var, indices = _range(limits[-1], env)
     acc = start
     for k in indices:
-        acc = combine(acc, evaluate(node.function, env.with_bound({var: mpmath.mpf(k)})))
+        inner = env.with_bound({var: mpmath.mpf(k)})
+        value = (
+            evaluate(function, inner)
+            if len(limits) == 1
+            else _fold_limits(function, limits[:-1], inner, start, combine)
+        )
+        acc = combine(acc, value)
     return acc
 
 
@@ -565,10 +618,22 @@ def _indexed(node: Indexed, env: Point) -> mpmath.mpf:
         data = env.params.get(node.base, env.instance.vectors.get(node.base))
     if data is None:
         raise Unsupported(f"no values for the vector {name}")
-    k = evaluate(node.indices[0], env)
-    if k != int(k) or not 1 <= k <= len(data):
-        raise Undefined(f"index {mpmath.nstr(k, 10)} outside 1..{len(data)}")
-    return data[int(k) - 1]
+    # A table t[n, k] is stored row by row as nested tuples.
+    at = []
+    for index in node.indices:
+        if not isinstance(data, tuple):
+            raise Unsupported(f"{name} has fewer indices than {node}")
+        k = evaluate(index, env)
+        if k != int(k) or not 1 <= k <= len(data):
+            raise Undefined(f"index {mpmath.nstr(k, 10)} outside 1..{len(data)}")
+        at.append(int(k))
+        data = data[int(k) - 1]
+    if isinstance(data, tuple):
+        raise Unsupported(f"{name} has more indices than {node}")
+    if env.bound and any(isinstance(key, Indexed) for key in env.bound):
+        # An entry moved by a derivative in it (see _derivative).
+        return env.bound.get(node.base[tuple(sympy.Integer(k) for k in at)], data)
+    return data
 
 
 # --- matrices and expectations over laws in symbolic dimension ------------------------------
@@ -883,13 +948,27 @@ def polynomial_degree(expr: Expr, var: MatrixSymbol) -> int | None:
 
 
 VectorSpec = tuple[Expr, VectorDomain]
-"""A vector's length (an integer or an integer symbol) and domain: the simplex, positive or
-real vectors; or a square matrix's side and the SPD matrices (entries row by row)."""
+"""A vector's length (an integer or an integer symbol, ``N`` for one value per data point), or
+the shape ``Tuple(rows, cols)`` of a table, and its domain: the simplex, one-hot, positive or
+real vectors, data vectors; or a square matrix's side and the SPD matrices (entries row by
+row)."""
 
 
 def sample_vector(length: int, kind: VectorDomain, rng: random.Random) -> tuple[mpmath.mpf, ...]:
     """A random member of the domain ``kind`` at the given length, by its own sampler."""
     return kind.draw(length, rng)
+
+
+def sample_entries(
+    spec: VectorSpec, values: Mapping[Symbol, mpmath.mpf], rng: random.Random
+) -> tuple:
+    """A vector of ``spec``, or for a shape ``(rows, cols)`` a table of rows, each a vector of
+    the kind (one-hot rows for targets t[n, k], simplex rows for probabilities)."""
+    shape, kind = spec
+    if isinstance(shape, sympy.Tuple):
+        rows, cols = (vector_length((n, kind), values) for n in shape)
+        return tuple(sample_vector(cols, kind, rng) for _ in range(rows))
+    return sample_vector(vector_length(spec, values), kind, rng)
 
 
 def vector_length(spec: VectorSpec, values: Mapping[Symbol, mpmath.mpf]) -> int:
@@ -970,10 +1049,13 @@ def sample_instances(
         values = {s: sample_value(s, rng, intervals.get(s)) for s in symbols}
         for length, _ in (vectors or {}).values():
             # A dimension may be named only in the shapes of matrix symbols (d in Sigma).
-            if isinstance(length, Symbol) and length not in values:
-                values[length] = sample_value(length, rng, intervals.get(length))
+            for side in length if isinstance(length, sympy.Tuple) else (length,):
+                if isinstance(side, Symbol) and side not in values and side != N:
+                    values[side] = sample_value(side, rng, intervals.get(side))
+        # A data vector other than x and y has one value per data point: its length is N.
+        lengths = {**values, N: mpmath.mpf(n)}
         sampled = {
-            base: sample_vector(vector_length(spec, values), spec[1], rng)
+            base: sample_entries(spec, lengths, rng)
             for base, spec in (vectors or {}).items()
         }
         instances.append(

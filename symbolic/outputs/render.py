@@ -31,7 +31,7 @@ from importlib import resources
 from pathlib import Path
 from typing import NamedTuple
 
-from sympy import Expr, Function, Indexed, Product, Sum, Symbol, fraction
+from sympy import Expr, Function, Indexed, Mul, Product, Sum, Symbol, fraction
 from sympy.printing.latex import LatexPrinter
 from sympy.printing.str import StrPrinter
 
@@ -123,9 +123,12 @@ class _TextPrinter(StrPrinter):
         return self._big("∏", e)
 
     def _big(self, sign: str, e: Expr) -> str:
-        var, lo, hi = e.limits[0]
-        body = self.parenthesize(e.function, 100)
-        return f"{sign}_{{{var}={self._print(lo)}..{self._print(hi)}}} {body}"
+        # The last limit is the outermost sum: printed first, so no limit goes unprinted.
+        signs = " ".join(
+            f"{sign}_{{{var}={self._print(lo)}..{self._print(hi)}}}"
+            for var, lo, hi in reversed(e.limits)
+        )
+        return f"{signs} {self.parenthesize(e.function, 100)}"
 
 
 _SPELLED = {"sigma2": r"\sigma^{2}", "lam": r"\lambda"}
@@ -165,14 +168,30 @@ class _PostLatexPrinter(LatexPrinter):
         return super()._print_Mul(e)
 
 
-def tex(expr: Expr) -> str:
-    r"""LaTeX of an expression in the post's notation.
+class _WrittenLatexPrinter(_PostLatexPrinter):
+    """For expressions built without evaluation: the factor 1 that an unevaluated Sum puts in
+    front of its summand is not printed."""
+
+    def _print_Mul(self, e: Expr) -> str:
+        factors = [a for a in e.args if a != 1]
+        if len(factors) != len(e.args):
+            if len(factors) == 1:
+                return self._print(factors[0])
+            e = Mul(*factors, evaluate=False)
+        return super()._print_Mul(e)
+
+
+def tex(expr: Expr, written: bool = False) -> str:
+    r"""LaTeX of an expression in the post's notation (``written``: in the order of its terms).
 
     >>> from symbolic.kernel.measures import NLL, N
     >>> from symbolic.kernel import normalize
     >>> print(tex(normalize(NLL() / N)))
     - \frac{1}{N} \sum_{i=1}^{N} \log p_{model}(y_{i} \mid x_{i}, \theta)
     """
+    if written:
+        # An expression built without evaluation keeps its terms in the author's order.
+        return _WrittenLatexPrinter({"order": "none"}).doprint(expr)
     return _PostLatexPrinter().doprint(expr)
 
 
@@ -240,31 +259,66 @@ def _lines(d: Derivation, steps: Sequence[CheckedStep | _Link], fmt: str) -> lis
     # Without a label the chain opens with plain values; leading equalities are shown as such
     # and the objective is restated where the first argmin/argmax step turns to optimizers.
     sense = d.sense if d.start_label else Relation.EQ
-    start = _opt(sense, show(d.start), fmt == "latex", d.params)
+    # A step prints as its author wrote it where the derivation keeps that (a file does).
+    forms = [(d.start, d.start_written, d.start_shown)]
+    forms += [(st.rhs, st.written, st.shown) for st in d.steps]
+
+    def shown(k: int, value: Expr) -> str:
+        checked, written, tree = forms[k] if k < len(forms) else (None, "", None)
+        if checked == value:
+            if fmt != "latex" and written:
+                return " ".join(written.split())
+            if fmt == "latex" and tree is not None:
+                return tex(tree, written=True)
+        return show(value)
+
+    start = _opt(sense, shown(0, d.start), fmt == "latex", d.params)
     rows: list[_Row] = []
     left = _label(d.start_label, fmt == "latex") if d.start_label else start
     first_right = start if d.start_label else ""
     if first_right:
         rows.append((left, first_right, None))
         left = ""
+    # The sense the left side was read in (the start's, then the last argmin/argmax).
+    read = d.sense
     for step in steps:
         new_sense = step.relation if step.relation.optimizes else sense
+        if step.relation in (Relation.DIFF, Relation.SOLVE):
+            # A derivative or a solution is a value, not an objective.
+            new_sense = read = Relation.EQ
         if sense is Relation.EQ and new_sense is not Relation.EQ:
-            # The chain turns from values into optimizers: restate the left side as one.
-            left = _opt(new_sense, show(step.lhs), fmt == "latex", d.params)
-        rows.append((left, _opt(new_sense, show(step.rhs), fmt == "latex", d.params), step))
+            # The chain turns from values into optimizers: restate the left side as one, in
+            # the sense it was read (argmax L, before argmin -L).
+            was = read if read.optimizes else new_sense
+            left = _opt(was, shown(step.index - 1, step.lhs), fmt == "latex", d.params)
+        right = shown(step.index, step.rhs)
+        rows.append((left, _opt(new_sense, right, fmt == "latex", d.params), step))
         left = ""
         sense = new_sense
+        if step.relation.optimizes:
+            read = step.relation
     if d.end_label:
         rows.append(("", _label(d.end_label, fmt == "latex"), None))
     return rows
 
 
-def _rel(step: CheckedStep | _Link | None) -> str:
-    """The sign between a row's sides: a value chain relates by =, < or >; an optimizer chain
-    is shown as equal argmin/argmax sets."""
+_TEXT_SIGNS = {Relation.LE: "≤", Relation.GE: "≥", Relation.PROPTO: "∝"}
+_TEX_SIGNS = {Relation.LE: r"\le", Relation.GE: r"\ge", Relation.PROPTO: r"\propto"}
+
+
+def _rel(step: CheckedStep | _Link | None, latex: bool = False) -> str:
+    """The sign between a row's sides: a value chain relates by =, <, >, ≤, ≥ or ∝; an optimizer
+    chain is shown as equal argmin/argmax sets; a derivative step by d/d(var), a solve step by
+    "= 0 ⇔ var =" (the previous line set to 0 holds exactly at the right side)."""
     relation = getattr(step, "relation", Relation.EQ)
-    return relation.value if relation in (Relation.LT, Relation.GT) else "="
+    wrt = getattr(step, "wrt", None)
+    if relation is Relation.DIFF and wrt is not None:
+        return rf"\xrightarrow{{\partial/\partial {tex(wrt)}}}" if latex else f"→ ∂/∂{text(wrt)}:"
+    if relation is Relation.SOLVE and wrt is not None:
+        return rf"= 0 \iff {tex(wrt)} =" if latex else f"= 0 ⇔ {text(wrt)} ="
+    if relation in (Relation.LT, Relation.GT):
+        return relation.value
+    return (_TEX_SIGNS if latex else _TEXT_SIGNS).get(relation, "=")
 
 
 def _word(status: Status, lang: str) -> str:
@@ -410,7 +464,7 @@ def _latex_body(d: Derivation, steps: Sequence[CheckedStep], lang: str) -> str:
     out = []
     rows = _lines(d, steps, "latex")
     for k, (left, right, step) in enumerate(rows):
-        line = rf"{left} &{_rel(step)} {right}"
+        line = rf"{left} &{_rel(step, True)} {right}"
         if isinstance(step, CheckedStep):
             rule = _tex_escape(translate(step.rule, lang))
             line += (
@@ -552,7 +606,7 @@ def to_markdown(checked: CheckedDerivation, lang: str = "en", reasons: bool = Tr
         checked_by = phrase("checked_by", lang, id=f"`{d.id}`")
         out += [f"{'##' if k else '#'} {translate(d.title, lang)}", "", checked_by, ""]
         for left, right, step in _lines(d, chain.steps, "latex"):
-            rel = _rel(step)
+            rel = _rel(step, True)
             if step is None:
                 out += [f"$$ {left} {rel} {right} $$" if left else f"$$ {rel} {right} $$", ""]
                 continue
@@ -703,7 +757,7 @@ def _html_items(checked: CheckedDerivation, lang: str) -> list[str]:
     esc = html.escape
     items = []
     for left, right, step in _lines(checked.derivation, checked.steps, "latex"):
-        rel = _rel(step)
+        rel = _rel(step, True)
         math = _html_math(f"{left} {rel} {right}" if left else f"{rel} {right}")
         if not isinstance(step, CheckedStep):
             items.append(f"<li>{math}</li>")
@@ -767,7 +821,7 @@ def _aligned(d: Derivation, steps: Sequence[CheckedStep | _Link], verdicts: bool
     rows = []
     for left, right, step in _lines(d, steps, "latex"):
         note = "" if step is None else _latex_note(step, "en", verdicts)
-        rows.append(rf"{left} &{_rel(step)} {right}{note}")
+        rows.append(rf"{left} &{_rel(step, True)} {right}{note}")
     return "$$\\begin{aligned}" + " \\\\\n".join(rows) + r"\end{aligned}$$"
 
 
@@ -785,7 +839,7 @@ def _checked_step_latex(self: CheckedStep) -> str:
     lhs = _opt(self.lhs_sense if optimizers else Relation.EQ, tex(self.lhs), True)
     rhs = _opt(self.relation if optimizers else Relation.EQ, tex(self.rhs), True)
     note = _latex_note(self, "en", True).replace("&&", r"\qquad")
-    return f"$$ {lhs} {_rel(self)} {rhs}{note} $$"
+    return f"$$ {lhs} {_rel(self, True)} {rhs}{note} $$"
 
 
 # Jupyter shows objects through a `_repr_latex_` method. The kernel and the derivations stay free

@@ -48,7 +48,7 @@ from typing import Literal
 
 import sympy
 
-__all__ = ["Limits", "ParseError", "parse_expression"]
+__all__ = ["Limits", "ParseError", "parse_expression", "parse_relation"]
 
 # str() of an int above 4300 digits raises in Python >= 3.11, so results stay below that.
 _MAX_DIGITS = 4000
@@ -182,6 +182,38 @@ def parse_expression(
     return _Parser(text, names, where, limits).parse()
 
 
+_COMPARISONS: dict[type[ast.cmpop], Callable[[object, object], object]] = {
+    ast.Lt: sympy.StrictLessThan,
+    ast.LtE: sympy.LessThan,
+    ast.Gt: sympy.StrictGreaterThan,
+    ast.GtE: sympy.GreaterThan,
+    ast.Eq: sympy.Eq,
+}
+
+
+def parse_relation(
+    text: str, names: Mapping[str, object], *, where: str = "", limits: Limits = Limits()
+) -> sympy.core.relational.Relational:
+    """Parse ``a < b`` (``<=``, ``>``, ``>=``, ``==``): one comparison at the top, each side an
+    expression under :func:`parse_expression`'s rules; the relation is built unevaluated.
+
+    >>> from sympy import Symbol
+    >>> parse_relation("N >= 2", {"N": Symbol("N", integer=True, positive=True)})
+    N >= 2
+    """
+    if not isinstance(text, str):
+        raise ParseError(
+            f"a relation must be a str, not {type(text).__name__}", text=text, where=where
+        )
+    if len(text) > limits.max_length:
+        raise ParseError(
+            f"relation is too long: {len(text)} characters; the limit is {limits.max_length}",
+            text=text,
+            where=where,
+        )
+    return _Parser(text, names, where, limits).parse_relation()
+
+
 def _numbers(value: object) -> Iterator[sympy.Rational]:
     if isinstance(value, tuple):
         for item in value:
@@ -264,6 +296,44 @@ class _Parser:
                 tree.body, f"expression contains a number with more than {_MAX_DIGITS} digits"
             )
         return result
+
+    def tree(self) -> ast.expr:
+        self.scan()
+        if not self.body:
+            raise self.error("empty expression")
+        try:
+            return ast.parse(self.body, mode="eval").body
+        except SyntaxError as exc:
+            col = exc.offset - 1 if exc.offset else None
+            index = self.index(exc.lineno or 1, col, col_is_bytes=False)
+            raise self.error(exc.msg, index, syntax=True) from None
+        except (RecursionError, MemoryError):
+            raise self.error("expression is too deeply nested") from None
+
+    def parse_relation(self) -> sympy.core.relational.Relational:
+        root = self.tree()
+        if not (isinstance(root, ast.Compare) and len(root.ops) == 1):
+            raise self.node_error(
+                root, "expected one comparison a < b, a <= b, a > b, a >= b or a == b"
+            )
+        make = _COMPARISONS.get(type(root.ops[0]))
+        if make is None:
+            raise self.node_error(root, "only <, <=, >, >= and == compare; != does not")
+        sides = []
+        for side in (root.left, root.comparators[0]):
+            self.check(side)
+            try:
+                value = self.build(side)
+            except RecursionError:
+                raise self.error("expression is too deeply nested") from None
+            if not isinstance(value, sympy.Expr):
+                raise self.node_error(side, "each side of a relation must be an expression")
+            if _digits(value) > _MAX_DIGITS:
+                raise self.node_error(
+                    side, f"expression contains a number with more than {_MAX_DIGITS} digits"
+                )
+            sides.append(value)
+        return make(*sides, evaluate=False)
 
     def scan(self) -> None:
         """Refuse hidden characters, and deep brackets before the C parser recurses on them."""
