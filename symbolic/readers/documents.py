@@ -687,11 +687,13 @@ def _quotes(doc: Document) -> list[str]:
 def catalog_derivation(
     doc: Document, derivation_id: str, config: Config | None = None
 ) -> Derivation:
-    """A document holding one chain, as a catalog derivation (unchecked, like any other).
+    """A document holding one chain, as a catalog derivation: a proposal that ``check`` then
+    checks like any other.
 
     The prose before a block is the rule of the steps it holds; block quotes are the notes.
-    ``=`` between objectives is offered to the kernel as an equality of values first (the
-    stronger claim) and kept as the argmin/argmax step when the kernel does not prove it. A
+    Reading asks the kernel, as :func:`check_document` does, which monotone witness proves an
+    argmin/argmax step, and offers ``=`` between objectives as an equality of values first
+    (the stronger claim), kept as the argmin/argmax step when the kernel does not prove it. A
     chain of values that turns into an objective (``… = \\arg\\min_\\theta …``) is about that
     objective from its start, as the seed post's KL chain is."""
     config = config or Config()
