@@ -1,8 +1,11 @@
 """The catalog: every derivation the project ships, by id, built on demand.
 
 The entries live in the ``derivations/`` folder of the source tree (installed as
-``symbolic/derivations``). Each module there defines ``ENTRIES``, a list of :class:`Entry`,
-and may set ``ORDER`` (default 100) to place its entries before or after the others'.
+``symbolic/derivations``). A Markdown document there (``cross-entropy-cost.md``) is one entry,
+named by its file and titled by its front matter: its display-math chain, read by
+:mod:`symbolic.readers.documents`, with the prose before each block as the rule of its steps.
+Each Python module there defines ``ENTRIES``, a list of :class:`Entry`, and may set ``ORDER``
+(default 100) to place its entries after the documents' (order 0) or before the others'.
 Building is lazy because some derivations run a solver to produce their steps.
 
 >>> "kl-vs-mle" in ids()
@@ -15,7 +18,7 @@ import importlib.util
 import sys
 from collections.abc import Callable
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, partial
 from pathlib import Path
 
 from symbolic.kernel.derivation import Derivation
@@ -45,9 +48,26 @@ def catalog_dir() -> Path:
     raise FileNotFoundError("the derivations/ folder of the catalog is missing")
 
 
+def _document(path: Path) -> Derivation:
+    from symbolic.readers import documents
+
+    return documents.catalog_derivation(documents.read(path), path.stem)
+
+
+def _documents() -> list[Entry]:
+    """The Markdown entries, by file name; reading the front matter gives the title."""
+    from symbolic.readers import documents
+
+    return [
+        Entry(path.stem, documents.read(path).title, partial(_document, path))
+        for path in sorted(catalog_dir().glob("*.md"))
+    ]
+
+
 @cache
 def entries() -> tuple[Entry, ...]:
-    """Every entry, in the order of the modules' names and then of their lists."""
+    """Every entry: the documents', then the modules' in the order of their ``ORDER``, their
+    names and their lists."""
     modules = []
     for path in sorted(catalog_dir().glob("*.py")):
         if path.name.startswith("_"):
@@ -63,7 +83,7 @@ def entries() -> tuple[Entry, ...]:
         modules.append(module)
     # A module's ORDER (default 100) puts the seed's derivations before the families'.
     modules.sort(key=lambda m: getattr(m, "ORDER", 100))
-    found: list[Entry] = [e for m in modules for e in getattr(m, "ENTRIES", ())]
+    found = _documents() + [e for m in modules for e in getattr(m, "ENTRIES", ())]
     seen: set[str] = set()
     for entry in found:
         if entry.id in seen:

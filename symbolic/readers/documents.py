@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import html
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from sympy import Add, Expr, Lambda, Symbol, exp, log
@@ -48,6 +48,7 @@ __all__ = [
     "report_json",
     "report_text",
     "annotate",
+    "catalog_derivation",
     "MAX_DOCUMENT_BYTES",
 ]
 
@@ -639,6 +640,96 @@ def check_document(doc: Document, config: Config | None = None) -> DocumentRepor
                 raise
             raise LatexError(str(exc), doc.source, run.line, 1) from None
     return DocumentReport(doc.source, doc.title, tuple(chains))
+
+
+# --- catalog documents --------------------------------------------------------------------
+
+
+def _block_of(doc: Document, line: int) -> int:
+    return next(k for k, b in enumerate(doc.blocks) if b.line <= line <= b.end_line)
+
+
+def _prose(lines: list[str]) -> str:
+    """A paragraph's words on one line; headings and block quotes are not part of it."""
+    kept = [ln.strip() for ln in lines if not ln.lstrip().startswith(("#", ">"))]
+    return " ".join(ln for ln in kept if ln)
+
+
+def _rule(doc: Document, line: int) -> str:
+    """The prose between the block holding ``line`` and the block before it."""
+    lines = doc.text.replace("\r\n", "\n").split("\n")
+    k = _block_of(doc, line)
+    rule = _prose(lines[doc.blocks[k - 1].end_line : doc.blocks[k].line - 1]) if k else ""
+    if not rule:
+        raise DocumentError(
+            "a catalog step needs its rule: the prose before its own block", doc.source, line
+        )
+    return rule
+
+
+def _quotes(doc: Document) -> list[str]:
+    """Each block quote (``> …`` lines) outside the display math, as one line of text."""
+    inside = {n for b in doc.blocks for n in range(b.line, b.end_line + 1)}
+    found: list[str] = []
+    current: list[str] = []
+    for number, line in enumerate(doc.text.replace("\r\n", "\n").split("\n"), start=1):
+        quoted = number not in inside and line.lstrip().startswith(">")
+        if quoted:
+            current.append(line.lstrip()[1:].strip())
+        elif current:
+            found.append(" ".join(c for c in current if c))
+            current = []
+    if current:
+        found.append(" ".join(c for c in current if c))
+    return found
+
+
+def catalog_derivation(
+    doc: Document, derivation_id: str, config: Config | None = None
+) -> Derivation:
+    """A document holding one chain, as a catalog derivation: a proposal that ``check`` then
+    checks like any other.
+
+    The prose before a block is the rule of the steps it holds; block quotes are the notes.
+    Reading asks the kernel, as :func:`check_document` does, which monotone witness proves an
+    argmin/argmax step, and offers ``=`` between objectives as an equality of values first
+    (the stronger claim), kept as the argmin/argmax step when the kernel does not prove it. A
+    chain of values that turns into an objective (``… = \\arg\\min_\\theta …``) is about that
+    objective from its start, as the seed post's KL chain is."""
+    config = config or Config()
+    report = check_document(doc, config)
+    if len(report.chains) != 1:
+        raise DocumentError(
+            f"a catalog document holds one chain, not {len(report.chains)}", doc.source, 1
+        )
+    chain = report.chains[0]
+    d = chain.derivation
+    lhs, sense = d.start, d.sense
+    steps: list[Step] = []
+    for k, (step, where) in enumerate(zip(d.steps, chain.steps, strict=True), start=1):
+        labelled = bool(d.end_label) and k == len(d.steps)
+        step = replace(step, rule=_rule(doc, where.line))
+        if step.relation.optimizes and sense.optimizes and not labelled:
+            value = Step(Relation.EQ, step.rhs, step.rule)
+            proved = check_step(
+                lhs, sense, value, index=k, params=d.params, intervals=d.intervals, config=config
+            )
+            if proved.status is Status.PROVED:
+                step = value
+        steps.append(step)
+        lhs = step.rhs
+        if step.relation.optimizes:
+            sense = step.relation
+    first = next((s.relation for s in steps if s.relation.optimizes), d.sense)
+    notes = _quotes(doc) + [n for n in chain.notes if n != _LABEL_NOTE]
+    return replace(
+        d,
+        id=derivation_id,
+        title=doc.title,
+        steps=tuple(steps),
+        sense=d.sense if d.sense.optimizes else first,
+        notes=tuple(notes),
+    )
 
 
 # --- output -------------------------------------------------------------------------------
