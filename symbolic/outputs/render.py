@@ -31,8 +31,9 @@ from importlib import resources
 from pathlib import Path
 from typing import NamedTuple
 
-from sympy import Expr, Function, Indexed, Product, Sum, Symbol, fraction
+from sympy import Add, Expr, Function, Indexed, Mul, Product, Sum, Symbol, fraction
 from sympy.printing.latex import LatexPrinter
+from sympy.printing.precedence import PRECEDENCE
 from sympy.printing.str import StrPrinter
 
 from symbolic.kernel import CheckedDerivation, CheckedStep, Status
@@ -157,12 +158,27 @@ class _PostLatexPrinter(LatexPrinter):
         return super()._print_log(e, exp)
 
     def _print_Mul(self, e: Expr) -> str:
+        # A quotient with sums upstairs is printed as the post does, the factors free of the
+        # sums in one fraction before them: \frac{\mu}{\sigma^2} \sum x_i. A sum of terms
+        # after that fraction is bracketed: \frac{1}{N} a - b would read as (a/N) - b.
         numer, denom = fraction(e)
-        if denom != 1 and denom.is_Symbol and numer.has(Sum, Product):
-            sign = "- " if numer.could_extract_minus_sign() else ""
-            body = -numer if sign else numer
-            return rf"{sign}\frac{{1}}{{{self._print(denom)}}} {self._print(body)}"
-        return super()._print_Mul(e)
+        if denom == 1 or denom.has(Sum, Product) or not numer.has(Sum, Product):
+            return super()._print_Mul(e)
+        sign = "- " if numer.could_extract_minus_sign() else ""
+        numer = -numer if sign else numer
+        factors = Mul.make_args(numer)
+        summed = [f for f in factors if f.has(Sum, Product)]
+        free = Mul(*(f for f in factors if not f.has(Sum, Product)))
+        # A sum not last would take the factors after it into its body: bracket it.
+        body = " ".join(
+            rf"\left({self._print(f)}\right)"
+            if isinstance(f, Add) or (k < len(summed) - 1 and isinstance(f, Sum | Product))
+            else self._print(f)
+            if isinstance(f, Sum | Product)
+            else self.parenthesize(f, PRECEDENCE["Mul"])
+            for k, f in enumerate(summed)
+        )
+        return rf"{sign}\frac{{{self._print(free)}}}{{{self._print(denom)}}} {body}"
 
 
 def tex(expr: Expr) -> str:
@@ -247,14 +263,19 @@ def _lines(d: Derivation, steps: Sequence[CheckedStep | _Link], fmt: str) -> lis
     if first_right:
         rows.append((left, first_right, None))
         left = ""
+    # How the left side of the next step is read: the start's sense, then each optimizer step's.
+    read = d.sense
     for step in steps:
         new_sense = step.relation if step.relation.optimizes else sense
         if sense is Relation.EQ and new_sense is not Relation.EQ:
-            # The chain turns from values into optimizers: restate the left side as one.
-            left = _opt(new_sense, show(step.lhs), fmt == "latex", d.params)
+            # The chain turns from values into optimizers: restate the left side as one, in its
+            # own sense (argmax f = argmin -f, never argmin f = argmin -f).
+            own = read if read.optimizes else new_sense
+            left = _opt(own, show(step.lhs), fmt == "latex", d.params)
         rows.append((left, _opt(new_sense, show(step.rhs), fmt == "latex", d.params), step))
         left = ""
         sense = new_sense
+        read = step.relation if step.relation.optimizes else read
     if d.end_label:
         rows.append(("", _label(d.end_label, fmt == "latex"), None))
     return rows
