@@ -237,7 +237,7 @@ constant H(p̂_data) apart and have the same minimizer, θ̂_MLE. Here they are 
 (study hours of 20 students and whether they passed, with repeated points) and the one-parameter
 model p_θ(pass | x) = σ(θ (x − 3)):
 
-![NLL/N and KL over theta](img/kl-vs-mle.png)
+![NLL/N and KL over θ](img/kl-vs-mle.png)
 
 Draw it yourself with `symbolic plot kl-vs-mle -o kl.png`.
 
@@ -289,7 +289,7 @@ D_KL(p̂_data ‖ p_model) = −E log p_model + E log p̂_data이고, 둘째 항
 H(p̂_data)만큼 떨어져 있고 최소점 θ̂_MLE가 같다. 반복된 점이 있는 작은 데이터(학생 20명의 공부
 시간과 합격 여부)와 모수가 하나인 모형 p_θ(합격 | x) = σ(θ (x − 3))로 그리면 다음과 같다:
 
-![theta에 대한 NLL/N과 KL](../img/kl-vs-mle.png)
+![θ에 대한 NLL/N과 KL](../img/kl-vs-mle.png)
 
 직접 그리려면: `symbolic plot kl-vs-mle -o kl.png`.
 

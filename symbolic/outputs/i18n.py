@@ -100,7 +100,7 @@ _KO: dict[str, str] = {
     "theta. The cross-entropy form NLL(theta)/N = H(p_data, p_model) still holds, and it is the "
     "one that carries over; the KL form needs a discrete model (a probability mass function).": (
         "연속 모형에서는 KL 형태가 성립하지 않는다: 경험적 분포 p_data는 점질량들의 합이어서 "
-        "밀도에 대해 절대연속이 아니므로, 모든 theta에서 D_KL(p_data || p_model) = +무한대이다. "
+        "밀도에 대해 절대연속이 아니므로, 모든 theta에서 D_KL(p_data || p_model) = +∞이다. "
         "교차 엔트로피 형태 NLL(theta)/N = H(p_data, p_model)는 여전히 성립하며, 연속 모형으로 "
         "옮겨 가는 것은 이 형태이다. KL 형태에는 이산 모형(확률질량함수)이 필요하다."
     ),
@@ -124,7 +124,7 @@ _KO: dict[str, str] = {
     "The family is continuous: D_KL(p_data || p_theta) is +infinity for every theta (p_data is "
     "a sum of point masses), so the theorem takes its cross-entropy form.": (
         "연속 분포족이다: 경험적 분포 p_data는 점질량들의 합이므로 모든 theta에서 "
-        "D_KL(p_data || p_theta) = +무한대이고, 정리는 교차 엔트로피 형태로 성립한다."
+        "D_KL(p_data || p_theta) = +∞이고, 정리는 교차 엔트로피 형태로 성립한다."
     ),
     "H(p_data, p_theta) = D_KL(p_data || p_theta) + H(p_data), with repeated points counted "
     "by their multiplicity; H(p_data) does not depend on theta": (

@@ -39,6 +39,7 @@ from sympy.printing.str import StrPrinter
 from symbolic.kernel import CheckedDerivation, CheckedStep, Status
 from symbolic.kernel.derivation import Derivation, Relation
 from symbolic.kernel.measures import theta
+from symbolic.outputs import prose
 from symbolic.outputs.i18n import phrase, translate
 
 __all__ = [
@@ -58,6 +59,13 @@ __all__ = [
 ]
 
 MARKS = {Status.PROVED: "✔", Status.NUMERIC: "≈", Status.REFUTED: "✘", Status.UNKNOWN: "?"}
+
+
+_IDENTIFIER = re.compile(r"[A-Za-z][A-Za-z0-9]*(_[A-Za-z0-9]+)*")
+
+
+def _superscript(n: int) -> str:
+    return str(n).translate(str.maketrans("0123456789-", "⁰¹²³⁴⁵⁶⁷⁸⁹⁻"))
 
 
 class _TextPrinter(StrPrinter):
@@ -80,7 +88,104 @@ class _TextPrinter(StrPrinter):
 
     def _print_Indexed(self, e: Indexed) -> str:
         # sympy spells x[i] through Indexed._sympystr, which a printmethod of our own bypasses.
-        return f"{self._print(e.base.label)}[{', '.join(self._print(k) for k in e.indices)}]"
+        return f"{self._print(e.base.label)}_{','.join(self._print(k) for k in e.indices)}"
+
+    def _print_Symbol(self, e: Symbol) -> str:
+        return prose.name_unicode(e.name) if _IDENTIFIER.fullmatch(e.name) else e.name
+
+    def _print_Pow(self, e: Expr, rational: bool = False) -> str:
+        exp = e.exp
+        if exp.is_Integer and exp > 1:
+            if isinstance(e.base, Symbol) and e.base.name.split("_")[0] == "sigma2":
+                # (σ̂²)³ is σ̂⁶.
+                return self._print(e.base).replace("²", _superscript(2 * int(exp)))
+            base = self._print(e.base)
+            if not (e.base.is_Atom or isinstance(e.base, Indexed | Function)):
+                # (Σ x_i)²: a sum or product raised to a power keeps its brackets.
+                base = f"({base})"
+            return base + _superscript(int(exp))
+        return super()._print_Pow(e, rational).replace("**", "^")
+
+    def _print_Mul(self, e: Expr) -> str:
+        return re.sub(r"(?<!\*)\*(?!\*)", "·", super()._print_Mul(e))
+
+    def _print_Inverse(self, e: Expr) -> str:
+        return f"{self.parenthesize(e.arg, PRECEDENCE['Pow'], strict=True)}⁻¹"
+
+    def _print_Pi(self, e: Expr) -> str:
+        return "π"
+
+    def _print_MatrixSymbol(self, e: Expr) -> str:
+        return prose.name_unicode(e.name) if _IDENTIFIER.fullmatch(e.name) else e.name
+
+    def _print_MatMul(self, e: Expr) -> str:
+        return "·".join(self.parenthesize(a, PRECEDENCE["Mul"]) for a in e.args)
+
+    def _print_MatPow(self, e: Expr) -> str:
+        base = self.parenthesize(e.base, PRECEDENCE["Pow"], strict=True)
+        return f"{base}^({self._print(e.exp)})" if e.exp == -1 else f"{base}^{self._print(e.exp)}"
+
+    def _print_Transpose(self, e: Expr) -> str:
+        return f"{self.parenthesize(e.arg, PRECEDENCE['Pow'], strict=True)}ᵀ"
+
+    def _print_Trace(self, e: Expr) -> str:
+        return f"tr({self._print(e.arg)})"
+
+    def _print_Determinant(self, e: Expr) -> str:
+        return f"det({self._print(e.arg)})"
+
+    def _print_Integral(self, e: Expr) -> str:
+        body = self.parenthesize(e.function, PRECEDENCE["Mul"])
+        bounds = ""
+        for limit in e.limits:
+            var = self._print(limit[0])
+            if len(limit) == 3:
+                bounds = f"_{{{self._print(limit[1])}}}^{{{self._print(limit[2])}}}"
+            body = f"{body} d{var}"
+        return f"∫{bounds} {body}"
+
+    def _print_Abs(self, e: Expr) -> str:
+        return f"|{self._print(e.args[0])}|"
+
+    def _print_factorial(self, e: Expr) -> str:
+        arg = e.args[0]
+        inner = self._print(arg)
+        return f"{inner}!" if arg.is_Atom or isinstance(arg, Indexed) else f"({inner})!"
+
+    def _print_gamma(self, e: Expr) -> str:
+        return f"Γ({self._print(e.args[0])})"
+
+    def _print_loggamma(self, e: Expr) -> str:
+        return f"log Γ({self._print(e.args[0])})"
+
+    def _print_polygamma(self, e: Expr) -> str:
+        order, arg = e.args
+        return f"ψ{'' if order == 0 else f'^({self._print(order)})'}({self._print(arg)})"
+
+    def _print_binomial(self, e: Expr) -> str:
+        return f"C({self._print(e.args[0])}, {self._print(e.args[1])})"
+
+    def _print_beta(self, e: Expr) -> str:
+        return f"B({', '.join(self._print(a) for a in e.args)})"
+
+    def _print_Min(self, e: Expr) -> str:
+        return f"min({', '.join(self._print(a) for a in e.args)})"
+
+    def _print_Max(self, e: Expr) -> str:
+        return f"max({', '.join(self._print(a) for a in e.args)})"
+
+    def _print_Piecewise(self, e: Expr) -> str:
+        cases = [
+            self._print(v) if c is True or c == True else f"{self._print(v)} if {self._print(c)}"  # noqa: E712
+            for v, c in e.args
+        ]
+        return "{" + "; ".join(cases) + "}"
+
+    def _print_Infinity(self, e: Expr) -> str:
+        return "∞"
+
+    def _print_NegativeInfinity(self, e: Expr) -> str:
+        return "-∞"
 
     def _print_IndexedBase(self, e: Expr) -> str:
         return self._print(e.label)
@@ -129,20 +234,36 @@ class _TextPrinter(StrPrinter):
         return f"{sign}_{{{var}={self._print(lo)}..{self._print(hi)}}} {body}"
 
 
-_SPELLED = {"sigma2": r"\sigma^{2}", "lam": r"\lambda"}
-
-
 class _PostLatexPrinter(LatexPrinter):
     """sympy's LaTeX, spelled as the post writes: ``\\frac{1}{N} \\sum``, ``\\log p(y_i)``."""
 
     def _print_Symbol(self, e: Symbol, style: str = "plain") -> str:
         # The families name σ² and λ sigma2 and lam (sympy would print σ_2 and l a m); P's and
         # Q's copies carry a suffix, sigma2_1.
-        base, _, suffix = e.name.partition("_")
-        spelled = _SPELLED.get(base)
-        if spelled is None:
-            return super()._print_Symbol(e, style)
-        return spelled + (f"_{{{suffix}}}" if suffix else "")
+        if _IDENTIFIER.fullmatch(e.name) and e.name != "theta_MLE":
+            return prose.name_tex(e.name)
+        return super()._print_Symbol(e, style)
+
+    def _print_Pow(self, e: Expr) -> str:
+        if isinstance(e.base, Symbol) and e.base.name.split("_")[0] == "sigma2":
+            if e.exp.is_Integer and e.exp > 1:
+                # (σ̂²)³ is σ̂⁶, not a bracketed power of a power.
+                return self._print(e.base).replace("^{2}", f"^{{{2 * int(e.exp)}}}", 1)
+        return super()._print_Pow(e)
+
+    def _print_polygamma(self, e: Expr, exp: str | None = None) -> str:
+        order, arg = e.args
+        head = r"\psi" if order == 0 else rf"\psi^{{({self._print(order)})}}"
+        out = rf"{head}\left({self._print(arg)}\right)"
+        return rf"\left({out}\right)^{{{exp}}}" if exp else out
+
+    def _print_beta(self, e: Expr, exp: str | None = None) -> str:
+        out = rf"\mathrm{{B}}\left({', '.join(self._print(a) for a in e.args)}\right)"
+        return rf"{out}^{{{exp}}}" if exp else out
+
+    def _print_loggamma(self, e: Expr, exp: str | None = None) -> str:
+        out = rf"\log \Gamma\left({self._print(e.args[0])}\right)"
+        return rf"\left({out}\right)^{{{exp}}}" if exp else out
 
     def _print_Indexed(self, e: Indexed) -> str:
         base = self._print(e.base.label)
@@ -409,6 +530,37 @@ def _tex_escape(s: str) -> str:
     return "".join(out)
 
 
+def _tex_prose(s: str) -> str:
+    """Prose for LaTeX's text mode: its formulas typeset as math, its words escaped."""
+    return prose.to_tex(s, _tex_escape)
+
+
+_MD_SPECIALS = re.compile(r"([*_\\<>\[\]])")
+
+
+def _md_words(s: str) -> str:
+    # Words stay words: * and _ would start emphasis, < an HTML tag. Code spans keep theirs.
+    parts = s.split("`")
+    return "`".join(p if k % 2 else _MD_SPECIALS.sub(r"\\\1", p) for k, p in enumerate(parts))
+
+
+def _md_prose(s: str) -> str:
+    """Prose for Markdown: formulas as inline ``$…$`` TeX, words escaped."""
+    return prose.to_tex(s, _md_words)
+
+
+def _html_prose(s: str) -> str:
+    """Prose for HTML: formulas as inline KaTeX elements (in Unicode until KaTeX has run),
+    words escaped."""
+    return "".join(
+        f'<span class="tex" data-tex="{html.escape(prose.to_tex(p.text, open_="", close=""))}">'
+        f"{html.escape(prose.to_unicode(p.text))}</span>"
+        if p.math
+        else html.escape(p.text)
+        for p in prose.pieces(s)
+    )
+
+
 _KO_PREAMBLE = [
     # kotex under XeLaTeX (xetexko) or LuaLaTeX (luatexko); the Nanum fonts where installed.
     r"\usepackage{kotex}",
@@ -419,7 +571,7 @@ _KO_PREAMBLE = [
 
 
 def _latex_note(step: CheckedStep | _Link, lang: str, verdict: bool) -> str:
-    rule = _tex_escape(translate(step.rule, lang))
+    rule = _tex_prose(translate(step.rule, lang))
     if not verdict or not isinstance(step, CheckedStep):
         return rf" && \text{{({step.index}) {rule}}}"
     return rf" && \text{{({step.index}) {rule} --- \textbf{{{_word(step.status, lang)}}}}}"
@@ -433,7 +585,7 @@ def _latex_body(d: Derivation, steps: Sequence[CheckedStep], lang: str) -> str:
     for k, (left, right, step) in enumerate(rows):
         line = rf"{left} &{_rel(step)} {right}"
         if isinstance(step, CheckedStep):
-            rule = _tex_escape(translate(step.rule, lang))
+            rule = _tex_prose(translate(step.rule, lang))
             line += (
                 rf" \tag*{{({step.index})}} \\" + "\n"
                 rf"\shortintertext{{\small ({step.index}) {rule} --- "
@@ -450,16 +602,16 @@ def _latex_chain(checked: CheckedDerivation, lang: str, heading: bool) -> list[s
     out = []
     if heading:
         out += [
-            rf"\subsection*{{{_tex_escape(translate(d.title, lang))}}}",
+            rf"\subsection*{{{_tex_prose(translate(d.title, lang))}}}",
             r"\noindent " + phrase("checked_by", lang, id=rf"\texttt{{{_tex_escape(d.id)}}}"),
         ]
     out += [r"\begin{align*}", _latex_body(d, checked.steps, lang), r"\end{align*}"]
     out += [
-        rf"\paragraph{{({s.index}) {_word(s.status, lang)}.}} {_tex_escape(s.detail)}"
+        rf"\paragraph{{({s.index}) {_word(s.status, lang)}.}} {_tex_prose(s.detail)}"
         for s in _unproved(checked)
     ]
     out += [
-        rf"\paragraph{{{phrase('note', lang)}.}} {_tex_escape(translate(n, lang))}" for n in d.notes
+        rf"\paragraph{{{phrase('note', lang)}.}} {_tex_prose(translate(n, lang))}" for n in d.notes
     ]
     return out
 
@@ -479,10 +631,10 @@ def to_latex(checked: CheckedDerivation, lang: str = "en") -> str:
     return "\n".join(
         [
             r"\documentclass{article}",
-            r"\usepackage[margin=2cm,landscape]{geometry}",
+            r"\usepackage[a4paper,margin=2cm]{geometry}",
             r"\usepackage{amsmath,amssymb,mathtools}",
             *(_KO_PREAMBLE if lang == "ko" else []),
-            rf"\title{{{_tex_escape(translate(d.title, lang))}}}",
+            rf"\title{{{_tex_prose(translate(d.title, lang))}}}",
             r"\date{}",
             r"\begin{document}",
             r"\maketitle",
@@ -563,7 +715,8 @@ def to_pdf(checked: CheckedDerivation, lang: str = "en", engine: str | None = No
 
 
 def to_markdown(checked: CheckedDerivation, lang: str = "en", reasons: bool = True) -> str:
-    """Markdown with the math in ``$$`` blocks, one per step, and each step's verdict.
+    """Markdown: each chain in one ``$$\\begin{aligned}…$$`` block, its steps numbered, then
+    each step's rule and verdict by number. Math appears only between ``$``.
 
     ``reasons`` adds the kernel's reason under each step it did not prove.
     """
@@ -571,26 +724,26 @@ def to_markdown(checked: CheckedDerivation, lang: str = "en", reasons: bool = Tr
     for k, chain in enumerate(checked.chains()):
         d = chain.derivation
         checked_by = phrase("checked_by", lang, id=f"`{d.id}`")
-        out += [f"{'##' if k else '#'} {translate(d.title, lang)}", "", checked_by, ""]
+        out += [f"{'##' if k else '#'} {_md_prose(translate(d.title, lang))}", "", checked_by, ""]
+        rows = []
         for left, right, step in _lines(d, chain.steps, "latex"):
-            rel = _rel(step)
-            if step is None:
-                out += [f"$$ {left} {rel} {right} $$" if left else f"$$ {rel} {right} $$", ""]
-                continue
-            assert isinstance(step, CheckedStep)
-            out += [
-                f"**{phrase('step', lang)} {step.index}** — {translate(step.rule, lang)} — "
-                f"*{_word(step.status, lang)}*",
-                "",
-                f"$$ {left + ' ' if left else ''}{rel} {right} $$",
-                "",
-            ]
+            number = rf" && ({step.index})" if isinstance(step, CheckedStep) else ""
+            rows.append(rf"{left} &{_rel(step)} {right}{number}")
+        if rows:
+            out += ["$$", r"\begin{aligned}", " \\\\\n".join(rows), r"\end{aligned}", "$$", ""]
+        for step in chain.steps:
+            out.append(
+                f"{step.index}. {_md_prose(translate(step.rule, lang))} — "
+                f"*{_word(step.status, lang)}*"
+            )
             if reasons and step.status is not Status.PROVED:
-                out += [f"> {phrase('detail', lang)}: {step.detail}", ""]
+                out.append(f"   {phrase('detail', lang)}: {_md_prose(step.detail)}")
+        if chain.steps:
+            out.append("")
         if k == 0:
             out += [f"**{phrase('summary', lang)}:** " + "; ".join(_summary(checked, lang)) + ".",
                     ""]
-        out += [f"> **{phrase('note', lang)}.** {translate(n, lang)}\n" for n in d.notes]
+        out += [f"> **{phrase('note', lang)}.** {_md_prose(translate(n, lang))}\n" for n in d.notes]
     return "\n".join(out)
 
 
@@ -607,7 +760,7 @@ def to_text(checked: CheckedDerivation, width: int = 120, lang: str = "en") -> s
 
 def _text_chain(checked: CheckedDerivation, width: int, lang: str) -> list[str]:
     d = checked.derivation
-    out = [f"{d.id}: {translate(d.title, lang)}  [{checked.status.value}]"]
+    out = [f"{d.id}: {prose.to_unicode(translate(d.title, lang))}  [{checked.status.value}]"]
     rows = _lines(d, checked.steps, "text")
     pad = min(max((len(left) for left, _, _ in rows), default=0), width // 4)
     for left, right, step in rows:
@@ -619,10 +772,10 @@ def _text_chain(checked: CheckedDerivation, width: int, lang: str) -> list[str]:
             mark, label, left = "  ", "", ""
         out.append(f"  {mark}{label:>4} {left:>{pad}} {_rel(step)} {right}")
         if isinstance(step, CheckedStep):
-            rule = translate(step.rule, lang)
+            rule = prose.to_unicode(translate(step.rule, lang))
             out.append(f"{'':>{pad + 10}}  {phrase('by', lang)} {rule}: {_word(step.status, lang)}")
             if step.status is not Status.PROVED:
-                out.append(f"{'':>{pad + 10}}  {step.detail}")
+                out.append(f"{'':>{pad + 10}}  {prose.to_unicode(step.detail)}")
             if step.counterexample:
                 indent = " " * (pad + 12)
                 out += [indent + line for line in _counterexample(step.counterexample)]
@@ -632,11 +785,14 @@ def _text_chain(checked: CheckedDerivation, width: int, lang: str) -> list[str]:
 def _counterexample(cex: dict[str, object]) -> list[str]:
     """The point and both sides' values, one line each, the model's long description left out."""
     point = cex.get("point", {})
-    shown = ", ".join(f"{k}={v}" for k, v in point.items() if k != "p_model")
+    shown = ", ".join(
+        f"{prose.name_unicode(str(k))} = {v}" for k, v in point.items() if k != "p_model"
+    )
     lines = [f"counterexample at {shown}"]
-    for key in ("theta_1", "theta_2", "lhs", "rhs"):
+    names = {"theta_1": "θ₁", "theta_2": "θ₂", "lhs": "left side", "rhs": "right side"}
+    for key, name in names.items():
         if key in cex:
-            lines.append(f"  {key} = {cex[key]}")
+            lines.append(f"  {name} = {cex[key]}")
     return lines
 
 
@@ -665,15 +821,19 @@ def _katex() -> tuple[str, str]:
 
 
 _PAGE_CSS = """
-body { font-family: "Noto Serif KR", "Nanum Myeongjo", "NanumMyeongjo", "Apple SD Gothic Neo",
-  "Malgun Gothic", Georgia, serif; max-width: 60rem; margin: 2rem auto; padding: 0 1rem;
-  line-height: 1.5; color: #222; }
+body { max-width: 60rem; margin: 2rem auto; padding: 0 1rem; line-height: 1.5; color: #222; }
+html[lang="en"] body { font-family: Georgia, "Times New Roman", "DejaVu Serif", serif; }
+html[lang="ko"] body { font-family: "Noto Serif KR", "Nanum Myeongjo", "NanumMyeongjo",
+  "Apple SD Gothic Neo", "Malgun Gothic", serif; word-break: keep-all; overflow-wrap: anywhere; }
 h1 { font-size: 1.6rem; }
 ol.chain { list-style: none; padding: 0; }
 ol.chain li { margin: 0.4rem 0 1rem; border-left: 4px solid #ccc; padding-left: 0.8rem; }
 li.proved { border-color: #2a7 !important; } li.numeric { border-color: #d90 !important; }
 li.refuted { border-color: #c22 !important; } li.unknown { border-color: #888 !important; }
-.math { overflow-x: auto; overflow-y: hidden; }
+/* A formula wider than the page scrolls, and the scrollbar shows that it does. */
+.math { overflow-x: auto; overflow-y: hidden; max-width: 100%; padding-bottom: 0.3rem;
+  scrollbar-width: thin; scrollbar-color: #9ab #eef; }
+.math::-webkit-scrollbar { height: 8px; } .math::-webkit-scrollbar-thumb { background: #9ab; }
 .katex-display { text-align: left; margin: 0.3rem 0; }
 .katex-display > .katex { text-align: left; }
 .why { margin: 0; font-size: 0.95rem; } .detail { color: #555; font-size: 0.9rem; }
@@ -683,7 +843,8 @@ blockquote { border-left: 4px solid #9ab; margin-left: 0; padding-left: 0.8rem; 
 
 _RENDER_MATH = """
 document.querySelectorAll("[data-tex]").forEach(function (e) {
-  katex.render(e.getAttribute("data-tex"), e, {displayMode: true, throwOnError: false});
+  var display = e.tagName !== "SPAN";
+  katex.render(e.getAttribute("data-tex"), e, {displayMode: display, throwOnError: false});
 });
 """
 
@@ -709,12 +870,12 @@ def to_html(checked: CheckedDerivation, lang: str = "en") -> str:
     for k, chain in enumerate(checked.chains()):
         if k:
             part = chain.derivation
-            body += [f"<h2>{esc(translate(part.title, lang))}</h2>",
+            body += [f"<h2>{_html_prose(translate(part.title, lang))}</h2>",
                      f"<p>{phrase('checked_by', lang, id=f'<code>{esc(part.id)}</code>')}</p>"]
         body += ['<ol class="chain">', *_html_items(chain, lang), "</ol>"]
         body += [
             f"<blockquote><strong>{esc(phrase('note', lang))}.</strong> "
-            f"{esc(translate(n, lang))}</blockquote>"
+            f"{_html_prose(translate(n, lang))}</blockquote>"
             for n in chain.derivation.notes
         ]
     return _page(d, body, "; ".join(_summary(checked, lang)), lang)
@@ -730,15 +891,18 @@ def _html_items(checked: CheckedDerivation, lang: str) -> list[str]:
             items.append(f"<li>{math}</li>")
             continue
         why = (
-            f'<p class="why">({step.index}) {esc(translate(step.rule, lang))} — '
+            f'<p class="why">({step.index}) {_html_prose(translate(step.rule, lang))} — '
             f'<span class="verdict">{MARKS[step.status]} {esc(_word(step.status, lang))}</span></p>'
         )
         if step.status is not Status.PROVED:
-            why += f'<p class="detail">{esc(phrase("detail", lang))}: {esc(step.detail)}</p>'
+            why += (
+                f'<p class="detail">{esc(phrase("detail", lang))}: {_html_prose(step.detail)}</p>'
+            )
             if step.counterexample:
                 why += (
                     f'<p class="detail">{esc(phrase("counterexample", lang))}: '
-                    f"<code>{esc(str(step.counterexample))}</code></p>"
+                    + "<br>".join(esc(ln) for ln in _counterexample(step.counterexample))
+                    + "</p>"
                 )
         items.append(f'<li class="{step.status.value}">{math}{why}</li>')
     return items
@@ -747,7 +911,8 @@ def _html_items(checked: CheckedDerivation, lang: str) -> list[str]:
 def _page(d: Derivation, body: list[str], summary: str, lang: str) -> str:
     esc = html.escape
     css, js = _katex()
-    title = esc(translate(d.title, lang))
+    title = esc(prose.to_unicode(translate(d.title, lang)))
+    heading = _html_prose(translate(d.title, lang))
     checked_by = phrase("checked_by", lang, id=f"<code>{esc(d.id)}</code>")
     return "\n".join(
         [
@@ -760,7 +925,7 @@ def _page(d: Derivation, body: list[str], summary: str, lang: str) -> str:
             f"<style>{_PAGE_CSS}</style>",
             "</head>",
             "<body>",
-            f"<h1>{title}</h1>",
+            f"<h1>{heading}</h1>",
             f"<p>{checked_by}</p>",
             *body,
             f'<p class="summary">{esc(phrase("summary", lang))}: {esc(summary)}.</p>',
