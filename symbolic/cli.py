@@ -15,7 +15,7 @@ from pathlib import Path
 from symbolic.catalog import UnknownDerivation, entries, get, ids
 from symbolic.kernel import CheckedDerivation, CheckedStep, Config, Status, check
 from symbolic.kernel.derivation import Derivation
-from symbolic.outputs.render import RENDERERS, TexEngineMissing, TexError, to_pdf, to_text
+from symbolic.outputs.render import RENDERERS, TexEngineMissing, TexError, to_pdf
 from symbolic.readers import files
 from symbolic.testing import selftest
 
@@ -94,6 +94,10 @@ def _cmd_list(args: argparse.Namespace) -> int:
 
 
 def _cmd_check(args: argparse.Namespace) -> int:
+    import time
+
+    from symbolic.outputs import terminal
+
     if args.all and args.ids:
         raise UsageError("give derivation ids or --all, not both")
     targets = ids() if args.all else list(args.ids)
@@ -101,17 +105,28 @@ def _cmd_check(args: argparse.Namespace) -> int:
         raise UsageError("give at least one derivation id, or --all")
     derivations = [_build(t) for t in targets]
     config = _config(args)
+    out, err = terminal.console(sys.stdout), terminal.console(sys.stderr)
     results = []
     for k, d in enumerate(derivations, start=1):
-        if args.all:
-            print(f"[{k}/{len(derivations)}] checking {d.id} ...", file=sys.stderr, flush=True)
-        results.append(check(d, config))
+        start = time.perf_counter()
+        checked = check(d, config)
+        results.append((checked, time.perf_counter() - start))
+        if len(derivations) > 1 and not args.json:
+            # Each verdict as soon as it is known, not all of them after the last entry.
+            terminal.progress(err, k, len(derivations), checked, results[-1][1])
     if args.json:
-        objs = [derivation_json(r) for r in results]
+        objs = [derivation_json(r) for r, _ in results]
         print(json.dumps(objs[0] if len(objs) == 1 else objs, indent=2, ensure_ascii=False))
+    elif args.all:
+        out.print(terminal.summary_table(results))
     else:
-        print("\n\n".join(to_text(r) for r in results))
-    return exit_code([r.status for r in results])
+        for k, (r, _) in enumerate(results):
+            if k:
+                out.print()
+            terminal.show(out, r, full=args.full)
+        if len(results) > 1:
+            out.print(terminal.summary_table(results))
+    return exit_code([r.status for r, _ in results])
 
 
 def _cmd_render(args: argparse.Namespace) -> int:
@@ -279,6 +294,9 @@ def _parser() -> argparse.ArgumentParser:
     )
     p_check.add_argument("--all", action="store_true", help="check the whole catalog")
     p_check.add_argument("--json", action="store_true", help="print JSON")
+    p_check.add_argument(
+        "--full", action="store_true", help="show long formulas whole instead of elided"
+    )
     checking(p_check)
     p_check.set_defaults(run=_cmd_check)
 
