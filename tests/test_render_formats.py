@@ -83,8 +83,12 @@ def test_korean_uses_the_posts_terms(checked_seed):
     ko = to_latex(checked_seed["cross-entropy-cost"], "ko") + to_latex(
         checked_seed["kl-vs-mle"], "ko"
     )
-    for term in ("교차 엔트로피", "음의 로그 우도", "경험적 분포", "최대 우도 추정"):
+    # The post keeps these terms in English inside its Korean sentences.
+    kept = ("cross-entropy", "negative log-likelihood", "empirical distribution", "KL Divergence")
+    for term in kept:
         assert term in ko
+    for translated in ("교차 엔트로피", "음의 로그 우도", "경험적 분포", "KL 발산"):
+        assert translated not in ko
     assert r"\usepackage{kotex}" in ko
     assert not untranslated([s.rule for c in checked_seed.values() for s in c.steps])
 
@@ -143,7 +147,7 @@ def test_a_missing_glyph_is_an_error_not_a_silent_gap():
     ("fmt", "lang", "expect"),
     [
         ("html", "ko", "<!DOCTYPE html>"),
-        ("markdown", "ko", "# 경험적 분포"),
+        ("markdown", "ko", "# empirical distribution"),
         ("latex", "en", "\\doc"),
     ],
 )

@@ -76,6 +76,10 @@ def _derivation_page(checked: CheckedDerivation, lang: str) -> str:
     # the committed pages must be the same wherever CI regenerates them.
     body = to_markdown(checked, lang, reasons=False)
     head, _, rest = body.partition("\n")
+    kind = _kind_words(solver_kind(d.id), lang)
+    if kind:
+        solver = "The MLE solver: " if lang == "en" else "MLE solver의 결과: "
+        rest = f"\n**{solver}{kind}.**\n" + rest
     index = "index.md" if lang == "en" else f"{lang}/index.md"
     words = _WORDS[lang]
     return "\n".join(
@@ -123,13 +127,13 @@ _WORDS = {
         "intro": "아래의 모든 유도는 커널이 단계별로 기호적으로(sympy), 그리고 수치적으로(mpmath) "
         "검증한다. 판정 열은 커널의 판정이다.",
         "guides": "안내",
-        "tutorial": "튜토리얼: 우도에서 교차 엔트로피, KL 발산까지",
+        "tutorial": "튜토리얼: 우도에서 cross-entropy, KL Divergence까지",
         "writing": "직접 유도 작성하기 (영어)",
         "notebook": "예제 노트북",
         "files": "그 밖의 문서 (영어)",
         "catalog": "카탈로그",
         "head": "| id | 제목 | 판정 | 증명된 단계 |",
-        "groups": {"": "원 글의 유도", "mle/": "최대 우도 추정", "kl/": "KL 발산"},
+        "groups": {"": "원 글의 유도", "mle/": "maximum likelihood 추정", "kl/": "KL Divergence"},
     },
 }
 
@@ -147,13 +151,42 @@ class Summary:
     status: Status | None  # None: the kernel crashed on it
     proved: int
     steps: int
+    kind: str = ""  # the MLE solver's status: closed_form, no_closed_form, boundary, non_smooth
 
     @classmethod
     def of(cls, checked: CheckedDerivation) -> Summary:
         d = checked.derivation
         steps = checked.all_steps()
         proved = sum(1 for s in steps if s.status is Status.PROVED)
-        return cls(d.id, d.title, checked.status, proved, len(steps))
+        return cls(d.id, d.title, checked.status, proved, len(steps), solver_kind(d.id))
+
+
+_KINDS = {
+    "no_closed_form": ("no closed form", "닫힌 형태 없음"),
+    "boundary": ("at the edge of the support", "support의 경계"),
+    "non_smooth": ("not smooth: the median", "매끄럽지 않음: 중앙값"),
+    "unknown": ("solver gave up", "solver가 답을 내지 못함"),
+}
+
+
+def solver_kind(derivation_id: str) -> str:
+    """What the MLE solver found for an ``mle/`` entry (``""`` for other entries).
+
+    >>> solver_kind("mle/cauchy"), solver_kind("mle/normal"), solver_kind("kl/normal")
+    ('no_closed_form', 'closed_form', '')
+    """
+    from symbolic.families import FAMILIES
+    from symbolic.generators.stationary import solve_family
+
+    name = derivation_id.removeprefix("mle/")
+    if not derivation_id.startswith("mle/") or name not in FAMILIES:
+        return ""
+    return solve_family(FAMILIES[name]).status
+
+
+def _kind_words(kind: str, lang: str) -> str:
+    words = _KINDS.get(kind)
+    return "" if words is None else words[lang == "ko"]
 
 
 def _index(summaries: Iterable[Summary], lang: str, others: Iterable[tuple[str, str]]) -> str:
@@ -189,6 +222,8 @@ def _index(summaries: Iterable[Summary], lang: str, others: Iterable[tuple[str, 
         for s in group:
             title = translate(s.title, lang).replace("|", "\\|")
             verdict = f"{MARKS[s.status]} {phrase(s.status.value, lang)}" if s.status else "crashed"
+            if _kind_words(s.kind, lang):
+                verdict += f" · {_kind_words(s.kind, lang)}"
             link = _rel(page_path(s.id, lang), here)
             out.append(f"| [`{s.id}`]({link}) | {title} | {verdict} | {s.proved}/{s.steps} |")
     return "\n".join(out) + "\n"
@@ -258,36 +293,37 @@ no absolute continuity; it is what the `mle/...` derivations of continuous famil
 """
 
 _TUTORIAL_KO = """{generated}
-# 우도에서 교차 엔트로피, KL 발산까지
+# 우도에서 cross-entropy, KL Divergence까지
 
 [English](../tutorial.md) · [목차](index.md)
 
 이 튜토리얼은 원 글("Understanding Cross-entropy Cost Function")의 논증을 따라간다: 음의 로그
-우도로 정의한 비용 함수를 왜 *교차 엔트로피* 비용 함수라고 부르는지, 그리고 그것을 최소화하는
-것이 왜 KL 발산을 최소화하는 것인지. 아래의 식들은 손으로 쓴 것이 아니라 카탈로그의 유도이며,
+우도로 정의한 비용 함수를 왜 *cross-entropy* 비용 함수라고 부르는지, 그리고 그것을 최소화하는
+것이 왜 KL Divergence를 최소화하는 것인지. 아래의 식들은 손으로 쓴 것이 아니라 카탈로그의 유도이며,
 이 문서를 만들 때 커널이 단계마다 근거와 판정을 붙여 검증한 것이다.
 
-## 1. 최대 우도 추정은 음의 로그 우도의 최소화이다
+## 1. maximum likelihood 추정은 negative log-likelihood의 최소화이다
 
-훈련 데이터 𝕏는 N개의 점 (x_i, y_i)이다. 최대 우도 추정은 우도 p_model(𝕏; θ) =
-∏ p_model(y_i | x_i, θ)를 최대화한다. 로그는 순증가 함수이므로 최대점을 바꾸지 않고, N > 0으로
-나누어도 마찬가지이다. 경험적 분포 p̂_data는 각 데이터 점에 확률 1/N을 주므로(반복된 점은 그
-중복도만큼), 데이터에 대한 평균은 p̂_data에 대한 기댓값이고, −log p_model의 그 기댓값이 정의에
-의해 교차 엔트로피 H(p̂_data, p_model)이다:
+훈련 데이터 𝕏는 N개의 점 (x_i, y_i)이다. maximum likelihood 추정은 우도 p_model(𝕏; θ) =
+∏ p_model(y_i | x_i, θ)를 최대화한다. 로그는 순증가 함수이므로 최대점을 바꾸지 않고, 양수 N으로
+나누어도 마찬가지이다. empirical distribution p̂_data는 각 데이터 점에 확률 1/N을 주므로(반복된
+점은 그 중복도만큼), 데이터에 대한 평균은 p̂_data에 대한 기댓값이고, −log p_model의 그 기댓값이
+정의에 의해 cross-entropy H(p̂_data, p_model)이다:
 
 {cross_entropy}
-그래서 음의 로그 우도 비용 함수를 교차 엔트로피 비용 함수라고 부른다: 둘은 θ의 같은 함수이다.
+그래서 negative log-likelihood cost function을 cross-entropy cost function이라고 부른다: 둘은
+θ의 같은 함수이다.
 
-## 2. 데이터로부터의 KL 발산을 최소화하는 것은 최대 우도 추정이다
+## 2. 데이터로부터의 KL Divergence를 최소화하는 것은 maximum likelihood 추정이다
 
-KL 발산은 두 확률분포가 얼마나 다른지를 재며, 두 분포가 같으면 0이다. 몫의 로그를 나누면
+KL Divergence는 두 확률분포가 얼마나 다른지를 재며, 두 분포가 같으면 0이다. 몫의 로그를 나누면
 D_KL(p̂_data ‖ p_model) = −E log p_model + E log p̂_data이고, 둘째 항은 θ에 의존하지 않는다:
-경험적 분포의 엔트로피 −H(p̂_data)이다. θ와 무관한 상수를 버려도 최소점은 변하지 않는다:
+empirical distribution의 엔트로피 −H(p̂_data)이다. θ와 무관한 상수를 버려도 최소점은 변하지 않는다:
 
 {kl}
 즉 NLL(θ)/N = H(p̂_data, p_model) = D_KL(p̂_data ‖ p_model) + H(p̂_data)이다. 두 곡선은 상수
 H(p̂_data)만큼 떨어져 있고 최소점 θ̂_MLE가 같다. 반복된 점이 있는 작은 데이터(학생 20명의 공부
-시간과 합격 여부)와 모수가 하나인 모형 p_θ(합격 | x) = σ(θ (x − 3))로 그리면 다음과 같다:
+시간과 합격 여부)와 parameter가 하나인 모형 p_θ(합격 | x) = σ(θ (x − 3))로 그리면 다음과 같다:
 
 ![θ에 대한 NLL/N과 KL](../img/kl-vs-mle.png)
 
@@ -298,7 +334,7 @@ H(p̂_data)만큼 떨어져 있고 최소점 θ̂_MLE가 같다. 반복된 점�
 KL 형태는 데이터 점에 확률질량을 주는 모형을 필요로 한다. 연속 모형 p_model(밀도)에서는
 p̂_data가 점질량들의 합이어서 p_model에 대해 절대연속이 아니므로, 모든 θ에서
 D_KL(p̂_data ‖ p_model) = +∞이고 "+∞의 argmin"은 아무것도 말해 주지 않는다. 그때에도 성립하는
-것은 1절의 교차 엔트로피 형태 NLL(θ)/N = H(p̂_data, p_model)이며, 이것은 절대연속성을 필요로
+것은 1절의 cross-entropy 형태 NLL(θ)/N = H(p̂_data, p_model)이며, 이것은 절대연속성을 필요로
 하지 않는다. 연속 분포족의 `mle/...` 유도가 쓰는 것이 이 형태이다.
 
 ## 4. 더 나아가기

@@ -530,6 +530,11 @@ def _tex_escape(s: str) -> str:
     return "".join(out)
 
 
+def _tex_id(derivation_id: str) -> str:
+    # An id may break after its slashes, where a reader sees where its parts are.
+    return r"/\allowbreak{}".join(_tex_escape(part) for part in derivation_id.split("/"))
+
+
 def _tex_prose(s: str) -> str:
     """Prose for LaTeX's text mode: its formulas typeset as math, its words escaped."""
     return prose.to_tex(s, _tex_escape)
@@ -577,13 +582,124 @@ def _latex_note(step: CheckedStep | _Link, lang: str, verdict: bool) -> str:
     return rf" && \text{{({step.index}) {rule} --- \textbf{{{_word(step.status, lang)}}}}}"
 
 
+# What fits on a line of A4 with 2 cm margins, in characters of typeset math (an estimate: TeX
+# commands, braces and scripts take no room; a fraction counts its numerator and denominator).
+_LINE = 60
+
+
+def _width(tex_source: str) -> int:
+    visible = re.sub(r"\\(left|right|mathrm|operatorname|frac|limits|mathbb|hat|bar)\b", "",
+                     tex_source)
+    visible = re.sub(r"\\[A-Za-z]+", "x", visible)
+    # Binary signs take the room of about three characters with their spacing.
+    signs = len(re.findall(r" [-+=<>] ", tex_source))
+    return len(re.sub(r"[{}_^\s&]|\\[,;!]", "", visible)) + 2 * signs
+
+
+def _pieces(expr: Expr) -> list[str]:
+    """The expression as signed pieces that may each start a line: the terms of a sum; inside
+    a product, the terms of its widest sum between \\left( and \\right); a wide numerator as
+    \\frac{1}{den} times its bracketed terms."""
+    if isinstance(expr, Add):
+        out = []
+        for k, term in enumerate(_PostLatexPrinter()._as_ordered_terms(expr, order=None)):
+            negative = term.could_extract_minus_sign()
+            body = _pieces(-term if negative else term)
+            sign = "- " if negative else ("+ " if k else "")
+            out += [sign + body[0], *body[1:]]
+        return out
+    if _width(tex(expr)) <= _LINE:
+        return [tex(expr)]
+    numer, denom = fraction(expr)
+    if denom != 1 and _width(tex(numer)) > _LINE:
+        return _bracketed(rf"\frac{{1}}{{{tex(denom)}}} ", numer)
+    if isinstance(expr, Mul):
+        sums = sorted((f for f in expr.args if isinstance(f, Add)), key=lambda f: -len(tex(f)))
+        if sums:
+            rest = Mul(*(f for f in expr.args if f is not sums[0]))
+            head = "" if rest == 1 else ("- " if rest == -1 else tex(rest) + " ")
+            return _bracketed(head, sums[0])
+    return [tex(expr)]
+
+
+def _bracketed(head: str, inner: Expr) -> list[str]:
+    pieces = _pieces(inner) if isinstance(inner, Add) else _pieces(inner)
+    pieces[0] = head + r"\left(" + pieces[0]
+    pieces[-1] += r"\right)"
+    return pieces
+
+
+def _broken(expr: Expr, head: str = "", tail: str = "") -> list[str]:
+    """The expression on as many lines as its width needs, each line a group of pieces; an
+    open bracket is closed with \\right. at a line's end and reopened with \\left. after."""
+    pieces = _pieces(expr)
+    pieces[0] = head + pieces[0]
+    pieces[-1] = pieces[-1] + tail
+    lines: list[str] = []
+    current = ""
+    for piece in pieces:
+        if current and _width(current + piece) > _LINE:
+            lines.append(current)
+            current = piece
+        else:
+            current = f"{current} {piece}".strip()
+    lines.append(current)
+    return _balance(lines)
+
+
+def _balance(lines: list[str]) -> list[str]:
+    out, depth = [], 0
+    for line in lines:
+        opened = line.count(r"\left") - line.count(r"\right")
+        text = r"\left. " * depth + line
+        depth += opened
+        out.append(text + r" \right." * depth)
+    return out
+
+
+def _latex_rows(
+    left: str, right: str, step: CheckedStep | _Link | None, d: Derivation, params: Sequence[Expr]
+) -> list[str]:
+    """One aligned row, or several when it is wider than the page: the sides broken between
+    terms, continuation lines indented after the relation sign."""
+    rel = _rel(step)
+    if _width(f"{left} {rel} {right}") <= _LINE + 8:
+        return [rf"{left} &{rel} {right}"]
+    if isinstance(step, CheckedStep):
+        rhs, lhs = step.rhs, step.lhs
+        sense = step.relation if step.relation.optimizes else Relation.EQ
+    elif step is None and right == _opt(d.sense, tex(d.start), True, params):
+        rhs, lhs, sense = d.start, None, d.sense
+    else:
+        return [rf"{left} &{rel} {right}"]
+    rights = _optimized(rhs, sense, params)
+    if lhs is not None and left and _width(left) > _LINE // 2:
+        # The left side as the row restates it: argmin or argmax, or a plain value.
+        shown = next((r for r in (Relation.ARGMIN, Relation.ARGMAX)
+                      if left.startswith(rf"\arg\{r.value[3:]}")), Relation.EQ)
+        lefts = _optimized(lhs, shown, params)
+        rows = [rf"& {lefts[0]}", *(rf"&\quad {part}" for part in lefts[1:])]
+        rows.append(rf"&{rel} {rights[0]}")
+    else:
+        rows = [rf"{left} &{rel} {rights[0]}"]
+    rows += [rf"&\quad {part}" for part in rights[1:]]
+    return rows
+
+
+def _optimized(expr: Expr, sense: Relation, params: Sequence[Expr]) -> list[str]:
+    if not sense.optimizes:
+        return _broken(expr)
+    # argmin over a broken objective: the objective in brackets, so that it is all optimized.
+    return _broken(expr, _opt(sense, r"\left[", True, params), r"\right]")
+
+
 def _latex_body(d: Derivation, steps: Sequence[CheckedStep], lang: str) -> str:
     # Each step's justification is a full-width line under its formula: in a column beside the
     # formulas, long rules ran off the page and took the verdicts with them.
     out = []
     rows = _lines(d, steps, "latex")
     for k, (left, right, step) in enumerate(rows):
-        line = rf"{left} &{_rel(step)} {right}"
+        line = " \\\\\n".join(_latex_rows(left, right, step, d, d.params))
         if isinstance(step, CheckedStep):
             rule = _tex_prose(translate(step.rule, lang))
             line += (
@@ -603,7 +719,7 @@ def _latex_chain(checked: CheckedDerivation, lang: str, heading: bool) -> list[s
     if heading:
         out += [
             rf"\subsection*{{{_tex_prose(translate(d.title, lang))}}}",
-            r"\noindent " + phrase("checked_by", lang, id=rf"\texttt{{{_tex_escape(d.id)}}}"),
+            r"\noindent " + phrase("checked_by", lang, id=rf"\texttt{{{_tex_id(d.id)}}}"),
         ]
     out += [r"\begin{align*}", _latex_body(d, checked.steps, lang), r"\end{align*}"]
     out += [
@@ -638,7 +754,7 @@ def to_latex(checked: CheckedDerivation, lang: str = "en") -> str:
             r"\date{}",
             r"\begin{document}",
             r"\maketitle",
-            r"\noindent " + phrase("checked_by", lang, id=rf"\texttt{{{_tex_escape(d.id)}}}"),
+            r"\noindent " + phrase("checked_by", lang, id=rf"\texttt{{{_tex_id(d.id)}}}"),
             *body[:3],
             rf"\paragraph{{{phrase('summary', lang)}.}} {_tex_escape(summary)}.",
             *body[3:],
@@ -680,6 +796,25 @@ def compile_latex(source: str, engine: str | None = None, timeout: float = 300) 
 
     A missing glyph is an error, not a warning: a teaching document must not drop characters.
     """
+    return compile_latex_log(source, engine, timeout)[0]
+
+
+_OVERFULL = re.compile(r"^Overfull \\hbox \((\d+(?:\.\d+)?)pt too wide\)", re.M)
+
+
+def overfull(log: str) -> list[float]:
+    """The widths (pt) by which boxes stick out, from a TeX log.
+
+    >>> overfull("Overfull \\hbox (91.2pt too wide) in alignment at lines 9--10")
+    [91.2]
+    """
+    return [float(w) for w in _OVERFULL.findall(log)]
+
+
+def compile_latex_log(
+    source: str, engine: str | None = None, timeout: float = 300
+) -> tuple[bytes, str]:
+    """:func:`compile_latex`, with the engine's log."""
     engine = engine or tex_engine()
     with tempfile.TemporaryDirectory(prefix="symbolic-tex-") as tmp:
         (Path(tmp) / "doc.tex").write_text(source, encoding="utf-8")
@@ -703,7 +838,7 @@ def compile_latex(source: str, engine: str | None = None, timeout: float = 300) 
         if proc.returncode != 0 or not pdf.exists():
             errors = [ln for ln in log.splitlines() if ln.startswith("!")] or log.splitlines()[-20:]
             raise TexError(f"{Path(engine).name} failed:\n" + "\n".join(errors))
-        return pdf.read_bytes()
+        return pdf.read_bytes(), log
 
 
 def to_pdf(checked: CheckedDerivation, lang: str = "en", engine: str | None = None) -> bytes:
@@ -861,7 +996,7 @@ def to_html(checked: CheckedDerivation, lang: str = "en") -> str:
     >>> from symbolic.catalog import get
     >>> from symbolic.kernel import check
     >>> page = to_html(check(get("kl-vs-mle")), lang="ko")
-    >>> "경험적 분포" in page and "http" not in page.split("<script>")[0]
+    >>> "empirical distribution" in page and "http" not in page.split("<script>")[0]
     True
     """
     d = checked.derivation
