@@ -576,15 +576,22 @@ _KO_PREAMBLE = [
 
 
 def _latex_note(step: CheckedStep | _Link, lang: str, verdict: bool) -> str:
-    rule = _tex_prose(translate(step.rule, lang))
+    # Notebooks typeset these with MathJax or KaTeX: plain \text with inline math only, no
+    # text-mode macros (\textbf, \_) that they show raw.
+    rule = prose.to_tex(translate(step.rule, lang), _plain_text)
     if not verdict or not isinstance(step, CheckedStep):
         return rf" && \text{{({step.index}) {rule}}}"
-    return rf" && \text{{({step.index}) {rule} --- \textbf{{{_word(step.status, lang)}}}}}"
+    return rf" && \text{{({step.index}) {rule} — {MARKS[step.status]} {_word(step.status, lang)}}}"
+
+
+def _plain_text(s: str) -> str:
+    """Words for a \\text{} that MathJax and KaTeX read: braces and specials dropped."""
+    return re.sub(r"[{}\\$&%#^_~]", " ", s)
 
 
 # What fits on a line of A4 with 2 cm margins, in characters of typeset math (an estimate: TeX
 # commands, braces and scripts take no room; a fraction counts its numerator and denominator).
-_LINE = 60
+_LINE = 54
 
 
 def _width(tex_source: str) -> int:
@@ -749,6 +756,9 @@ def to_latex(checked: CheckedDerivation, lang: str = "en") -> str:
             r"\documentclass{article}",
             r"\usepackage[a4paper,margin=2cm]{geometry}",
             r"\usepackage{amsmath,amssymb,mathtools}",
+            # Prose with formulas in it: stretch the spaces before a line sticks out.
+            r"\setlength{\emergencystretch}{3em}",
+            r"\allowdisplaybreaks",
             *(_KO_PREAMBLE if lang == "ko" else []),
             rf"\title{{{_tex_prose(translate(d.title, lang))}}}",
             r"\date{}",
@@ -1109,8 +1119,23 @@ def _checked_step_latex(self: CheckedStep) -> str:
     return f"$$ {lhs} {_rel(self)} {rhs}{note} $$"
 
 
+def _checked_derivation_markdown(self: CheckedDerivation) -> str:
+    return to_markdown(self)
+
+
+def _status_markdown(self: Status) -> str:
+    return f"**{MARKS[self]} {self.value}**"
+
+
+def _status_pretty(self: Status, p: object, cycle: bool) -> None:
+    p.text(f"{MARKS[self]} {self.value}")  # type: ignore[attr-defined]
+
+
 # Jupyter shows objects through a `_repr_latex_` method. The kernel and the derivations stay free
 # of printing code, so the printer attaches the hooks; the measures get theirs from sympy.
 CheckedDerivation._repr_latex_ = _checked_derivation_latex  # type: ignore[attr-defined]
 Derivation._repr_latex_ = _derivation_latex  # type: ignore[attr-defined]
 CheckedStep._repr_latex_ = _checked_step_latex  # type: ignore[attr-defined]
+CheckedDerivation._repr_markdown_ = _checked_derivation_markdown  # type: ignore[attr-defined]
+Status._repr_markdown_ = _status_markdown  # type: ignore[attr-defined]
+Status._repr_pretty_ = _status_pretty  # type: ignore[attr-defined]
