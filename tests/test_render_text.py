@@ -33,7 +33,7 @@ RAW = {
 _CODE = [
     re.compile(r"```.*?```", re.S),
     re.compile(r"`[^`]*`"),
-    re.compile(r"\\texttt\{[^}]*\}"),
+    re.compile(r"\\texttt\{(?:[^{}]|\{\})*\}"),
     re.compile(r"<(code|script|style)\b.*?</\1>", re.S),
     re.compile(r"<!--.*?-->", re.S),
 ]
