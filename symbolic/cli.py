@@ -21,7 +21,7 @@ from pathlib import Path
 from symbolic.catalog import UnknownDerivation, entries, get, ids
 from symbolic.kernel import CheckedDerivation, CheckedStep, Config, Status, check
 from symbolic.kernel.derivation import Derivation
-from symbolic.outputs.render import RENDERERS, TexEngineMissing, TexError, to_pdf, to_text
+from symbolic.outputs.render import RENDERERS, TexEngineMissing, TexError, to_pdf
 from symbolic.readers import documents, files
 from symbolic.readers.latex import LatexError
 from symbolic.testing import selftest
@@ -134,14 +134,6 @@ def _check_target_in_worker(target: str, config: Config) -> bytes:
     return buffer.getvalue()
 
 
-def _progress(done: int, total: int, checked: CheckedDerivation, seconds: float) -> None:
-    print(
-        f"[{done}/{total}] {checked.derivation.id}: {checked.status.value} ({seconds:.1f} s)",
-        file=sys.stderr,
-        flush=True,
-    )
-
-
 def checked_in_order(
     targets: Sequence[str],
     config: Config,
@@ -186,6 +178,8 @@ def checked_in_order(
 
 
 def _cmd_check(args: argparse.Namespace) -> int:
+    from symbolic.outputs import terminal
+
     if args.all and args.ids:
         raise UsageError("give derivation ids or --all, not both")
     targets = ids() if args.all else list(args.ids)
@@ -205,14 +199,31 @@ def _cmd_check(args: argparse.Namespace) -> int:
         for t in targets:
             if t.endswith(".toml") or t not in known:
                 _build(t)
-    progress = _progress if args.all else None
-    results = list(checked_in_order(targets, config, args.jobs, progress))
+    out, err = terminal.console(sys.stdout), terminal.console(sys.stderr)
+    seconds: dict[str, float] = {}
+
+    def progress(done: int, total: int, checked: CheckedDerivation, took: float) -> None:
+        seconds[checked.derivation.id] = took
+        if total > 1:
+            # Each verdict as soon as it is known, not all of them after the last entry; on
+            # stderr, so that --json output stays one document.
+            terminal.progress(err, done, total, checked, took)
+
+    checked_all = list(checked_in_order(targets, config, args.jobs, progress))
+    results = [(c, seconds.get(c.derivation.id, 0.0)) for c in checked_all]
     if args.json:
-        objs = [derivation_json(r) for r in results]
+        objs = [derivation_json(r) for r, _ in results]
         print(json.dumps(objs[0] if len(objs) == 1 else objs, indent=2, ensure_ascii=False))
+    elif args.all:
+        out.print(terminal.summary_table(results))
     else:
-        print("\n\n".join(to_text(r) for r in results))
-    return exit_code([r.status for r in results])
+        for k, (r, _) in enumerate(results):
+            if k:
+                out.print()
+            terminal.show(out, r, full=args.full)
+        if len(results) > 1:
+            out.print(terminal.summary_table(results))
+    return exit_code([r.status for r, _ in results])
 
 
 def _check_documents(args: argparse.Namespace, targets: list[str]) -> int:
@@ -421,6 +432,9 @@ def _parser() -> argparse.ArgumentParser:
     p_check.add_argument("-o", "--output", metavar="OUT", help="OUT.md or OUT.html")
     p_check.add_argument("--json", action="store_true", help="print JSON")
     p_check.add_argument("--jobs", type=int, default=1, help="worker processes")
+    p_check.add_argument(
+        "--full", action="store_true", help="show long formulas whole instead of elided"
+    )
     checking(p_check)
     p_check.set_defaults(run=_cmd_check)
 

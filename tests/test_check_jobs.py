@@ -30,7 +30,7 @@ def test_jobs_print_what_one_process_prints_in_catalog_order(sample_catalog, cap
         assert len(lines) == len(SAMPLE)
         seen = set()
         for k, line in enumerate(lines, start=1):
-            match = re.fullmatch(rf"\[{k}/3\] (\S+): proved \(\d+\.\d s\)", line)
+            match = re.fullmatch(rf"\[{k}/3\] (\S+) \S+ proved  \d+\.\d s", line)
             assert match, line
             seen.add(match.group(1))
         assert seen == set(SAMPLE)

@@ -90,7 +90,7 @@ def test_latex_matches_the_reviewed_snapshot(capsys, tmp_path, derivation_id):
 
 def test_markdown(capsys):
     code, out, _ = run(capsys, "render", "cross-entropy-cost", "--format", "markdown")
-    assert code == 0 and out.startswith("# ") and "**Step 6**" in out and "$$" in out
+    assert code == 0 and out.startswith("# ") and "6. " in out and r"\begin{aligned}" in out
 
 
 def test_python_dash_m_runs_the_same_command():

@@ -12,7 +12,7 @@ The post's terms: 교차 엔트로피 (cross-entropy), 음의 로그 우도 (neg
 >>> phrase("proved", "ko")
 '증명됨'
 >>> translate("divide by N > 0", "ko")
-'N > 0으로 나눈다'
+'N(으)로 나눈다 (N은 양수)'
 >>> translate("a rule nobody translated", "ko")
 'a rule nobody translated'
 """
@@ -22,7 +22,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 
-__all__ = ["LANGS", "phrase", "translate", "add_translations", "untranslated"]
+__all__ = ["LANGS", "phrase", "translate", "add_translations", "untranslated", "family_name"]
 
 LANGS = ("en", "ko")
 
@@ -32,7 +32,10 @@ _PROSE: dict[str, tuple[str, str]] = {
     "numeric": ("numeric only", "수치 검증만"),
     "refuted": ("refuted", "반증됨"),
     "unknown": ("unknown", "미결정"),
-    "checked_by": ("Derivation {id}, checked by the kernel.", "유도 {id}, 커널이 검증함."),
+    "checked_by": (
+        "Derivation {id}, checked by the kernel.",
+        "{id} 유도이며, 커널이 모든 단계를 검증하였다.",
+    ),
     "step": ("Step", "단계"),
     "summary": ("Summary", "요약"),
     "note": ("Note", "참고"),
@@ -56,10 +59,11 @@ _PROSE: dict[str, tuple[str, str]] = {
 _KO: dict[str, str] = {
     # derivations/seed.py: titles
     "Minimizing the negative log-likelihood is minimizing the cross-entropy": (
-        "음의 로그 우도를 최소화하는 것은 교차 엔트로피를 최소화하는 것이다"
+        "negative log-likelihood를 최소화하는 것은 cross-entropy를 최소화하는 것이다"
     ),
     "Minimizing the KL divergence from the empirical distribution is maximum likelihood": (
-        "경험적 분포로부터의 KL 발산을 최소화하는 것은 최대 우도 추정이다"
+        "empirical distribution으로부터의 KL Divergence를 최소화하는 것은 maximum likelihood "
+        "추정이다"
     ),
     # derivations/seed.py: rules
     "argmax of f is argmin of -f": "f의 argmax는 -f의 argmin이다",
@@ -70,61 +74,65 @@ _KO: dict[str, str] = {
         "log는 순증가 함수이다: -log(-u)는 음수 u의 순서를 보존한다"
     ),
     "definition of the empirical expectation: p_data puts mass 1/N on each data point": (
-        "경험적 기댓값의 정의: 경험적 분포 p_data는 각 데이터 점에 확률 1/N을 준다"
+        "경험적 기댓값의 정의: empirical distribution p_data는 각 데이터 점에 확률 1/N을 준다"
     ),
     "definition of cross-entropy: H(p, q) = E_p[-log q]": (
-        "교차 엔트로피의 정의: H(p, q) = E_p[-log q]"
+        "cross-entropy의 정의: H(p, q) = E_p[-log q]"
     ),
     "definition of the KL divergence: D_KL(P || Q) = -E_P log(Q/P)": (
-        "KL 발산의 정의: D_KL(P || Q) = -E_P log(Q/P)"
+        "KL Divergence의 정의: D_KL(P || Q) = -E_P log(Q/P)"
     ),
     "log of a quotient, then linearity of expectation": (
         "몫의 로그를 로그의 차로 쓰고, 기댓값의 선형성을 쓴다"
     ),
     "p_data is fixed by the data: E log p_data does not depend on theta": (
-        "경험적 분포 p_data는 데이터로 고정된다: E log p_data는 theta에 의존하지 않는다"
+        "empirical distribution p_data는 데이터로 고정된다: E log p_data는 theta에 의존하지 않는다"
     ),
     "the constant is -H(p_data), the entropy of the empirical distribution "
     "(repeated points counted with their multiplicity)": (
-        "상수는 -H(p_data), 곧 경험적 분포의 엔트로피이다 (반복된 점은 그 중복도만큼 센다)"
+        "상수는 -H(p_data), 곧 empirical distribution의 엔트로피이다 (반복된 점은 그 중복도만큼 "
+        "센다)"
     ),
     "drop a theta-free constant": "theta와 무관한 상수를 버린다",
     "exp(-N u) is strictly decreasing: minimizing -E log p_model maximizes the likelihood, "
     "so the minimizer is the MLE": (
         "exp(-N u)는 순감소 함수이다: -E log p_model을 최소화하면 우도가 최대가 되므로, "
-        "최소점은 최대 우도 추정값(MLE)이다"
+        "최소점은 maximum likelihood 추정값(MLE)이다"
     ),
     # derivations/seed.py: the caveat on continuous models
     "For a continuous model the KL form fails: p_data is a sum of point masses, not absolutely "
     "continuous with respect to a density, so D_KL(p_data || p_model) is +infinity for every "
     "theta. The cross-entropy form NLL(theta)/N = H(p_data, p_model) still holds, and it is the "
     "one that carries over; the KL form needs a discrete model (a probability mass function).": (
-        "연속 모형에서는 KL 형태가 성립하지 않는다: 경험적 분포 p_data는 점질량들의 합이어서 "
-        "밀도에 대해 절대연속이 아니므로, 모든 theta에서 D_KL(p_data || p_model) = +무한대이다. "
-        "교차 엔트로피 형태 NLL(theta)/N = H(p_data, p_model)는 여전히 성립하며, 연속 모형으로 "
+        "연속 모형에서는 KL 형태가 성립하지 않는다: empirical distribution p_data는 점질량들의 "
+        "합이어서 "
+        "밀도에 대해 절대연속이 아니므로, 모든 theta에서 D_KL(p_data || p_model) = +∞이다. "
+        "cross-entropy 형태 NLL(theta)/N = H(p_data, p_model)는 여전히 성립하며, 연속 모형으로 "
         "옮겨 가는 것은 이 형태이다. KL 형태에는 이산 모형(확률질량함수)이 필요하다."
     ),
     # derivations/mle.py and derivations/kl.py: their most frequent rules and notes
     "the average over the data is the expectation under p_data, which puts mass count/N on "
     "each distinct point: NLL(theta) = N H(p_data, p_theta)": (
-        "데이터에 대한 평균은 경험적 분포 p_data에 대한 기댓값이다 (p_data는 서로 다른 각 점에 "
+        "데이터에 대한 평균은 empirical distribution p_data에 대한 기댓값이다 (p_data는 서로 "
+        "다른 각 점에 "
         "확률 count/N을 준다): NLL(theta) = N H(p_data, p_theta)"
     ),
     "divide by N > 0: the MLE minimizes the cross-entropy": (
-        "N > 0으로 나눈다: 최대 우도 추정값은 교차 엔트로피를 최소화한다"
+        "N으로 나눈다 (N은 양수): maximum likelihood 추정값은 cross-entropy를 최소화한다"
     ),
     "H(p_data, p_theta) = D_KL(p_data || p_theta) + H(p_data), with repeated points counted "
     "by their multiplicity": (
         "H(p_data, p_theta) = D_KL(p_data || p_theta) + H(p_data) (반복된 점은 그 중복도만큼 센다)"
     ),
     "H(p_data) does not depend on theta: the MLE minimizes D_KL(p_data || p_theta)": (
-        "H(p_data)는 theta에 의존하지 않는다: 최대 우도 추정값은 D_KL(p_data || p_theta)를 "
+        "H(p_data)는 theta에 의존하지 않는다: maximum likelihood 추정값은 D_KL(p_data || "
+        "p_theta)를 "
         "최소화한다"
     ),
     "The family is continuous: D_KL(p_data || p_theta) is +infinity for every theta (p_data is "
     "a sum of point masses), so the theorem takes its cross-entropy form.": (
-        "연속 분포족이다: 경험적 분포 p_data는 점질량들의 합이므로 모든 theta에서 "
-        "D_KL(p_data || p_theta) = +무한대이고, 정리는 교차 엔트로피 형태로 성립한다."
+        "연속 분포족이다: empirical distribution p_data는 점질량들의 합이므로 모든 theta에서 "
+        "D_KL(p_data || p_theta) = +∞이고, 정리는 cross-entropy 형태로 성립한다."
     ),
     "H(p_data, p_theta) = D_KL(p_data || p_theta) + H(p_data), with repeated points counted "
     "by their multiplicity; H(p_data) does not depend on theta": (
@@ -133,12 +141,14 @@ _KO: dict[str, str] = {
     ),
     "Every step is an equality of functions of the parameters, so the NLL, the cross-entropy "
     "H(p_data, p_theta) have the same minimizers.": (
-        "모든 단계가 모수의 함수 사이의 등식이므로, 음의 로그 우도 NLL과 교차 엔트로피 "
+        "모든 단계가 parameter의 함수 사이의 등식이므로, negative log-likelihood NLL과 "
+        "cross-entropy "
         "H(p_data, p_theta)는 최소점이 같다."
     ),
     "Every step is an equality of functions of the parameters, so the NLL, the cross-entropy "
     "H(p_data, p_theta) and D_KL(p_data || p_theta) have the same minimizers.": (
-        "모든 단계가 모수의 함수 사이의 등식이므로, 음의 로그 우도 NLL, 교차 엔트로피 "
+        "모든 단계가 parameter의 함수 사이의 등식이므로, negative log-likelihood NLL, "
+        "cross-entropy "
         "H(p_data, p_theta), D_KL(p_data || p_theta)는 최소점이 같다."
     ),
     "regroup: the closed forms H(P, Q) - H(P)": "다시 묶는다: 닫힌 형태 H(P, Q) - H(P)",
@@ -155,17 +165,9 @@ _KO: dict[str, str] = {
 }
 
 # Phrase shapes that generators produce with varying parts; each maps to a Korean template.
-_PATTERNS: list[tuple[re.Pattern[str], str]] = [
-    (re.compile(r"divide by (.+) > 0"), r"\1 > 0으로 나눈다"),
-    (re.compile(r"multiply by (.+) > 0"), r"\1 > 0을 곱한다"),
-    (
-        re.compile(r"Entropy, cross-entropy and KL divergence of two (\S+) laws"),
-        r"두 \1 분포의 엔트로피, 교차 엔트로피, KL 발산",
-    ),
-    (
-        re.compile(r"Maximum likelihood for the (\S+) family is minimum cross-entropy"),
-        r"\1 분포족에서 최대 우도 추정은 교차 엔트로피의 최소화이다",
-    ),
+_PATTERNS: list[tuple[re.Pattern[str], object]] = [
+    (re.compile(r"divide by (.+) > 0"), r"\1(으)로 나눈다 (\1은 양수)"),
+    (re.compile(r"multiply by (.+) > 0"), r"\1을(를) 곱한다 (\1은 양수)"),
     (
         re.compile(
             r"pull every factor free of the data out of the sums: (.*); sufficient statistics: (.*)"
@@ -181,6 +183,91 @@ _PATTERNS: list[tuple[re.Pattern[str], str]] = [
         r"절대연속이 아니고 D_KL = +oo이다.",
     ),
     (re.compile(r"simplify \((.*)\)"), r"정리한다 (\1)"),
+]
+
+
+_FAMILIES = {
+    "bernoulli": "베르누이", "binomial": "이항", "categorical": "범주형", "poisson": "푸아송",
+    "geometric": "기하", "exponential": "지수", "normal": "정규", "lognormal": "로그정규",
+    "halfnormal": "반정규", "rayleigh": "레일리", "gamma": "감마", "beta": "베타",
+    "laplace": "라플라스", "uniform": "균등", "pareto": "파레토", "weibull": "와이블",
+    "gumbel": "검벨", "cauchy": "코시", "dirichlet": "디리클레",
+    "multivariate-normal": "다변량 정규", "inverse-gaussian": "역가우스",
+    "linear-regression": "선형 회귀", "logistic-regression": "로지스틱 회귀",
+}
+_KNOWN = {"shape": "형상", "scale": "척도", "location": "위치", "mean": "평균",
+          "variance": "분산"}
+
+
+def family_name(name: str, lang: str = "ko") -> str:
+    """A family's name as Korean texts write it; ``gamma-known-shape`` names the known
+    parameter.
+
+    >>> family_name("normal"), family_name("gamma-known-shape")
+    ('정규', '감마 (형상 parameter가 주어짐)')
+    """
+    if lang != "ko":
+        return name
+    base, _, known = name.partition("-known-")
+    korean = _FAMILIES.get(base, base)
+    return f"{korean} ({_KNOWN.get(known, known)} parameter가 주어짐)" if known else korean
+
+
+def _family(template: str, group: int = 1) -> object:
+    def expand(match: re.Match[str]) -> str:
+        groups = [match.group(k) for k in range(len(match.groups()) + 1)]
+        groups[group] = family_name(groups[group])
+        return template.format(*groups)
+
+    return expand
+
+
+_PATTERNS += [
+    (re.compile(r"Entropy, cross-entropy and KL divergence of two (\S+) laws"),
+     _family("두 {1} 분포의 엔트로피, cross-entropy, KL Divergence")),
+    (re.compile(r"Maximum likelihood for the (\S+) family is minimum cross-entropy"),
+     _family("{1} 분포족에서 maximum likelihood 추정은 cross-entropy의 최소화이다")),
+    (re.compile(r"The score vanishes at the estimator \((\S+)\)"),
+     _family("추정량에서 score가 0이다 ({1})")),
+    (re.compile(r"The Hessian of the log-likelihood at the estimator, in the estimates "
+                r"\((\S+)\)"),
+     _family("추정량에서 log-likelihood의 Hessian을 추정값으로 쓴다 ({1})")),
+    (re.compile(r"The leading principal minor of order (\d+) of H is (negative|positive) "
+                r"\((\S+)\)"),
+     lambda m: f"H의 {m[1]}차 선행 주소행렬식은 {'음수' if m[2] == 'negative' else '양수'}이다 "
+     f"({family_name(m[3])})"),
+    (re.compile(r"The NLL is monotone in (\S+): the MLE is at the edge of the support"),
+     r"NLL은 \1에 대해 단조이다: MLE는 support의 경계에 있다"),
+    (re.compile(r"The matrix scores vanish at the estimator \(written out at d = 2\)"),
+     "추정량에서 행렬 score가 0이다 (d = 2에서 풀어 씀)"),
+    (re.compile(r"the derivative in every direction t of the log-likelihood is 0 at the "
+                r"estimator: the positive terms equal the negative ones"),
+     "추정량에서 log-likelihood의 모든 방향 t로의 도함수가 0이다: 양의 항들의 합이 음의 항들의 "
+     "합과 같다"),
+    (re.compile(r"(negative|positive) for estimates in the parameter domain"),
+     lambda m: f"parameter 영역 안의 추정값에서 {'음수' if m[1] == 'negative' else '양수'}이다"),
+    (re.compile(r"expand the determinant and factor"), "행렬식을 전개하고 인수분해한다"),
+    (re.compile(r"each second derivative of the log-likelihood at the estimator equals the entry "
+                r"of H = (.*) with the estimates (.*) written out as the estimators \(each entry "
+                r"multiplied by its positive denominators, and weighted by a free symbol s so "
+                r"that one equation holds them all\)"),
+     r"추정량에서 log-likelihood의 각 이계도함수는 H = \1의 해당 성분과 같다. 추정값 \2는 "
+     r"추정량으로 풀어 쓴다 (각 성분에 양의 분모들을 곱하고, 자유 기호 s로 가중하여 하나의 "
+     r"등식에 모두 담는다)"),
+    (re.compile(r"The solver's estimators: (.*)\. The parts below check that the score vanishes "
+                r"there and that it is a maximum; `symbolic mle` adds a numeric optimum on data\."),
+     r"solver가 구한 추정량: \1. 아래의 부분들은 그 점에서 score가 0이고 그 점이 최대점임을 "
+     r"검증한다. `symbolic mle`는 데이터에서 찾은 수치 최적점을 덧붙인다."),
+    (re.compile(r"log p_1 - log p_2 expanded in the statistics T\(x\); linearity of E_P and "
+                r"∫p_1 = 1; then (.*)"),
+     r"log p_1 - log p_2를 통계량 T(x)로 전개하고 E_P의 선형성과 ∫p_1 = 1을 쓴다. 그다음 \1"),
+    (re.compile(r"(.*): sympy (integration|summation) of p\(x\)·T\(x\) over the support\."),
+     lambda m: f"{m[1]}: support 위에서 p(x)·T(x)를 sympy로 "
+     f"{'적분' if m[2] == 'integration' else '합'}한다."),
+    (re.compile(r"(.*): exponential-family identity: differentiating ∫p = 1 in (.*) gives "
+                r"Σ_k ∂η_k/∂θ_j E\[T_k\] = ∂A/∂θ_j, solved for E\[T\]\."),
+     r"\1: 지수족 항등식: ∫p = 1을 \2에 대해 미분하면 Σ_k ∂η_k/∂θ_j E[T_k] = ∂A/∂θ_j이고, "
+     r"이를 E[T]에 대해 푼다."),
 ]
 
 
@@ -203,7 +290,7 @@ def translate(english: str, lang: str = "en") -> str:
     for pattern, template in _PATTERNS:
         match = pattern.fullmatch(english)
         if match:
-            return match.expand(template)
+            return template(match) if callable(template) else match.expand(template)
     return english
 
 

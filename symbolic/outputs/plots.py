@@ -24,9 +24,9 @@ imports those modules before a picture is looked up. Without a registered factor
   ``sample``, and marks the estimate of ``symbolic.generators.stationary.solve_family`` (its
   ``estimators``, one per parameter: closed forms, max/min or the median, evaluated at the data
   by ``evaluate_estimator``) or else a minimizer found on a grid, and the legend says which;
-* ``kl/<name>`` reads ``symbolic.generators.divergences.divergence(name)`` (``kl`` in closed form, ``p``
-  and ``q`` the parameters of P and Q, ``intervals``), puts P at the middle of the intervals
-  and moves Q's first parameter, the others equal to P's.
+* ``kl/<name>`` reads ``symbolic.generators.divergences.divergence(name)`` (``kl`` in closed
+  form, ``p`` and ``q`` the parameters of P and Q, ``intervals``), puts P at the middle of the
+  intervals and moves Q's first parameter, the others equal to P's.
 
 ``kl/categorical``, ``kl/dirichlet`` and ``kl/multivariate-normal`` (symbolic dimension) are drawn
 from the same closed forms at K = 3 or d = 2, and ``mle/categorical`` over the simplex at K = 3.
@@ -179,8 +179,8 @@ class NLLPlot:
     """The NLL per point over one parameter (a curve) or two (contours), estimate marked.
 
     ``logp`` is the log-density (or log-mass) in :data:`~symbolic.kernel.measures.xv` (and
-    :data:`~symbolic.kernel.measures.yv`) and the parameters; ``fixed`` gives every other symbol a value
-    (known parameters, and estimated ones not on the axes); ``ranges`` the axes' spans, else
+    :data:`~symbolic.kernel.measures.yv`) and the parameters; ``fixed`` gives every other symbol a
+    value (known parameters, and estimated ones not on the axes); ``ranges`` the axes' spans, else
     chosen around the estimate; ``support`` as in the families (``"max"``: the parameter is at
     least every data point, ``"min"``: at most).
     """
@@ -349,15 +349,17 @@ register("mle/", family_nll_plot)
 
 def family_kl_plot(derivation_id: str) -> KLPlot:
     """``D_KL(P ‖ Q)`` of the family named after ``kl/``, from its closed form in
-    ``symbolic.generators.divergences``: P in the middle of the sampling intervals, Q's first parameter
-    moving, Q's others equal to P's."""
+    ``symbolic.generators.divergences``: P in the middle of the sampling intervals, Q's first
+    parameter moving, Q's others equal to P's."""
     from symbolic.generators.divergences import divergence
 
     name = derivation_id.split("/", 1)[1]
     try:
         r = divergence(name)
     except KeyError:
-        raise NoPlot(f"{derivation_id!r}: no family {name!r} in symbolic.generators.divergences") from None
+        raise NoPlot(
+            f"{derivation_id!r}: no family {name!r} in symbolic.generators.divergences"
+        ) from None
     if not r.q or not all(isinstance(q, Symbol) for q in (*r.p, *r.q)):
         raise NoPlot(f"{derivation_id!r}: parameters in symbolic dimension need a plot factory")
     at = {p: _middle(r.intervals.get(p)) for p in r.p}
@@ -388,7 +390,8 @@ _MOVING = {
 
 
 def _concrete_kl_plot(derivation_id: str) -> KLPlot:
-    """``D_KL(P ‖ Q)`` of ``symbolic.generators.divergences`` at K = 3 labels or d = 2 dimensions."""
+    """``D_KL(P ‖ Q)`` of ``symbolic.generators.divergences`` at K = 3 labels or d = 2
+    dimensions."""
     from sympy import Matrix
 
     from symbolic.generators.divergences import divergence

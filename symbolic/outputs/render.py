@@ -31,13 +31,15 @@ from importlib import resources
 from pathlib import Path
 from typing import NamedTuple
 
-from sympy import Expr, Function, Indexed, Mul, Product, Sum, Symbol, fraction
+from sympy import Add, Expr, Function, Indexed, Mul, Product, Sum, Symbol, fraction
 from sympy.printing.latex import LatexPrinter
+from sympy.printing.precedence import PRECEDENCE
 from sympy.printing.str import StrPrinter
 
 from symbolic.kernel import CheckedDerivation, CheckedStep, Status
 from symbolic.kernel.derivation import Derivation, Relation
 from symbolic.kernel.measures import theta
+from symbolic.outputs import prose
 from symbolic.outputs.i18n import phrase, translate
 
 __all__ = [
@@ -57,6 +59,13 @@ __all__ = [
 ]
 
 MARKS = {Status.PROVED: "✔", Status.NUMERIC: "≈", Status.REFUTED: "✘", Status.UNKNOWN: "?"}
+
+
+_IDENTIFIER = re.compile(r"[A-Za-z][A-Za-z0-9]*(_[A-Za-z0-9]+)*")
+
+
+def _superscript(n: int) -> str:
+    return str(n).translate(str.maketrans("0123456789-", "⁰¹²³⁴⁵⁶⁷⁸⁹⁻"))
 
 
 class _TextPrinter(StrPrinter):
@@ -79,7 +88,104 @@ class _TextPrinter(StrPrinter):
 
     def _print_Indexed(self, e: Indexed) -> str:
         # sympy spells x[i] through Indexed._sympystr, which a printmethod of our own bypasses.
-        return f"{self._print(e.base.label)}[{', '.join(self._print(k) for k in e.indices)}]"
+        return f"{self._print(e.base.label)}_{','.join(self._print(k) for k in e.indices)}"
+
+    def _print_Symbol(self, e: Symbol) -> str:
+        return prose.name_unicode(e.name) if _IDENTIFIER.fullmatch(e.name) else e.name
+
+    def _print_Pow(self, e: Expr, rational: bool = False) -> str:
+        exp = e.exp
+        if exp.is_Integer and exp > 1:
+            if isinstance(e.base, Symbol) and e.base.name.split("_")[0] == "sigma2":
+                # (σ̂²)³ is σ̂⁶.
+                return self._print(e.base).replace("²", _superscript(2 * int(exp)))
+            base = self._print(e.base)
+            if not (e.base.is_Atom or isinstance(e.base, Indexed | Function)):
+                # (Σ x_i)²: a sum or product raised to a power keeps its brackets.
+                base = f"({base})"
+            return base + _superscript(int(exp))
+        return super()._print_Pow(e, rational).replace("**", "^")
+
+    def _print_Mul(self, e: Expr) -> str:
+        return re.sub(r"(?<!\*)\*(?!\*)", "·", super()._print_Mul(e))
+
+    def _print_Inverse(self, e: Expr) -> str:
+        return f"{self.parenthesize(e.arg, PRECEDENCE['Pow'], strict=True)}⁻¹"
+
+    def _print_Pi(self, e: Expr) -> str:
+        return "π"
+
+    def _print_MatrixSymbol(self, e: Expr) -> str:
+        return prose.name_unicode(e.name) if _IDENTIFIER.fullmatch(e.name) else e.name
+
+    def _print_MatMul(self, e: Expr) -> str:
+        return "·".join(self.parenthesize(a, PRECEDENCE["Mul"]) for a in e.args)
+
+    def _print_MatPow(self, e: Expr) -> str:
+        base = self.parenthesize(e.base, PRECEDENCE["Pow"], strict=True)
+        return f"{base}^({self._print(e.exp)})" if e.exp == -1 else f"{base}^{self._print(e.exp)}"
+
+    def _print_Transpose(self, e: Expr) -> str:
+        return f"{self.parenthesize(e.arg, PRECEDENCE['Pow'], strict=True)}ᵀ"
+
+    def _print_Trace(self, e: Expr) -> str:
+        return f"tr({self._print(e.arg)})"
+
+    def _print_Determinant(self, e: Expr) -> str:
+        return f"det({self._print(e.arg)})"
+
+    def _print_Integral(self, e: Expr) -> str:
+        body = self.parenthesize(e.function, PRECEDENCE["Mul"])
+        bounds = ""
+        for limit in e.limits:
+            var = self._print(limit[0])
+            if len(limit) == 3:
+                bounds = f"_{{{self._print(limit[1])}}}^{{{self._print(limit[2])}}}"
+            body = f"{body} d{var}"
+        return f"∫{bounds} {body}"
+
+    def _print_Abs(self, e: Expr) -> str:
+        return f"|{self._print(e.args[0])}|"
+
+    def _print_factorial(self, e: Expr) -> str:
+        arg = e.args[0]
+        inner = self._print(arg)
+        return f"{inner}!" if arg.is_Atom or isinstance(arg, Indexed) else f"({inner})!"
+
+    def _print_gamma(self, e: Expr) -> str:
+        return f"Γ({self._print(e.args[0])})"
+
+    def _print_loggamma(self, e: Expr) -> str:
+        return f"log Γ({self._print(e.args[0])})"
+
+    def _print_polygamma(self, e: Expr) -> str:
+        order, arg = e.args
+        return f"ψ{'' if order == 0 else f'^({self._print(order)})'}({self._print(arg)})"
+
+    def _print_binomial(self, e: Expr) -> str:
+        return f"C({self._print(e.args[0])}, {self._print(e.args[1])})"
+
+    def _print_beta(self, e: Expr) -> str:
+        return f"B({', '.join(self._print(a) for a in e.args)})"
+
+    def _print_Min(self, e: Expr) -> str:
+        return f"min({', '.join(self._print(a) for a in e.args)})"
+
+    def _print_Max(self, e: Expr) -> str:
+        return f"max({', '.join(self._print(a) for a in e.args)})"
+
+    def _print_Piecewise(self, e: Expr) -> str:
+        cases = [
+            self._print(v) if c is True or c == True else f"{self._print(v)} if {self._print(c)}"  # noqa: E712
+            for v, c in e.args
+        ]
+        return "{" + "; ".join(cases) + "}"
+
+    def _print_Infinity(self, e: Expr) -> str:
+        return "∞"
+
+    def _print_NegativeInfinity(self, e: Expr) -> str:
+        return "-∞"
 
     def _print_IndexedBase(self, e: Expr) -> str:
         return self._print(e.label)
@@ -131,20 +237,36 @@ class _TextPrinter(StrPrinter):
         return f"{signs} {self.parenthesize(e.function, 100)}"
 
 
-_SPELLED = {"sigma2": r"\sigma^{2}", "lam": r"\lambda"}
-
-
 class _PostLatexPrinter(LatexPrinter):
     """sympy's LaTeX, spelled as the post writes: ``\\frac{1}{N} \\sum``, ``\\log p(y_i)``."""
 
     def _print_Symbol(self, e: Symbol, style: str = "plain") -> str:
         # The families name σ² and λ sigma2 and lam (sympy would print σ_2 and l a m); P's and
         # Q's copies carry a suffix, sigma2_1.
-        base, _, suffix = e.name.partition("_")
-        spelled = _SPELLED.get(base)
-        if spelled is None:
-            return super()._print_Symbol(e, style)
-        return spelled + (f"_{{{suffix}}}" if suffix else "")
+        if _IDENTIFIER.fullmatch(e.name) and e.name != "theta_MLE":
+            return prose.name_tex(e.name)
+        return super()._print_Symbol(e, style)
+
+    def _print_Pow(self, e: Expr) -> str:
+        if isinstance(e.base, Symbol) and e.base.name.split("_")[0] == "sigma2":
+            if e.exp.is_Integer and e.exp > 1:
+                # (σ̂²)³ is σ̂⁶, not a bracketed power of a power.
+                return self._print(e.base).replace("^{2}", f"^{{{2 * int(e.exp)}}}", 1)
+        return super()._print_Pow(e)
+
+    def _print_polygamma(self, e: Expr, exp: str | None = None) -> str:
+        order, arg = e.args
+        head = r"\psi" if order == 0 else rf"\psi^{{({self._print(order)})}}"
+        out = rf"{head}\left({self._print(arg)}\right)"
+        return rf"\left({out}\right)^{{{exp}}}" if exp else out
+
+    def _print_beta(self, e: Expr, exp: str | None = None) -> str:
+        out = rf"\mathrm{{B}}\left({', '.join(self._print(a) for a in e.args)}\right)"
+        return rf"{out}^{{{exp}}}" if exp else out
+
+    def _print_loggamma(self, e: Expr, exp: str | None = None) -> str:
+        out = rf"\log \Gamma\left({self._print(e.args[0])}\right)"
+        return rf"\left({out}\right)^{{{exp}}}" if exp else out
 
     def _print_Indexed(self, e: Indexed) -> str:
         base = self._print(e.base.label)
@@ -160,12 +282,27 @@ class _PostLatexPrinter(LatexPrinter):
         return super()._print_log(e, exp)
 
     def _print_Mul(self, e: Expr) -> str:
+        # A quotient with sums upstairs is printed as the post does, the factors free of the
+        # sums in one fraction before them: \frac{\mu}{\sigma^2} \sum x_i. A sum of terms
+        # after that fraction is bracketed: \frac{1}{N} a - b would read as (a/N) - b.
         numer, denom = fraction(e)
-        if denom != 1 and denom.is_Symbol and numer.has(Sum, Product):
-            sign = "- " if numer.could_extract_minus_sign() else ""
-            body = -numer if sign else numer
-            return rf"{sign}\frac{{1}}{{{self._print(denom)}}} {self._print(body)}"
-        return super()._print_Mul(e)
+        if denom == 1 or denom.has(Sum, Product) or not numer.has(Sum, Product):
+            return super()._print_Mul(e)
+        sign = "- " if numer.could_extract_minus_sign() else ""
+        numer = -numer if sign else numer
+        factors = Mul.make_args(numer)
+        summed = [f for f in factors if f.has(Sum, Product)]
+        free = Mul(*(f for f in factors if not f.has(Sum, Product)))
+        # A sum not last would take the factors after it into its body: bracket it.
+        body = " ".join(
+            rf"\left({self._print(f)}\right)"
+            if isinstance(f, Add) or (k < len(summed) - 1 and isinstance(f, Sum | Product))
+            else self._print(f)
+            if isinstance(f, Sum | Product)
+            else self.parenthesize(f, PRECEDENCE["Mul"])
+            for k, f in enumerate(summed)
+        )
+        return rf"{sign}\frac{{{self._print(free)}}}{{{self._print(denom)}}} {body}"
 
 
 class _WrittenLatexPrinter(_PostLatexPrinter):
@@ -442,6 +579,42 @@ def _tex_escape(s: str) -> str:
     return "".join(out)
 
 
+def _tex_id(derivation_id: str) -> str:
+    # An id may break after its slashes, where a reader sees where its parts are.
+    return r"/\allowbreak{}".join(_tex_escape(part) for part in derivation_id.split("/"))
+
+
+def _tex_prose(s: str) -> str:
+    """Prose for LaTeX's text mode: its formulas typeset as math, its words escaped."""
+    return prose.to_tex(s, _tex_escape)
+
+
+_MD_SPECIALS = re.compile(r"([*_\\<>\[\]])")
+
+
+def _md_words(s: str) -> str:
+    # Words stay words: * and _ would start emphasis, < an HTML tag. Code spans keep theirs.
+    parts = s.split("`")
+    return "`".join(p if k % 2 else _MD_SPECIALS.sub(r"\\\1", p) for k, p in enumerate(parts))
+
+
+def _md_prose(s: str) -> str:
+    """Prose for Markdown: formulas as inline ``$…$`` TeX, words escaped."""
+    return prose.to_tex(s, _md_words)
+
+
+def _html_prose(s: str) -> str:
+    """Prose for HTML: formulas as inline KaTeX elements (in Unicode until KaTeX has run),
+    words escaped."""
+    return "".join(
+        f'<span class="tex" data-tex="{html.escape(prose.to_tex(p.text, open_="", close=""))}">'
+        f"{html.escape(prose.to_unicode(p.text))}</span>"
+        if p.math
+        else html.escape(p.text)
+        for p in prose.pieces(s)
+    )
+
+
 _KO_PREAMBLE = [
     # kotex under XeLaTeX (xetexko) or LuaLaTeX (luatexko); the Nanum fonts where installed.
     r"\usepackage{kotex}",
@@ -452,10 +625,128 @@ _KO_PREAMBLE = [
 
 
 def _latex_note(step: CheckedStep | _Link, lang: str, verdict: bool) -> str:
-    rule = _tex_escape(translate(step.rule, lang))
+    # Notebooks typeset these with MathJax or KaTeX: plain \text with inline math only, no
+    # text-mode macros (\textbf, \_) that they show raw.
+    rule = prose.to_tex(translate(step.rule, lang), _plain_text)
     if not verdict or not isinstance(step, CheckedStep):
         return rf" && \text{{({step.index}) {rule}}}"
-    return rf" && \text{{({step.index}) {rule} --- \textbf{{{_word(step.status, lang)}}}}}"
+    return rf" && \text{{({step.index}) {rule} — {MARKS[step.status]} {_word(step.status, lang)}}}"
+
+
+def _plain_text(s: str) -> str:
+    """Words for a \\text{} that MathJax and KaTeX read: braces and specials dropped."""
+    return re.sub(r"[{}\\$&%#^_~]", " ", s)
+
+
+# What fits on a line of A4 with 2 cm margins, in characters of typeset math (an estimate: TeX
+# commands, braces and scripts take no room; a fraction counts its numerator and denominator).
+_LINE = 54
+
+
+def _width(tex_source: str) -> int:
+    visible = re.sub(r"\\(left|right|mathrm|operatorname|frac|limits|mathbb|hat|bar)\b", "",
+                     tex_source)
+    visible = re.sub(r"\\[A-Za-z]+", "x", visible)
+    # Binary signs take the room of about three characters with their spacing.
+    signs = len(re.findall(r" [-+=<>] ", tex_source))
+    return len(re.sub(r"[{}_^\s&]|\\[,;!]", "", visible)) + 2 * signs
+
+
+def _pieces(expr: Expr) -> list[str]:
+    """The expression as signed pieces that may each start a line: the terms of a sum; inside
+    a product, the terms of its widest sum between \\left( and \\right); a wide numerator as
+    \\frac{1}{den} times its bracketed terms."""
+    if isinstance(expr, Add):
+        out = []
+        for k, term in enumerate(_PostLatexPrinter()._as_ordered_terms(expr, order=None)):
+            negative = term.could_extract_minus_sign()
+            body = _pieces(-term if negative else term)
+            sign = "- " if negative else ("+ " if k else "")
+            out += [sign + body[0], *body[1:]]
+        return out
+    if _width(tex(expr)) <= _LINE:
+        return [tex(expr)]
+    numer, denom = fraction(expr)
+    if denom != 1 and _width(tex(numer)) > _LINE:
+        return _bracketed(rf"\frac{{1}}{{{tex(denom)}}} ", numer)
+    if isinstance(expr, Mul):
+        sums = sorted((f for f in expr.args if isinstance(f, Add)), key=lambda f: -len(tex(f)))
+        if sums:
+            rest = Mul(*(f for f in expr.args if f is not sums[0]))
+            head = "" if rest == 1 else ("- " if rest == -1 else tex(rest) + " ")
+            return _bracketed(head, sums[0])
+    return [tex(expr)]
+
+
+def _bracketed(head: str, inner: Expr) -> list[str]:
+    pieces = _pieces(inner) if isinstance(inner, Add) else _pieces(inner)
+    pieces[0] = head + r"\left(" + pieces[0]
+    pieces[-1] += r"\right)"
+    return pieces
+
+
+def _broken(expr: Expr, head: str = "", tail: str = "") -> list[str]:
+    """The expression on as many lines as its width needs, each line a group of pieces; an
+    open bracket is closed with \\right. at a line's end and reopened with \\left. after."""
+    pieces = _pieces(expr)
+    pieces[0] = head + pieces[0]
+    pieces[-1] = pieces[-1] + tail
+    lines: list[str] = []
+    current = ""
+    for piece in pieces:
+        if current and _width(current + piece) > _LINE:
+            lines.append(current)
+            current = piece
+        else:
+            current = f"{current} {piece}".strip()
+    lines.append(current)
+    return _balance(lines)
+
+
+def _balance(lines: list[str]) -> list[str]:
+    out, depth = [], 0
+    for line in lines:
+        opened = line.count(r"\left") - line.count(r"\right")
+        text = r"\left. " * depth + line
+        depth += opened
+        out.append(text + r" \right." * depth)
+    return out
+
+
+def _latex_rows(
+    left: str, right: str, step: CheckedStep | _Link | None, d: Derivation, params: Sequence[Expr]
+) -> list[str]:
+    """One aligned row, or several when it is wider than the page: the sides broken between
+    terms, continuation lines indented after the relation sign."""
+    rel = _rel(step, True)
+    if _width(f"{left} {rel} {right}") <= _LINE + 8:
+        return [rf"{left} &{rel} {right}"]
+    if isinstance(step, CheckedStep):
+        rhs, lhs = step.rhs, step.lhs
+        sense = step.relation if step.relation.optimizes else Relation.EQ
+    elif step is None and right == _opt(d.sense, tex(d.start), True, params):
+        rhs, lhs, sense = d.start, None, d.sense
+    else:
+        return [rf"{left} &{rel} {right}"]
+    rights = _optimized(rhs, sense, params)
+    if lhs is not None and left and _width(left) > _LINE // 2:
+        # The left side as the row restates it: argmin or argmax, or a plain value.
+        shown = next((r for r in (Relation.ARGMIN, Relation.ARGMAX)
+                      if left.startswith(rf"\arg\{r.value[3:]}")), Relation.EQ)
+        lefts = _optimized(lhs, shown, params)
+        rows = [rf"& {lefts[0]}", *(rf"&\quad {part}" for part in lefts[1:])]
+        rows.append(rf"&{rel} {rights[0]}")
+    else:
+        rows = [rf"{left} &{rel} {rights[0]}"]
+    rows += [rf"&\quad {part}" for part in rights[1:]]
+    return rows
+
+
+def _optimized(expr: Expr, sense: Relation, params: Sequence[Expr]) -> list[str]:
+    if not sense.optimizes:
+        return _broken(expr)
+    # argmin over a broken objective: the objective in brackets, so that it is all optimized.
+    return _broken(expr, _opt(sense, r"\left[", True, params), r"\right]")
 
 
 def _latex_body(d: Derivation, steps: Sequence[CheckedStep], lang: str) -> str:
@@ -464,9 +755,9 @@ def _latex_body(d: Derivation, steps: Sequence[CheckedStep], lang: str) -> str:
     out = []
     rows = _lines(d, steps, "latex")
     for k, (left, right, step) in enumerate(rows):
-        line = rf"{left} &{_rel(step, True)} {right}"
+        line = " \\\\\n".join(_latex_rows(left, right, step, d, d.params))
         if isinstance(step, CheckedStep):
-            rule = _tex_escape(translate(step.rule, lang))
+            rule = _tex_prose(translate(step.rule, lang))
             line += (
                 rf" \tag*{{({step.index})}} \\" + "\n"
                 rf"\shortintertext{{\small ({step.index}) {rule} --- "
@@ -483,16 +774,16 @@ def _latex_chain(checked: CheckedDerivation, lang: str, heading: bool) -> list[s
     out = []
     if heading:
         out += [
-            rf"\subsection*{{{_tex_escape(translate(d.title, lang))}}}",
-            r"\noindent " + phrase("checked_by", lang, id=rf"\texttt{{{_tex_escape(d.id)}}}"),
+            rf"\subsection*{{{_tex_prose(translate(d.title, lang))}}}",
+            r"\noindent " + phrase("checked_by", lang, id=rf"\texttt{{{_tex_id(d.id)}}}"),
         ]
     out += [r"\begin{align*}", _latex_body(d, checked.steps, lang), r"\end{align*}"]
     out += [
-        rf"\paragraph{{({s.index}) {_word(s.status, lang)}.}} {_tex_escape(s.detail)}"
+        rf"\paragraph{{({s.index}) {_word(s.status, lang)}.}} {_tex_prose(s.detail)}"
         for s in _unproved(checked)
     ]
     out += [
-        rf"\paragraph{{{phrase('note', lang)}.}} {_tex_escape(translate(n, lang))}" for n in d.notes
+        rf"\paragraph{{{phrase('note', lang)}.}} {_tex_prose(translate(n, lang))}" for n in d.notes
     ]
     return out
 
@@ -512,14 +803,17 @@ def to_latex(checked: CheckedDerivation, lang: str = "en") -> str:
     return "\n".join(
         [
             r"\documentclass{article}",
-            r"\usepackage[margin=2cm,landscape]{geometry}",
+            r"\usepackage[a4paper,margin=2cm]{geometry}",
             r"\usepackage{amsmath,amssymb,mathtools}",
+            # Prose with formulas in it: stretch the spaces before a line sticks out.
+            r"\setlength{\emergencystretch}{3em}",
+            r"\allowdisplaybreaks",
             *(_KO_PREAMBLE if lang == "ko" else []),
-            rf"\title{{{_tex_escape(translate(d.title, lang))}}}",
+            rf"\title{{{_tex_prose(translate(d.title, lang))}}}",
             r"\date{}",
             r"\begin{document}",
             r"\maketitle",
-            r"\noindent " + phrase("checked_by", lang, id=rf"\texttt{{{_tex_escape(d.id)}}}"),
+            r"\noindent " + phrase("checked_by", lang, id=rf"\texttt{{{_tex_id(d.id)}}}"),
             *body[:3],
             rf"\paragraph{{{phrase('summary', lang)}.}} {_tex_escape(summary)}.",
             *body[3:],
@@ -561,6 +855,25 @@ def compile_latex(source: str, engine: str | None = None, timeout: float = 300) 
 
     A missing glyph is an error, not a warning: a teaching document must not drop characters.
     """
+    return compile_latex_log(source, engine, timeout)[0]
+
+
+_OVERFULL = re.compile(r"^Overfull \\hbox \((\d+(?:\.\d+)?)pt too wide\)", re.M)
+
+
+def overfull(log: str) -> list[float]:
+    r"""The widths (pt) by which boxes stick out, from a TeX log.
+
+    >>> overfull("Overfull \\hbox (91.2pt too wide) in alignment at lines 9--10")
+    [91.2]
+    """
+    return [float(w) for w in _OVERFULL.findall(log)]
+
+
+def compile_latex_log(
+    source: str, engine: str | None = None, timeout: float = 300
+) -> tuple[bytes, str]:
+    """:func:`compile_latex`, with the engine's log."""
     engine = engine or tex_engine()
     with tempfile.TemporaryDirectory(prefix="symbolic-tex-") as tmp:
         (Path(tmp) / "doc.tex").write_text(source, encoding="utf-8")
@@ -584,7 +897,7 @@ def compile_latex(source: str, engine: str | None = None, timeout: float = 300) 
         if proc.returncode != 0 or not pdf.exists():
             errors = [ln for ln in log.splitlines() if ln.startswith("!")] or log.splitlines()[-20:]
             raise TexError(f"{Path(engine).name} failed:\n" + "\n".join(errors))
-        return pdf.read_bytes()
+        return pdf.read_bytes(), log
 
 
 def to_pdf(checked: CheckedDerivation, lang: str = "en", engine: str | None = None) -> bytes:
@@ -596,7 +909,8 @@ def to_pdf(checked: CheckedDerivation, lang: str = "en", engine: str | None = No
 
 
 def to_markdown(checked: CheckedDerivation, lang: str = "en", reasons: bool = True) -> str:
-    """Markdown with the math in ``$$`` blocks, one per step, and each step's verdict.
+    """Markdown: each chain in one ``$$\\begin{aligned}…$$`` block, its steps numbered, then
+    each step's rule and verdict by number. Math appears only between ``$``.
 
     ``reasons`` adds the kernel's reason under each step it did not prove.
     """
@@ -604,26 +918,26 @@ def to_markdown(checked: CheckedDerivation, lang: str = "en", reasons: bool = Tr
     for k, chain in enumerate(checked.chains()):
         d = chain.derivation
         checked_by = phrase("checked_by", lang, id=f"`{d.id}`")
-        out += [f"{'##' if k else '#'} {translate(d.title, lang)}", "", checked_by, ""]
+        out += [f"{'##' if k else '#'} {_md_prose(translate(d.title, lang))}", "", checked_by, ""]
+        rows = []
         for left, right, step in _lines(d, chain.steps, "latex"):
-            rel = _rel(step, True)
-            if step is None:
-                out += [f"$$ {left} {rel} {right} $$" if left else f"$$ {rel} {right} $$", ""]
-                continue
-            assert isinstance(step, CheckedStep)
-            out += [
-                f"**{phrase('step', lang)} {step.index}** — {translate(step.rule, lang)} — "
-                f"*{_word(step.status, lang)}*",
-                "",
-                f"$$ {left + ' ' if left else ''}{rel} {right} $$",
-                "",
-            ]
+            number = rf" && ({step.index})" if isinstance(step, CheckedStep) else ""
+            rows.append(rf"{left} &{_rel(step, True)} {right}{number}")
+        if rows:
+            out += ["$$", r"\begin{aligned}", " \\\\\n".join(rows), r"\end{aligned}", "$$", ""]
+        for step in chain.steps:
+            out.append(
+                f"{step.index}. {_md_prose(translate(step.rule, lang))} — "
+                f"*{_word(step.status, lang)}*"
+            )
             if reasons and step.status is not Status.PROVED:
-                out += [f"> {phrase('detail', lang)}: {step.detail}", ""]
+                out.append(f"   {phrase('detail', lang)}: {_md_prose(step.detail)}")
+        if chain.steps:
+            out.append("")
         if k == 0:
             out += [f"**{phrase('summary', lang)}:** " + "; ".join(_summary(checked, lang)) + ".",
                     ""]
-        out += [f"> **{phrase('note', lang)}.** {translate(n, lang)}\n" for n in d.notes]
+        out += [f"> **{phrase('note', lang)}.** {_md_prose(translate(n, lang))}\n" for n in d.notes]
     return "\n".join(out)
 
 
@@ -640,7 +954,7 @@ def to_text(checked: CheckedDerivation, width: int = 120, lang: str = "en") -> s
 
 def _text_chain(checked: CheckedDerivation, width: int, lang: str) -> list[str]:
     d = checked.derivation
-    out = [f"{d.id}: {translate(d.title, lang)}  [{checked.status.value}]"]
+    out = [f"{d.id}: {prose.to_unicode(translate(d.title, lang))}  [{checked.status.value}]"]
     rows = _lines(d, checked.steps, "text")
     pad = min(max((len(left) for left, _, _ in rows), default=0), width // 4)
     for left, right, step in rows:
@@ -652,10 +966,10 @@ def _text_chain(checked: CheckedDerivation, width: int, lang: str) -> list[str]:
             mark, label, left = "  ", "", ""
         out.append(f"  {mark}{label:>4} {left:>{pad}} {_rel(step)} {right}")
         if isinstance(step, CheckedStep):
-            rule = translate(step.rule, lang)
+            rule = prose.to_unicode(translate(step.rule, lang))
             out.append(f"{'':>{pad + 10}}  {phrase('by', lang)} {rule}: {_word(step.status, lang)}")
             if step.status is not Status.PROVED:
-                out.append(f"{'':>{pad + 10}}  {step.detail}")
+                out.append(f"{'':>{pad + 10}}  {prose.to_unicode(step.detail)}")
             if step.counterexample:
                 indent = " " * (pad + 12)
                 out += [indent + line for line in _counterexample(step.counterexample)]
@@ -665,11 +979,14 @@ def _text_chain(checked: CheckedDerivation, width: int, lang: str) -> list[str]:
 def _counterexample(cex: dict[str, object]) -> list[str]:
     """The point and both sides' values, one line each, the model's long description left out."""
     point = cex.get("point", {})
-    shown = ", ".join(f"{k}={v}" for k, v in point.items() if k != "p_model")
+    shown = ", ".join(
+        f"{prose.name_unicode(str(k))} = {v}" for k, v in point.items() if k != "p_model"
+    )
     lines = [f"counterexample at {shown}"]
-    for key in ("theta_1", "theta_2", "lhs", "rhs"):
+    names = {"theta_1": "θ₁", "theta_2": "θ₂", "lhs": "left side", "rhs": "right side"}
+    for key, name in names.items():
         if key in cex:
-            lines.append(f"  {key} = {cex[key]}")
+            lines.append(f"  {name} = {cex[key]}")
     return lines
 
 
@@ -698,15 +1015,19 @@ def _katex() -> tuple[str, str]:
 
 
 _PAGE_CSS = """
-body { font-family: "Noto Serif KR", "Nanum Myeongjo", "NanumMyeongjo", "Apple SD Gothic Neo",
-  "Malgun Gothic", Georgia, serif; max-width: 60rem; margin: 2rem auto; padding: 0 1rem;
-  line-height: 1.5; color: #222; }
+body { max-width: 60rem; margin: 2rem auto; padding: 0 1rem; line-height: 1.5; color: #222; }
+html[lang="en"] body { font-family: Georgia, "Times New Roman", "DejaVu Serif", serif; }
+html[lang="ko"] body { font-family: "Noto Serif KR", "Nanum Myeongjo", "NanumMyeongjo",
+  "Apple SD Gothic Neo", "Malgun Gothic", serif; word-break: keep-all; overflow-wrap: anywhere; }
 h1 { font-size: 1.6rem; }
 ol.chain { list-style: none; padding: 0; }
 ol.chain li { margin: 0.4rem 0 1rem; border-left: 4px solid #ccc; padding-left: 0.8rem; }
 li.proved { border-color: #2a7 !important; } li.numeric { border-color: #d90 !important; }
 li.refuted { border-color: #c22 !important; } li.unknown { border-color: #888 !important; }
-.math { overflow-x: auto; overflow-y: hidden; }
+/* A formula wider than the page scrolls, and the scrollbar shows that it does. */
+.math { overflow-x: auto; overflow-y: hidden; max-width: 100%; padding-bottom: 0.3rem;
+  scrollbar-width: thin; scrollbar-color: #9ab #eef; }
+.math::-webkit-scrollbar { height: 8px; } .math::-webkit-scrollbar-thumb { background: #9ab; }
 .katex-display { text-align: left; margin: 0.3rem 0; }
 .katex-display > .katex { text-align: left; }
 .why { margin: 0; font-size: 0.95rem; } .detail { color: #555; font-size: 0.9rem; }
@@ -716,7 +1037,8 @@ blockquote { border-left: 4px solid #9ab; margin-left: 0; padding-left: 0.8rem; 
 
 _RENDER_MATH = """
 document.querySelectorAll("[data-tex]").forEach(function (e) {
-  katex.render(e.getAttribute("data-tex"), e, {displayMode: true, throwOnError: false});
+  var display = e.tagName !== "SPAN";
+  katex.render(e.getAttribute("data-tex"), e, {displayMode: display, throwOnError: false});
 });
 """
 
@@ -733,7 +1055,7 @@ def to_html(checked: CheckedDerivation, lang: str = "en") -> str:
     >>> from symbolic.catalog import get
     >>> from symbolic.kernel import check
     >>> page = to_html(check(get("kl-vs-mle")), lang="ko")
-    >>> "경험적 분포" in page and "http" not in page.split("<script>")[0]
+    >>> "empirical distribution" in page and "http" not in page.split("<script>")[0]
     True
     """
     d = checked.derivation
@@ -742,12 +1064,12 @@ def to_html(checked: CheckedDerivation, lang: str = "en") -> str:
     for k, chain in enumerate(checked.chains()):
         if k:
             part = chain.derivation
-            body += [f"<h2>{esc(translate(part.title, lang))}</h2>",
+            body += [f"<h2>{_html_prose(translate(part.title, lang))}</h2>",
                      f"<p>{phrase('checked_by', lang, id=f'<code>{esc(part.id)}</code>')}</p>"]
         body += ['<ol class="chain">', *_html_items(chain, lang), "</ol>"]
         body += [
             f"<blockquote><strong>{esc(phrase('note', lang))}.</strong> "
-            f"{esc(translate(n, lang))}</blockquote>"
+            f"{_html_prose(translate(n, lang))}</blockquote>"
             for n in chain.derivation.notes
         ]
     return _page(d, body, "; ".join(_summary(checked, lang)), lang)
@@ -763,15 +1085,18 @@ def _html_items(checked: CheckedDerivation, lang: str) -> list[str]:
             items.append(f"<li>{math}</li>")
             continue
         why = (
-            f'<p class="why">({step.index}) {esc(translate(step.rule, lang))} — '
+            f'<p class="why">({step.index}) {_html_prose(translate(step.rule, lang))} — '
             f'<span class="verdict">{MARKS[step.status]} {esc(_word(step.status, lang))}</span></p>'
         )
         if step.status is not Status.PROVED:
-            why += f'<p class="detail">{esc(phrase("detail", lang))}: {esc(step.detail)}</p>'
+            why += (
+                f'<p class="detail">{esc(phrase("detail", lang))}: {_html_prose(step.detail)}</p>'
+            )
             if step.counterexample:
                 why += (
                     f'<p class="detail">{esc(phrase("counterexample", lang))}: '
-                    f"<code>{esc(str(step.counterexample))}</code></p>"
+                    + "<br>".join(esc(ln) for ln in _counterexample(step.counterexample))
+                    + "</p>"
                 )
         items.append(f'<li class="{step.status.value}">{math}{why}</li>')
     return items
@@ -780,7 +1105,8 @@ def _html_items(checked: CheckedDerivation, lang: str) -> list[str]:
 def _page(d: Derivation, body: list[str], summary: str, lang: str) -> str:
     esc = html.escape
     css, js = _katex()
-    title = esc(translate(d.title, lang))
+    title = esc(prose.to_unicode(translate(d.title, lang)))
+    heading = _html_prose(translate(d.title, lang))
     checked_by = phrase("checked_by", lang, id=f"<code>{esc(d.id)}</code>")
     return "\n".join(
         [
@@ -793,7 +1119,7 @@ def _page(d: Derivation, body: list[str], summary: str, lang: str) -> str:
             f"<style>{_PAGE_CSS}</style>",
             "</head>",
             "<body>",
-            f"<h1>{title}</h1>",
+            f"<h1>{heading}</h1>",
             f"<p>{checked_by}</p>",
             *body,
             f'<p class="summary">{esc(phrase("summary", lang))}: {esc(summary)}.</p>',
@@ -842,8 +1168,23 @@ def _checked_step_latex(self: CheckedStep) -> str:
     return f"$$ {lhs} {_rel(self, True)} {rhs}{note} $$"
 
 
+def _checked_derivation_markdown(self: CheckedDerivation) -> str:
+    return to_markdown(self)
+
+
+def _status_markdown(self: Status) -> str:
+    return f"**{MARKS[self]} {self.value}**"
+
+
+def _status_pretty(self: Status, p: object, cycle: bool) -> None:
+    p.text(f"{MARKS[self]} {self.value}")  # type: ignore[attr-defined]
+
+
 # Jupyter shows objects through a `_repr_latex_` method. The kernel and the derivations stay free
 # of printing code, so the printer attaches the hooks; the measures get theirs from sympy.
 CheckedDerivation._repr_latex_ = _checked_derivation_latex  # type: ignore[attr-defined]
 Derivation._repr_latex_ = _derivation_latex  # type: ignore[attr-defined]
 CheckedStep._repr_latex_ = _checked_step_latex  # type: ignore[attr-defined]
+CheckedDerivation._repr_markdown_ = _checked_derivation_markdown  # type: ignore[attr-defined]
+Status._repr_markdown_ = _status_markdown  # type: ignore[attr-defined]
+Status._repr_pretty_ = _status_pretty  # type: ignore[attr-defined]
