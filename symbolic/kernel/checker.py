@@ -29,7 +29,8 @@ from __future__ import annotations
 import itertools
 import random
 from collections.abc import Callable, Iterable, Iterator, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
+from fractions import Fraction
 from enum import StrEnum
 from functools import lru_cache
 
@@ -131,8 +132,41 @@ class Config:
     seed: int = 0
     budget: float = 10.0
 
+    def __post_init__(self) -> None:
+        # Below 20 digits the noise tests cannot tell rounding from a difference; a single
+        # point orders no pair; a budget of 0 would make every attempt a timeout.
+        for name in ("dps", "instances", "param_points", "seed"):
+            if isinstance(getattr(self, name), bool) or not isinstance(getattr(self, name), int):
+                raise TypeError(f"Config.{name} must be an integer")
+        if self.dps < 20:
+            raise ValueError(f"Config.dps must be at least 20, got {self.dps}")
+        if self.instances < 1 or self.param_points < 1:
+            raise ValueError("Config.instances and Config.param_points must be at least 1")
+        if self.instances * self.param_points < 2:
+            raise ValueError("Config must sample at least 2 points (instances * param_points)")
+        if not isinstance(self.budget, int | float) or not self.budget > 0:
+            raise ValueError(f"Config.budget must be a positive number, got {self.budget}")
+
 
 _SEAL = object()
+
+
+def as_expr(value: object) -> Expr:
+    """A sympy expression, or a Python number made one; text is never parsed (user text is
+    data), and anything else is refused.
+
+    >>> as_expr(0), as_expr(Fraction(1, 3))
+    (0, 1/3)
+    """
+    if isinstance(value, sympy.Basic):
+        if not isinstance(value, Expr):
+            raise TypeError(f"expected an expression, got {type(value).__name__}: {value}")
+        return value
+    if isinstance(value, bool) or not isinstance(value, int | float | Fraction):
+        raise TypeError(f"expected a sympy expression or a number, got {type(value).__name__}")
+    if isinstance(value, Fraction):
+        return sympy.Rational(value.numerator, value.denominator)
+    return sympy.sympify(value)
 
 
 @dataclass(frozen=True)
@@ -959,6 +993,8 @@ def check_step(
     for symbols whose assumptions cannot say, ``data`` a sampler of data points, ``vectors``
     the length and kind of indexed symbols other than the data (``pi[k]`` on the simplex) and of
     matrix symbols (``Sigma`` symmetric positive definite)."""
+    lhs = as_expr(lhs)
+    step = replace(step, rhs=as_expr(step.rhs))
     params = params if params is not None else (theta,)
     if step.relation in (Relation.LT, Relation.GT) and lhs_sense.optimizes:
         worst = _Verdict(
