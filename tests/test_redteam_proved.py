@@ -516,7 +516,7 @@ for name, lhs, rhs, true, why in (
     ("(t2-t)/t-pos", (tp**2 - tp) / tp, tp - 1, True, "t > 0 is never 0"),
     ("(t2+2t+1)/(t+1)-pos", (tp**2 + 2 * tp + 1) / (tp + 1), tp + 1, True, "t + 1 > 0"),
     ("(t2+1)/(t2+1)t", t * (t**2 + 1) / (t**2 + 1), t, True, "t² + 1 > 0"),
-    ("sin-ratio", sin(t) ** 2 / sin(t), sin(t), False, "0/0 at every multiple of π"),
+    ("sin-double-ratio", sin(2 * t) / sin(t), 2 * sympy.cos(t), False, "0/0 at every multiple of π"),
     ("log-product-real", log(a * b), log(a) + log(b), False, "a = b = -1: log 1 = 0 vs 2πi"),
     ("log-product-pos", log(ap * bp), log(ap) + log(bp), True, "log is a homomorphism on (0, ∞)"),
     ("log-square-real", log(a**2), 2 * log(a), False, "a = -1: 0 vs 2πi"),

@@ -30,8 +30,8 @@ import itertools
 import random
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field, replace
-from fractions import Fraction
 from enum import StrEnum
+from fractions import Fraction
 from functools import lru_cache
 
 import mpmath
@@ -53,6 +53,8 @@ from sympy import (
     expand_log,
     log,
 )
+
+from sympy.calculus.util import continuous_domain
 
 from symbolic.kernel import closed_forms
 from symbolic.kernel.budget import BudgetExceeded, time_budget
@@ -239,20 +241,38 @@ def _linear_sum(s: Sum) -> Expr:
     if len(s.limits) != 1:
         return s
     var, lo, hi = s.limits[0]
+    terms = Add.make_args(expand(expand_log(s.function), basic=False))
+    if len(terms) > 1 and (lo.is_finite is not True or hi.is_finite is not True):
+        # Σ (f + g) = Σ f + Σ g over an infinite range needs each piece to converge.
+        if not all(_converges(Sum(term, s.limits[0])) for term in terms):
+            return s
     total = sympy.S.Zero
-    for term in Add.make_args(expand(expand_log(s.function))):
+    for term in terms:
         coeff, dependent = term.as_independent(var, as_Add=False)
         if dependent == 1:
-            total += coeff * (hi - lo + 1)
+            # hi - lo + 1 copies only when the range is well formed (hi >= lo - 1): a reversed
+            # range is empty, 0, not Karr's negative count.
+            count = hi - lo + 1
+            if count.is_nonnegative is True:
+                total += coeff * count
+            else:
+                total += coeff * Sum(1, s.limits[0])
         else:
             first = _nonzero_end(dependent, var, lo, 1)
             total += coeff * Sum(dependent, (var, first, _nonzero_end(dependent, var, hi, -1)))
     return total
 
 
+def _converges(s: Sum) -> bool:
+    try:
+        return s.is_convergent() is True
+    except Exception:  # sympy's convergence tests raise on what they cannot decide
+        return False
+
+
 def _nonzero_end(summand: Expr, var: Symbol, end: Expr, step: int) -> Expr:
-    # An end term that is exactly 0 can be dropped: Sum(a..b) = f(a) + Sum(a+1..b) and
-    # Sum(a..b) = Sum(a..b-1) + f(b) hold for every a and b in sympy's (Karr's) convention.
+    # An end term that is exactly 0 can be dropped: with f(a) = 0, Sum(a..b) = Sum(a+1..b) for
+    # b >= a, and for b < a both ranges are empty (the same at the upper end).
     for _ in range(2):
         if expand(summand.subs(var, end)) != 0:
             break
@@ -266,7 +286,9 @@ def _canonical_index(s: Sum) -> Sum:
     if len(s.limits) != 1 or len(s.limits[0]) != 3:
         return s
     var, lo, hi = s.limits[0]
-    if var == data_index or data_index in s.function.free_symbols:
+    # i is a positive integer: renaming to it needs lo >= 1, and no i anywhere in the summand
+    # (an inner sum over i would capture the renamed index).
+    if var == data_index or s.function.has(data_index) or (lo - 1).is_nonnegative is not True:
         return s
     return Sum(s.function.xreplace({var: data_index}), (data_index, lo, hi))
 
@@ -279,8 +301,12 @@ def _linear_mean(mean: Mean) -> Expr:
     numeric check evaluates the pieces separately, so a piece without one leaves no agreement.
     """
     var, law = mean.law.variable, mean.law
+    terms = Add.make_args(expand(mean.body, basic=False))
+    if len(terms) > 1 and not all(_mean_exists(term, law) for term in terms):
+        # E[f + g] = E[f] + E[g] only when both pieces have means (else it is ∞ - ∞).
+        return mean
     total = sympy.S.Zero
-    for term in Add.make_args(expand(mean.body)):
+    for term in terms:
         coeff, dependent = term.as_independent(var, as_Add=False)
         if dependent == 1:
             total += coeff
@@ -290,6 +316,23 @@ def _linear_mean(mean: Mean) -> Expr:
         else:
             total += coeff * Mean(dependent, law)
     return total
+
+
+def _mean_exists(term: Expr, law: object) -> bool:
+    """Whether E_P[term] exists: a constant, or a moment a rule derives (which it derives only
+    where the moment is finite), or a finite sum of such terms."""
+    if not term.has(law.variable):
+        return True
+    if isinstance(term, Sum) and _finite_range(term, law.variable):
+        return all(_mean_exists(t, law) for t in Add.make_args(expand(term.function, basic=False)))
+    coeff, dependent = term.as_independent(law.variable, as_Add=False)
+    if isinstance(dependent, Sum) and _finite_range(dependent, law.variable):
+        return _mean_exists(dependent, law)
+    if isinstance(law, DirichletLaw):
+        return _dirichlet_moment(Mean(dependent, law)) is not None
+    if isinstance(law, NormalLaw):
+        return _normal_moment(Mean(dependent, law)) is not None
+    return False
 
 
 def _finite_range(s: Sum, var: Expr) -> bool:
@@ -316,7 +359,7 @@ def normalize(expr: Expr) -> Expr:
         e = e.replace(lambda n: isinstance(n, Mean), _linear_mean)
         e = e.replace(lambda n: isinstance(n, Sum), _linear_sum)
         e = e.replace(lambda n: isinstance(n, Sum), _canonical_index)
-        e = expand(e)
+        e = expand(e, basic=False)
         if e == before:
             break
     return e
@@ -324,11 +367,11 @@ def normalize(expr: Expr) -> Expr:
 
 def _prove_equal(a: Expr, b: Expr, budget: float) -> tuple[bool, str]:
     na, nb = normalize(a), normalize(b)
-    if expand(na - nb) == 0:
+    if expand(na - nb, basic=False) == 0:
         return True, "both sides normalize to the same expression"
     if na.is_positive and nb.is_positive:
         # log is injective on the positive reals, so equal logs mean equal values.
-        if expand(normalize(log(na)) - normalize(log(nb))) == 0:
+        if expand(normalize(log(na)) - normalize(log(nb)), basic=False) == 0:
             return True, "both sides are positive and their logarithms normalize alike"
     attempts = [("", [{}])]
     order, cases = closed_forms.order_cases(na - nb)
@@ -361,6 +404,107 @@ def _prove_equal(a: Expr, b: Expr, budget: float) -> tuple[bool, str]:
     if order:
         how = f"{order}: {how}"
     return True, how
+
+
+def side_conditions(
+    lhs: Expr, rhs: Expr, intervals: Mapping[Symbol, tuple[float, float]] | None = None
+) -> list[str]:
+    """The obligations of an equality or inequality between two sides that no rule discharges:
+    each bound index's assumptions hold on its range (sympy simplified the summand under
+    them), and a denominator that may vanish is a denominator of both sides (an identity holds
+    where both sides are defined, on the same set).
+
+    >>> t = Symbol("t", real=True)
+    >>> side_conditions((t**2 - 1) / (t - 1), t + 1)
+    ['the left side is undefined where t - 1 = 0 (t = 1) and the right side is not']
+    """
+    found: list[str] = []
+    for side in (lhs, rhs):
+        for node in side.atoms(Sum, Product):
+            for var, lo, hi in (lim for lim in node.limits if len(lim) == 3):
+                bad = _index_contradicted(var, lo)
+                if bad:
+                    found.append(f"the index {var} is declared {bad} but its range starts at {lo}")
+    dens = [_denominators(side) for side in (lhs, rhs)]
+    for which, mine, other in (("left", dens[0], dens[1]), ("right", dens[1], dens[0])):
+        for d in mine:
+            if d in other or -d in other or _nonzero(d, intervals or {}):
+                continue
+            where = _zeros(d, intervals or {})
+            found.append(
+                f"the {which} side is undefined where {d} = 0{where} and the "
+                f"{'right' if which == 'left' else 'left'} side is not"
+            )
+    return list(dict.fromkeys(found))
+
+
+def _index_contradicted(var: Symbol, lo: Expr) -> str:
+    for word, bound in (("positive", 1), ("nonnegative", 0)):
+        if getattr(var, f"is_{word}") and (lo - bound).is_nonnegative is not True:
+            return word
+    if var.is_negative or var.is_nonpositive:
+        return "negative" if var.is_negative else "nonpositive"
+    return ""
+
+
+def _denominators(e: Expr) -> set[Expr]:
+    """The bases of negative powers in e, outside sums, products and integrals (whose bound
+    variables have no value here), as polynomials where they are."""
+    found: set[Expr] = set()
+
+    def visit(node: Expr) -> None:
+        if isinstance(node, (Sum, Product, sympy.Integral, Mean)):
+            return
+        if isinstance(node, sympy.Pow) and node.exp.is_negative and not node.base.is_number:
+            found.add(sympy.factor_terms(node.base))
+        for arg in node.args:
+            if isinstance(arg, Expr):
+                visit(arg)
+
+    visit(e)
+    # A factored denominator counts factor by factor: (t - 1)(t + 1) vanishes where one does.
+    factors: set[Expr] = set()
+    for d in found:
+        for f in sympy.Mul.make_args(sympy.factor(d)):
+            base = f.as_base_exp()[0]
+            if not base.is_number:
+                factors.add(base)
+    return factors
+
+
+def _nonzero(d: Expr, intervals: Mapping[Symbol, tuple[float, float]]) -> bool:
+    if d.is_nonzero is True or d.is_positive is True or d.is_negative is True:
+        return True
+    symbols = d.free_symbols
+    if len(symbols) == 1:
+        (var,) = symbols
+        domain = closed_forms.assumed_set(var)
+        if var in intervals:
+            lo, hi = intervals[var]
+            domain = sympy.Interval(lo, hi) if domain is None else domain.intersect(
+                sympy.Interval(lo, hi)
+            )
+        if domain is not None:
+            try:
+                return sympy.solveset(d, var, domain) is sympy.S.EmptySet
+            except Exception:  # sympy cannot solve every equation: then nothing is established
+                return False
+    return False
+
+
+def _zeros(d: Expr, intervals: Mapping[Symbol, tuple[float, float]]) -> str:
+    symbols = d.free_symbols
+    if len(symbols) != 1:
+        return ""
+    (var,) = symbols
+    domain = closed_forms.assumed_set(var) or sympy.S.Reals
+    try:
+        zeros = sympy.solveset(d, var, domain)
+    except Exception:
+        return ""
+    if isinstance(zeros, sympy.FiniteSet) and len(zeros) <= 4:
+        return f" ({var} = {', '.join(str(z) for z in zeros)})"
+    return ""
 
 
 def _law_moments(expr: Expr) -> tuple[Expr, list[str]]:
@@ -533,9 +677,18 @@ def _zero_in_cases(
                 where = facts + closed_forms.domain_facts(va, vb)
                 difference, rules = closed_forms.evaluate(difference, where)
                 used.update(dict.fromkeys(rules))
-            if sympy.simplify(difference) != 0:
+            if sympy.simplify(_opaque(difference)) != 0:
                 return False, branched
     return True, branched
+
+
+def _opaque(e: Expr) -> Expr:
+    """Sums, integrals and expectations left without an established value replaced by
+    symbols: simplify would otherwise merge ∫ f - ∫ g into ∫ (f - g) (linearity without its
+    condition that both pieces converge), or evaluate a sum by Karr's convention or through a
+    pole. Such pieces must cancel as they are."""
+    nodes = e.atoms(sympy.Integral, Sum, Mean)
+    return e.xreplace({n: sympy.Dummy("piece") for n in nodes})
 
 
 def _same_branches(a: Expr, b: Expr) -> list[tuple[Expr, Expr]]:
@@ -587,12 +740,48 @@ def _prove_affine(
         return False, f"g is not an affine function of {name} with a parameter-free factor"
     if (a.is_negative if flips else a.is_positive) is not True:
         return False, f"g = a*{name} + c with a = {a}, whose sign is not proved"
-    c = expand(ng - a * nf)
+    c = expand(ng - a * nf, basic=False)
     if _mentions(c, params):
         # simplify's factor is not taken on trust: the remainder must visibly be free of θ.
         return False, f"g - a*{name} = {c} still mentions the parameters"
+    if not _finite(c):
+        # argmin (f + ∞) is not argmin f: the dropped constant must be a finite number.
+        return False, f"g = a*{name} + c with c = {c}, which is not proved finite"
     word = "< 0" if flips else "> 0"
-    return True, f"g = a*{name} + c with a = {a} {word} and c = {c} free of the parameters"
+    return True, (
+        f"g = a*{name} + c with a = {a} {word} and c = {c} free of the parameters and finite"
+    )
+
+
+def _finite(e: Expr) -> bool:
+    """Whether e is proved a finite number: by the assumptions, or term by term, with every
+    definite sum, integral and expectation replaced by an established finite value."""
+    if e.is_finite is True:
+        return True
+    if e.has(Mean):
+        e, _ = _law_moments(e)
+    if e.has(Sum, sympy.Integral):
+        e, _ = closed_forms.evaluate(e, ())
+    return _finite_terms(e)
+
+
+def _finite_terms(e: Expr) -> bool:
+    if e.is_finite is True:
+        return True
+    if isinstance(e, (Add, sympy.Mul)):
+        return all(_finite_terms(a) for a in e.args)
+    if isinstance(e, sympy.Pow):
+        if e.exp.is_Integer and e.exp >= 0:
+            return _finite_terms(e.base)
+        return e.base.is_positive is True and e.base.is_finite is True and e.exp.is_finite is True
+    if isinstance(e, Sum):
+        # A finite range of finite terms: a bound index may carry no assumption to say so.
+        return all(lo.is_finite is True and hi.is_finite is True for _, lo, hi in e.limits) and (
+            _finite_terms(e.function)
+        )
+    if isinstance(e, log):
+        return e.args[0].is_positive is True and _finite_terms(e.args[0])
+    return False
 
 
 def _prove_argopt(
@@ -601,6 +790,9 @@ def _prove_argopt(
     ok, why = _prove_affine(f, g, flips, params, budget)
     if ok or witness is None:
         return ok, why
+    if _mentions(witness.expr, params):
+        # h(f(θ), θ) is not a function of f alone: its optimizers may be anywhere.
+        return False, f"{why}; the witness h(u) = {witness.expr} mentions the parameters"
     ok, monotone = _check_monotone(f, witness, budget)
     if ok is None:
         return False, f"{why}; {monotone}"
@@ -615,21 +807,49 @@ def _prove_argopt(
     return False, f"{why}; the witness does not relate the two sides: {how}"
 
 
+# Functions that may jump: a witness built from them is not taken as continuous.
+_JUMPS = (
+    Piecewise,
+    sympy.floor,
+    sympy.ceiling,
+    sympy.frac,
+    sympy.sign,
+    sympy.Heaviside,
+    sympy.Mod,
+)
+
+
 def _check_monotone(f: Expr, witness: sympy.Lambda, budget: float) -> tuple[str | None, str]:
     """Whether the witness h is strictly increasing or decreasing on the range of f."""
     nf = normalize(f)
     if nf.is_positive:
-        u = Symbol("u", positive=True)
+        u, where = Symbol("u", positive=True), sympy.Interval.open(0, sympy.oo)
+    elif nf.is_nonnegative:
+        u, where = Symbol("u", nonnegative=True), sympy.Interval(0, sympy.oo)
     elif nf.is_negative:
-        u = Symbol("u", negative=True)
+        u, where = Symbol("u", negative=True), sympy.Interval.open(-sympy.oo, 0)
+    elif nf.is_nonpositive:
+        u, where = Symbol("u", nonpositive=True), sympy.Interval(-sympy.oo, 0)
     else:
-        u = Symbol("u", real=True)
+        u, where = Symbol("u", real=True), sympy.S.Reals
+    h = witness(u)
+    # h' > 0 gives strict monotonicity only where h is continuous: a jump down breaks it.
+    if h.has(*_JUMPS):
+        return None, f"the witness h(u) = {h} is not proved continuous (it may jump)"
+    try:
+        with time_budget(budget):
+            continuous = continuous_domain(h, u, where)
+    except BudgetExceeded:
+        return None, f"the witness's continuity ran out of its {budget:g} s budget"
+    except Exception:  # sympy cannot find the domain of every function
+        continuous = None
+    if continuous != where:
+        return None, f"the witness h(u) = {h} is not proved continuous on {where}"
     try:
         with time_budget(budget):
             slope = sympy.simplify(sympy.diff(witness(u), u))
     except BudgetExceeded:
         return None, f"differentiating the witness ran out of its {budget:g} s budget"
-    h = witness(u)
     if slope.is_positive:
         return "increasing", f"h(u) = {h} strictly increasing on the range of f (h'(u) = {slope})"
     if slope.is_negative:
@@ -1045,14 +1265,19 @@ def _verdict(
 
     def prove() -> tuple[bool, str]:
         if step.relation is Relation.EQ:
-            return _prove_equal(lhs, step.rhs, config.budget)
-        if inequality:
-            return _prove_inequality(lhs, step.rhs, step.relation, config.budget)
-        return _prove_argopt(lhs, step.rhs, flips, step.witness, params, config.budget)
+            proved, why = _prove_equal(lhs, step.rhs, config.budget)
+        elif inequality:
+            proved, why = _prove_inequality(lhs, step.rhs, step.relation, config.budget)
+        else:
+            return _prove_argopt(lhs, step.rhs, flips, step.witness, params, config.budget)
+        open_ = side_conditions(lhs, step.rhs, intervals)
+        if proved and open_:
+            return False, f"{why}, but obligations are open: {'; '.join(open_)}"
+        return proved, why
 
-    # A counterexample settles the step: no symbolic attempt is spent on it.
-    settled = any(v.status is Status.REFUTED for v in (numeric, *constants))
-    symbolic = (False, "") if settled else _attempt(prove, config.budget)
+    # The symbolic attempt runs even when the numeric check refutes: a proof of a refuted step
+    # is a kernel bug, and it must be seen.
+    symbolic = _attempt(prove, config.budget)
     verdicts = [_combine(symbolic, numeric), *constants]
     worst = max(verdicts, key=lambda v: _RANK[v.status])
     if worst.status is Status.PROVED:

@@ -31,7 +31,7 @@ from sympy import (
     log,
 )
 
-__all__ = ["domain_facts", "holds", "evaluate", "order_cases"]
+__all__ = ["assumed_set", "domain_facts", "holds", "evaluate", "order_cases"]
 
 # A sum with at most this many terms and concrete bounds is expanded term by term.
 FEW_TERMS = 32
@@ -69,7 +69,7 @@ def domain_facts(*sides: Expr) -> tuple[Expr, ...]:
     return tuple(dict.fromkeys(found))
 
 
-def _assumed(s: Symbol) -> sympy.Set | None:
+def assumed_set(s: Symbol) -> sympy.Set | None:
     if s.is_positive:
         return sympy.Interval.open(0, sympy.oo)
     if s.is_nonnegative:
@@ -98,7 +98,7 @@ def holds(cond: sympy.Basic, facts: Iterable[Expr] = ()) -> bool:
     if len(symbols) != 1:
         return False
     (s,) = symbols
-    allowed = _assumed(s)
+    allowed = assumed_set(s)
     if allowed is None:
         return False
     try:
@@ -167,23 +167,97 @@ def _sum_value(s: Sum, facts: tuple[Expr, ...], used: dict[str, None]) -> Expr:
         return s
     var, lo, hi = s.limits[0]
     count = hi - lo + 1
-    if count.is_Integer and 0 <= count <= FEW_TERMS:
+    if count.is_Integer and count <= FEW_TERMS:
+        # A reversed range is empty: 0, whatever Karr's convention would say.
+        terms = [s.function.subs(var, lo + k) for k in range(max(int(count), 0))]
+        if not all(finite_value(term) for term in terms):
+            return s
         used["a sum of few terms expanded"] = None
-        return Add(*(s.function.subs(var, lo + k) for k in range(int(count))))
+        return Add(*terms)
     if s.function.has(binomial(hi, var)):
         moment = _binomial_moment(s)
-        if moment is not None:
+        if moment is not None and (hi - lo + 1).is_nonnegative:
             used["the binomial theorem, differentiated for the moments"] = None
             return moment
+    if not _defined_on_range(s.function, var, lo, hi):
+        return s
     try:
         value = sympy.summation(s.function, s.limits[0])
     except Exception:  # sympy raises any type from deep inside: no value, not a verdict
         return s
     accepted = _established(value, facts, Sum)
-    if accepted is None:
+    if accepted is None or not finite_value(accepted):
         return s
-    used["sympy's summation of each piece (any condition it states established)"] = None
+    if hi.is_infinite or lo.is_infinite:
+        if not _convergent(s):
+            return s
+        used["sympy's value of a convergent series (convergence tested, conditions established)"] = (
+            None
+        )
+        return accepted
+    if not certified(s.function, var, lo, hi, accepted):
+        return s
+    used[
+        "sympy's closed form F of a sum, certified: F(hi) - F(hi-1) = f(hi), F(lo-1) = 0, "
+        "hi >= lo - 1, f defined on the range"
+    ] = None
     return accepted
+
+
+def _convergent(s: Sum) -> bool:
+    try:
+        return s.is_convergent() is True
+    except Exception:  # sympy's convergence tests raise on what they cannot decide
+        return False
+
+
+def certified(f: Expr, var: Symbol, lo: Expr, hi: Expr, value: Expr) -> bool:
+    """Whether ``value`` is Σ_{var=lo}^{hi} f, by induction on hi from the empty sum.
+
+    F(hi) - F(hi - 1) = f(hi) for every integer hi and F(lo - 1) = 0 give F(hi) = the sum for
+    every hi >= lo - 1, which must hold (a range with hi < lo - 1 is empty too, where F need not
+    vanish). f must not mention hi (else F(hi) - F(hi-1) is not the last term).
+
+    >>> k, n = Symbol("k", integer=True), Symbol("n", integer=True, positive=True)
+    >>> certified(k, k, 1, n, n * (n + 1) / 2), certified(k, k, 1, n, n**2)
+    (True, False)
+    """
+    if not (isinstance(hi, Symbol) and hi.is_integer and lo.is_integer) or f.has(hi):
+        return False
+    if (hi - lo + 1).is_nonnegative is not True:
+        return False
+    m = sympy.Dummy("m", integer=True)
+    try:
+        step = sympy.simplify(value.subs(hi, m) - value.subs(hi, m - 1) - f.subs(var, m))
+        base = sympy.simplify(value.subs(hi, lo - 1))
+    except Exception:  # sympy raises any type from deep inside: no certificate
+        return False
+    return step == 0 and base == 0
+
+
+def _defined_on_range(f: Expr, var: Symbol, lo: Expr, hi: Expr) -> bool:
+    """Whether no term of the sum divides by 0: every denominator's integer zeros lie outside
+    [lo, hi] (provably), and a denominator that is not a polynomial in var is nonzero on the
+    integers >= lo."""
+    for node in sympy.preorder_traversal(f):
+        if not (isinstance(node, sympy.Pow) and node.exp.is_negative and node.base.has(var)):
+            continue
+        d = node.base
+        if d.is_polynomial(var):
+            try:
+                zeros = sympy.Poly(d, var).all_roots() if d.free_symbols == {var} else None
+            except Exception:
+                zeros = None
+            if zeros is None:
+                return False
+            for z in zeros:
+                if z.is_integer and not ((z - lo).is_negative or (hi - z).is_negative):
+                    return False
+        else:
+            nonneg = sympy.Dummy("k", integer=True, nonnegative=True)
+            if not d.subs(var, nonneg + lo).is_nonzero and lo.is_finite:
+                return False
+    return True
 
 
 # Integrals over [a, b] with a >= 0 are written in this one positive variable, so that pieces
@@ -283,19 +357,41 @@ def _powers(body: Expr, var: Symbol) -> Expr:
     return body.replace(lambda n: isinstance(n, exp), power)
 
 
-def _integrand_terms(integral: Integral, used: dict[str, None]) -> Expr:
-    # Linearity of a definite integral: pull out what is free of the variable, split sums.
+def _integrand_terms(integral: Integral, facts: tuple[Expr, ...], used: dict[str, None]) -> Expr:
+    """Linearity of a definite integral: pull out what is free of the variable, split sums.
+
+    ∫ (f + g) = ∫ f + ∫ g only when both pieces are integrable (else it is ∞ - ∞): a split
+    is kept only when every piece has an established finite value.
+    """
     if len(integral.limits) != 1 or len(integral.limits[0]) != 3:
         return integral
     integral = _canonical(_signs_resolved(integral), used)
     var = integral.limits[0][0]
-    body = expand(expand_log(integral.function), power_exp=False, log=False)
-    total = sympy.S.Zero
+    body = expand(expand_log(integral.function), power_exp=False, log=False, basic=False)
+    pieces = []
     for term in Add.make_args(body):
         coeff, dependent = term.as_independent(var, as_Add=False)
         # Powers of one base gathered: pieces of one integrand compare equal when merging.
-        total += coeff * Integral(sympy.powsimp(dependent, combine="exp"), integral.limits[0])
-    return total
+        pieces.append((coeff, Integral(sympy.powsimp(dependent, combine="exp"), integral.limits[0])))
+    if len(pieces) > 1 and not all(
+        finite_value(_integral_value(piece, facts, {})) for _, piece in pieces
+    ):
+        return coeff_free(integral)
+    return Add(*(c * piece for c, piece in pieces))
+
+
+def coeff_free(integral: Integral) -> Expr:
+    """A constant factor taken out of an integral: ∫ c f = c ∫ f holds whenever either exists."""
+    var = integral.limits[0][0]
+    coeff, dependent = integral.function.as_independent(var, as_Add=False)
+    return coeff * Integral(dependent, integral.limits[0])
+
+
+def finite_value(value: Expr) -> bool:
+    """Whether a value is established and finite: no integral or sum left, not ±∞ or NaN."""
+    if value.has(Integral, Sum, sympy.zoo, sympy.nan, sympy.oo, -sympy.oo):
+        return False
+    return value.is_finite is not False
 
 
 def _merged(expr: Expr, used: dict[str, None]) -> Expr:
@@ -307,7 +403,7 @@ def _merged(expr: Expr, used: dict[str, None]) -> Expr:
     """
     pieces: list[list[Expr]] = []
     rest = sympy.S.Zero
-    for term in Add.make_args(expand(expr, deep=False)):
+    for term in Add.make_args(expand(expr, deep=False, basic=False)):
         found = [f for f in sympy.Mul.make_args(term) if isinstance(f, Integral)]
         if len(found) == 1 and len(found[0].limits) == 1 and len(found[0].limits[0]) == 3:
             pieces.append([term / found[0], found[0].function, *found[0].limits[0]])
@@ -446,7 +542,8 @@ def _integral_value(integral: Integral, facts: tuple[Expr, ...], used: dict[str,
     except Exception:  # sympy raises any type from deep inside: no value, not a verdict
         return integral
     accepted = _established(value, facts, Integral)
-    if accepted is None:
+    if accepted is None or not finite_value(accepted):
+        # An infinite value is a divergent integral, not a number that may cancel.
         return integral
     used["sympy's integration of each piece (any condition it states established)"] = None
     return sympy.simplify(accepted)
@@ -463,7 +560,9 @@ def evaluate(expr: Expr, facts: tuple[Expr, ...]) -> tuple[Expr, tuple[str, ...]
     if expr.has(Sum):
         expr = expr.replace(lambda n: isinstance(n, Sum), lambda n: _sum_value(n, facts, used))
     if expr.has(Integral):
-        split = expr.replace(lambda n: isinstance(n, Integral), lambda n: _integrand_terms(n, used))
+        split = expr.replace(
+            lambda n: isinstance(n, Integral), lambda n: _integrand_terms(n, facts, used)
+        )
         split = _merged(split, used)
         expr = split.replace(
             lambda n: isinstance(n, Integral), lambda n: _integral_value(n, facts, used)

@@ -15,6 +15,7 @@ Sum(-log(PModel(y[i], x[i], theta)), (i, 1, N))/N
 from __future__ import annotations
 
 from sympy import (
+    Dummy,
     Expr,
     Function,
     IndexedBase,
@@ -246,10 +247,13 @@ class Expectation(Measure):
         return self.args[1]
 
     def definition(self) -> Expr | None:
+        # The data index must be fresh: a body that mentions i (free, or bound by an inner sum)
+        # would capture it.
+        k = Dummy("i", integer=True, positive=True) if self.body.has(i) else i
         if isinstance(self.dist, EmpiricalDistribution):
-            return Sum(self.body.xreplace({xv: x[i], yv: y[i]}), (i, 1, N)) / N
+            return Sum(self.body.xreplace({xv: x[k], yv: y[k]}), (k, 1, N)) / N
         if isinstance(self.dist, EmpiricalMarginal) and yv not in self.body.free_symbols:
-            return Sum(self.body.xreplace({xv: x[i]}), (i, 1, N)) / N
+            return Sum(self.body.xreplace({xv: x[k]}), (k, 1, N)) / N
         return None
 
     def _latex(self, printer: LatexPrinter) -> str:
