@@ -15,6 +15,7 @@ from pathlib import Path
 from symbolic.catalog import UnknownDerivation, entries, get, ids
 from symbolic.kernel import CheckedDerivation, CheckedStep, Config, Status, check
 from symbolic.kernel.derivation import Derivation
+from symbolic.kernel.rules import explain
 from symbolic.outputs.render import RENDERERS, TexEngineMissing, TexError, to_pdf, to_text
 from symbolic.readers import files
 from symbolic.testing import selftest
@@ -110,8 +111,25 @@ def _cmd_check(args: argparse.Namespace) -> int:
         objs = [derivation_json(r) for r in results]
         print(json.dumps(objs[0] if len(objs) == 1 else objs, indent=2, ensure_ascii=False))
     else:
-        print("\n\n".join(to_text(r) for r in results))
+        texts = [to_text(r) + (_explanation(r) if args.explain else "") for r in results]
+        print("\n\n".join(texts))
     return exit_code([r.status for r in results])
+
+
+def _explanation(checked: CheckedDerivation) -> str:
+    """Each step's verdict with the kernel's rules behind it: statement, side conditions, and
+    the obligations its detail reports open."""
+    out = ["", "Rules and obligations:"]
+    for chain in checked.chains():
+        for step in chain.steps:
+            out.append(f"  {chain.derivation.id} ({step.index}) {step.status.value}: {step.detail}")
+            for rule in explain(step.detail):
+                out.append(f"      rule {rule.name}: {rule.statement}")
+                out += [f"        if {condition}" for condition in rule.conditions]
+            if "obligations are open:" in step.detail:
+                opened = step.detail.split("obligations are open:", 1)[1].rstrip(")")
+                out += [f"      open: {item.strip()}" for item in opened.split(";")]
+    return "\n".join(out)
 
 
 def _cmd_render(args: argparse.Namespace) -> int:
@@ -253,8 +271,10 @@ def _cmd_kl(args: argparse.Namespace) -> int:
         raise UsageError(f"unknown family {args.family!r}; known families: {known}") from None
     print(json.dumps(out, indent=2, ensure_ascii=False) if args.json else divergences.to_text(out))
     # A check the kernel could not finish ("error") decides nothing: exit as for unknown.
-    statuses = [Status(c["status"]) if c["status"] != "error" else Status.UNKNOWN
-                for c in out["checks"].values()]
+    statuses = [
+        Status(c["status"]) if c["status"] != "error" else Status.UNKNOWN
+        for c in out["checks"].values()
+    ]
     return exit_code(statuses)
 
 
@@ -279,6 +299,9 @@ def _parser() -> argparse.ArgumentParser:
     )
     p_check.add_argument("--all", action="store_true", help="check the whole catalog")
     p_check.add_argument("--json", action="store_true", help="print JSON")
+    p_check.add_argument(
+        "--explain", action="store_true", help="print the rules and obligations behind each step"
+    )
     checking(p_check)
     p_check.set_defaults(run=_cmd_check)
 
@@ -313,8 +336,13 @@ def _parser() -> argparse.ArgumentParser:
     p_mle = sub.add_parser("mle", help="derive and check the maximum-likelihood estimators")
     p_mle.add_argument("family", metavar="FAMILY", help="a family, e.g. normal")
     p_mle.add_argument("--json", action="store_true", help="print JSON")
-    p_mle.add_argument("--known", action="append", default=[], metavar="NAME=VALUE",
-                       help="value of a known parameter (repeatable)")
+    p_mle.add_argument(
+        "--known",
+        action="append",
+        default=[],
+        metavar="NAME=VALUE",
+        help="value of a known parameter (repeatable)",
+    )
     p_mle.add_argument("--data", metavar="FILE.csv", help="data with a header row: x (and y)")
     p_mle.add_argument("--dps", type=int, default=50, help="digits of the values and checks")
     p_mle.set_defaults(run=_cmd_mle)

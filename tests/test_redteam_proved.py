@@ -202,8 +202,12 @@ argmin("affine-scale-theta-false", F + 1, theta**2 * (F + 1), False, "minimized 
 for name, c, finite, why in (
     ("int-1/t", Integral(1 / tp, (tp, 0, 1)), False, "∫_0^1 dt/t = +∞ (log t at 0)"),
     ("int-exp", Integral(exp(tp), (tp, 0, oo)), False, "∫_0^∞ e^t dt = +∞"),
-    ("int-1/t2", Integral(tp**-2, (tp, 1, 2)) + Integral(tp**-2, (tp, 0, 1)), False,
-     "∫_0^1 dt/t² = +∞"),
+    (
+        "int-1/t2",
+        Integral(tp**-2, (tp, 1, 2)) + Integral(tp**-2, (tp, 0, 1)),
+        False,
+        "∫_0^1 dt/t² = +∞",
+    ),
     ("int-1/sqrt", Integral(1 / sqrt(tp), (tp, 0, 1)), True, "∫_0^1 t^(-1/2) dt = 2"),
     ("int-log", Integral(log(tp), (tp, 0, 1)), True, "∫_0^1 log t dt = -1"),
     ("int-1/t2-tail", Integral(tp**-2, (tp, 1, oo)), True, "∫_1^∞ dt/t² = 1"),
@@ -346,8 +350,9 @@ def brute_force(summand: Expr, var: Symbol, lo: Expr, hi: Symbol, closed: Expr) 
     added term by term with hi < lo the empty sum; an undefined term makes the claim false."""
     for value in range(-4, 15):
         if not all(
-            getattr(S(value), f"is_{key}") for key, v in hi.assumptions0.items() if v and key in
-            ("positive", "nonnegative", "negative", "nonpositive")
+            getattr(S(value), f"is_{key}")
+            for key, v in hi.assumptions0.items()
+            if v and key in ("positive", "nonnegative", "negative", "nonpositive")
         ):
             continue
         start = int(lo.subs(hi, value))
@@ -364,24 +369,65 @@ def brute_force(summand: Expr, var: Symbol, lo: Expr, hi: Symbol, closed: Expr) 
 
 
 SUMS: list[tuple[str, Expr, Expr, Symbol, Expr, str]] = [
-    ("alternating-binomial", (-1) ** k * binomial(n_nonneg, k), S.Zero, n_nonneg, S.Zero,
-     "Σ (-1)^k C(n, k) = (1-1)^n, which is 1 at n = 0"),
-    ("alternating-binomial-pos", (-1) ** k * binomial(n_pos, k), S.Zero, n_pos, S.Zero,
-     "(1-1)^n = 0 for n >= 1"),
+    (
+        "alternating-binomial",
+        (-1) ** k * binomial(n_nonneg, k),
+        S.Zero,
+        n_nonneg,
+        S.Zero,
+        "Σ (-1)^k C(n, k) = (1-1)^n, which is 1 at n = 0",
+    ),
+    (
+        "alternating-binomial-pos",
+        (-1) ** k * binomial(n_pos, k),
+        S.Zero,
+        n_pos,
+        S.Zero,
+        "(1-1)^n = 0 for n >= 1",
+    ),
     ("binomial-row", binomial(n_nonneg, k), S.Zero, n_nonneg, 2**n_nonneg, "(1+1)^n"),
-    ("binomial-mean", k * binomial(n_nonneg, k), S.Zero, n_nonneg,
-     n_nonneg * 2 ** (n_nonneg - 1), "d/dx (1+x)^n at x = 1"),
-    ("binomial-row-wrong", binomial(n_nonneg, k), S.Zero, n_nonneg, 2**n_nonneg - 1,
-     "off by one: C(n, 0) forgotten"),
-    ("poles-2-3", 1 / ((k - 3) * (k - 2)), S.One, n_pos, Rational(-1, 2) - 1 / (n_pos - 2),
-     "sympy's value; the terms k = 2 and k = 3 are 1/0"),
-    ("poles-2-3-from-4", 1 / ((k - 3) * (k - 2)), S(4), n_pos, 1 - 1 / (n_pos - 2),
-     "telescoping 1/(k-3) - 1/(k-2) from k = 4 (empty for n < 4, where the right side is "
-     "not 0)"),
+    (
+        "binomial-mean",
+        k * binomial(n_nonneg, k),
+        S.Zero,
+        n_nonneg,
+        n_nonneg * 2 ** (n_nonneg - 1),
+        "d/dx (1+x)^n at x = 1",
+    ),
+    (
+        "binomial-row-wrong",
+        binomial(n_nonneg, k),
+        S.Zero,
+        n_nonneg,
+        2**n_nonneg - 1,
+        "off by one: C(n, 0) forgotten",
+    ),
+    (
+        "poles-2-3",
+        1 / ((k - 3) * (k - 2)),
+        S.One,
+        n_pos,
+        Rational(-1, 2) - 1 / (n_pos - 2),
+        "sympy's value; the terms k = 2 and k = 3 are 1/0",
+    ),
+    (
+        "poles-2-3-from-4",
+        1 / ((k - 3) * (k - 2)),
+        S(4),
+        n_pos,
+        1 - 1 / (n_pos - 2),
+        "telescoping 1/(k-3) - 1/(k-2) from k = 4 (empty for n < 4, where the right side is not 0)",
+    ),
     ("pole-at-0", 1 / k, S.Zero, n_pos, sympy.harmonic(n_pos), "the k = 0 term is 1/0"),
     ("harmonic-true", 1 / k, S.One, n_pos, sympy.harmonic(n_pos), "the definition of H_n"),
-    ("pole-at-5", 1 / (k - 5), S.One, n_pos, sympy.harmonic(n_pos - 5) - sympy.harmonic(4),
-     "the k = 5 term is 1/0"),
+    (
+        "pole-at-5",
+        1 / (k - 5),
+        S.One,
+        n_pos,
+        sympy.harmonic(n_pos - 5) - sympy.harmonic(4),
+        "the k = 5 term is 1/0",
+    ),
 ]
 for lo_, label in ((S.Zero, "0"), (S.One, "1"), (S(2), "2")):
     for hi_sym, hi_label in ((n_int, "int"), (n_nonneg, "nonneg"), (n_pos, "pos")):
@@ -397,23 +443,58 @@ for lo_, label in ((S.Zero, "0"), (S.One, "1"), (S(2), "2")):
             if lo_ == 0:
                 closed = closed + f_.subs(k, 0)
             SUMS.append(
-                (f"{fname}-from-{label}-{hi_label}", f_, lo_, hi_sym, sympy.expand(closed),
-                 "Faulhaber's formula, which holds for n >= lo - 1 only under the empty-sum "
-                 "convention")
+                (
+                    f"{fname}-from-{label}-{hi_label}",
+                    f_,
+                    lo_,
+                    hi_sym,
+                    sympy.expand(closed),
+                    "Faulhaber's formula, which holds for n >= lo - 1 only under the empty-sum "
+                    "convention",
+                )
             )
 SUMS += [
-    ("geometric-half", Rational(1, 2) ** k, S.Zero, n_nonneg, 2 - Rational(1, 2) ** n_nonneg,
-     "the geometric sum (1 - q^(n+1))/(1 - q), q = 1/2"),
-    ("telescoping-1/k(k+1)", 1 / (k * (k + 1)), S.One, n_nonneg, n_nonneg / (n_nonneg + 1),
-     "1/k - 1/(k+1) telescopes"),
-    ("telescoping-wrong", 1 / (k * (k + 1)), S.One, n_nonneg, 1 / (n_nonneg + 1),
-     "the value is n/(n+1)"),
-    ("k-times-2^k", k * 2**k, S.Zero, n_nonneg, (n_nonneg - 1) * 2 ** (n_nonneg + 1) + 2,
-     "by the derivative of the geometric sum"),
-    ("factorial-telescoping", k * factorial(k), S.One, n_nonneg, factorial(n_nonneg + 1) - 1,
-     "k k! = (k+1)! - k!"),
-    ("alternating", (-1) ** k, S.Zero, n_nonneg, (1 + (-1) ** n_nonneg) / 2,
-     "1, 0, 1, 0, ..."),
+    (
+        "geometric-half",
+        Rational(1, 2) ** k,
+        S.Zero,
+        n_nonneg,
+        2 - Rational(1, 2) ** n_nonneg,
+        "the geometric sum (1 - q^(n+1))/(1 - q), q = 1/2",
+    ),
+    (
+        "telescoping-1/k(k+1)",
+        1 / (k * (k + 1)),
+        S.One,
+        n_nonneg,
+        n_nonneg / (n_nonneg + 1),
+        "1/k - 1/(k+1) telescopes",
+    ),
+    (
+        "telescoping-wrong",
+        1 / (k * (k + 1)),
+        S.One,
+        n_nonneg,
+        1 / (n_nonneg + 1),
+        "the value is n/(n+1)",
+    ),
+    (
+        "k-times-2^k",
+        k * 2**k,
+        S.Zero,
+        n_nonneg,
+        (n_nonneg - 1) * 2 ** (n_nonneg + 1) + 2,
+        "by the derivative of the geometric sum",
+    ),
+    (
+        "factorial-telescoping",
+        k * factorial(k),
+        S.One,
+        n_nonneg,
+        factorial(n_nonneg + 1) - 1,
+        "k k! = (k+1)! - k!",
+    ),
+    ("alternating", (-1) ** k, S.Zero, n_nonneg, (1 + (-1) ** n_nonneg) / 2, "1, 0, 1, 0, ..."),
     ("summand-with-bound", k / n_pos, S.One, n_pos, (n_pos + 1) / 2, "(1/n) n(n+1)/2"),
     ("summand-with-bound-wrong", k / n_pos, S.One, n_pos, n_pos / 2, "the value is (n+1)/2"),
 ]
@@ -424,16 +505,41 @@ for name, summand, lo_, hi_sym, closed, why in SUMS:
 # Reversed and empty ranges: the empty-sum convention hi < lo => 0, in both routes.
 M_nonneg = Symbol("M", integer=True, nonnegative=True)
 M_pos = Symbol("M", integer=True, positive=True)
-claim("karr-count-from-2", Sum(1, (j, 2, M_nonneg)), M_nonneg - 1, False,
-      "at M = 0 the range 2..0 is empty: 0, not -1")
-claim("karr-count-from-2-pos", Sum(1, (j, 2, M_pos)), M_pos - 1, True,
-      "M >= 1 = lo - 1: M - 1 terms (none at M = 1)")
-claim("karr-count-from-3-pos", Sum(1, (j, 3, M_pos)), M_pos - 2, False,
-      "at M = 1 the range 3..1 is empty: 0, not -1")
-claim("karr-linear-x", xv * Sum(1, (j, 2, M_nonneg)), xv * (M_nonneg - 1), False,
-      "at M = 0 the left side is 0 and the right side -x")
-claim("karr-reversed-constant", Sum(1, (k, 3, 1)), -1, False,
-      "3..1 is empty: the sum is 0 (Karr's convention would say -1)")
+claim(
+    "karr-count-from-2",
+    Sum(1, (j, 2, M_nonneg)),
+    M_nonneg - 1,
+    False,
+    "at M = 0 the range 2..0 is empty: 0, not -1",
+)
+claim(
+    "karr-count-from-2-pos",
+    Sum(1, (j, 2, M_pos)),
+    M_pos - 1,
+    True,
+    "M >= 1 = lo - 1: M - 1 terms (none at M = 1)",
+)
+claim(
+    "karr-count-from-3-pos",
+    Sum(1, (j, 3, M_pos)),
+    M_pos - 2,
+    False,
+    "at M = 1 the range 3..1 is empty: 0, not -1",
+)
+claim(
+    "karr-linear-x",
+    xv * Sum(1, (j, 2, M_nonneg)),
+    xv * (M_nonneg - 1),
+    False,
+    "at M = 0 the left side is 0 and the right side -x",
+)
+claim(
+    "karr-reversed-constant",
+    Sum(1, (k, 3, 1)),
+    -1,
+    False,
+    "3..1 is empty: the sum is 0 (Karr's convention would say -1)",
+)
 claim("empty-reversed-constant", Sum(1, (k, 3, 1)), 0, True, "an empty sum is 0")
 claim("karr-reversed-linear", Sum(k, (k, 5, 2)), -7, False, "5..2 is empty: 0, not -(3+4)")
 claim("empty-reversed-linear", Sum(k, (k, 5, 2)), 0, True, "an empty sum is 0")
@@ -444,10 +550,20 @@ claim("empty-under-log", Sum(log(k), (k, 4, 3)), 0, True, "an empty sum of logs 
 
 i_pos = Symbol("i", integer=True, positive=True)
 k_pos = Symbol("k", integer=True, positive=True)
-claim("index-abs-positive", Sum(Abs(i_pos), (i_pos, -5, 5)), 0, False,
-      "Σ_{i=-5}^{5} |i| = 30; a positive i made sympy write Abs(i) as i")
-claim("index-sqrt-square-positive", Sum(sqrt(k_pos**2), (k_pos, -3, 3)), 0, False,
-      "Σ |k| over -3..3 is 12; sqrt(k²) became k because k was declared positive")
+claim(
+    "index-abs-positive",
+    Sum(Abs(i_pos), (i_pos, -5, 5)),
+    0,
+    False,
+    "Σ_{i=-5}^{5} |i| = 30; a positive i made sympy write Abs(i) as i",
+)
+claim(
+    "index-sqrt-square-positive",
+    Sum(sqrt(k_pos**2), (k_pos, -3, 3)),
+    0,
+    False,
+    "Σ |k| over -3..3 is 12; sqrt(k²) became k because k was declared positive",
+)
 claim("index-abs-integer", Sum(Abs(k), (k, -5, 5)), 30, True, "2 (1 + ... + 5)")
 claim("index-abs-integer-wrong", Sum(Abs(k), (k, -5, 5)), 0, False, "the sum is 30")
 claim(
@@ -467,8 +583,11 @@ claim(
 claim(
     "expectation-free-index",
     Expectation(data_index * xv, p_data),
-    Sum(data_index * data_x[data_index], (data_index, 1, sympy.Symbol("N", integer=True,
-        positive=True))) / sympy.Symbol("N", integer=True, positive=True),
+    Sum(
+        data_index * data_x[data_index],
+        (data_index, 1, sympy.Symbol("N", integer=True, positive=True)),
+    )
+    / sympy.Symbol("N", integer=True, positive=True),
     False,
     "a free i is a constant of the expectation: E[i x] = i x̄, not (1/N) Σ_i i x[i]",
 )
@@ -516,13 +635,24 @@ for name, lhs, rhs, true, why in (
     ("(t2-t)/t-pos", (tp**2 - tp) / tp, tp - 1, True, "t > 0 is never 0"),
     ("(t2+2t+1)/(t+1)-pos", (tp**2 + 2 * tp + 1) / (tp + 1), tp + 1, True, "t + 1 > 0"),
     ("(t2+1)/(t2+1)t", t * (t**2 + 1) / (t**2 + 1), t, True, "t² + 1 > 0"),
-    ("sin-double-ratio", sin(2 * t) / sin(t), 2 * sympy.cos(t), False, "0/0 at every multiple of π"),
+    (
+        "sin-double-ratio",
+        sin(2 * t) / sin(t),
+        2 * sympy.cos(t),
+        False,
+        "0/0 at every multiple of π",
+    ),
     ("log-product-real", log(a * b), log(a) + log(b), False, "a = b = -1: log 1 = 0 vs 2πi"),
     ("log-product-pos", log(ap * bp), log(ap) + log(bp), True, "log is a homomorphism on (0, ∞)"),
     ("log-square-real", log(a**2), 2 * log(a), False, "a = -1: 0 vs 2πi"),
     ("log-square-pos", log(ap**2), 2 * log(ap), True, "a > 0"),
-    ("log-quotient-real", log(a / b), log(a) - log(b), False,
-     "a = 1, b = -1: log(-1) = iπ on the left, 0 - iπ on the right"),
+    (
+        "log-quotient-real",
+        log(a / b),
+        log(a) - log(b),
+        False,
+        "a = 1, b = -1: log(-1) = iπ on the left, 0 - iπ on the right",
+    ),
     ("sqrt-product-real", sqrt(a * b), sqrt(a) * sqrt(b), False, "a = b = -1: 1 vs -1"),
     ("sqrt-product-pos", sqrt(ap * bp), sqrt(ap) * sqrt(bp), True, "a, b > 0"),
     ("sqrt-square-real", sqrt(a**2), a, False, "a = -1: 1 vs -1"),
@@ -552,33 +682,87 @@ claim(
 
 xp = Symbol("x", positive=True)
 for name, lhs, rhs, true, why in (
-    ("30404-zero", Integral(sqrt(1 - xp) * log(1 - xp), (xp, 0, 1)), 0, False,
-     "sympy 1.14 returns 0 (issue #30404); by x -> 1 - x it is ∫ √x log x = -4/9"),
-    ("30404-true", Integral(sqrt(1 - xp) * log(1 - xp), (xp, 0, 1)), Rational(-4, 9), True,
-     "∫_0^1 x^(1/2) log x dx = -1/(3/2)² = -4/9"),
-    ("pv-1/t", Integral(1 / t, (t, -1, 1)), 0, False, "diverges at 0 (0 is only its "
-     "principal value)"),
-    ("1/t2-symmetric", Integral(t**-2, (t, -1, 1)), -2, False, "diverges to +∞ at 0; -2 is "
-     "the antiderivative -1/t taken across the pole"),
+    (
+        "30404-zero",
+        Integral(sqrt(1 - xp) * log(1 - xp), (xp, 0, 1)),
+        0,
+        False,
+        "sympy 1.14 returns 0 (issue #30404); by x -> 1 - x it is ∫ √x log x = -4/9",
+    ),
+    (
+        "30404-true",
+        Integral(sqrt(1 - xp) * log(1 - xp), (xp, 0, 1)),
+        Rational(-4, 9),
+        True,
+        "∫_0^1 x^(1/2) log x dx = -1/(3/2)² = -4/9",
+    ),
+    (
+        "pv-1/t",
+        Integral(1 / t, (t, -1, 1)),
+        0,
+        False,
+        "diverges at 0 (0 is only its principal value)",
+    ),
+    (
+        "1/t2-symmetric",
+        Integral(t**-2, (t, -1, 1)),
+        -2,
+        False,
+        "diverges to +∞ at 0; -2 is the antiderivative -1/t taken across the pole",
+    ),
     ("sin-divergent", Integral(sin(tp), (tp, 0, oo)), 1, False, "cos t has no limit at ∞"),
-    ("dirichlet-integral", Integral(sin(tp) / tp, (tp, 0, oo)), pi / 2, True,
-     "the Dirichlet integral"),
-    ("log-over-1-minus", Integral(log(xp) / (1 - xp), (xp, 0, 1)), -pi**2 / 6, True,
-     "the series Σ x^k log x integrated term by term: -Σ 1/(k+1)² = -ζ(2)"),
-    ("log-over-1-minus-wrong", Integral(log(xp) / (1 - xp), (xp, 0, 1)), -pi**2 / 12, False,
-     "the value is -π²/6"),
-    ("gaussian", Integral(exp(-t**2), (t, -oo, oo)), sqrt(pi), True, "the Gaussian integral"),
-    ("gaussian-wrong", Integral(exp(-t**2), (t, -oo, oo)), pi, False, "the value is √π"),
-    ("beta-log", Integral(xp * log(xp), (xp, 0, 1)), Rational(-1, 4), True,
-     "-1/(1+1)²"),
-    ("sum-divergent-geometric", Sum(2**k, (k, 0, oo)), -1, False,
-     "diverges; -1 is the value of 1/(1-2) outside the disc of convergence"),
-    ("sum-grandi", Sum((-1) ** k, (k, 0, oo)), Rational(1, 2), False,
-     "Grandi's series has no sum (1/2 is its Cesàro mean)"),
-    ("sum-ramanujan", Sum(k, (k, 1, oo)), Rational(-1, 12), False,
-     "diverges to +∞; -1/12 is ζ(-1), a continuation"),
-    ("sum-alternating-harmonic", Sum((-1) ** (k + 1) / k, (k, 1, oo)), log(2), True,
-     "Mercator's series at x = 1"),
+    (
+        "dirichlet-integral",
+        Integral(sin(tp) / tp, (tp, 0, oo)),
+        pi / 2,
+        True,
+        "the Dirichlet integral",
+    ),
+    (
+        "log-over-1-minus",
+        Integral(log(xp) / (1 - xp), (xp, 0, 1)),
+        -(pi**2) / 6,
+        True,
+        "the series Σ x^k log x integrated term by term: -Σ 1/(k+1)² = -ζ(2)",
+    ),
+    (
+        "log-over-1-minus-wrong",
+        Integral(log(xp) / (1 - xp), (xp, 0, 1)),
+        -(pi**2) / 12,
+        False,
+        "the value is -π²/6",
+    ),
+    ("gaussian", Integral(exp(-(t**2)), (t, -oo, oo)), sqrt(pi), True, "the Gaussian integral"),
+    ("gaussian-wrong", Integral(exp(-(t**2)), (t, -oo, oo)), pi, False, "the value is √π"),
+    ("beta-log", Integral(xp * log(xp), (xp, 0, 1)), Rational(-1, 4), True, "-1/(1+1)²"),
+    (
+        "sum-divergent-geometric",
+        Sum(2**k, (k, 0, oo)),
+        -1,
+        False,
+        "diverges; -1 is the value of 1/(1-2) outside the disc of convergence",
+    ),
+    (
+        "sum-grandi",
+        Sum((-1) ** k, (k, 0, oo)),
+        Rational(1, 2),
+        False,
+        "Grandi's series has no sum (1/2 is its Cesàro mean)",
+    ),
+    (
+        "sum-ramanujan",
+        Sum(k, (k, 1, oo)),
+        Rational(-1, 12),
+        False,
+        "diverges to +∞; -1/12 is ζ(-1), a continuation",
+    ),
+    (
+        "sum-alternating-harmonic",
+        Sum((-1) ** (k + 1) / k, (k, 1, oo)),
+        log(2),
+        True,
+        "Mercator's series at x = 1",
+    ),
     ("sum-zeta3", Sum(k**-3, (k, 1, oo)), zeta(3), True, "the definition of ζ(3)"),
     ("sum-exp", Sum(1 / factorial(k), (k, 0, oo)), sympy.E, True, "the series of e"),
     ("sum-exp-wrong", Sum(1 / factorial(k), (k, 1, oo)), sympy.E, False, "the sum is e - 1"),

@@ -481,8 +481,10 @@ def _nonzero(d: Expr, intervals: Mapping[Symbol, tuple[float, float]]) -> bool:
         domain = closed_forms.assumed_set(var)
         if var in intervals:
             lo, hi = intervals[var]
-            domain = sympy.Interval(lo, hi) if domain is None else domain.intersect(
+            domain = (
                 sympy.Interval(lo, hi)
+                if domain is None
+                else domain.intersect(sympy.Interval(lo, hi))
             )
         if domain is not None:
             try:

@@ -191,9 +191,9 @@ def _sum_value(s: Sum, facts: tuple[Expr, ...], used: dict[str, None]) -> Expr:
     if hi.is_infinite or lo.is_infinite:
         if not _convergent(s):
             return s
-        used["sympy's value of a convergent series (convergence tested, conditions established)"] = (
-            None
-        )
+        used[
+            "sympy's value of a convergent series (convergence tested, conditions established)"
+        ] = None
         return accepted
     if not certified(s.function, var, lo, hi, accepted):
         return s
@@ -372,7 +372,9 @@ def _integrand_terms(integral: Integral, facts: tuple[Expr, ...], used: dict[str
     for term in Add.make_args(body):
         coeff, dependent = term.as_independent(var, as_Add=False)
         # Powers of one base gathered: pieces of one integrand compare equal when merging.
-        pieces.append((coeff, Integral(sympy.powsimp(dependent, combine="exp"), integral.limits[0])))
+        pieces.append(
+            (coeff, Integral(sympy.powsimp(dependent, combine="exp"), integral.limits[0]))
+        )
     if len(pieces) > 1 and not all(
         finite_value(_integral_value(piece, facts, {})) for _, piece in pieces
     ):
