@@ -53,7 +53,6 @@ from sympy import (
     expand_log,
     log,
 )
-
 from sympy.calculus.util import continuous_domain
 
 from symbolic.kernel import closed_forms
@@ -421,7 +420,7 @@ def side_conditions(
     found: list[str] = []
     for side in (lhs, rhs):
         for node in side.atoms(Sum, Product):
-            for var, lo, hi in (lim for lim in node.limits if len(lim) == 3):
+            for var, lo, _ in (lim for lim in node.limits if len(lim) == 3):
                 bad = _index_contradicted(var, lo)
                 if bad:
                     found.append(f"the index {var} is declared {bad} but its range starts at {lo}")
