@@ -243,7 +243,7 @@ def _linear_sum(s: Sum) -> Expr:
     terms = Add.make_args(expand(expand_log(s.function), basic=False))
     if len(terms) > 1 and (lo.is_finite is not True or hi.is_finite is not True):
         # Σ (f + g) = Σ f + Σ g over an infinite range needs each piece to converge.
-        if not all(_converges(Sum(term, s.limits[0])) for term in terms):
+        if not all(closed_forms.convergent(Sum(term, s.limits[0])) for term in terms):
             return s
     total = sympy.S.Zero
     for term in terms:
@@ -260,13 +260,6 @@ def _linear_sum(s: Sum) -> Expr:
             first = _nonzero_end(dependent, var, lo, 1)
             total += coeff * Sum(dependent, (var, first, _nonzero_end(dependent, var, hi, -1)))
     return total
-
-
-def _converges(s: Sum) -> bool:
-    try:
-        return s.is_convergent() is True
-    except Exception:  # sympy's convergence tests raise on what they cannot decide
-        return False
 
 
 def _nonzero_end(summand: Expr, var: Symbol, end: Expr, step: int) -> Expr:

@@ -189,7 +189,7 @@ def _sum_value(s: Sum, facts: tuple[Expr, ...], used: dict[str, None]) -> Expr:
     if accepted is None or not finite_value(accepted):
         return s
     if hi.is_infinite or lo.is_infinite:
-        if not _convergent(s):
+        if not convergent(s, facts):
             return s
         used[
             "sympy's value of a convergent series (convergence tested, conditions established)"
@@ -204,11 +204,24 @@ def _sum_value(s: Sum, facts: tuple[Expr, ...], used: dict[str, None]) -> Expr:
     return accepted
 
 
-def _convergent(s: Sum) -> bool:
+def convergent(s: Sum, facts: tuple[Expr, ...] = ()) -> bool:
+    """Whether a series over k = lo..∞ is proved convergent: by sympy's tests, or by the
+    ratio test, |f(k+1)/f(k)| tending to a limit below 1 (sympy's tests refuse series with
+    other symbols, such as a Poisson mean in λ)."""
     try:
-        return s.is_convergent() is True
+        if s.is_convergent() is True:
+            return True
     except Exception:  # sympy's convergence tests raise on what they cannot decide
+        pass
+    if len(s.limits) != 1 or s.limits[0][2] is not sympy.oo:
         return False
+    var, f = s.limits[0][0], s.function
+    try:
+        ratio = sympy.simplify(f.subs(var, var + 1) / f)
+        limit = sympy.limit(sympy.Abs(ratio), var, sympy.oo)
+    except Exception:  # no limit found: nothing is established
+        return False
+    return (limit - 1).is_negative is True or holds(limit < 1, facts)
 
 
 def certified(f: Expr, var: Symbol, lo: Expr, hi: Expr, value: Expr) -> bool:

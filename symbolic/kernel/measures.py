@@ -33,8 +33,20 @@ i = Symbol("i", integer=True, positive=True)
 theta = Symbol("theta", real=True)
 x = IndexedBase("x")
 y = IndexedBase("y")
-xv = Symbol("x", real=True)
-yv = Symbol("y", real=True)
+
+
+class BoundVariable(Symbol):
+    """A variable the library reserves (the bound ``x`` and ``y`` of an expectation). It prints
+    as its name but is never equal to a user's ``Symbol`` of that name, so a user's ``x`` is a
+    constant of the user's, not the expectation's variable.
+
+    >>> BoundVariable("x", real=True) == Symbol("x", real=True)
+    False
+    """
+
+
+xv = BoundVariable("x", real=True)
+yv = BoundVariable("y", real=True)
 
 __all__ = [
     "N",
@@ -44,6 +56,7 @@ __all__ = [
     "y",
     "xv",
     "yv",
+    "BoundVariable",
     "PModel",
     "PData",
     "PDataX",
