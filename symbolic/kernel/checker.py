@@ -440,20 +440,17 @@ def _index_contradicted(var: Symbol, lo: Expr) -> str:
 
 
 def _denominators(e: Expr) -> set[Expr]:
-    """The bases of negative powers in e, outside sums, products and integrals (whose bound
-    variables have no value here), as polynomials where they are."""
+    """The bases of negative powers in e that mention no bound variable (a sum's index, an
+    integral's variable, the bound x and y of an expectation, a law's variable), factored."""
     found: set[Expr] = set()
-
-    def visit(node: Expr) -> None:
-        if isinstance(node, (Sum, Product, sympy.Integral, Mean)):
-            return
-        if isinstance(node, sympy.Pow) and node.exp.is_negative and not node.base.is_number:
+    bound: set[Expr] = {xv, yv}
+    for node in e.atoms(Sum, Product, sympy.Integral):
+        bound |= {lim[0] for lim in node.limits}
+    for node in e.atoms(Mean):
+        bound.add(node.law.variable)
+    for node in e.atoms(sympy.Pow):
+        if node.exp.is_negative and not node.base.is_number and not node.base.has(*bound):
             found.add(sympy.factor_terms(node.base))
-        for arg in node.args:
-            if isinstance(arg, Expr):
-                visit(arg)
-
-    visit(e)
     # A factored denominator counts factor by factor: (t - 1)(t + 1) vanishes where one does.
     factors: set[Expr] = set()
     for d in found:
@@ -748,34 +745,27 @@ def _prove_affine(
 
 
 def _finite(e: Expr) -> bool:
-    """Whether e is proved a finite number: by the assumptions, or term by term, with every
-    definite sum, integral and expectation replaced by an established finite value."""
-    if e.is_finite is True:
-        return True
-    if e.has(Mean):
-        e, _ = _law_moments(e)
-    if e.has(Sum, sympy.Integral):
-        e, _ = closed_forms.evaluate(e, ())
-    return _finite_terms(e)
-
-
-def _finite_terms(e: Expr) -> bool:
-    if e.is_finite is True:
-        return True
-    if isinstance(e, (Add, sympy.Mul)):
-        return all(_finite_terms(a) for a in e.args)
-    if isinstance(e, sympy.Pow):
-        if e.exp.is_Integer and e.exp >= 0:
-            return _finite_terms(e.base)
-        return e.base.is_positive is True and e.base.is_finite is True and e.exp.is_finite is True
-    if isinstance(e, Sum):
-        # A finite range of finite terms: a bound index may carry no assumption to say so.
-        return all(lo.is_finite is True and hi.is_finite is True for _, lo, hi in e.limits) and (
-            _finite_terms(e.function)
+    """Whether a constant dropped from an objective is finite wherever the objectives are
+    defined: its pointwise parts are (they are differences of the objectives' values), so
+    what must be shown is that each limit in it (an integral, a series, an expectation under
+    a law) has an established finite value. ∫_0^1 dt/t does not."""
+    limits = [
+        n
+        for n in e.atoms(sympy.Integral, Sum, Mean)
+        if not (
+            isinstance(n, Sum)
+            and all(lo.is_finite is True and hi.is_finite is True for _, lo, hi in n.limits)
         )
-    if isinstance(e, log):
-        return e.args[0].is_positive is True and _finite_terms(e.args[0])
-    return False
+    ]
+    for node in limits:
+        value = node
+        if isinstance(node, Mean):
+            value, _ = _law_moments(node)
+        if value.has(Sum, sympy.Integral):
+            value, _ = closed_forms.evaluate(value, ())
+        if not closed_forms.finite_value(value) or value.has(Mean):
+            return False
+    return True
 
 
 def _prove_argopt(
