@@ -231,8 +231,9 @@ def certified(f: Expr, var: Symbol, lo: Expr, hi: Expr, value: Expr) -> bool:
     every hi >= lo - 1, which must hold (a range with hi < lo - 1 is empty too, where F need not
     vanish). f must not mention hi (else F(hi) - F(hi-1) is not the last term).
 
+    >>> from sympy import S
     >>> k, n = Symbol("k", integer=True), Symbol("n", integer=True, positive=True)
-    >>> certified(k, k, 1, n, n * (n + 1) / 2), certified(k, k, 1, n, n**2)
+    >>> certified(k, k, S.One, n, n * (n + 1) / 2), certified(k, k, S.One, n, n**2)
     (True, False)
     """
     if not (isinstance(hi, Symbol) and hi.is_integer and lo.is_integer) or f.has(hi):
