@@ -16,6 +16,7 @@ from __future__ import annotations
 import itertools
 from collections.abc import Iterable
 
+import mpmath
 import sympy
 from sympy import (
     Add,
@@ -561,8 +562,59 @@ def _integral_value(integral: Integral, facts: tuple[Expr, ...], used: dict[str,
     if accepted is None or not finite_value(accepted):
         # An infinite value is a divergent integral, not a number that may cancel.
         return integral
-    used["sympy's integration of each piece (any condition it states established)"] = None
+    if not confirmed(body, var, lo, hi, accepted, facts):
+        # sympy's definite integrals are sometimes wrong (sympy #30404, #29792): a value is a
+        # proposal until a quadrature that shares none of its code agrees.
+        return integral
+    used[
+        "sympy's integration of each piece (any condition it states established, the value "
+        "confirmed by quadrature at a point)"
+    ] = None
     return sympy.simplify(accepted)
+
+
+# Values for the other symbols of a confirmed integral: not small integers, where
+# special cases hide, and each one different.
+_PROBES = (sympy.Rational(137, 100), sympy.Rational(61, 100), sympy.Rational(229, 100))
+
+
+def confirmed(
+    body: Expr, var: Symbol, lo: Expr, hi: Expr, value: Expr, facts: tuple[Expr, ...] = ()
+) -> bool:
+    """Whether mpmath's quadrature of ∫_lo^hi body d(var) agrees with ``value`` to 20 digits
+    at a point of the other symbols where their assumptions and the facts hold.
+
+    >>> from sympy import sqrt, log
+    >>> x = Symbol("x", positive=True)
+    >>> f = sqrt(1 - x) * log(1 - x)
+    >>> confirmed(f, x, 0, 1, sympy.Rational(-4, 9)), confirmed(f, x, 0, 1, sympy.S.Zero)
+    (True, False)
+    """
+    lo, hi = sympy.S(lo), sympy.S(hi)
+    others = sorted(
+        (body.free_symbols | value.free_symbols | lo.free_symbols | hi.free_symbols) - {var},
+        key=str,
+    )
+    point: dict[Symbol, Expr] = {}
+    for k, sym in enumerate(others):
+        if not isinstance(sym, Symbol) or sym.is_integer:
+            return False
+        probe = _PROBES[k % len(_PROBES)] + sympy.Rational(k // len(_PROBES), 7)
+        point[sym] = -probe if sym.is_negative else probe
+    if any(not holds(f.xreplace(point) > 0) for f in facts if f.free_symbols <= set(point)):
+        return False
+    try:
+        with mpmath.workdps(30):
+            f = sympy.lambdify(var, body.xreplace(point), "mpmath")
+            a, b = (mpmath.mpmathify(sympy.N(e.xreplace(point), 40)) for e in (lo, hi))
+            approx, error = mpmath.quad(f, [a, b], error=True, maxdegree=8)
+            exact = mpmath.mpmathify(sympy.N(value.xreplace(point), 40))
+            if not (mpmath.isfinite(approx) and mpmath.isfinite(exact)):
+                return False
+            scale = max(abs(exact), mpmath.mpf(1))
+            return abs(approx - exact) <= mpmath.mpf(10) ** -20 * scale and error < 1e-20 * scale
+    except Exception:  # no quadrature (a complex value, a function mpmath lacks): unconfirmed
+        return False
 
 
 def evaluate(expr: Expr, facts: tuple[Expr, ...]) -> tuple[Expr, tuple[str, ...]]:
