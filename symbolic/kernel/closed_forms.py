@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import Iterable
+from functools import lru_cache
 
 import mpmath
 import sympy
@@ -88,6 +89,11 @@ def holds(cond: sympy.Basic, facts: Iterable[Expr] = ()) -> bool:
     sympy decides it from the assumptions alone, or, when it mentions one symbol, the set the
     assumptions and the facts about that symbol leave is inside the set where it holds.
     """
+    return _holds(cond, tuple(facts))
+
+
+@lru_cache(maxsize=4096)
+def _holds(cond: sympy.Basic, facts: tuple[Expr, ...]) -> bool:
     if cond is sympy.true:
         return True
     if cond is sympy.false:
@@ -182,6 +188,16 @@ def _sum_value(s: Sum, facts: tuple[Expr, ...], used: dict[str, None]) -> Expr:
             return moment
     if not _defined_on_range(s.function, var, lo, hi):
         return s
+    infinite = hi.is_infinite or lo.is_infinite
+    terms = Add.make_args(expand(s.function, basic=False))
+    if infinite and len(terms) > 1:
+        # Σ (f + g) = Σ f + Σ g over an infinite range when each piece converges (here the
+        # claim's domain facts are known, as they are not in the kernel's normalization).
+        pieces = [Sum(term, s.limits[0]) for term in terms]
+        if all(convergent(piece, facts) for piece in pieces):
+            used["linearity of convergent series"] = None
+            return Add(*(_sum_value(piece, facts, used) for piece in pieces))
+        return s
     try:
         value = sympy.summation(s.function, s.limits[0])
     except Exception:  # sympy raises any type from deep inside: no value, not a verdict
@@ -189,7 +205,7 @@ def _sum_value(s: Sum, facts: tuple[Expr, ...], used: dict[str, None]) -> Expr:
     accepted = _established(value, facts, Sum)
     if accepted is None or not finite_value(accepted):
         return s
-    if hi.is_infinite or lo.is_infinite:
+    if infinite:
         if not convergent(s, facts):
             return s
         used[
@@ -217,12 +233,19 @@ def convergent(s: Sum, facts: tuple[Expr, ...] = ()) -> bool:
     if len(s.limits) != 1 or s.limits[0][2] is not sympy.oo:
         return False
     var, f = s.limits[0][0], s.function
-    try:
-        ratio = sympy.simplify(f.subs(var, var + 1) / f)
-        limit = sympy.limit(sympy.Abs(ratio), var, sympy.oo)
-    except Exception:  # no limit found: nothing is established
+    limit = _ratio_limit(f.as_independent(var, as_Add=False)[1], var)
+    if limit is None:
         return False
     return (limit - 1).is_negative is True or holds(limit < 1, facts)
+
+
+@lru_cache(maxsize=1024)
+def _ratio_limit(f: Expr, var: Symbol) -> Expr | None:
+    try:
+        ratio = sympy.simplify(f.subs(var, var + 1) / f)
+        return sympy.limit(sympy.Abs(ratio), var, sympy.oo)
+    except Exception:  # no limit found: nothing is established
+        return None
 
 
 def certified(f: Expr, var: Symbol, lo: Expr, hi: Expr, value: Expr) -> bool:
