@@ -558,6 +558,23 @@ def _cauchy_log(
 
 
 def _integral_value(integral: Integral, facts: tuple[Expr, ...], used: dict[str, None]) -> Expr:
+    # A piece is valued once to see that it is finite (before a split) and again after it.
+    value, rules = _cached_integral_value(integral, tuple(facts))
+    used.update(dict.fromkeys(rules))
+    return value
+
+
+@lru_cache(maxsize=2048)
+def _cached_integral_value(
+    integral: Integral, facts: tuple[Expr, ...]
+) -> tuple[Expr, tuple[str, ...]]:
+    used: dict[str, None] = {}
+    return _integral_value_uncached(integral, facts, used), tuple(used)
+
+
+def _integral_value_uncached(
+    integral: Integral, facts: tuple[Expr, ...], used: dict[str, None]
+) -> Expr:
     if len(integral.limits) != 1 or len(integral.limits[0]) != 3:
         return integral
     var, lo, hi = integral.limits[0]
@@ -601,6 +618,12 @@ def _integral_value(integral: Integral, facts: tuple[Expr, ...], used: dict[str,
 _PROBES = (sympy.Rational(137, 100), sympy.Rational(61, 100), sympy.Rational(229, 100))
 
 
+def _mp(e: Expr) -> mpmath.mpf:
+    if e is sympy.oo or e is -sympy.oo:
+        return mpmath.inf if e is sympy.oo else -mpmath.inf
+    return mpmath.mpmathify(sympy.N(e, 40))
+
+
 def confirmed(
     body: Expr, var: Symbol, lo: Expr, hi: Expr, value: Expr, facts: tuple[Expr, ...] = ()
 ) -> bool:
@@ -629,9 +652,9 @@ def confirmed(
     try:
         with mpmath.workdps(30):
             f = sympy.lambdify(var, body.xreplace(point), "mpmath")
-            a, b = (mpmath.mpmathify(sympy.N(e.xreplace(point), 40)) for e in (lo, hi))
+            a, b = (_mp(e.xreplace(point)) for e in (lo, hi))
             approx, error = mpmath.quad(f, [a, b], error=True, maxdegree=8)
-            exact = mpmath.mpmathify(sympy.N(value.xreplace(point), 40))
+            exact = _mp(value.xreplace(point))
             if not (mpmath.isfinite(approx) and mpmath.isfinite(exact)):
                 return False
             scale = max(abs(exact), mpmath.mpf(1))
