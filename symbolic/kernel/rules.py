@@ -53,8 +53,11 @@ _RULES = (
     Rule(
         "split-series",
         "Σ_{k=a}^{∞} (f + g) = Σ f + Σ g",
-        ("each piece converges (sympy's convergence test says so)",),
-        ("linearity",),
+        (
+            "each piece converges: sympy's convergence tests, or the ratio test with the limit "
+            "below 1 under the claim's domain facts",
+        ),
+        ("linearity of convergent series",),
     ),
     Rule(
         "split-integral",
@@ -131,6 +134,7 @@ _RULES = (
         (
             "every condition sympy states is established from the assumptions",
             "the value is finite (an infinite value is a divergent integral)",
+            "mpmath's quadrature at a point of the other symbols agrees to 20 digits",
         ),
         ("sympy's integration",),
     ),
