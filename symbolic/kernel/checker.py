@@ -417,8 +417,10 @@ def side_conditions(
                 bad = _index_contradicted(var, lo)
                 if bad:
                     found.append(f"the index {var} is declared {bad} but its range starts at {lo}")
+    # A side is undefined where a denominator or a log's argument vanishes.
     dens = [_denominators(side) for side in (lhs, rhs)]
-    for which, mine, other in (("left", dens[0], dens[1]), ("right", dens[1], dens[0])):
+    singular = [d | _log_arguments(side) for d, side in zip(dens, (lhs, rhs), strict=True)]
+    for which, mine, other in (("left", dens[0], singular[1]), ("right", dens[1], singular[0])):
         for d in mine:
             if d in other or -d in other or _nonzero(d, intervals or {}):
                 continue
@@ -443,11 +445,7 @@ def _denominators(e: Expr) -> set[Expr]:
     """The bases of negative powers in e that mention no bound variable (a sum's index, an
     integral's variable, the bound x and y of an expectation, a law's variable), factored."""
     found: set[Expr] = set()
-    bound: set[Expr] = {xv, yv}
-    for node in e.atoms(Sum, Product, sympy.Integral):
-        bound |= {lim[0] for lim in node.limits}
-    for node in e.atoms(Mean):
-        bound.add(node.law.variable)
+    bound = _bound_variables(e)
     for node in e.atoms(sympy.Pow):
         if node.exp.is_negative and not node.base.is_number and not node.base.has(*bound):
             found.add(sympy.factor_terms(node.base))
@@ -459,6 +457,29 @@ def _denominators(e: Expr) -> set[Expr]:
             if not base.is_number:
                 factors.add(base)
     return factors
+
+
+def _log_arguments(e: Expr) -> set[Expr]:
+    """The factors of every log's argument in e that mention no bound variable."""
+    bound = _bound_variables(e)
+    found: set[Expr] = set()
+    for node in e.atoms(log):
+        if node.args[0].has(*bound):
+            continue
+        for f in sympy.Mul.make_args(sympy.factor(node.args[0])):
+            base = f.as_base_exp()[0]
+            if not base.is_number:
+                found.add(base)
+    return found
+
+
+def _bound_variables(e: Expr) -> set[Expr]:
+    bound: set[Expr] = {xv, yv}
+    for node in e.atoms(Sum, Product, sympy.Integral):
+        bound |= {lim[0] for lim in node.limits}
+    for node in e.atoms(Mean):
+        bound.add(node.law.variable)
+    return bound
 
 
 def _nonzero(d: Expr, intervals: Mapping[Symbol, tuple[float, float]]) -> bool:

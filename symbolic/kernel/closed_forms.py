@@ -14,7 +14,7 @@ lam*exp(lam)
 from __future__ import annotations
 
 import itertools
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from functools import lru_cache
 
 import mpmath
@@ -613,9 +613,17 @@ def _integral_value_uncached(
     return sympy.simplify(accepted)
 
 
-# Values for the other symbols of a confirmed integral: not small integers, where
-# special cases hide, and each one different.
-_PROBES = (sympy.Rational(137, 100), sympy.Rational(61, 100), sympy.Rational(229, 100))
+def _probe_points(symbols: list[Symbol]) -> Iterator[dict[Symbol, Expr]]:
+    """Points for the other symbols of a confirmed integral: not small integers, where
+    special cases hide, all different, in increasing and in decreasing order of the names (a
+    fact such as b - a > 0 holds in one of them), each sign as the assumptions say."""
+    for order in (1, -1):
+        for scale in (sympy.Rational(37, 100), sympy.Rational(113, 100)):
+            point = {}
+            for k, sym in enumerate(symbols[::order]):
+                probe = sympy.Rational(61, 100) + scale * k
+                point[sym] = -probe if sym.is_negative else probe
+            yield point
 
 
 def _mp(e: Expr) -> mpmath.mpf:
@@ -641,14 +649,17 @@ def confirmed(
         (body.free_symbols | value.free_symbols | lo.free_symbols | hi.free_symbols) - {var},
         key=str,
     )
-    point: dict[Symbol, Expr] = {}
-    for k, sym in enumerate(others):
-        if not isinstance(sym, Symbol) or sym.is_integer:
-            return False
-        probe = _PROBES[k % len(_PROBES)] + sympy.Rational(k // len(_PROBES), 7)
-        point[sym] = -probe if sym.is_negative else probe
-    if any(not holds(f.xreplace(point) > 0) for f in facts if f.free_symbols <= set(point)):
+    if any(not isinstance(sym, Symbol) or sym.is_integer for sym in others):
         return False
+    for point in _probe_points(others):
+        if all(holds(f.xreplace(point) > 0) for f in facts if f.free_symbols <= set(point)):
+            return _agrees(body, var, lo, hi, value, point)
+    return False
+
+
+def _agrees(
+    body: Expr, var: Symbol, lo: Expr, hi: Expr, value: Expr, point: dict[Symbol, Expr]
+) -> bool:
     try:
         with mpmath.workdps(30):
             f = sympy.lambdify(var, body.xreplace(point), "mpmath")
