@@ -395,29 +395,36 @@ def _powers(body: Expr, var: Symbol) -> Expr:
     return body.replace(lambda n: isinstance(n, exp), power)
 
 
-def _integrand_terms(integral: Integral, facts: tuple[Expr, ...], used: dict[str, None]) -> Expr:
+def _integrand_terms(integral: Integral, used: dict[str, None], splits: list[Integral]) -> Expr:
     """Linearity of a definite integral: pull out what is free of the variable, split sums.
 
-    ∫ (f + g) = ∫ f + ∫ g only when both pieces are integrable (else it is ∞ - ∞): a split
-    is kept only when every piece has an established finite value.
+    ∫ (f + g) = ∫ f + ∫ g only when both pieces are integrable (else it is ∞ - ∞);
+    :func:`evaluate` keeps a split only when every piece gets an established finite value (a
+    piece that cancels with another too), and ``splits`` collects the pieces.
     """
     if len(integral.limits) != 1 or len(integral.limits[0]) != 3:
         return integral
     integral = _canonical(_signs_resolved(integral), used)
     var = integral.limits[0][0]
     body = expand(expand_log(integral.function), power_exp=False, log=False, basic=False)
-    pieces = []
-    for term in Add.make_args(body):
+    terms = Add.make_args(body)
+    total = sympy.S.Zero
+    for term in terms:
         coeff, dependent = term.as_independent(var, as_Add=False)
         # Powers of one base gathered: pieces of one integrand compare equal when merging.
-        pieces.append(
-            (coeff, Integral(sympy.powsimp(dependent, combine="exp"), integral.limits[0]))
-        )
-    if len(pieces) > 1 and not all(
-        finite_value(_integral_value(piece, facts, {})) for _, piece in pieces
-    ):
-        return coeff_free(integral)
-    return Add(*(c * piece for c, piece in pieces))
+        piece = Integral(sympy.powsimp(dependent, combine="exp"), integral.limits[0])
+        if len(terms) > 1:
+            splits.append(piece)
+        total += coeff * piece
+    return total
+
+
+def _integrable(piece: Integral, merged: list[Integral], facts: tuple[Expr, ...]) -> bool:
+    """A piece of a split is integrable when it, or the merged integral of the same integrand
+    it became part of, has an established finite value. A piece that cancelled with another
+    before merging is judged on its own."""
+    holders = [m for m in merged if m.function == piece.function] or [piece]
+    return all(finite_value(_integral_value(m, facts, {})) for m in holders)
 
 
 def coeff_free(integral: Integral) -> Expr:
@@ -434,7 +441,9 @@ def finite_value(value: Expr) -> bool:
     return value.is_finite is not False
 
 
-def _merged(expr: Expr, used: dict[str, None]) -> Expr:
+def _merged(
+    expr: Expr, used: dict[str, None], merged: list[Integral] | None = None
+) -> Expr:
     """Additivity over intervals: c ∫_a^b g + c ∫_b^e g = c ∫_a^e g, where a piece in the positive
     variable may first be reflected, ∫_a'^b' h(t) dt = ∫_b^(b+b'-a') h(L - v) dv, L = b + b'.
 
@@ -478,7 +487,11 @@ def _merged(expr: Expr, used: dict[str, None]) -> Expr:
             del pieces[j]
             merging = True
             break
-    return rest + Add(*(c * Integral(g, (v, lo, hi)) for c, g, v, lo, hi in pieces))
+    integrals = [Integral(g, (v, lo, hi)) for _, g, v, lo, hi in pieces]
+    if merged is not None:
+        # The pieces before the sum cancels any: a piece that cancels must be integrable too.
+        merged += integrals
+    return rest + Add(*(p[0] * integral for p, integral in zip(pieces, integrals, strict=True)))
 
 
 def _reflects(h: Expr, g: Expr, centre: Expr) -> bool:
@@ -685,13 +698,30 @@ def evaluate(expr: Expr, facts: tuple[Expr, ...]) -> tuple[Expr, tuple[str, ...]
     if expr.has(Sum):
         expr = expr.replace(lambda n: isinstance(n, Sum), lambda n: _sum_value(n, facts, used))
     if expr.has(Integral):
+        splits: list[Integral] = []
+        rules: dict[str, None] = {}
         split = expr.replace(
-            lambda n: isinstance(n, Integral), lambda n: _integrand_terms(n, facts, used)
+            lambda n: isinstance(n, Integral), lambda n: _integrand_terms(n, rules, splits)
         )
-        split = _merged(split, used)
-        expr = split.replace(
-            lambda n: isinstance(n, Integral), lambda n: _integral_value(n, facts, used)
+        merged: list[Integral] = []
+        split = _merged(split, rules, merged)
+        valued = split.replace(
+            lambda n: isinstance(n, Integral), lambda n: _integral_value(n, facts, rules)
         )
+        # Integrable on two adjacent intervals is integrable on their union and conversely, so
+        # the pieces are judged after additivity merged them.
+        if not all(_integrable(p, merged, facts) for p in splits):
+            # A piece without a finite value: the split's obligation (each piece integrable)
+            # is open, so each integral is valued whole.
+            rules = {}
+            valued = expr.replace(
+                lambda n: isinstance(n, Integral),
+                lambda n: _integral_value(
+                    coeff_free(_canonical(_signs_resolved(n), rules)), facts, rules
+                ),
+            )
+        used.update(rules)
+        expr = valued
         # B(p, q) = B(q, p): one order of the arguments, so that equal values cancel.
         expr = expr.replace(
             sympy.beta, lambda *a: sympy.beta(*sorted(a, key=sympy.default_sort_key))
