@@ -283,3 +283,12 @@ def test_open_obligations_are_named():
     )
     assert checked.status is not Status.PROVED
     assert "undefined where t - 1 = 0 (t = 1)" in checked.detail
+
+
+def test_check_explain_prints_rules_and_conditions(capsys):
+    from symbolic.cli import main
+
+    assert main(["check", "cross-entropy-cost", "--explain"]) == 0
+    out = capsys.readouterr().out
+    assert "Rules and obligations:" in out
+    assert "rule unfold:" in out and "if the definition's data index is fresh" in out
