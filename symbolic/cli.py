@@ -21,6 +21,7 @@ from pathlib import Path
 from symbolic.catalog import UnknownDerivation, entries, get, ids
 from symbolic.kernel import CheckedDerivation, CheckedStep, Config, Status, check
 from symbolic.kernel.derivation import Derivation
+from symbolic.kernel.rules import explain
 from symbolic.outputs.render import RENDERERS, TexEngineMissing, TexError, to_pdf
 from symbolic.readers import documents, files
 from symbolic.readers.latex import LatexError
@@ -221,6 +222,8 @@ def _cmd_check(args: argparse.Namespace) -> int:
             if k:
                 out.print()
             terminal.show(out, r, full=args.full)
+            if args.explain:
+                out.print(_explanation(r).strip("\n"), markup=False, highlight=False)
         if len(results) > 1:
             out.print(terminal.summary_table(results))
     return exit_code([r.status for r, _ in results])
@@ -245,6 +248,22 @@ def _check_documents(args: argparse.Namespace, targets: list[str]) -> int:
         fmt = "html" if args.output.endswith(".html") else "md"
         Path(args.output).write_text(documents.annotate(doc, report, fmt), encoding="utf-8")
     return exit_code([Status(s.status) for c in report.chains for s in c.steps])
+
+
+def _explanation(checked: CheckedDerivation) -> str:
+    """Each step's verdict with the kernel's rules behind it: statement, side conditions, and
+    the obligations its detail reports open."""
+    out = ["", "Rules and obligations:"]
+    for chain in checked.chains():
+        for step in chain.steps:
+            out.append(f"  {chain.derivation.id} ({step.index}) {step.status.value}: {step.detail}")
+            for rule in explain(step.detail):
+                out.append(f"      rule {rule.name}: {rule.statement}")
+                out += [f"        if {condition}" for condition in rule.conditions]
+            if "obligations are open:" in step.detail:
+                opened = step.detail.split("obligations are open:", 1)[1].rstrip(")")
+                out += [f"      open: {item.strip()}" for item in opened.split(";")]
+    return "\n".join(out)
 
 
 def _cmd_render(args: argparse.Namespace) -> int:
@@ -401,8 +420,10 @@ def _cmd_kl(args: argparse.Namespace) -> int:
         raise UsageError(f"unknown family {args.family!r}; known families: {known}") from None
     print(json.dumps(out, indent=2, ensure_ascii=False) if args.json else divergences.to_text(out))
     # A check the kernel could not finish ("error") decides nothing: exit as for unknown.
-    statuses = [Status(c["status"]) if c["status"] != "error" else Status.UNKNOWN
-                for c in out["checks"].values()]
+    statuses = [
+        Status(c["status"]) if c["status"] != "error" else Status.UNKNOWN
+        for c in out["checks"].values()
+    ]
     return exit_code(statuses)
 
 
@@ -434,6 +455,9 @@ def _parser() -> argparse.ArgumentParser:
     p_check.add_argument("--jobs", type=int, default=1, help="worker processes")
     p_check.add_argument(
         "--full", action="store_true", help="show long formulas whole instead of elided"
+    )
+    p_check.add_argument(
+        "--explain", action="store_true", help="print the rules and obligations behind each step"
     )
     checking(p_check)
     p_check.set_defaults(run=_cmd_check)
@@ -470,8 +494,13 @@ def _parser() -> argparse.ArgumentParser:
     p_mle.add_argument("family", metavar="FAMILY",
                        help="a family, e.g. normal, or FILE.toml defining one (docs/families.md)")
     p_mle.add_argument("--json", action="store_true", help="print JSON")
-    p_mle.add_argument("--known", action="append", default=[], metavar="NAME=VALUE",
-                       help="value of a known parameter (repeatable)")
+    p_mle.add_argument(
+        "--known",
+        action="append",
+        default=[],
+        metavar="NAME=VALUE",
+        help="value of a known parameter (repeatable)",
+    )
     p_mle.add_argument("--data", metavar="FILE.csv", help="data with a header row: x (and y)")
     p_mle.add_argument("--dps", type=int, default=50, help="digits of the values and checks")
     p_mle.set_defaults(run=_cmd_mle)

@@ -232,3 +232,64 @@ def test_normal_mean_outside_the_rules_is_not_claimed():
     checked = _normal_step(lhs, log(1 + sympy.Trace(_MU.T * _MU)))
     assert checked.status is Status.UNKNOWN, checked.detail
     assert "not a polynomial" in checked.detail
+
+
+def test_the_rule_list_is_documented():
+    from pathlib import Path
+
+    from symbolic.kernel.rules import RULES
+
+    text = (Path(__file__).parent.parent / "docs" / "kernel.md").read_text(encoding="utf-8")
+    for rule in RULES.values():
+        assert f"`{rule.name}`" in text
+        assert all(condition in text for condition in rule.conditions)
+
+
+def test_python_numbers_are_sides():
+    assert check_step(0, Relation.EQ, Step(Relation.EQ, 0, "zero"), params=()).status is (
+        Status.PROVED
+    )
+    with pytest.raises(TypeError):
+        check_step("0", Relation.EQ, Step(Relation.EQ, 0, "text"), params=())
+
+
+@pytest.mark.parametrize(
+    "kwargs", [{"dps": 10}, {"budget": 0}, {"budget": -1.0}, {"instances": 1, "param_points": 1}]
+)
+def test_config_is_validated(kwargs):
+    with pytest.raises(ValueError):
+        Config(**kwargs)
+
+
+def test_the_symbolic_route_runs_when_the_numeric_route_refutes():
+    t = Symbol("t", real=True)
+    checked = check_step(t + 1, Relation.EQ, Step(Relation.EQ, t + 2, "wrong"), params=())
+    assert checked.status is Status.REFUTED
+    assert "kernel bug" not in checked.detail
+
+
+def test_a_witness_that_mentions_the_parameter_is_refused():
+    u = Symbol("u", real=True)
+    f = (theta - 1) ** 2
+    step = Step(Relation.ARGMIN, f + exp(theta - 50), "w", witness=Lambda(u, u + exp(theta - 50)))
+    checked = check_step(f, Relation.ARGMIN, step)
+    assert checked.status is not Status.PROVED
+    assert "mentions the parameters" in checked.detail
+
+
+def test_open_obligations_are_named():
+    t = Symbol("t", real=True)
+    checked = check_step(
+        (t**2 - 1) / (t - 1), Relation.EQ, Step(Relation.EQ, t + 1, "c"), params=()
+    )
+    assert checked.status is not Status.PROVED
+    assert "undefined where t - 1 = 0 (t = 1)" in checked.detail
+
+
+def test_check_explain_prints_rules_and_conditions(capsys):
+    from symbolic.cli import main
+
+    assert main(["check", "cross-entropy-cost", "--explain"]) == 0
+    out = capsys.readouterr().out
+    assert "Rules and obligations:" in out
+    assert "rule unfold:" in out and "if the definition's data index is fresh" in out

@@ -29,8 +29,9 @@ from __future__ import annotations
 import itertools
 import random
 from collections.abc import Callable, Iterable, Iterator, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from enum import StrEnum
+from fractions import Fraction
 from functools import lru_cache
 
 import mpmath
@@ -52,6 +53,7 @@ from sympy import (
     expand_log,
     log,
 )
+from sympy.calculus.util import continuous_domain
 
 from symbolic.kernel import calculus, closed_forms
 from symbolic.kernel.assumptions import Assumptions
@@ -134,9 +136,42 @@ class Config:
     seed: int = 0
     budget: float = 10.0
 
+    def __post_init__(self) -> None:
+        # Below 20 digits the noise tests cannot tell rounding from a difference; a single
+        # point orders no pair; a budget of 0 would make every attempt a timeout.
+        for name in ("dps", "instances", "param_points", "seed"):
+            if isinstance(getattr(self, name), bool) or not isinstance(getattr(self, name), int):
+                raise TypeError(f"Config.{name} must be an integer")
+        if self.dps < 20:
+            raise ValueError(f"Config.dps must be at least 20, got {self.dps}")
+        if self.instances < 1 or self.param_points < 1:
+            raise ValueError("Config.instances and Config.param_points must be at least 1")
+        if self.instances * self.param_points < 2:
+            raise ValueError("Config must sample at least 2 points (instances * param_points)")
+        if not isinstance(self.budget, int | float) or not self.budget > 0:
+            raise ValueError(f"Config.budget must be a positive number, got {self.budget}")
+
 
 _SEAL = object()
 _NO_ASSUMPTIONS = Assumptions()
+
+
+def as_expr(value: object) -> Expr:
+    """A sympy expression, or a Python number made one; text is never parsed (user text is
+    data), and anything else is refused.
+
+    >>> as_expr(0), as_expr(Fraction(1, 3))
+    (0, 1/3)
+    """
+    if isinstance(value, sympy.Basic):
+        if not isinstance(value, Expr):
+            raise TypeError(f"expected an expression, got {type(value).__name__}: {value}")
+        return value
+    if isinstance(value, bool) or not isinstance(value, int | float | Fraction):
+        raise TypeError(f"expected a sympy expression or a number, got {type(value).__name__}")
+    if isinstance(value, Fraction):
+        return sympy.Rational(value.numerator, value.denominator)
+    return sympy.sympify(value)
 
 
 @dataclass(frozen=True)
@@ -210,11 +245,22 @@ def _linear_sum(s: Sum) -> Expr:
     if len(s.limits) != 1:
         return s
     var, lo, hi = s.limits[0]
+    terms = Add.make_args(expand(expand_log(s.function), basic=False))
+    if len(terms) > 1 and (lo.is_finite is not True or hi.is_finite is not True):
+        # Σ (f + g) = Σ f + Σ g over an infinite range needs each piece to converge.
+        if not all(closed_forms.convergent(Sum(term, s.limits[0])) for term in terms):
+            return s
     total = sympy.S.Zero
-    for term in Add.make_args(expand(expand_log(s.function))):
+    for term in terms:
         coeff, dependent = term.as_independent(var, as_Add=False)
         if dependent == 1:
-            total += coeff * (hi - lo + 1)
+            # hi - lo + 1 copies only when the range is well formed (hi >= lo - 1): a reversed
+            # range is empty, 0, not Karr's negative count.
+            count = hi - lo + 1
+            if count.is_nonnegative is True:
+                total += coeff * count
+            else:
+                total += coeff * Sum(1, s.limits[0])
         else:
             first = _nonzero_end(dependent, var, lo, 1)
             total += coeff * Sum(dependent, (var, first, _nonzero_end(dependent, var, hi, -1)))
@@ -222,8 +268,8 @@ def _linear_sum(s: Sum) -> Expr:
 
 
 def _nonzero_end(summand: Expr, var: Symbol, end: Expr, step: int) -> Expr:
-    # An end term that is exactly 0 can be dropped: Sum(a..b) = f(a) + Sum(a+1..b) and
-    # Sum(a..b) = Sum(a..b-1) + f(b) hold for every a and b in sympy's (Karr's) convention.
+    # An end term that is exactly 0 can be dropped: with f(a) = 0, Sum(a..b) = Sum(a+1..b) for
+    # b >= a, and for b < a both ranges are empty (the same at the upper end).
     for _ in range(2):
         if expand(summand.subs(var, end)) != 0:
             break
@@ -237,8 +283,9 @@ def _canonical_index(s: Sum) -> Sum:
     if len(s.limits) != 1 or len(s.limits[0]) != 3:
         return s
     var, lo, hi = s.limits[0]
-    # has(), not free_symbols: an inner sum over i would capture the renamed index.
-    if var == data_index or s.function.has(data_index):
+    # i is a positive integer: renaming to it needs lo >= 1, and no i anywhere in the summand
+    # (has(), not free_symbols: an inner sum over i would capture the renamed index).
+    if var == data_index or s.function.has(data_index) or (lo - 1).is_nonnegative is not True:
         return s
     return Sum(s.function.xreplace({var: data_index}), (data_index, lo, hi))
 
@@ -251,8 +298,12 @@ def _linear_mean(mean: Mean) -> Expr:
     numeric check evaluates the pieces separately, so a piece without one leaves no agreement.
     """
     var, law = mean.law.variable, mean.law
+    terms = Add.make_args(expand(mean.body, basic=False))
+    if len(terms) > 1 and not all(_mean_exists(term, law) for term in terms):
+        # E[f + g] = E[f] + E[g] only when both pieces have means (else it is ∞ - ∞).
+        return mean
     total = sympy.S.Zero
-    for term in Add.make_args(expand(mean.body)):
+    for term in terms:
         coeff, dependent = term.as_independent(var, as_Add=False)
         if dependent == 1:
             total += coeff
@@ -262,6 +313,23 @@ def _linear_mean(mean: Mean) -> Expr:
         else:
             total += coeff * Mean(dependent, law)
     return total
+
+
+def _mean_exists(term: Expr, law: object) -> bool:
+    """Whether E_P[term] exists: a constant, or a moment a rule derives (which it derives only
+    where the moment is finite), or a finite sum of such terms."""
+    if not term.has(law.variable):
+        return True
+    if isinstance(term, Sum) and _finite_range(term, law.variable):
+        return all(_mean_exists(t, law) for t in Add.make_args(expand(term.function, basic=False)))
+    coeff, dependent = term.as_independent(law.variable, as_Add=False)
+    if isinstance(dependent, Sum) and _finite_range(dependent, law.variable):
+        return _mean_exists(dependent, law)
+    if isinstance(law, DirichletLaw):
+        return _dirichlet_moment(Mean(dependent, law)) is not None
+    if isinstance(law, NormalLaw):
+        return _normal_moment(Mean(dependent, law)) is not None
+    return False
 
 
 def _finite_range(s: Sum, var: Expr) -> bool:
@@ -288,7 +356,7 @@ def normalize(expr: Expr) -> Expr:
         e = e.replace(lambda n: isinstance(n, Mean), _linear_mean)
         e = e.replace(lambda n: isinstance(n, Sum), _linear_sum)
         e = e.replace(lambda n: isinstance(n, Sum), _canonical_index)
-        e = expand(e)
+        e = expand(e, basic=False)
         if e == before:
             break
     return e
@@ -296,11 +364,11 @@ def normalize(expr: Expr) -> Expr:
 
 def _prove_equal(a: Expr, b: Expr, budget: float) -> tuple[bool, str]:
     na, nb = normalize(a), normalize(b)
-    if expand(na - nb) == 0:
+    if expand(na - nb, basic=False) == 0:
         return True, "both sides normalize to the same expression"
     if na.is_positive and nb.is_positive:
         # log is injective on the positive reals, so equal logs mean equal values.
-        if expand(normalize(log(na)) - normalize(log(nb))) == 0:
+        if expand(normalize(log(na)) - normalize(log(nb)), basic=False) == 0:
             return True, "both sides are positive and their logarithms normalize alike"
     attempts = [("", [{}])]
     order, cases = closed_forms.order_cases(na - nb)
@@ -333,6 +401,134 @@ def _prove_equal(a: Expr, b: Expr, budget: float) -> tuple[bool, str]:
     if order:
         how = f"{order}: {how}"
     return True, how
+
+
+def side_conditions(
+    lhs: Expr, rhs: Expr, intervals: Mapping[Symbol, tuple[float, float]] | None = None
+) -> list[str]:
+    """The obligations of an equality or inequality between two sides that no rule discharges:
+    each bound index's assumptions hold on its range (sympy simplified the summand under
+    them), and a denominator that may vanish is a denominator of both sides (an identity holds
+    where both sides are defined, on the same set).
+
+    >>> t = Symbol("t", real=True)
+    >>> side_conditions((t**2 - 1) / (t - 1), t + 1)
+    ['the left side is undefined where t - 1 = 0 (t = 1) and the right side is not']
+    """
+    found: list[str] = []
+    for side in (lhs, rhs):
+        for node in side.atoms(Sum, Product):
+            for var, lo, _ in (lim for lim in node.limits if len(lim) == 3):
+                bad = _index_contradicted(var, lo)
+                if bad:
+                    found.append(f"the index {var} is declared {bad} but its range starts at {lo}")
+    # A side is undefined where a denominator or a log's argument vanishes.
+    dens = [_denominators(side) for side in (lhs, rhs)]
+    singular = [d | _log_arguments(side) for d, side in zip(dens, (lhs, rhs), strict=True)]
+    for which, mine, other in (("left", dens[0], singular[1]), ("right", dens[1], singular[0])):
+        for d in mine:
+            if d in other or -d in other or _nonzero(d, intervals or {}):
+                continue
+            where = _zeros(d, intervals or {})
+            found.append(
+                f"the {which} side is undefined where {d} = 0{where} and the "
+                f"{'right' if which == 'left' else 'left'} side is not"
+            )
+    return list(dict.fromkeys(found))
+
+
+def _index_contradicted(var: Symbol, lo: Expr) -> str:
+    for word, bound in (("positive", 1), ("nonnegative", 0)):
+        if getattr(var, f"is_{word}") and (lo - bound).is_nonnegative is not True:
+            return word
+    if var.is_negative or var.is_nonpositive:
+        return "negative" if var.is_negative else "nonpositive"
+    return ""
+
+
+def _denominators(e: Expr) -> set[Expr]:
+    """The bases of negative powers in e that mention no bound variable (a sum's index, an
+    integral's variable, the bound x and y of an expectation, a law's variable), factored."""
+    found: set[Expr] = set()
+    bound = _bound_variables(e)
+    for node in e.atoms(sympy.Pow):
+        # exp, factorials and Gamma vanish nowhere: they are no condition on the domain.
+        if isinstance(node.base, sympy.exp | sympy.factorial | sympy.gamma):
+            continue
+        if node.exp.is_negative and not node.base.is_number and not node.base.has(*bound):
+            found.add(sympy.factor_terms(node.base))
+    # A factored denominator counts factor by factor: (t - 1)(t + 1) vanishes where one does.
+    factors: set[Expr] = set()
+    for d in found:
+        for f in sympy.Mul.make_args(sympy.factor(d)):
+            base = f.as_base_exp()[0]
+            if not base.is_number:
+                factors.add(base)
+    return factors
+
+
+def _log_arguments(e: Expr) -> set[Expr]:
+    """The factors of every log's argument in e that mention no bound variable."""
+    bound = _bound_variables(e)
+    found: set[Expr] = set()
+    for node in e.atoms(log):
+        if node.args[0].has(*bound):
+            continue
+        for f in sympy.Mul.make_args(sympy.factor(node.args[0])):
+            base = f.as_base_exp()[0]
+            if not base.is_number:
+                found.add(base)
+    return found
+
+
+def _bound_variables(e: Expr) -> set[Expr]:
+    bound: set[Expr] = {xv, yv}
+    for node in e.atoms(Sum, Product, sympy.Integral):
+        bound |= {lim[0] for lim in node.limits}
+    for node in e.atoms(Mean):
+        bound.add(node.law.variable)
+    # A bound model's density is a Lambda: its arguments are placeholders, not the domain's.
+    for node in e.find(sympy.Lambda):
+        bound |= set(node.variables)
+    return bound
+
+
+def _nonzero(d: Expr, intervals: Mapping[Symbol, tuple[float, float]]) -> bool:
+    if d.is_nonzero is True or d.is_positive is True or d.is_negative is True:
+        return True
+    symbols = d.free_symbols
+    if len(symbols) == 1:
+        (var,) = symbols
+        domain = closed_forms.assumed_set(var)
+        if var in intervals:
+            # A parameter's interval is open, as its sampler and its proofs read it.
+            lo, hi = (sympy.Rational(str(v)) for v in intervals[var])
+            domain = (
+                sympy.Interval.open(lo, hi)
+                if domain is None
+                else domain.intersect(sympy.Interval.open(lo, hi))
+            )
+        if domain is not None:
+            try:
+                return sympy.solveset(d, var, domain) is sympy.S.EmptySet
+            except Exception:  # sympy cannot solve every equation: then nothing is established
+                return False
+    return False
+
+
+def _zeros(d: Expr, intervals: Mapping[Symbol, tuple[float, float]]) -> str:
+    symbols = d.free_symbols
+    if len(symbols) != 1:
+        return ""
+    (var,) = symbols
+    domain = closed_forms.assumed_set(var) or sympy.S.Reals
+    try:
+        zeros = sympy.solveset(d, var, domain)
+    except Exception:
+        return ""
+    if isinstance(zeros, sympy.FiniteSet) and len(zeros) <= 4:
+        return f" ({var} = {', '.join(str(z) for z in zeros)})"
+    return ""
 
 
 def _law_moments(expr: Expr) -> tuple[Expr, list[str]]:
@@ -505,9 +701,75 @@ def _zero_in_cases(
                 where = facts + closed_forms.domain_facts(va, vb)
                 difference, rules = closed_forms.evaluate(difference, where)
                 used.update(dict.fromkeys(rules))
-            if sympy.simplify(difference) != 0:
+            if sympy.simplify(_opaque(difference)) != 0:
                 return False, branched
     return True, branched
+
+
+def _opaque(e: Expr) -> Expr:
+    """Sums, integrals and expectations left without an established value replaced by
+    symbols: simplify would otherwise merge ∫ f - ∫ g into ∫ (f - g) (linearity without its
+    condition that both pieces converge), or evaluate a sum by Karr's convention or through a
+    pole. Such pieces must cancel as they are."""
+    e = _merge_finite_sums(e)
+    # A finite sum over data values (x[i], y[i]) has no closed form for simplify to take by
+    # Karr's convention: it may only regroup it, which finite sums allow without conditions.
+    nodes = {
+        n
+        for n in e.atoms(sympy.Integral, Sum, Mean)
+        if not (isinstance(n, Sum) and _finite_data_sum(n))
+    }
+    return e.xreplace({n: sympy.Dummy("piece") for n in nodes})
+
+
+def _finite_data_sum(s: Sum) -> bool:
+    return s.function.has(Indexed) and all(
+        lo.is_finite and hi.is_finite for _, lo, hi in s.limits
+    )
+
+
+def _merge_finite_sums(e: Expr) -> Expr:
+    """Terms ``c Σ_{k=lo..hi} f`` over the same finite range merged into one sum, whose summand
+    is then simplified on its own: linearity of a finite sum needs no condition (it holds for
+    an empty range too), unlike the linearity of a series or an integral.
+
+    >>> k, n = Symbol("k", positive=True, integer=True), Symbol("n", integer=True)
+    >>> _merge_finite_sums(Sum(log(2 * k), (k, 1, n)) - Sum(log(k) + log(2), (k, 1, n)))
+    0
+    """
+    if not isinstance(e, Add):
+        return e
+    groups: dict[tuple, list[Expr]] = {}
+    rest: list[Expr] = []
+    for term in e.args:
+        sums = [f for f in sympy.Mul.make_args(term) if isinstance(f, Sum)]
+        if len(sums) == 1 and all(
+            lo.is_finite and hi.is_finite for _, lo, hi in sums[0].limits
+        ):
+            s = sums[0]
+            coeff = term / s
+            if not coeff.has(*(v for v, _, _ in s.limits)):
+                groups.setdefault(s.limits, []).append(coeff * s.function)
+                continue
+        rest.append(term)
+    if not groups:
+        return e
+    rest_total = Add(*rest)
+    for limits, summands in groups.items():
+        merged = Add(*summands)
+        if len(limits) == 1:
+            var, lo, hi = limits[0]
+            # A term free of the index counts hi - lo + 1 times, where that count is proved
+            # nonnegative (hi >= lo - 1); below it the range is empty and the count is 0.
+            free, merged = merged.as_independent(var, as_Add=True)
+            count = hi - lo + 1
+            if free != 0 and count.is_nonnegative is True:
+                rest_total += free * count
+            else:
+                merged += free
+        if sympy.simplify(_opaque(merged)) != 0:
+            rest_total += Sum(merged, *limits)
+    return rest_total
 
 
 def _same_branches(a: Expr, b: Expr) -> list[tuple[Expr, Expr]]:
@@ -559,12 +821,41 @@ def _prove_affine(
         return False, f"g is not an affine function of {name} with a parameter-free factor"
     if (a.is_negative if flips else a.is_positive) is not True:
         return False, f"g = a*{name} + c with a = {a}, whose sign is not proved"
-    c = expand(ng - a * nf)
+    c = expand(ng - a * nf, basic=False)
     if _mentions(c, params):
         # simplify's factor is not taken on trust: the remainder must visibly be free of θ.
         return False, f"g - a*{name} = {c} still mentions the parameters"
+    if not _finite(c):
+        # argmin (f + ∞) is not argmin f: the dropped constant must be a finite number.
+        return False, f"g = a*{name} + c with c = {c}, which is not proved finite"
     word = "< 0" if flips else "> 0"
-    return True, f"g = a*{name} + c with a = {a} {word} and c = {c} free of the parameters"
+    return True, (
+        f"g = a*{name} + c with a = {a} {word} and c = {c} free of the parameters and finite"
+    )
+
+
+def _finite(e: Expr) -> bool:
+    """Whether a constant dropped from an objective is finite wherever the objectives are
+    defined: its pointwise parts are (they are differences of the objectives' values), so
+    what must be shown is that each limit in it (an integral, a series, an expectation under
+    a law) has an established finite value. ∫_0^1 dt/t does not."""
+    limits = [
+        n
+        for n in e.atoms(sympy.Integral, Sum, Mean)
+        if not (
+            isinstance(n, Sum)
+            and all(lo.is_finite is True and hi.is_finite is True for _, lo, hi in n.limits)
+        )
+    ]
+    for node in limits:
+        value = node
+        if isinstance(node, Mean):
+            value, _ = _law_moments(node)
+        if value.has(Sum, sympy.Integral):
+            value, _ = closed_forms.evaluate(value, ())
+        if not closed_forms.finite_value(value) or value.has(Mean):
+            return False
+    return True
 
 
 def _prove_argopt(
@@ -573,6 +864,9 @@ def _prove_argopt(
     ok, why = _prove_affine(f, g, flips, params, budget)
     if ok or witness is None:
         return ok, why
+    if _mentions(witness.expr, params):
+        # h(f(θ), θ) is not a function of f alone: its optimizers may be anywhere.
+        return False, f"{why}; the witness h(u) = {witness.expr} mentions the parameters"
     ok, monotone = _check_monotone(f, witness, budget)
     if ok is None:
         return False, f"{why}; {monotone}"
@@ -587,21 +881,49 @@ def _prove_argopt(
     return False, f"{why}; the witness does not relate the two sides: {how}"
 
 
+# Functions that may jump: a witness built from them is not taken as continuous.
+_JUMPS = (
+    Piecewise,
+    sympy.floor,
+    sympy.ceiling,
+    sympy.frac,
+    sympy.sign,
+    sympy.Heaviside,
+    sympy.Mod,
+)
+
+
 def _check_monotone(f: Expr, witness: sympy.Lambda, budget: float) -> tuple[str | None, str]:
     """Whether the witness h is strictly increasing or decreasing on the range of f."""
     nf = normalize(f)
     if nf.is_positive:
-        u = Symbol("u", positive=True)
+        u, where = Symbol("u", positive=True), sympy.Interval.open(0, sympy.oo)
+    elif nf.is_nonnegative:
+        u, where = Symbol("u", nonnegative=True), sympy.Interval(0, sympy.oo)
     elif nf.is_negative:
-        u = Symbol("u", negative=True)
+        u, where = Symbol("u", negative=True), sympy.Interval.open(-sympy.oo, 0)
+    elif nf.is_nonpositive:
+        u, where = Symbol("u", nonpositive=True), sympy.Interval(-sympy.oo, 0)
     else:
-        u = Symbol("u", real=True)
+        u, where = Symbol("u", real=True), sympy.S.Reals
+    h = witness(u)
+    # h' > 0 gives strict monotonicity only where h is continuous: a jump down breaks it.
+    if h.has(*_JUMPS):
+        return None, f"the witness h(u) = {h} is not proved continuous (it may jump)"
+    try:
+        with time_budget(budget):
+            continuous = continuous_domain(h, u, where)
+    except BudgetExceeded:
+        return None, f"the witness's continuity ran out of its {budget:g} s budget"
+    except Exception:  # sympy cannot find the domain of every function
+        continuous = None
+    if continuous != where:
+        return None, f"the witness h(u) = {h} is not proved continuous on {where}"
     try:
         with time_budget(budget):
             slope = sympy.simplify(sympy.diff(witness(u), u))
     except BudgetExceeded:
         return None, f"differentiating the witness ran out of its {budget:g} s budget"
-    h = witness(u)
     if slope.is_positive:
         return "increasing", f"h(u) = {h} strictly increasing on the range of f (h'(u) = {slope})"
     if slope.is_negative:
@@ -1123,6 +1445,8 @@ def check_step(
     matrix symbols (``Sigma`` symmetric positive definite), ``domains`` the bases that carry
     the data's domains in the proofs and ``hypotheses`` the relations assumed (see
     :class:`~symbolic.kernel.derivation.Derivation`)."""
+    lhs = as_expr(lhs)
+    step = replace(step, rhs=as_expr(step.rhs))
     params = params if params is not None else (theta,)
     assumptions = Assumptions.of(domains or {}, hypotheses)
     if step.relation in (Relation.DIFF, Relation.SOLVE) and step.wrt is None:
@@ -1208,7 +1532,7 @@ def _verdict(
     )
     within = Assumptions.of(assumptions.domains, hypotheses + bounds)
 
-    def prove() -> tuple[bool, str]:
+    def claim() -> tuple[bool, str]:
         if relation in (Relation.EQ, Relation.DIFF):
             ok, why = _prove_equal(form(lhs_eq), form(step.rhs), config.budget)
             if ok or not bounds:
@@ -1232,9 +1556,20 @@ def _verdict(
             return ok, why
         return _prove_argopt(form(lhs), form(step.rhs), flips, step.witness, params, config.budget)
 
-    # A counterexample settles the step: no symbolic attempt is spent on it.
-    settled = any(v.status is Status.REFUTED for v in (numeric, *constants))
-    symbolic = (False, "") if settled else _attempt(prove, config.budget)
+    def prove() -> tuple[bool, str]:
+        proved, why = claim()
+        if not proved or relation.optimizes or relation in (Relation.SOLVE, Relation.PROPTO):
+            return proved, why
+        # A value claim (=, a derivative, an inequality) holds only where its rewrites' side
+        # conditions do: nonzero denominators, convergent pieces, well-formed ranges.
+        open_ = side_conditions(lhs, step.rhs, intervals)
+        if open_:
+            return False, f"{why}, but obligations are open: {'; '.join(open_)}"
+        return proved, why
+
+    # The symbolic attempt runs even when the numeric check refutes: a proof of a refuted step
+    # is a kernel bug, and it must be seen.
+    symbolic = _attempt(prove, config.budget)
     verdicts = [_combine(symbolic, numeric), *constants]
     worst = max(verdicts, key=lambda v: _RANK[v.status])
     if worst.status is Status.PROVED:

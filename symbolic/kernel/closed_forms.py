@@ -14,8 +14,10 @@ lam*exp(lam)
 from __future__ import annotations
 
 import itertools
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from functools import lru_cache
 
+import mpmath
 import sympy
 from sympy import (
     Add,
@@ -31,7 +33,7 @@ from sympy import (
     log,
 )
 
-__all__ = ["domain_facts", "holds", "evaluate", "order_cases"]
+__all__ = ["assumed_set", "domain_facts", "holds", "evaluate", "order_cases"]
 
 # A sum with at most this many terms and concrete bounds is expanded term by term.
 FEW_TERMS = 32
@@ -69,7 +71,7 @@ def domain_facts(*sides: Expr) -> tuple[Expr, ...]:
     return tuple(dict.fromkeys(found))
 
 
-def _assumed(s: Symbol) -> sympy.Set | None:
+def assumed_set(s: Symbol) -> sympy.Set | None:
     if s.is_positive:
         return sympy.Interval.open(0, sympy.oo)
     if s.is_nonnegative:
@@ -87,6 +89,11 @@ def holds(cond: sympy.Basic, facts: Iterable[Expr] = ()) -> bool:
     sympy decides it from the assumptions alone, or, when it mentions one symbol, the set the
     assumptions and the facts about that symbol leave is inside the set where it holds.
     """
+    return _holds(cond, tuple(facts))
+
+
+@lru_cache(maxsize=4096)
+def _holds(cond: sympy.Basic, facts: tuple[Expr, ...]) -> bool:
     if cond is sympy.true:
         return True
     if cond is sympy.false:
@@ -98,7 +105,7 @@ def holds(cond: sympy.Basic, facts: Iterable[Expr] = ()) -> bool:
     if len(symbols) != 1:
         return False
     (s,) = symbols
-    allowed = _assumed(s)
+    allowed = assumed_set(s)
     if allowed is None:
         return False
     try:
@@ -167,23 +174,128 @@ def _sum_value(s: Sum, facts: tuple[Expr, ...], used: dict[str, None]) -> Expr:
         return s
     var, lo, hi = s.limits[0]
     count = hi - lo + 1
-    if count.is_Integer and 0 <= count <= FEW_TERMS:
+    if count.is_Integer and count <= FEW_TERMS:
+        # A reversed range is empty: 0, whatever Karr's convention would say.
+        terms = [s.function.subs(var, lo + k) for k in range(max(int(count), 0))]
+        if not all(finite_value(term) for term in terms):
+            return s
         used["a sum of few terms expanded"] = None
-        return Add(*(s.function.subs(var, lo + k) for k in range(int(count))))
+        return Add(*terms)
     if s.function.has(binomial(hi, var)):
         moment = _binomial_moment(s)
-        if moment is not None:
+        if moment is not None and (hi - lo + 1).is_nonnegative:
             used["the binomial theorem, differentiated for the moments"] = None
             return moment
+    if not _defined_on_range(s.function, var, lo, hi):
+        return s
+    infinite = hi.is_infinite or lo.is_infinite
+    terms = Add.make_args(expand(s.function, basic=False))
+    if infinite and len(terms) > 1:
+        # Σ (f + g) = Σ f + Σ g over an infinite range when each piece converges (here the
+        # claim's domain facts are known, as they are not in the kernel's normalization).
+        pieces = [Sum(term, s.limits[0]) for term in terms]
+        if all(convergent(piece, facts) for piece in pieces):
+            used["linearity of convergent series"] = None
+            return Add(*(_sum_value(piece, facts, used) for piece in pieces))
+        return s
     try:
         value = sympy.summation(s.function, s.limits[0])
     except Exception:  # sympy raises any type from deep inside: no value, not a verdict
         return s
     accepted = _established(value, facts, Sum)
-    if accepted is None:
+    if accepted is None or not finite_value(accepted):
         return s
-    used["sympy's summation of each piece (any condition it states established)"] = None
+    if infinite:
+        if not convergent(s, facts):
+            return s
+        used[
+            "sympy's value of a convergent series (convergence tested, conditions established)"
+        ] = None
+        return accepted
+    if not certified(s.function, var, lo, hi, accepted):
+        return s
+    used[
+        "sympy's closed form F of a sum, certified: F(hi) - F(hi-1) = f(hi), F(lo-1) = 0, "
+        "hi >= lo - 1, f defined on the range"
+    ] = None
     return accepted
+
+
+def convergent(s: Sum, facts: tuple[Expr, ...] = ()) -> bool:
+    """Whether a series over k = lo..∞ is proved convergent: by sympy's tests, or by the
+    ratio test, |f(k+1)/f(k)| tending to a limit below 1 (sympy's tests refuse series with
+    other symbols, such as a Poisson mean in λ)."""
+    try:
+        if s.is_convergent() is True:
+            return True
+    except Exception:  # sympy's convergence tests raise on what they cannot decide
+        pass
+    if len(s.limits) != 1 or s.limits[0][2] is not sympy.oo:
+        return False
+    var, f = s.limits[0][0], s.function
+    limit = _ratio_limit(f.as_independent(var, as_Add=False)[1], var)
+    if limit is None:
+        return False
+    return (limit - 1).is_negative is True or holds(limit < 1, facts)
+
+
+@lru_cache(maxsize=1024)
+def _ratio_limit(f: Expr, var: Symbol) -> Expr | None:
+    try:
+        ratio = sympy.simplify(f.subs(var, var + 1) / f)
+        return sympy.limit(sympy.Abs(ratio), var, sympy.oo)
+    except Exception:  # no limit found: nothing is established
+        return None
+
+
+def certified(f: Expr, var: Symbol, lo: Expr, hi: Expr, value: Expr) -> bool:
+    """Whether ``value`` is Σ_{var=lo}^{hi} f, by induction on hi from the empty sum.
+
+    F(hi) - F(hi - 1) = f(hi) for every integer hi and F(lo - 1) = 0 give F(hi) = the sum for
+    every hi >= lo - 1, which must hold (a range with hi < lo - 1 is empty too, where F need not
+    vanish). f must not mention hi (else F(hi) - F(hi-1) is not the last term).
+
+    >>> from sympy import S
+    >>> k, n = Symbol("k", integer=True), Symbol("n", integer=True, positive=True)
+    >>> certified(k, k, S.One, n, n * (n + 1) / 2), certified(k, k, S.One, n, n**2)
+    (True, False)
+    """
+    if not (isinstance(hi, Symbol) and hi.is_integer and lo.is_integer) or f.has(hi):
+        return False
+    if (hi - lo + 1).is_nonnegative is not True:
+        return False
+    m = sympy.Dummy("m", integer=True)
+    try:
+        step = sympy.simplify(value.subs(hi, m) - value.subs(hi, m - 1) - f.subs(var, m))
+        base = sympy.simplify(value.subs(hi, lo - 1))
+    except Exception:  # sympy raises any type from deep inside: no certificate
+        return False
+    return step == 0 and base == 0
+
+
+def _defined_on_range(f: Expr, var: Symbol, lo: Expr, hi: Expr) -> bool:
+    """Whether no term of the sum divides by 0: every denominator's integer zeros lie outside
+    [lo, hi] (provably), and a denominator that is not a polynomial in var is nonzero on the
+    integers >= lo."""
+    for node in sympy.preorder_traversal(f):
+        if not (isinstance(node, sympy.Pow) and node.exp.is_negative and node.base.has(var)):
+            continue
+        d = node.base
+        if d.is_polynomial(var):
+            try:
+                zeros = sympy.Poly(d, var).all_roots() if d.free_symbols == {var} else None
+            except Exception:
+                zeros = None
+            if zeros is None:
+                return False
+            for z in zeros:
+                if z.is_integer and not ((z - lo).is_negative or (hi - z).is_negative):
+                    return False
+        else:
+            nonneg = sympy.Dummy("k", integer=True, nonnegative=True)
+            if not d.subs(var, nonneg + lo).is_nonzero and lo.is_finite:
+                return False
+    return True
 
 
 # Integrals over [a, b] with a >= 0 are written in this one positive variable, so that pieces
@@ -283,22 +395,55 @@ def _powers(body: Expr, var: Symbol) -> Expr:
     return body.replace(lambda n: isinstance(n, exp), power)
 
 
-def _integrand_terms(integral: Integral, used: dict[str, None]) -> Expr:
-    # Linearity of a definite integral: pull out what is free of the variable, split sums.
+def _integrand_terms(integral: Integral, used: dict[str, None], splits: list[Integral]) -> Expr:
+    """Linearity of a definite integral: pull out what is free of the variable, split sums.
+
+    ∫ (f + g) = ∫ f + ∫ g only when both pieces are integrable (else it is ∞ - ∞);
+    :func:`evaluate` keeps a split only when every piece gets an established finite value (a
+    piece that cancels with another too), and ``splits`` collects the pieces.
+    """
     if len(integral.limits) != 1 or len(integral.limits[0]) != 3:
         return integral
     integral = _canonical(_signs_resolved(integral), used)
     var = integral.limits[0][0]
-    body = expand(expand_log(integral.function), power_exp=False, log=False)
+    body = expand(expand_log(integral.function), power_exp=False, log=False, basic=False)
+    terms = Add.make_args(body)
     total = sympy.S.Zero
-    for term in Add.make_args(body):
+    for term in terms:
         coeff, dependent = term.as_independent(var, as_Add=False)
         # Powers of one base gathered: pieces of one integrand compare equal when merging.
-        total += coeff * Integral(sympy.powsimp(dependent, combine="exp"), integral.limits[0])
+        piece = Integral(sympy.powsimp(dependent, combine="exp"), integral.limits[0])
+        if len(terms) > 1:
+            splits.append(piece)
+        total += coeff * piece
     return total
 
 
-def _merged(expr: Expr, used: dict[str, None]) -> Expr:
+def _integrable(piece: Integral, merged: list[Integral], facts: tuple[Expr, ...]) -> bool:
+    """A piece of a split is integrable when it, or the merged integral of the same integrand
+    it became part of, has an established finite value. A piece that cancelled with another
+    before merging is judged on its own."""
+    holders = [m for m in merged if m.function == piece.function] or [piece]
+    return all(finite_value(_integral_value(m, facts, {})) for m in holders)
+
+
+def coeff_free(integral: Integral) -> Expr:
+    """A constant factor taken out of an integral: ∫ c f = c ∫ f holds whenever either exists."""
+    var = integral.limits[0][0]
+    coeff, dependent = integral.function.as_independent(var, as_Add=False)
+    return coeff * Integral(dependent, integral.limits[0])
+
+
+def finite_value(value: Expr) -> bool:
+    """Whether a value is established and finite: no integral or sum left, not ±∞ or NaN."""
+    if value.has(Integral, Sum, sympy.zoo, sympy.nan, sympy.oo, -sympy.oo):
+        return False
+    return value.is_finite is not False
+
+
+def _merged(
+    expr: Expr, used: dict[str, None], merged: list[Integral] | None = None
+) -> Expr:
     """Additivity over intervals: c ∫_a^b g + c ∫_b^e g = c ∫_a^e g, where a piece in the positive
     variable may first be reflected, ∫_a'^b' h(t) dt = ∫_b^(b+b'-a') h(L - v) dv, L = b + b'.
 
@@ -307,7 +452,7 @@ def _merged(expr: Expr, used: dict[str, None]) -> Expr:
     """
     pieces: list[list[Expr]] = []
     rest = sympy.S.Zero
-    for term in Add.make_args(expand(expr, deep=False)):
+    for term in Add.make_args(expand(expr, deep=False, basic=False)):
         found = [f for f in sympy.Mul.make_args(term) if isinstance(f, Integral)]
         if len(found) == 1 and len(found[0].limits) == 1 and len(found[0].limits[0]) == 3:
             pieces.append([term / found[0], found[0].function, *found[0].limits[0]])
@@ -342,7 +487,11 @@ def _merged(expr: Expr, used: dict[str, None]) -> Expr:
             del pieces[j]
             merging = True
             break
-    return rest + Add(*(c * Integral(g, (v, lo, hi)) for c, g, v, lo, hi in pieces))
+    integrals = [Integral(g, (v, lo, hi)) for _, g, v, lo, hi in pieces]
+    if merged is not None:
+        # The pieces before the sum cancels any: a piece that cancels must be integrable too.
+        merged += integrals
+    return rest + Add(*(p[0] * integral for p, integral in zip(pieces, integrals, strict=True)))
 
 
 def _reflects(h: Expr, g: Expr, centre: Expr) -> bool:
@@ -422,6 +571,23 @@ def _cauchy_log(
 
 
 def _integral_value(integral: Integral, facts: tuple[Expr, ...], used: dict[str, None]) -> Expr:
+    # A piece is valued once to see that it is finite (before a split) and again after it.
+    value, rules = _cached_integral_value(integral, tuple(facts))
+    used.update(dict.fromkeys(rules))
+    return value
+
+
+@lru_cache(maxsize=2048)
+def _cached_integral_value(
+    integral: Integral, facts: tuple[Expr, ...]
+) -> tuple[Expr, tuple[str, ...]]:
+    used: dict[str, None] = {}
+    return _integral_value_uncached(integral, facts, used), tuple(used)
+
+
+def _integral_value_uncached(
+    integral: Integral, facts: tuple[Expr, ...], used: dict[str, None]
+) -> Expr:
     if len(integral.limits) != 1 or len(integral.limits[0]) != 3:
         return integral
     var, lo, hi = integral.limits[0]
@@ -446,10 +612,79 @@ def _integral_value(integral: Integral, facts: tuple[Expr, ...], used: dict[str,
     except Exception:  # sympy raises any type from deep inside: no value, not a verdict
         return integral
     accepted = _established(value, facts, Integral)
-    if accepted is None:
+    if accepted is None or not finite_value(accepted):
+        # An infinite value is a divergent integral, not a number that may cancel.
         return integral
-    used["sympy's integration of each piece (any condition it states established)"] = None
+    if not confirmed(body, var, lo, hi, accepted, facts):
+        # sympy's definite integrals are sometimes wrong (sympy #30404, #29792): a value is a
+        # proposal until a quadrature that shares none of its code agrees.
+        return integral
+    used[
+        "sympy's integration of each piece (any condition it states established, the value "
+        "confirmed by quadrature at a point)"
+    ] = None
     return sympy.simplify(accepted)
+
+
+def _probe_points(symbols: list[Symbol]) -> Iterator[dict[Symbol, Expr]]:
+    """Points for the other symbols of a confirmed integral: not small integers, where
+    special cases hide, all different, in increasing and in decreasing order of the names (a
+    fact such as b - a > 0 holds in one of them), each sign as the assumptions say."""
+    for order in (1, -1):
+        for scale in (sympy.Rational(37, 100), sympy.Rational(113, 100)):
+            point = {}
+            for k, sym in enumerate(symbols[::order]):
+                probe = sympy.Rational(61, 100) + scale * k
+                point[sym] = -probe if sym.is_negative else probe
+            yield point
+
+
+def _mp(e: Expr) -> mpmath.mpf:
+    if e is sympy.oo or e is -sympy.oo:
+        return mpmath.inf if e is sympy.oo else -mpmath.inf
+    return mpmath.mpmathify(sympy.N(e, 40))
+
+
+def confirmed(
+    body: Expr, var: Symbol, lo: Expr, hi: Expr, value: Expr, facts: tuple[Expr, ...] = ()
+) -> bool:
+    """Whether mpmath's quadrature of ∫_lo^hi body d(var) agrees with ``value`` to 20 digits
+    at a point of the other symbols where their assumptions and the facts hold.
+
+    >>> from sympy import sqrt, log
+    >>> x = Symbol("x", positive=True)
+    >>> f = sqrt(1 - x) * log(1 - x)
+    >>> confirmed(f, x, 0, 1, sympy.Rational(-4, 9)), confirmed(f, x, 0, 1, sympy.S.Zero)
+    (True, False)
+    """
+    lo, hi = sympy.S(lo), sympy.S(hi)
+    others = sorted(
+        (body.free_symbols | value.free_symbols | lo.free_symbols | hi.free_symbols) - {var},
+        key=str,
+    )
+    if any(not isinstance(sym, Symbol) or sym.is_integer for sym in others):
+        return False
+    for point in _probe_points(others):
+        if all(holds(f.xreplace(point) > 0) for f in facts if f.free_symbols <= set(point)):
+            return _agrees(body, var, lo, hi, value, point)
+    return False
+
+
+def _agrees(
+    body: Expr, var: Symbol, lo: Expr, hi: Expr, value: Expr, point: dict[Symbol, Expr]
+) -> bool:
+    try:
+        with mpmath.workdps(30):
+            f = sympy.lambdify(var, body.xreplace(point), "mpmath")
+            a, b = (_mp(e.xreplace(point)) for e in (lo, hi))
+            approx, error = mpmath.quad(f, [a, b], error=True, maxdegree=8)
+            exact = _mp(value.xreplace(point))
+            if not (mpmath.isfinite(approx) and mpmath.isfinite(exact)):
+                return False
+            scale = max(abs(exact), mpmath.mpf(1))
+            return abs(approx - exact) <= mpmath.mpf(10) ** -20 * scale and error < 1e-20 * scale
+    except Exception:  # no quadrature (a complex value, a function mpmath lacks): unconfirmed
+        return False
 
 
 def evaluate(expr: Expr, facts: tuple[Expr, ...]) -> tuple[Expr, tuple[str, ...]]:
@@ -463,11 +698,30 @@ def evaluate(expr: Expr, facts: tuple[Expr, ...]) -> tuple[Expr, tuple[str, ...]
     if expr.has(Sum):
         expr = expr.replace(lambda n: isinstance(n, Sum), lambda n: _sum_value(n, facts, used))
     if expr.has(Integral):
-        split = expr.replace(lambda n: isinstance(n, Integral), lambda n: _integrand_terms(n, used))
-        split = _merged(split, used)
-        expr = split.replace(
-            lambda n: isinstance(n, Integral), lambda n: _integral_value(n, facts, used)
+        splits: list[Integral] = []
+        rules: dict[str, None] = {}
+        split = expr.replace(
+            lambda n: isinstance(n, Integral), lambda n: _integrand_terms(n, rules, splits)
         )
+        merged: list[Integral] = []
+        split = _merged(split, rules, merged)
+        valued = split.replace(
+            lambda n: isinstance(n, Integral), lambda n: _integral_value(n, facts, rules)
+        )
+        # Integrable on two adjacent intervals is integrable on their union and conversely, so
+        # the pieces are judged after additivity merged them.
+        if not all(_integrable(p, merged, facts) for p in splits):
+            # A piece without a finite value: the split's obligation (each piece integrable)
+            # is open, so each integral is valued whole.
+            rules = {}
+            valued = expr.replace(
+                lambda n: isinstance(n, Integral),
+                lambda n: _integral_value(
+                    coeff_free(_canonical(_signs_resolved(n), rules)), facts, rules
+                ),
+            )
+        used.update(rules)
+        expr = valued
         # B(p, q) = B(q, p): one order of the arguments, so that equal values cancel.
         expr = expr.replace(
             sympy.beta, lambda *a: sympy.beta(*sorted(a, key=sympy.default_sort_key))

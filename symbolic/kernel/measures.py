@@ -15,6 +15,7 @@ Sum(-log(PModel(y[i], x[i], theta)), (i, 1, N))/N
 from __future__ import annotations
 
 from sympy import (
+    Dummy,
     Expr,
     Function,
     IndexedBase,
@@ -36,8 +37,20 @@ i = Symbol("i", integer=True, positive=True)
 theta = Symbol("theta", real=True)
 x = IndexedBase("x")
 y = IndexedBase("y")
-xv = Symbol("x", real=True)
-yv = Symbol("y", real=True)
+
+
+class BoundVariable(Symbol):
+    """A variable the library reserves (the bound ``x`` and ``y`` of an expectation). It prints
+    as its name but is never equal to a user's ``Symbol`` of that name, so a user's ``x`` is a
+    constant of the user's, not the expectation's variable.
+
+    >>> BoundVariable("x", real=True) == Symbol("x", real=True)
+    False
+    """
+
+
+xv = BoundVariable("x", real=True)
+yv = BoundVariable("y", real=True)
 
 __all__ = [
     "N",
@@ -47,6 +60,7 @@ __all__ = [
     "y",
     "xv",
     "yv",
+    "BoundVariable",
     "PModel",
     "PData",
     "PDataX",
@@ -297,10 +311,13 @@ class Expectation(Measure):
         return self.args[1]
 
     def definition(self) -> Expr | None:
+        # The data index must be fresh: a body that mentions i (free, or bound by an inner sum)
+        # would capture it.
+        k = Dummy("i", integer=True, positive=True) if self.body.has(i) else i
         if isinstance(self.dist, EmpiricalDistribution):
-            return Sum(self.body.xreplace({xv: x[i], yv: y[i]}), (i, 1, N)) / N
+            return Sum(self.body.xreplace({xv: x[k], yv: y[k]}), (k, 1, N)) / N
         if isinstance(self.dist, EmpiricalMarginal) and yv not in self.body.free_symbols:
-            return Sum(self.body.xreplace({xv: x[i]}), (i, 1, N)) / N
+            return Sum(self.body.xreplace({xv: x[k]}), (k, 1, N)) / N
         return None
 
     def _latex(self, printer: LatexPrinter) -> str:

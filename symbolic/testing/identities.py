@@ -16,11 +16,11 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping
-from fractions import Fraction
 
-from sympy import Expr, Float, Integer, Lambda, Rational, Symbol
+from sympy import Expr, Lambda, Symbol
 
 from symbolic.kernel import CheckedStep, Config, Status, check_step
+from symbolic.kernel.checker import as_expr
 from symbolic.kernel.derivation import Relation, Step
 
 __all__ = ["IdentityError", "assert_identity", "assert_same_optimizers"]
@@ -32,19 +32,6 @@ class IdentityError(AssertionError):
     def __init__(self, message: str, checked: CheckedStep) -> None:
         super().__init__(message)
         self.checked = checked
-
-
-def _as_expr(value: object) -> Expr:
-    # Text is never parsed here: a string could be anything, and user text is data.
-    if isinstance(value, Expr):
-        return value
-    if isinstance(value, bool) or not isinstance(value, int | float | Fraction):
-        raise TypeError(f"expected a sympy expression or a number, got {type(value).__name__}")
-    if isinstance(value, int):
-        return Integer(value)
-    if isinstance(value, Fraction):
-        return Rational(value.numerator, value.denominator)
-    return Float(value)
 
 
 def _judge(checked: CheckedStep, claim: str, allow_numeric: bool) -> None:
@@ -73,7 +60,7 @@ def assert_identity(
     budget: float = 10.0,
 ) -> None:
     """Assert ``lhs = rhs`` for every value of the symbols in their domains."""
-    lhs, rhs = _as_expr(lhs), _as_expr(rhs)
+    lhs, rhs = as_expr(lhs), as_expr(rhs)
     checked = check_step(
         lhs,
         Relation.EQ,
