@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import itertools
 import random
+import time
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
@@ -68,6 +69,7 @@ from symbolic.kernel.measures import (
     yv,
 )
 from symbolic.kernel.measures import i as data_index
+from symbolic.kernel.certify import certify
 from symbolic.kernel.numeric import (
     DataSampler,
     Instance,
@@ -76,6 +78,7 @@ from symbolic.kernel.numeric import (
     Unsupported,
     VectorSpec,
     close,
+    complex_mode,
     evaluate,
     mean_semantics,
     sample_instances,
@@ -614,6 +617,10 @@ def _free_symbols(exprs: tuple[Expr, ...], params: tuple[Symbol, ...]) -> tuple[
 
 
 class _Sampler:
+    """The points of a numeric check: instances of the data, the model and the free symbols
+    (one more drawn far out, and every other one with the symbols without assumptions in the
+    complex plane), and per instance parameter values (one more of them far out)."""
+
     def __init__(
         self,
         exprs: tuple[Expr, ...],
@@ -634,29 +641,71 @@ class _Sampler:
         self.cfg = cfg
         self.used = any(e.has(p) for e in exprs for p in params)
         plain = {b: spec for b, spec in self.vectors.items() if b not in params}
+        self.free = _free_symbols(exprs, params)
+        self.unassumed = [s for s in self.free if s.is_extended_real is None]
         self.instances = sample_instances(
-            cfg.seed, cfg.instances, _free_symbols(exprs, params), intervals, data, plain
+            cfg.seed,
+            cfg.instances,
+            self.free,
+            intervals,
+            data,
+            plain,
+            far=1,
+            complex_ok=bool(self.unassumed),
         )
         self.rng = random.Random(cfg.seed + 1)
+        self._far: set[int] = set()
+        self._points: list[tuple[Instance, list[Point]]] | None = None
 
-    def _sample(self, param: Expr, inst: Instance) -> mpmath.mpf | tuple[mpmath.mpf, ...]:
+    def _sample(
+        self, param: Expr, inst: Instance, far: bool = False
+    ) -> mpmath.mpf | tuple[mpmath.mpf, ...]:
         if isinstance(param, (IndexedBase, MatrixSymbol)):
             if param not in self.vectors:
                 raise Unsupported(f"no vector spec for the parameter {param}")
             spec = self.vectors[param]
             return sample_vector(vector_length(spec, inst.values), spec[1], self.rng)
-        return sample_value(param, self.rng, self.intervals.get(param))
+        return sample_value(param, self.rng, self.intervals.get(param), far=far)
+
+    def is_far(self, env: Point) -> bool:
+        """Whether ``env`` was drawn far out: a far point without a value is skipped."""
+        return id(env) in self._far or env.instance is self.instances[-1]
+
+    def complex_hint(self) -> str:
+        names = ", ".join(str(s) for s in self.unassumed)
+        return f"; if {names} is real, declare it real=True"
+
+    def domain_note(self, complex_points: int, far_skipped: int) -> str:
+        notes = []
+        if complex_points:
+            names = ", ".join(str(s) for s in self.unassumed)
+            notes.append(f"{complex_points} of them with {names} complex")
+        if far_skipped:
+            notes.append(f"{far_skipped} far points without a value skipped")
+        return f" ({'; '.join(notes)})" if notes else ""
 
     def points(self) -> Iterator[tuple[Instance, list[Point]]]:
+        # The same points for every check of the step (the constants' and the relation's).
+        if self._points is None:
+            self._points = list(self._draw())
+        yield from self._points
+
+    def _draw(self) -> Iterator[tuple[Instance, list[Point]]]:
         # Where no parameter appears every parameter point of an instance is the same point.
         count = self.cfg.param_points if self.used else 1
         if self.relation_orders:
             # An ordering counterexample needs a pair on either side of a crossing: for
             # argmin/argmax steps sample twice the points (four times the pairs).
             count *= 2
+        scalar = all(isinstance(p, Symbol) for p in self.params)
         for inst in self.instances:
             values = [{p: self._sample(p, inst) for p in self.params} for _ in range(count)]
-            yield inst, [Point(inst, v) for v in values]
+            envs = [Point(inst, v) for v in values]
+            if self.used and scalar:
+                far = Point(inst, {p: self._sample(p, inst, far=True) for p in self.params})
+                self._far.add(id(far))
+                envs.append(far)
+            yield inst, envs
 
 
 _VALUES: dict[tuple, mpmath.mpf | Undefined] = {}
@@ -689,59 +738,199 @@ def _show(v: mpmath.mpf | Undefined) -> str:
     return f"undefined ({v})" if isinstance(v, Undefined) else mpmath.nstr(v, 30)
 
 
-def _noise_only(lhs: Expr, rhs: Expr, env: Point, lv: object, rv: object, dps: int) -> bool:
-    """Whether a disagreement at ``dps`` digits is rounding noise.
+# The precision ladder for a difference: the working digits, doubled up to 10,000 bits.
+CAP_DPS = 3010
+# Points per step whose difference is followed up the whole ladder (the others stop at twice
+# the working digits once the bound has tightened there), and the share of the step's budget
+# that following may take.
+_FULL_POINTS = 2
+_LADDER_SHARE = 0.25
 
-    Cancellation leaves noise where the exact value is 0 (and a side that is exactly 0 has no
-    scale to be relative to). Twice the digits shrink noise by about ``dps`` orders of
-    magnitude and leave a true difference as it was.
-    """
-    if isinstance(lv, Undefined) or isinstance(rv, Undefined):
-        return False
-    with mpmath.workdps(2 * dps):
-        lv2, rv2 = _value(lhs, env), _value(rhs, env)
-        if isinstance(lv2, Undefined) or isinstance(rv2, Undefined):
-            return False
-        if close(lv2, rv2, 2 * dps):
-            return True
-        before, after = abs(lv - rv), abs(lv2 - rv2)
-        return after < before * mpmath.mpf(10) ** (-(dps // 2))
+
+def _ladder(dps: int) -> list[int]:
+    levels = [dps]
+    while levels[-1] * 2 < CAP_DPS:
+        levels.append(levels[-1] * 2)
+    return [*levels, CAP_DPS] if levels[-1] < CAP_DPS else levels
+
+
+@dataclass
+class _Gap:
+    """The difference lhs - rhs at one point, followed up the precision ladder.
+
+    ``kind``: "agree" (the bound on |lhs - rhs| tightened as the digits rose, down to
+    ``bound``), "differ" (it converged to a non-zero value), "undefined" (one side has no
+    value), "skip" (neither has) or "unresolved" (neither happened within the ladder)."""
+
+    kind: str
+    lv: object = None
+    rv: object = None
+    digits: int = 0
+    bound: mpmath.mpf = mpmath.mpf(0)
+
+
+def _magnitude(d: object) -> mpmath.mpf:
+    return abs(d) if d is not None else mpmath.mpf(0)
+
+
+def _gap(lhs: Expr, rhs: Expr, env: Point, dps: int, full: bool, deadline: float) -> _Gap:
+    previous: tuple[object, int, mpmath.mpf] | None = None
+    tightened = False
+    lv = rv = None
+    for digits in _ladder(dps):
+        if previous is not None and digits > 2 * dps:
+            settled = tightened and previous[2] <= tolerance(previous[1]) * _scale(lv, rv)
+            if (settled and not full) or time.monotonic() > deadline:
+                break
+        with mpmath.workdps(digits):
+            lv, rv = _value(lhs, env), _value(rhs, env)
+        l_bad, r_bad = isinstance(lv, Undefined), isinstance(rv, Undefined)
+        if l_bad and r_bad:
+            return _Gap("skip")
+        if l_bad or r_bad:
+            return _Gap("undefined", lv, rv, digits)
+        d = lv - rv
+        # Where d is exactly 0 the bound is the rounding of the larger side.
+        bound = abs(d) if d != 0 else mpmath.mpf(10) ** (-digits) * _scale(lv, rv)
+        if previous is not None:
+            d0, digits0, bound0 = previous
+            if d != 0 and abs(d - d0) <= abs(d) * mpmath.mpf(10) ** (-min(digits0 // 3, 15)):
+                return _Gap("differ", lv, rv, digits, abs(d))
+            tightened = d == 0 or bound <= bound0 * mpmath.mpf(10) ** (-(digits0 // 4))
+        previous = (d, digits, bound)
+    assert previous is not None
+    if tightened and previous[2] <= tolerance(previous[1]) * _scale(lv, rv):
+        return _Gap("agree", lv, rv, previous[1], previous[2])
+    return _Gap("unresolved", lv, rv, previous[1], previous[2])
+
+
+def _scale(lv: object, rv: object) -> mpmath.mpf:
+    return max(abs(lv), abs(rv), mpmath.mpf(10) ** -mpmath.mp.dps)
+
+
+def _is_complex(env: Point) -> bool:
+    return any(isinstance(v, mpmath.mpc) for v in env.instance.values.values())
+
+
+def _heuristic(exprs: tuple[Expr, ...]) -> bool:
+    """Whether a value rests on extrapolation (an infinite series or range of integration)."""
+    return any(
+        lim.is_infinite
+        for e in exprs
+        for n in e.atoms(Sum, sympy.Integral)
+        for lim in n.limits[0][1:]
+        if len(n.limits[0]) == 3
+    )
+
+
+def _refutation(lhs: Expr, rhs: Expr, env: Point, gap: _Gap, what: str) -> _Verdict:
+    """A point where the sides differ, certified in ball arithmetic where it can be."""
+    example = {"point": env.describe(), "lhs": _show(gap.lv), "rhs": _show(gap.rv)}
+    if gap.kind == "undefined":
+        return _Verdict(Status.REFUTED, f"{what}: one side is undefined where the other is not",
+                        example)
+    cert = certify(lhs, rhs, env, _is_complex(env))
+    if cert.certified:
+        example.update({"lhs_ball": cert.lhs, "rhs_ball": cert.rhs})
+        return _Verdict(
+            Status.REFUTED,
+            f"{what}: certified (disjoint ball enclosures at {cert.bits} bits)",
+            example,
+        )
+    if cert.overlap:
+        return _Verdict(
+            Status.UNKNOWN,
+            f"mpmath found |lhs - rhs| = {mpmath.nstr(gap.bound, 5)} at a point, but ball "
+            f"arithmetic at {cert.bits} bits does not separate the sides: not refuted",
+            example,
+        )
+    if _heuristic((lhs, rhs)):
+        return _Verdict(
+            Status.UNKNOWN,
+            f"the sides seem to differ at a point, but the values rest on an extrapolated "
+            f"series or integral and {cert.missing}: not refuted",
+            example,
+        )
+    return _Verdict(
+        Status.REFUTED,
+        f"{what}: not certified ({cert.missing}); the difference "
+        f"{mpmath.nstr(gap.bound, 5)} is the same at {gap.digits // 2} and {gap.digits} digits",
+        example,
+    )
 
 
 def _numeric_equal(lhs: Expr, rhs: Expr, sampler: _Sampler) -> _Verdict:
-    agreed = 0
     dps = sampler.cfg.dps
+    deadline = time.monotonic() + sampler.cfg.budget * _LADDER_SHARE
+    agreed, weakest, full = 0, mpmath.mpf(0), _FULL_POINTS
+    unresolved: _Gap | None = None
+    complex_refuted: _Verdict | None = None
+    complex_points = far_skipped = 0
     try:
-        with mpmath.workdps(dps):
-            for _, envs in sampler.points():
-                for env in envs:
-                    lv, rv = _value(lhs, env), _value(rhs, env)
-                    l_bad, r_bad = isinstance(lv, Undefined), isinstance(rv, Undefined)
-                    if l_bad and r_bad:
+        for _, envs in sampler.points():
+            for env in envs:
+                complex_at = _is_complex(env)
+                try:
+                    with complex_mode(complex_at):
+                        gap = _gap(lhs, rhs, env, dps, full > 0, deadline)
+                except Unsupported:
+                    if sampler.is_far(env):
+                        far_skipped += 1
                         continue
-                    if not (l_bad or r_bad or close(lv, rv, dps)):
-                        agree = _noise_only(lhs, rhs, env, lv, rv, dps)
-                        if not agree:
-                            with mpmath.workdps(2 * dps):
-                                lv, rv = _value(lhs, env), _value(rhs, env)
-                    else:
-                        agree = not (l_bad or r_bad)
-                    if not agree:
-                        return _Verdict(
-                            Status.REFUTED,
-                            "the two sides differ at a sampled point",
-                            {"point": env.describe(), "lhs": _show(lv), "rhs": _show(rv)},
-                        )
-                    agreed += 1
+                    raise
+                if gap.kind == "skip":
+                    continue
+                full -= 1
+                if gap.kind in ("differ", "undefined"):
+                    with complex_mode(complex_at):
+                        verdict = _refutation(lhs, rhs, env, gap, "the two sides differ")
+                    if verdict.status is Status.REFUTED and complex_at:
+                        complex_refuted = complex_refuted or verdict
+                        continue
+                    if verdict.status is Status.REFUTED:
+                        return verdict
+                    unresolved = unresolved or gap
+                    continue
+                if gap.kind == "unresolved":
+                    unresolved = unresolved or gap
+                    continue
+                agreed += 1
+                complex_points += complex_at
+                weakest = max(weakest, gap.bound)
     except Unsupported as exc:
         return _Verdict(Status.UNKNOWN, f"numeric check impossible: {exc}")
+    except BudgetExceeded:
+        return _Verdict(Status.UNKNOWN, "the numeric check ran out of its time budget")
+    if complex_refuted is not None:
+        real = agreed - complex_points
+        hint = sampler.complex_hint() if real else ""
+        return _Verdict(
+            Status.REFUTED,
+            complex_refuted.detail
+            + (f" at a complex point (it held at {real} real points{hint})" if hint else ""),
+            complex_refuted.counterexample,
+        )
+    if unresolved is not None:
+        return _Verdict(
+            Status.UNKNOWN,
+            f"|lhs - rhs| did not settle up to {unresolved.digits} digits "
+            f"(last {mpmath.nstr(unresolved.bound, 5)}): neither agreement nor a counterexample",
+        )
     if agreed == 0:
         return _Verdict(Status.UNKNOWN, "neither side has a value at any sampled point")
     how = mean_semantics((lhs, rhs), sampler.instances)
+    where = sampler.domain_note(complex_points, far_skipped)
     return _Verdict(
         Status.NUMERIC,
-        f"agree to {dps - 10} digits at {agreed} points" + (f" ({how})" if how else ""),
+        f"|lhs - rhs| < {_power(weakest)} at {agreed} points{where}; not proved"
+        + (f" ({how})" if how else ""),
     )
+
+
+def _power(bound: mpmath.mpf) -> str:
+    if bound == 0:
+        return "10^-inf"
+    return f"10^{int(mpmath.ceil(mpmath.log10(bound)))}"
 
 
 def _numeric_inequality(lhs: Expr, rhs: Expr, relation: Relation, sampler: _Sampler) -> _Verdict:
