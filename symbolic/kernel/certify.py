@@ -20,6 +20,7 @@ rests on mpmath at two precisions only.
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -303,7 +304,7 @@ class _Ball:
 
         points = [a, *self._cuts(body, var, a, b), b]
         total = acb(0)
-        for left, right in zip(points, points[1:]):
+        for left, right in itertools.pairwise(points):
             total += acb.integral(integrand, left, right, eval_limit=200_000)
         return total
 

@@ -56,6 +56,7 @@ from sympy import (
 
 from symbolic.kernel import closed_forms
 from symbolic.kernel.budget import BudgetExceeded, time_budget
+from symbolic.kernel.certify import certify
 from symbolic.kernel.derivation import Derivation, Relation, Step
 from symbolic.kernel.measures import (
     Constant,
@@ -69,7 +70,6 @@ from symbolic.kernel.measures import (
     yv,
 )
 from symbolic.kernel.measures import i as data_index
-from symbolic.kernel.certify import certify
 from symbolic.kernel.numeric import (
     DataSampler,
     Instance,
@@ -652,9 +652,11 @@ class _Sampler:
             plain,
             far=1,
             complex_ok=bool(self.unassumed),
+            nice=1 if self.free else 0,
         )
         self.rng = random.Random(cfg.seed + 1)
         self._far: set[int] = set()
+        self._far_points: list[Point] = []
         self._points: list[tuple[Instance, list[Point]]] | None = None
 
     def _sample(
@@ -669,7 +671,25 @@ class _Sampler:
 
     def is_far(self, env: Point) -> bool:
         """Whether ``env`` was drawn far out: a far point without a value is skipped."""
-        return id(env) in self._far or env.instance is self.instances[-1]
+        return (
+            id(env) in self._far
+            or any(env.params is p.params for p in self._far_points)
+            or any(env.instance is i for i in self.instances[self.cfg.instances :])
+        )
+
+    def supported(self, envs: list[Point], exprs: tuple[Expr, ...]) -> list[Point]:
+        """``envs`` without the far points where an expression has no numeric value."""
+        kept = []
+        for env in envs:
+            try:
+                for e in exprs:
+                    _value(e, env)
+            except Unsupported:
+                if not self.is_far(env):
+                    raise
+                continue
+            kept.append(env)
+        return kept
 
     def complex_hint(self) -> str:
         names = ", ".join(str(s) for s in self.unassumed)
@@ -704,6 +724,7 @@ class _Sampler:
             if self.used and scalar:
                 far = Point(inst, {p: self._sample(p, inst, far=True) for p in self.params})
                 self._far.add(id(far))
+                self._far_points.append(far)
                 envs.append(far)
             yield inst, envs
 
@@ -782,8 +803,16 @@ def _gap(lhs: Expr, rhs: Expr, env: Point, dps: int, full: bool, deadline: float
             settled = tightened and previous[2] <= tolerance(previous[1]) * _scale(lv, rv)
             if (settled and not full) or time.monotonic() > deadline:
                 break
-        with mpmath.workdps(digits):
-            lv, rv = _value(lhs, env), _value(rhs, env)
+        try:
+            with mpmath.workdps(digits):
+                lv_new, rv_new = _value(lhs, env), _value(rhs, env)
+        except Unsupported:
+            # A quadrature that converges at the working digits may not at hundreds more:
+            # the ladder stops where the evaluator does.
+            if previous is None or digits <= 2 * dps:
+                raise
+            break
+        lv, rv = lv_new, rv_new
         l_bad, r_bad = isinstance(lv, Undefined), isinstance(rv, Undefined)
         if l_bad and r_bad:
             return _Gap("skip")
@@ -935,34 +964,52 @@ def _power(bound: mpmath.mpf) -> str:
 
 def _numeric_inequality(lhs: Expr, rhs: Expr, relation: Relation, sampler: _Sampler) -> _Verdict:
     """``lhs < rhs`` (or ``>``) at every sampled point where both sides have a value, with a
-    margin above rounding noise."""
+    margin above rounding at the digits where the gap was resolved (the precision ladder is
+    climbed while it is not); a gap lost in rounding up to the cap is no evidence either way."""
     dps = sampler.cfg.dps
-    held = 0
+    held = unresolved = 0
     try:
         for _, envs in sampler.points():
             for env in envs:
-                # A gap lost in rounding at dps digits is looked at again with twice the digits.
-                for digits in (dps, 2 * dps):
-                    with mpmath.workdps(digits):
-                        lv, rv = _value(lhs, env), _value(rhs, env)
-                        if isinstance(lv, Undefined) or isinstance(rv, Undefined):
-                            break
-                        gap = rv - lv if relation is Relation.LT else lv - rv
-                        if gap > tolerance(digits) * max(abs(lv), abs(rv)):
-                            break
+                resolved = False
+                with complex_mode(False):
+                    for digits in _ladder(dps):
+                        with mpmath.workdps(digits):
+                            lv, rv = _value(lhs, env), _value(rhs, env)
+                            if isinstance(lv, Undefined) or isinstance(rv, Undefined):
+                                break
+                            gap = rv - lv if relation is Relation.LT else lv - rv
+                            if abs(gap) > tolerance(digits) * max(abs(lv), abs(rv)):
+                                resolved = True
+                                break
                 # The claim is about the points where both sides have a value (a count that
                 # divides is not 0 there): elsewhere it says nothing.
                 if isinstance(lv, Undefined) or isinstance(rv, Undefined):
                     continue
-                if not gap > 0:
+                if not resolved:
+                    unresolved += 1
+                    continue
+                if gap < 0:
+                    cert = certify(lhs, rhs, env)
+                    how = (
+                        f"certified (disjoint ball enclosures at {cert.bits} bits)"
+                        if cert.certified
+                        else f"not certified ({cert.missing or 'the balls overlap'})"
+                    )
                     return _Verdict(
                         Status.REFUTED,
-                        f"the inequality lhs {relation.value} rhs fails at a sampled point",
+                        f"the inequality lhs {relation.value} rhs fails at a sampled point: {how}",
                         {"point": env.describe(), "lhs": _show(lv), "rhs": _show(rv)},
                     )
                 held += 1
     except Unsupported as exc:
         return _Verdict(Status.UNKNOWN, f"numeric check impossible: {exc}")
+    if unresolved:
+        return _Verdict(
+            Status.UNKNOWN,
+            f"the sides are equal up to {CAP_DPS} digits at {unresolved} points: the strict "
+            "inequality is not shown there",
+        )
     if held == 0:
         return _Verdict(Status.UNKNOWN, "neither side has a value at any sampled point")
     return _Verdict(Status.NUMERIC, f"holds with a margin at {held} points")
@@ -1000,7 +1047,8 @@ def _numeric_argopt(f: Expr, g: Expr, flips: bool, sampler: _Sampler) -> _Verdic
     pairs = 0
     try:
         with mpmath.workdps(dps):
-            for _, envs in sampler.points():
+            for _, drawn in sampler.points():
+                envs = sampler.supported(drawn, (f, g))
                 fs = [_value(f, e) for e in envs]
                 gs = [_value(g, e) for e in envs]
                 for env, fv, gv in zip(envs, fs, gs, strict=True):
@@ -1015,6 +1063,13 @@ def _numeric_argopt(f: Expr, g: Expr, flips: bool, sampler: _Sampler) -> _Verdic
                     df, dg = fs[j] - fs[k], gs[j] - gs[k]
                     f_sign = _order(df, tol * max(abs(fs[j]), abs(fs[k])))
                     g_sign = _order(dg, tol * max(abs(gs[j]), abs(gs[k])))
+                    if (-g_sign if flips else g_sign) != f_sign:
+                        # A tie at these digits may be a difference below them: look again
+                        # with more digits before calling it a counterexample.
+                        resolved = _resolve_orders(f, g, envs[j], envs[k], dps)
+                        if resolved is None:
+                            continue
+                        f_sign, g_sign = resolved
                     if (-g_sign if flips else g_sign) != f_sign:
                         return _Verdict(
                             Status.REFUTED,
@@ -1035,6 +1090,29 @@ def _numeric_argopt(f: Expr, g: Expr, flips: bool, sampler: _Sampler) -> _Verdic
     return _Verdict(Status.NUMERIC, f"the two objectives order {pairs} parameter pairs alike")
 
 
+def _resolve_orders(
+    f: Expr, g: Expr, e1: Point, e2: Point, dps: int
+) -> tuple[int, int] | None:
+    """The orders of f and of g on a pair of points, each read at the first precision of the
+    ladder where it is above rounding (None when one stays within rounding up to the cap)."""
+    signs: list[int | None] = [None, None]
+    for digits in _ladder(dps)[1:]:
+        with mpmath.workdps(digits):
+            for slot, h in enumerate((f, g)):
+                if signs[slot] is not None and signs[slot] != 0:
+                    continue
+                v1, v2 = _value(h, e1), _value(h, e2)
+                if isinstance(v1, Undefined) or isinstance(v2, Undefined):
+                    return None
+                sign = _order(v1 - v2, tolerance(digits) * max(abs(v1), abs(v2)))
+                signs[slot] = sign if sign != 0 or digits == _ladder(dps)[-1] else None
+        if all(v is not None and v != 0 for v in signs):
+            break
+    if any(v is None for v in signs):
+        return None
+    return signs[0], signs[1]
+
+
 def _bindings(term: Expr, indices: set[Symbol], inst: Instance) -> list[dict[Symbol, mpmath.mpf]]:
     """Values for the variables a term borrows from an enclosing sum or expectation."""
     free = term.free_symbols
@@ -1053,6 +1131,7 @@ def _numeric_constant(term: Expr, indices: set[Symbol], sampler: _Sampler) -> _V
         with mpmath.workdps(dps):
             for inst, points in sampler.points():
                 envs = [p.with_bound(b) for b in _bindings(term, indices, inst) for p in points]
+                envs = sampler.supported(envs, (term,))
                 values = [(e, _value(term, e)) for e in envs]
                 defined = [(e, v) for e, v in values if not isinstance(v, Undefined)]
                 for (e1, v1), (e2, v2) in itertools.combinations(defined, 2):
@@ -1112,7 +1191,7 @@ def _check_constants(exprs: tuple[Expr, ...], sampler: _Sampler) -> list[_Verdic
         verdicts.append(
             _combine(
                 (False, why),
-                _numeric_constant(term, indices, sampler),
+                _bounded(lambda t=term: _numeric_constant(t, indices, sampler), sampler.cfg),
             )
         )
     return verdicts
@@ -1173,6 +1252,21 @@ def check_step(
     )
 
 
+def _numeric_budget(config: Config) -> float:
+    """Seconds a step's numeric check may take: a few symbolic budgets (it evaluates twice at
+    every point, and climbs the precision ladder at some)."""
+    return max(30.0, 3 * config.budget)
+
+
+def _bounded(run: Callable[[], _Verdict], config: Config) -> _Verdict:
+    seconds = _numeric_budget(config)
+    try:
+        with time_budget(seconds):
+            return run()
+    except BudgetExceeded:
+        return _Verdict(Status.UNKNOWN, f"the numeric check ran out of its {seconds:g} s budget")
+
+
 def _verdict(
     lhs: Expr,
     lhs_sense: Relation,
@@ -1189,12 +1283,15 @@ def _verdict(
     sampler = _Sampler((lhs, step.rhs), params, intervals, config, data, vectors, orders)
     constants = _check_constants((lhs, step.rhs), sampler)
     flips = _sense_flips(lhs_sense, step.relation)
-    if step.relation is Relation.EQ:
-        numeric = _numeric_equal(lhs, step.rhs, sampler)
-    elif inequality:
-        numeric = _numeric_inequality(lhs, step.rhs, step.relation, sampler)
-    else:
-        numeric = _numeric_argopt(lhs, step.rhs, flips, sampler)
+
+    def run_numeric() -> _Verdict:
+        if step.relation is Relation.EQ:
+            return _numeric_equal(lhs, step.rhs, sampler)
+        if inequality:
+            return _numeric_inequality(lhs, step.rhs, step.relation, sampler)
+        return _numeric_argopt(lhs, step.rhs, flips, sampler)
+
+    numeric = _bounded(run_numeric, config)
 
     def prove() -> tuple[bool, str]:
         if step.relation is Relation.EQ:

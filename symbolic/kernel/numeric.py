@@ -264,13 +264,17 @@ def _pow(base: mpmath.mpf, exponent: mpmath.mpf) -> mpmath.mpf:
     return _real(mpmath.power(base, exponent))
 
 
-def _heaviside(x: mpmath.mpf, at_zero: mpmath.mpf = mpmath.mpf(1) / 2) -> mpmath.mpf:
+_HALF = mpmath.mpf(1) / 2
+_ZERO = mpmath.mpf(0)
+
+
+def _heaviside(x: mpmath.mpf, at_zero: mpmath.mpf = _HALF) -> mpmath.mpf:
     if x == 0:
         return at_zero
     return mpmath.mpf(1) if x > 0 else mpmath.mpf(0)
 
 
-def _lambertw(x: mpmath.mpf, branch: mpmath.mpf = mpmath.mpf(0)) -> mpmath.mpf:
+def _lambertw(x: mpmath.mpf, branch: mpmath.mpf = _ZERO) -> mpmath.mpf:
     if branch != int(branch):
         raise Undefined("a non-integer branch of LambertW")
     return mpmath.lambertw(x, int(branch))
@@ -632,7 +636,7 @@ def _one_sided(term: Callable[[mpmath.mpf], mpmath.mpf], start: mpmath.mpf) -> m
         total += value
         recent = [*recent[-11:], abs(value)]
         if len(recent) == 12 and all(v <= eps * max(abs(total), eps) for v in recent[-4:]):
-            ratios = [b / a for a, b in zip(recent, recent[1:]) if a != 0]
+            ratios = [b / a for a, b in itertools.pairwise(recent) if a != 0]
             if all(v == 0 for v in recent[-4:]) or (ratios and max(ratios) < 0.9):
                 # Beyond here the terms fall faster than 0.9^k: the tail is below |last| * 10.
                 return total
@@ -640,7 +644,8 @@ def _one_sided(term: Callable[[mpmath.mpf], mpmath.mpf], start: mpmath.mpf) -> m
     probes = [start + 2**j for j in range(12, 24)]
     values = [term(k) for k in probes]
     sizes = [abs(v) for v in values]
-    if any(b >= a for a, b in zip(sizes, sizes[1:]) if a != 0) or sizes[-1] == 0 and any(sizes):
+    growing = any(b >= a for a, b in itertools.pairwise(sizes) if a != 0)
+    if growing or sizes[-1] == 0 and any(sizes):
         raise Unsupported("the series' terms do not visibly tend to 0")
     decay = mpmath.log(sizes[-2] / sizes[-1], 2)
     alternating = all(term(k) * term(k + 1) < 0 for k in probes[-3:])
@@ -676,7 +681,8 @@ def _integral(node: sympy.Integral, env: Point) -> mpmath.mpf:
         try:
             return integrand(env.with_bound({var: t}))
         except Undefined as exc:
-            raise Unsupported(f"the integrand has no value at {var} = {mpmath.nstr(t, 10)}") from exc
+            where = f"{var} = {mpmath.nstr(t, 10)}"
+            raise Unsupported(f"the integrand has no value at {where}") from exc
 
     cuts = [a, *_breakpoints(folded, var, a, b), b]
     zeros = _oscillation(folded, var) if mpmath.isinf(b) and not mpmath.isinf(a) else None
@@ -1189,6 +1195,7 @@ def sample_value(
     *,
     far: bool = False,
     complex_ok: bool = False,
+    nice: bool = False,
 ) -> mpmath.mpf | mpmath.mpc:
     """A random value from the symbol's domain: its (open) interval if given, else its
     assumptions, the whole of them: an even integer is even, a nonpositive real is <= 0.
@@ -1209,6 +1216,10 @@ def sample_value(
         return random_mpf(rng, *interval)
     if sym.is_integer:
         return mpmath.mpf(_sample_integer(sym, rng, far))
+    if nice and sym.is_extended_real:
+        # Small integers and halves: where powers of negative numbers are real.
+        options = [v for v in _NICE if _in_sign(sym, v)]
+        return mpmath.mpf(rng.choice(options)) if options else random_mpf(rng, -3, 3)
     if far:
         size = mpmath.mpf(10) ** random_mpf(rng, 1, 6)
         small = mpmath.mpf(10) ** -random_mpf(rng, 1, 6)
@@ -1223,10 +1234,21 @@ def sample_value(
     if sym.is_nonpositive:
         return -size
     if sym.is_extended_real is None and complex_ok:
-        return mpmath.mpc(random_mpf(rng, -3, 3), random_mpf(rng, -3, 3))
+        # Imaginary parts past pi reach where principal branches wrap.
+        return mpmath.mpc(random_mpf(rng, -3, 3), random_mpf(rng, -8, 8))
     if far:
         return size if rng.random() < 0.5 else -size
     return random_mpf(rng, -3, 3)
+
+
+_NICE = (-2, -1, mpmath.mpf(-1) / 2, mpmath.mpf(1) / 2, 1, 2, 3)
+
+
+def _in_sign(sym: Symbol, v: object) -> bool:
+    return not (
+        (sym.is_positive or sym.is_nonnegative) and v < 0
+        or (sym.is_negative or sym.is_nonpositive) and v > 0
+    )
 
 
 def _sample_integer(sym: Symbol, rng: random.Random, far: bool) -> int:
@@ -1265,6 +1287,7 @@ def sample_instances(
     *,
     far: int = 0,
     complex_ok: bool = False,
+    nice: int = 0,
 ) -> list[Instance]:
     """``count`` concrete instances: data of sizes 1, 4, 7, ... with a repeated point, a random
     model over three labels, and a value for each of ``symbols`` from its domain.
@@ -1273,13 +1296,14 @@ def sample_instances(
     a feature and one of three labels. ``vectors`` are sampled after the symbols, so that a
     vector's length may be one of them (``K``). ``far`` more instances draw the symbols far
     out or near their intervals' ends; with ``complex_ok`` every other instance draws the
-    symbols without assumptions in the complex plane."""
+    symbols without assumptions in the complex plane; ``nice`` more draw real symbols among
+    small integers and halves."""
     rng = random.Random(seed)
     intervals = intervals or {}
     draw = data or labelled_points
     labels = (0, 1, 2)
     instances = []
-    for k in range(count + far):
+    for k in range(count + far + nice):
         n = _SIZES[k % len(_SIZES)] + 6 * (k // len(_SIZES))
         # A sampler may return more points than asked where its domain needs them (data with
         # two distinct values cannot have one point).
@@ -1293,7 +1317,12 @@ def sample_instances(
         )
         values = {
             s: sample_value(
-                s, rng, intervals.get(s), far=k >= count, complex_ok=complex_ok and k % 2 == 1
+                s,
+                rng,
+                intervals.get(s),
+                far=count <= k < count + far,
+                complex_ok=complex_ok and k % 2 == 1,
+                nice=k >= count + far,
             )
             for s in symbols
         }
