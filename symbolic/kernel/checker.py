@@ -766,6 +766,7 @@ CAP_DPS = 3010
 # that following may take.
 _FULL_POINTS = 2
 _LADDER_SHARE = 0.25
+_LADDER_COST = 3
 
 
 def _ladder(dps: int) -> list[int]:
@@ -798,10 +799,17 @@ def _gap(lhs: Expr, rhs: Expr, env: Point, dps: int, full: bool, deadline: float
     previous: tuple[object, int, mpmath.mpf] | None = None
     tightened = False
     lv = rv = None
+    started = time.monotonic()
+    base = 0.0
     for digits in _ladder(dps):
         if previous is not None and digits > 2 * dps:
+            now = time.monotonic()
+            base = base or now - started
             settled = tightened and previous[2] <= tolerance(previous[1]) * _scale(lv, rv)
-            if (settled and not full) or time.monotonic() > deadline:
+            # Past twice the working digits a settled point climbs only while the climb costs
+            # at most a few times the first two levels: cheap expressions go to the cap.
+            costly = now - started > _LADDER_COST * base + 0.01
+            if (settled and (not full or costly)) or now > deadline:
                 break
         try:
             with mpmath.workdps(digits):
@@ -1255,7 +1263,7 @@ def check_step(
 def _numeric_budget(config: Config) -> float:
     """Seconds a step's numeric check may take: a few symbolic budgets (it evaluates twice at
     every point, and climbs the precision ladder at some)."""
-    return max(30.0, 3 * config.budget)
+    return max(5.0, 3 * config.budget)
 
 
 def _bounded(run: Callable[[], _Verdict], config: Config) -> _Verdict:
