@@ -808,12 +808,19 @@ def _gap(lhs: Expr, rhs: Expr, env: Point, dps: int, full: bool, deadline: float
             settled = tightened and previous[2] <= tolerance(previous[1]) * _scale(lv, rv)
             # Past twice the working digits a settled point climbs only while the climb costs
             # at most a few times the first two levels: cheap expressions go to the cap.
-            costly = now - started > _LADDER_COST * base + 0.01
-            if (settled and (not full or costly)) or now > deadline:
+            allowance = _LADDER_COST * base + 0.01 - (now - started)
+            if (settled and (not full or allowance <= 0)) or now > deadline:
                 break
+            allowance = allowance if settled else deadline - now
+        else:
+            allowance = 0.0
         try:
-            with mpmath.workdps(digits):
+            with mpmath.workdps(digits), time_budget(allowance):
                 lv_new, rv_new = _value(lhs, env), _value(rhs, env)
+        except BudgetExceeded:
+            if allowance <= 0:
+                raise
+            break
         except Unsupported:
             # A quadrature that converges at the working digits may not at hundreds more:
             # the ladder stops where the evaluator does.
@@ -901,6 +908,8 @@ def _numeric_equal(lhs: Expr, rhs: Expr, sampler: _Sampler) -> _Verdict:
     deadline = time.monotonic() + sampler.cfg.budget * _LADDER_SHARE
     agreed, weakest, full = 0, mpmath.mpf(0), _FULL_POINTS
     unresolved: _Gap | None = None
+    # A difference that could not be made a counterexample (not certified where it must be).
+    doubtful: _Verdict | None = None
     complex_refuted: _Verdict | None = None
     complex_points = far_skipped = 0
     try:
@@ -926,7 +935,7 @@ def _numeric_equal(lhs: Expr, rhs: Expr, sampler: _Sampler) -> _Verdict:
                         continue
                     if verdict.status is Status.REFUTED:
                         return verdict
-                    unresolved = unresolved or gap
+                    doubtful = doubtful or verdict
                     continue
                 if gap.kind == "unresolved":
                     unresolved = unresolved or gap
@@ -947,6 +956,8 @@ def _numeric_equal(lhs: Expr, rhs: Expr, sampler: _Sampler) -> _Verdict:
             + (f" at a complex point (it held at {real} real points{hint})" if hint else ""),
             complex_refuted.counterexample,
         )
+    if doubtful is not None:
+        return doubtful
     if unresolved is not None:
         return _Verdict(
             Status.UNKNOWN,
