@@ -81,6 +81,7 @@ from symbolic.kernel.numeric import (
     complex_mode,
     evaluate,
     mean_semantics,
+    rests_on_extrapolation,
     sample_instances,
     sample_value,
     sample_vector,
@@ -856,17 +857,6 @@ def _is_complex(env: Point) -> bool:
     return any(isinstance(v, mpmath.mpc) for v in env.instance.values.values())
 
 
-def _heuristic(exprs: tuple[Expr, ...]) -> bool:
-    """Whether a value rests on extrapolation (an infinite series or range of integration)."""
-    return any(
-        lim.is_infinite
-        for e in exprs
-        for n in e.atoms(Sum, sympy.Integral)
-        for lim in n.limits[0][1:]
-        if len(n.limits[0]) == 3
-    )
-
-
 def _refutation(lhs: Expr, rhs: Expr, env: Point, gap: _Gap, what: str) -> _Verdict:
     """A point where the sides differ, certified in ball arithmetic where it can be."""
     example = {"point": env.describe(), "lhs": _show(gap.lv), "rhs": _show(gap.rv)}
@@ -888,7 +878,9 @@ def _refutation(lhs: Expr, rhs: Expr, env: Point, gap: _Gap, what: str) -> _Verd
             f"arithmetic at {cert.bits} bits does not separate the sides: not refuted",
             example,
         )
-    if _heuristic((lhs, rhs)):
+    with mpmath.workdps(gap.digits):
+        extrapolated = rests_on_extrapolation((lhs, rhs), env)
+    if extrapolated:
         return _Verdict(
             Status.UNKNOWN,
             f"the sides seem to differ at a point, but the values rest on an extrapolated "

@@ -82,6 +82,7 @@ __all__ = [
     "labelled_points",
     "polynomial_degree",
     "mean_semantics",
+    "rests_on_extrapolation",
 ]
 
 
@@ -654,7 +655,24 @@ def _one_sided(term: Callable[[mpmath.mpf], mpmath.mpf], start: mpmath.mpf) -> m
         raise Unsupported(
             f"the series converges too slowly or not at all (terms ~ k^-{mpmath.nstr(decay, 3)})"
         )
+    _EXTRAPOLATED[0] = True
     return _real(mpmath.nsum(term, [start, mpmath.inf]))
+
+
+# Set when a value used nsum's or quadosc's extrapolation, which has no error bound.
+_EXTRAPOLATED = [False]
+
+
+def rests_on_extrapolation(exprs: tuple[Expr, ...], env: Point) -> bool:
+    """Whether the values of ``exprs`` at ``env`` used an extrapolated series or integral
+    (rather than terms summed to the precision, or quadrature with its error estimate)."""
+    _EXTRAPOLATED[0] = False
+    for e in exprs:
+        try:
+            evaluate(e, env)
+        except (Undefined, Unsupported):
+            continue
+    return _EXTRAPOLATED[0]
 
 
 def _integral(node: sympy.Integral, env: Point) -> mpmath.mpf:
@@ -691,6 +709,7 @@ def _integral(node: sympy.Integral, env: Point) -> mpmath.mpf:
         last = cuts[-2]
         # Beyond the last cut the integral is summed between consecutive zeros and extrapolated.
         value = mpmath.quadosc(f, [last, mpmath.inf], zeros=zeros)
+        _EXTRAPOLATED[0] = True
         _require_converged(head[0], head[1], "the quadrature")
         return _real(head[0] + value)
     value, error = mpmath.quad(f, cuts, error=True, maxdegree=8)
