@@ -682,11 +682,13 @@ class _Sampler:
         """``envs`` without the far points where an expression has no numeric value."""
         kept = []
         for env in envs:
+            far = self.is_far(env)
             try:
-                for e in exprs:
-                    _value(e, env)
-            except Unsupported:
-                if not self.is_far(env):
+                with time_budget(_FAR_SECONDS if far else 0):
+                    for e in exprs:
+                        _value(e, env)
+            except (Unsupported, BudgetExceeded):
+                if not far:
                     raise
                 continue
             kept.append(env)
@@ -768,6 +770,8 @@ CAP_DPS = 3010
 _FULL_POINTS = 2
 _LADDER_SHARE = 0.25
 _LADDER_COST = 3
+# Seconds a far point may take before it is skipped.
+_FAR_SECONDS = 1.0
 
 
 def _ladder(dps: int) -> list[int]:
@@ -908,11 +912,13 @@ def _numeric_equal(lhs: Expr, rhs: Expr, sampler: _Sampler) -> _Verdict:
         for _, envs in sampler.points():
             for env in envs:
                 complex_at = _is_complex(env)
+                far = sampler.is_far(env)
                 try:
-                    with complex_mode(complex_at):
+                    # A far point is extra evidence: it may not take long.
+                    with complex_mode(complex_at), time_budget(_FAR_SECONDS if far else 0):
                         gap = _gap(lhs, rhs, env, dps, full > 0, deadline)
-                except Unsupported:
-                    if sampler.is_far(env):
+                except (Unsupported, BudgetExceeded):
+                    if far:
                         far_skipped += 1
                         continue
                     raise
