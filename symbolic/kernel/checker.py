@@ -838,14 +838,17 @@ def _gap(lhs: Expr, rhs: Expr, env: Point, dps: int, full: bool, deadline: float
             return _Gap("skip")
         if l_bad or r_bad:
             return _Gap("undefined", lv, rv, digits)
-        d = lv - rv
-        # Where d is exactly 0 the bound is the rounding of the larger side.
-        bound = abs(d) if d != 0 else mpmath.mpf(10) ** (-digits) * _scale(lv, rv)
-        if previous is not None:
-            d0, digits0, bound0 = previous
-            if d != 0 and abs(d - d0) <= abs(d) * mpmath.mpf(10) ** (-min(digits0 // 3, 15)):
-                return _Gap("differ", lv, rv, digits, abs(d))
-            tightened = d == 0 or bound <= bound0 * mpmath.mpf(10) ** (-(digits0 // 4))
+        # The difference is taken at the level's digits, not the caller's.
+        with mpmath.workdps(digits):
+            d = +lv - rv
+            # Where d is exactly 0 the bound is the rounding of the larger side.
+            bound = abs(d) if d != 0 else mpmath.mpf(10) ** (-digits) * _scale(lv, rv)
+            if previous is not None:
+                d0, digits0, bound0 = previous
+                close_to = abs(d) * mpmath.mpf(10) ** (-min(digits0 // 3, 15))
+                if d != 0 and abs(d - d0) <= close_to:
+                    return _Gap("differ", lv, rv, digits, abs(d))
+                tightened = d == 0 or bound <= bound0 * mpmath.mpf(10) ** (-(digits0 // 4))
         previous = (d, digits, bound)
     assert previous is not None
     if tightened and previous[2] <= tolerance(previous[1]) * _scale(lv, rv):

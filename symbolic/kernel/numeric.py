@@ -525,7 +525,7 @@ def _interpret(expr: Expr, env: Point) -> mpmath.mpf:
     if expr is sympy.pi:
         return +mpmath.pi
     if expr is sympy.E:
-        return mpmath.e
+        return +mpmath.e
     if expr is sympy.EulerGamma:
         return +mpmath.euler
     if isinstance(expr, Symbol):
