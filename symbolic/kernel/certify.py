@@ -4,9 +4,10 @@ The numeric check finds a point where the two sides seem to differ; this module 
 proof. Every sampled value is a binary fraction (an mpmath number), so the point is exact; each
 side is evaluated there in ball arithmetic (python-flint's ``acb``, a binding of FLINT/Arb),
 which returns an interval guaranteed to hold the true value. Disjoint enclosures prove the
-sides differ. Integrals are enclosed by ``acb.integral``, split at the integrand's kinks; a
-construct without a ball implementation is named, and the caller then says the counterexample
-rests on mpmath at two precisions only.
+sides differ. Integrals would be enclosed by ``acb.integral``, split at the integrand's kinks,
+but that is off (:data:`INTEGRALS`): its callback into Python is not safe under the time
+budget's alarm. A construct without a ball implementation is named, and the caller then says
+the counterexample rests on mpmath at two precisions only.
 
 >>> from sympy import Symbol, exp
 >>> import mpmath
