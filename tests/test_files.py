@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 from pathlib import Path
 
 import pytest
@@ -112,7 +113,7 @@ def test_a_huge_sum_is_bounded_work(tmp_path, capsys):
     )
     assert main(["check", str(path), "--json"]) == 0
     step = json.loads(capsys.readouterr().out)["steps"][0]
-    assert step["status"] == "proved" and "more than 1000000 terms" in step["detail"]
+    assert step["status"] == "proved" and re.search(r"more than \d+ terms", step["detail"])
 
 
 # The students' files are refuted at their wrong step; every other example is proved.

@@ -66,9 +66,10 @@ def test_a_poisson_series_with_a_wrong_factor_is_refuted():
 
 
 def test_a_geometric_series_needs_its_convergence_condition():
-    # With p only known positive, |1 - p| < 1 is not established: the series may diverge.
+    # With p only known positive, |1 - p| < 1 is not established: the series may diverge. A
+    # symbol's interval is part of the claim (its domain), so the interval reaches past 2.
     series = Sum(p * (1 - p) ** (j - 1), (j, 1, oo))
-    checked = verdict(series, S.One, {p: (0.1, 0.9)})
+    checked = verdict(series, S.One, {p: (0.1, 2.5)})
     assert checked.status is not Status.PROVED
     # log(1 - p) is real only for p < 1: a claim that takes it holds only there, where the
     # series converges.
@@ -175,8 +176,9 @@ def test_the_cauchy_log_moment_is_proved_where_the_quadratic_has_no_two_real_roo
     where = {m: (-2.0, 2.0), h: (0.3, 3.0)}
     assert verdict(lhs, rhs, where).status is Status.PROVED
     assert verdict(lhs, rhs + log(2) / 10, where).status is Status.REFUTED
-    # With c only known real, tan(u)^2 + c may have two real roots: nothing is established.
+    # With c only known real, tan(u)^2 + c may have two real roots: nothing is established (the
+    # interval is part of the claim, so it reaches below 0).
     c = Symbol("c", real=True)
     lhs = Integral(log(tan(u) ** 2 + c), (u, -pi / 2, pi / 2)) / pi
-    checked = verdict(lhs, 2 * log(1 + sqrt(c)), {c: (0.5, 3.0)})
+    checked = verdict(lhs, 2 * log(1 + sqrt(c)), {c: (-3.0, 3.0)})
     assert checked.status is not Status.PROVED

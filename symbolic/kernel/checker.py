@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import itertools
 import random
+import time
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field, replace
 from enum import StrEnum
@@ -58,6 +59,7 @@ from sympy.calculus.util import continuous_domain
 from symbolic.kernel import calculus, closed_forms
 from symbolic.kernel.assumptions import Assumptions
 from symbolic.kernel.budget import BudgetExceeded, time_budget
+from symbolic.kernel.certify import certify
 from symbolic.kernel.derivation import Derivation, Relation, Step
 from symbolic.kernel.measures import (
     Constant,
@@ -80,8 +82,10 @@ from symbolic.kernel.numeric import (
     Unsupported,
     VectorSpec,
     close,
+    complex_mode,
     evaluate,
     mean_semantics,
+    rests_on_extrapolation,
     sample_instances,
     sample_value,
     sample_vector,
@@ -452,8 +456,8 @@ def _denominators(e: Expr) -> set[Expr]:
     found: set[Expr] = set()
     bound = _bound_variables(e)
     for node in e.atoms(sympy.Pow):
-        # exp, factorials and Gamma vanish nowhere: they are no condition on the domain.
-        if isinstance(node.base, sympy.exp | sympy.factorial | sympy.gamma):
+        # exp, factorials, Gamma and Beta vanish nowhere: they are no condition on the domain.
+        if isinstance(node.base, sympy.exp | sympy.factorial | sympy.gamma | sympy.beta):
             continue
         if node.exp.is_negative and not node.base.is_number and not node.base.has(*bound):
             found.add(sympy.factor_terms(node.base))
@@ -942,6 +946,10 @@ def _free_symbols(exprs: tuple[Expr, ...], params: tuple[Symbol, ...]) -> tuple[
 
 
 class _Sampler:
+    """The points of a numeric check: instances of the data, the model and the free symbols
+    (one more drawn far out, and every other one with the symbols without assumptions in the
+    complex plane), and per instance parameter values (one more of them far out)."""
+
     def __init__(
         self,
         exprs: tuple[Expr, ...],
@@ -964,39 +972,104 @@ class _Sampler:
         self.cfg = cfg
         self.used = any(e.has(p) for e in exprs for p in params)
         plain = {b: spec for b, spec in self.vectors.items() if b not in params}
-        symbols = _free_symbols((*exprs, *hypotheses), params)
+        self.free = _free_symbols((*exprs, *hypotheses), params)
+        self.unassumed = [s for s in self.free if s.is_extended_real is None]
         # Under hypotheses, instances are drawn until enough satisfy the ones the parameters
         # do not enter; the points that fail the others are dropped in points().
         draws = cfg.instances * (8 if hypotheses else 1)
-        drawn = sample_instances(cfg.seed, draws, symbols, intervals, data, plain)
+        drawn = sample_instances(
+            cfg.seed,
+            draws,
+            self.free,
+            intervals,
+            data,
+            plain,
+            far=1,
+            complex_ok=bool(self.unassumed),
+            nice=1 if self.free else 0,
+        )
         fixed = tuple(h for h in hypotheses if not any(h.has(p) for p in params))
         self.instances = [
             inst for inst in drawn if satisfies(fixed, Point(inst, {}))
         ][: cfg.instances]
         self.rng = random.Random(cfg.seed + 1)
+        self._far: set[int] = set()
+        self._far_points: list[Point] = []
+        self._points: list[tuple[Instance, list[Point]]] | None = None
 
-    def _sample(self, param: Expr, inst: Instance) -> mpmath.mpf | tuple[mpmath.mpf, ...]:
+    def _sample(
+        self, param: Expr, inst: Instance, far: bool = False
+    ) -> mpmath.mpf | tuple[mpmath.mpf, ...]:
         if isinstance(param, (IndexedBase, MatrixSymbol)):
             if param not in self.vectors:
                 raise Unsupported(f"no vector spec for the parameter {param}")
             spec = self.vectors[param]
             return sample_vector(vector_length(spec, inst.values), spec[1], self.rng)
-        return sample_value(param, self.rng, self.intervals.get(param))
+        return sample_value(param, self.rng, self.intervals.get(param), far=far)
+
+    def is_far(self, env: Point) -> bool:
+        """Whether ``env`` was drawn far out: a far point without a value is skipped."""
+        return (
+            id(env) in self._far
+            or any(env.params is p.params for p in self._far_points)
+            or any(env.instance is i for i in self.instances[self.cfg.instances :])
+        )
+
+    def supported(self, envs: list[Point], exprs: tuple[Expr, ...]) -> list[Point]:
+        """``envs`` without the far points where an expression has no numeric value."""
+        kept = []
+        for env in envs:
+            far = self.is_far(env)
+            try:
+                with time_budget(_FAR_SECONDS if far else 0):
+                    for e in exprs:
+                        _value(e, env)
+            except (Unsupported, BudgetExceeded):
+                if not far:
+                    raise
+                continue
+            kept.append(env)
+        return kept
+
+    def complex_hint(self) -> str:
+        names = ", ".join(str(s) for s in self.unassumed)
+        return f"; if {names} is real, declare it real=True"
+
+    def domain_note(self, complex_points: int, far_skipped: int) -> str:
+        notes = []
+        if complex_points:
+            names = ", ".join(str(s) for s in self.unassumed)
+            notes.append(f"{complex_points} of them with {names} complex")
+        if far_skipped:
+            notes.append(f"{far_skipped} far points without a value skipped")
+        return f" ({'; '.join(notes)})" if notes else ""
 
     def points(self) -> Iterator[tuple[Instance, list[Point]]]:
+        # The same points for every check of the step (the constants' and the relation's).
+        if self._points is None:
+            self._points = list(self._draw())
+        yield from self._points
+
+    def _draw(self) -> Iterator[tuple[Instance, list[Point]]]:
         # Where no parameter appears every parameter point of an instance is the same point.
         count = self.cfg.param_points if self.used else 1
         if self.relation_orders:
             # An ordering counterexample needs a pair on either side of a crossing: for
             # argmin/argmax steps sample twice the points (four times the pairs).
             count *= 2
+        scalar = all(isinstance(p, Symbol) for p in self.params)
         for inst in self.instances:
             values = [{p: self._sample(p, inst) for p in self.params} for _ in range(count)]
-            points = [Point(inst, v) for v in values]
+            envs = [Point(inst, v) for v in values]
+            if self.used and scalar:
+                far = Point(inst, {p: self._sample(p, inst, far=True) for p in self.params})
+                self._far.add(id(far))
+                self._far_points.append(far)
+                envs.append(far)
             if self.hypotheses:
-                points = [p for p in points if satisfies(self.hypotheses, p)]
-            if points:
-                yield inst, points
+                envs = [p for p in envs if satisfies(self.hypotheses, p)]
+            if envs:
+                yield inst, envs
 
     def unsatisfied(self) -> bool:
         """Whether no sampled point satisfies the hypotheses: a proof under them would be
@@ -1034,92 +1107,289 @@ def _show(v: mpmath.mpf | Undefined) -> str:
     return f"undefined ({v})" if isinstance(v, Undefined) else mpmath.nstr(v, 30)
 
 
-def _noise_only(lhs: Expr, rhs: Expr, env: Point, lv: object, rv: object, dps: int) -> bool:
-    """Whether a disagreement at ``dps`` digits is rounding noise.
+# The precision ladder for a difference: the working digits, doubled up to 10,000 bits.
+CAP_DPS = 3010
+# Points per step whose difference is followed up the whole ladder (the others stop at twice
+# the working digits once the bound has tightened there), and the share of the step's budget
+# that following may take.
+_FULL_POINTS = 2
+_LADDER_SHARE = 0.25
+_LADDER_COST = 3
+# Seconds a far point may take before it is skipped.
+_FAR_SECONDS = 1.0
 
-    Cancellation leaves noise where the exact value is 0 (and a side that is exactly 0 has no
-    scale to be relative to). Twice the digits shrink noise by about ``dps`` orders of
-    magnitude and leave a true difference as it was.
-    """
-    if isinstance(lv, Undefined) or isinstance(rv, Undefined):
-        return False
-    with mpmath.workdps(2 * dps):
-        lv2, rv2 = _value(lhs, env), _value(rhs, env)
-        if isinstance(lv2, Undefined) or isinstance(rv2, Undefined):
-            return False
-        if close(lv2, rv2, 2 * dps):
-            return True
-        before, after = abs(lv - rv), abs(lv2 - rv2)
-        return after < before * mpmath.mpf(10) ** (-(dps // 2))
+
+def _ladder(dps: int) -> list[int]:
+    levels = [dps]
+    while levels[-1] * 2 < CAP_DPS:
+        levels.append(levels[-1] * 2)
+    return [*levels, CAP_DPS] if levels[-1] < CAP_DPS else levels
+
+
+@dataclass
+class _Gap:
+    """The difference lhs - rhs at one point, followed up the precision ladder.
+
+    ``kind``: "agree" (the bound on |lhs - rhs| tightened as the digits rose, down to
+    ``bound``), "differ" (it converged to a non-zero value), "undefined" (one side has no
+    value), "skip" (neither has) or "unresolved" (neither happened within the ladder)."""
+
+    kind: str
+    lv: object = None
+    rv: object = None
+    digits: int = 0
+    bound: mpmath.mpf = mpmath.mpf(0)
+
+
+def _magnitude(d: object) -> mpmath.mpf:
+    return abs(d) if d is not None else mpmath.mpf(0)
+
+
+def _gap(lhs: Expr, rhs: Expr, env: Point, dps: int, full: bool, deadline: float) -> _Gap:
+    previous: tuple[object, int, mpmath.mpf] | None = None
+    tightened = False
+    lv = rv = None
+    started = time.monotonic()
+    base = 0.0
+    for digits in _ladder(dps):
+        if previous is not None and digits > 2 * dps:
+            now = time.monotonic()
+            base = base or now - started
+            settled = tightened and previous[2] <= tolerance(previous[1]) * _scale(lv, rv)
+            # Past twice the working digits a settled point climbs only while the climb costs
+            # at most a few times the first two levels: cheap expressions go to the cap.
+            allowance = _LADDER_COST * base + 0.01 - (now - started)
+            if (settled and (not full or allowance <= 0)) or now > deadline:
+                break
+            allowance = allowance if settled else deadline - now
+        else:
+            allowance = 0.0
+        try:
+            with mpmath.workdps(digits), time_budget(allowance):
+                lv_new, rv_new = _value(lhs, env), _value(rhs, env)
+        except BudgetExceeded:
+            if allowance <= 0:
+                raise
+            break
+        except Unsupported:
+            # A quadrature that converges at the working digits may not at hundreds more:
+            # the ladder stops where the evaluator does.
+            if previous is None or digits <= 2 * dps:
+                raise
+            break
+        lv, rv = lv_new, rv_new
+        l_bad, r_bad = isinstance(lv, Undefined), isinstance(rv, Undefined)
+        if l_bad and r_bad:
+            return _Gap("skip")
+        if l_bad or r_bad:
+            return _Gap("undefined", lv, rv, digits)
+        # The difference is taken at the level's digits, not the caller's.
+        with mpmath.workdps(digits):
+            d = +lv - rv
+            # Where d is exactly 0 the bound is the rounding of the larger side.
+            bound = abs(d) if d != 0 else mpmath.mpf(10) ** (-digits) * _scale(lv, rv)
+            if previous is not None:
+                d0, digits0, bound0 = previous
+                close_to = abs(d) * mpmath.mpf(10) ** (-min(digits0 // 3, 15))
+                if d != 0 and abs(d - d0) <= close_to:
+                    return _Gap("differ", lv, rv, digits, abs(d))
+                tightened = d == 0 or bound <= bound0 * mpmath.mpf(10) ** (-(digits0 // 4))
+        previous = (d, digits, bound)
+    assert previous is not None
+    if tightened and previous[2] <= tolerance(previous[1]) * _scale(lv, rv):
+        return _Gap("agree", lv, rv, previous[1], previous[2])
+    return _Gap("unresolved", lv, rv, previous[1], previous[2])
+
+
+def _scale(lv: object, rv: object) -> mpmath.mpf:
+    return max(abs(lv), abs(rv), mpmath.mpf(10) ** -mpmath.mp.dps)
+
+
+def _is_complex(env: Point) -> bool:
+    return any(isinstance(v, mpmath.mpc) for v in env.instance.values.values())
+
+
+def _refutation(lhs: Expr, rhs: Expr, env: Point, gap: _Gap, what: str) -> _Verdict:
+    """A point where the sides differ, certified in ball arithmetic where it can be."""
+    example = {"point": env.describe(), "lhs": _show(gap.lv), "rhs": _show(gap.rv)}
+    if gap.kind == "undefined":
+        return _Verdict(Status.REFUTED, f"{what}: one side is undefined where the other is not",
+                        example)
+    cert = certify(lhs, rhs, env, _is_complex(env))
+    if cert.certified:
+        example.update({"lhs_ball": cert.lhs, "rhs_ball": cert.rhs})
+        return _Verdict(
+            Status.REFUTED,
+            f"{what}: certified (disjoint ball enclosures at {cert.bits} bits)",
+            example,
+        )
+    if cert.overlap:
+        return _Verdict(
+            Status.UNKNOWN,
+            f"mpmath found |lhs - rhs| = {mpmath.nstr(gap.bound, 5)} at a point, but ball "
+            f"arithmetic at {cert.bits} bits does not separate the sides: not refuted",
+            example,
+        )
+    with mpmath.workdps(gap.digits):
+        extrapolated = rests_on_extrapolation((lhs, rhs), env)
+    if extrapolated:
+        return _Verdict(
+            Status.UNKNOWN,
+            f"the sides seem to differ at a point, but the values rest on an extrapolated "
+            f"series or integral and {cert.missing}: not refuted",
+            example,
+        )
+    return _Verdict(
+        Status.REFUTED,
+        f"{what}: not certified ({cert.missing}); the difference "
+        f"{mpmath.nstr(gap.bound, 5)} is the same at {gap.digits // 2} and {gap.digits} digits",
+        example,
+    )
 
 
 def _numeric_equal(lhs: Expr, rhs: Expr, sampler: _Sampler) -> _Verdict:
-    agreed = 0
     dps = sampler.cfg.dps
+    deadline = time.monotonic() + sampler.cfg.budget * _LADDER_SHARE
+    agreed, weakest, full = 0, mpmath.mpf(0), _FULL_POINTS
+    unresolved: _Gap | None = None
+    # A difference that could not be made a counterexample (not certified where it must be).
+    doubtful: _Verdict | None = None
+    complex_refuted: _Verdict | None = None
+    complex_points = far_skipped = 0
     try:
-        with mpmath.workdps(dps):
-            for _, envs in sampler.points():
-                for env in envs:
-                    lv, rv = _value(lhs, env), _value(rhs, env)
-                    l_bad, r_bad = isinstance(lv, Undefined), isinstance(rv, Undefined)
-                    if l_bad and r_bad:
+        for _, envs in sampler.points():
+            for env in envs:
+                complex_at = _is_complex(env)
+                far = sampler.is_far(env)
+                try:
+                    # A far point is extra evidence: it may not take long.
+                    with complex_mode(complex_at), time_budget(_FAR_SECONDS if far else 0):
+                        gap = _gap(lhs, rhs, env, dps, full > 0, deadline)
+                except (Unsupported, BudgetExceeded):
+                    if far:
+                        far_skipped += 1
                         continue
-                    if not (l_bad or r_bad or close(lv, rv, dps)):
-                        agree = _noise_only(lhs, rhs, env, lv, rv, dps)
-                        if not agree:
-                            with mpmath.workdps(2 * dps):
-                                lv, rv = _value(lhs, env), _value(rhs, env)
-                    else:
-                        agree = not (l_bad or r_bad)
-                    if not agree:
-                        return _Verdict(
-                            Status.REFUTED,
-                            "the two sides differ at a sampled point",
-                            {"point": env.describe(), "lhs": _show(lv), "rhs": _show(rv)},
-                        )
-                    agreed += 1
+                    raise
+                if gap.kind == "skip":
+                    continue
+                if gap.kind == "undefined" and far:
+                    # Far out a side can round to log(0) (1 - σ(z) at z = 10^4 needs 4,000
+                    # digits): the point is no evidence either way.
+                    far_skipped += 1
+                    continue
+                full -= 1
+                if gap.kind in ("differ", "undefined"):
+                    with complex_mode(complex_at):
+                        verdict = _refutation(lhs, rhs, env, gap, "the two sides differ")
+                    uncertified = "lhs_ball" not in (verdict.counterexample or {})
+                    if far and uncertified:
+                        # A far point refutes only with disjoint balls: mpmath's values there
+                        # (finite differences, long cancellations) may be off at every digit.
+                        far_skipped += 1
+                        continue
+                    if verdict.status is Status.REFUTED and complex_at:
+                        complex_refuted = complex_refuted or verdict
+                        continue
+                    if verdict.status is Status.REFUTED:
+                        return verdict
+                    doubtful = doubtful or verdict
+                    continue
+                if gap.kind == "unresolved":
+                    unresolved = unresolved or gap
+                    continue
+                agreed += 1
+                complex_points += complex_at
+                weakest = max(weakest, gap.bound)
     except Unsupported as exc:
         return _Verdict(Status.UNKNOWN, f"numeric check impossible: {exc}")
+    except BudgetExceeded:
+        return _Verdict(Status.UNKNOWN, "the numeric check ran out of its time budget")
+    if complex_refuted is not None:
+        real = agreed - complex_points
+        hint = sampler.complex_hint() if real else ""
+        return _Verdict(
+            Status.REFUTED,
+            complex_refuted.detail
+            + (f" at a complex point (it held at {real} real points{hint})" if hint else ""),
+            complex_refuted.counterexample,
+        )
+    if doubtful is not None:
+        return doubtful
+    if unresolved is not None:
+        return _Verdict(
+            Status.UNKNOWN,
+            f"|lhs - rhs| did not settle up to {unresolved.digits} digits "
+            f"(last {mpmath.nstr(unresolved.bound, 5)}): neither agreement nor a counterexample",
+        )
     if agreed == 0:
         return _Verdict(Status.UNKNOWN, "neither side has a value at any sampled point")
     how = mean_semantics((lhs, rhs), sampler.instances)
+    where = sampler.domain_note(complex_points, far_skipped)
     return _Verdict(
         Status.NUMERIC,
-        f"agree to {dps - 10} digits at {agreed} points" + (f" ({how})" if how else ""),
+        f"|lhs - rhs| < {_power(weakest)} at {agreed} points{where}; not proved"
+        + (f" ({how})" if how else ""),
     )
+
+
+def _power(bound: mpmath.mpf) -> str:
+    if bound == 0:
+        return "10^-inf"
+    return f"10^{int(mpmath.ceil(mpmath.log10(bound)))}"
 
 
 def _numeric_inequality(lhs: Expr, rhs: Expr, relation: Relation, sampler: _Sampler) -> _Verdict:
     """``lhs < rhs`` (or ``>``) at every sampled point where both sides have a value, with a
-    margin above rounding noise."""
+    margin above rounding at the digits where the gap was resolved (the precision ladder is
+    climbed while it is not); a gap lost in rounding up to the cap is no evidence either way."""
     dps = sampler.cfg.dps
-    held = 0
+    held = unresolved = 0
     try:
         for _, envs in sampler.points():
             for env in envs:
-                # A gap lost in rounding at dps digits is looked at again with twice the digits.
-                for digits in (dps, 2 * dps):
-                    with mpmath.workdps(digits):
-                        lv, rv = _value(lhs, env), _value(rhs, env)
-                        if isinstance(lv, Undefined) or isinstance(rv, Undefined):
-                            break
-                        gap = rv - lv if relation in (Relation.LT, Relation.LE) else lv - rv
-                        if gap > tolerance(digits) * max(abs(lv), abs(rv)):
-                            break
+                resolved = False
+                with complex_mode(False):
+                    for digits in _ladder(dps):
+                        with mpmath.workdps(digits):
+                            lv, rv = _value(lhs, env), _value(rhs, env)
+                            if isinstance(lv, Undefined) or isinstance(rv, Undefined):
+                                break
+                            gap = rv - lv if relation in (Relation.LT, Relation.LE) else lv - rv
+                            if abs(gap) > tolerance(digits) * max(abs(lv), abs(rv)):
+                                resolved = True
+                                break
                 # The claim is about the points where both sides have a value (a count that
                 # divides is not 0 there): elsewhere it says nothing.
                 if isinstance(lv, Undefined) or isinstance(rv, Undefined):
                     continue
-                slack = tolerance(dps) * max(abs(lv), abs(rv))
-                if not (gap > 0 if relation in (Relation.LT, Relation.GT) else gap >= -slack):
+                if not resolved:
+                    # Equal sides within rounding satisfy <= and >=, and say nothing of < or >.
+                    if relation in (Relation.LE, Relation.GE):
+                        held += 1
+                    else:
+                        unresolved += 1
+                    continue
+                if gap < 0:
+                    cert = certify(lhs, rhs, env)
+                    how = (
+                        f"certified (disjoint ball enclosures at {cert.bits} bits)"
+                        if cert.certified
+                        else f"not certified ({cert.missing or 'the balls overlap'})"
+                    )
                     return _Verdict(
                         Status.REFUTED,
-                        f"the inequality lhs {relation.value} rhs fails at a sampled point",
+                        f"the inequality lhs {relation.value} rhs fails at a sampled point: {how}",
                         {"point": env.describe(), "lhs": _show(lv), "rhs": _show(rv)},
                     )
                 held += 1
     except Unsupported as exc:
         return _Verdict(Status.UNKNOWN, f"numeric check impossible: {exc}")
+    if unresolved:
+        return _Verdict(
+            Status.UNKNOWN,
+            f"the sides are equal up to {CAP_DPS} digits at {unresolved} points: the strict "
+            "inequality is not shown there",
+        )
     if held == 0:
         return _Verdict(Status.UNKNOWN, "neither side has a value at any sampled point")
     return _Verdict(Status.NUMERIC, f"holds with a margin at {held} points")
@@ -1171,7 +1441,8 @@ def _numeric_argopt(f: Expr, g: Expr, flips: bool, sampler: _Sampler) -> _Verdic
     pairs = 0
     try:
         with mpmath.workdps(dps):
-            for _, envs in sampler.points():
+            for _, drawn in sampler.points():
+                envs = sampler.supported(drawn, (f, g))
                 fs = [_value(f, e) for e in envs]
                 gs = [_value(g, e) for e in envs]
                 for env, fv, gv in zip(envs, fs, gs, strict=True):
@@ -1186,6 +1457,13 @@ def _numeric_argopt(f: Expr, g: Expr, flips: bool, sampler: _Sampler) -> _Verdic
                     df, dg = fs[j] - fs[k], gs[j] - gs[k]
                     f_sign = _order(df, tol * max(abs(fs[j]), abs(fs[k])))
                     g_sign = _order(dg, tol * max(abs(gs[j]), abs(gs[k])))
+                    if (-g_sign if flips else g_sign) != f_sign:
+                        # A tie at these digits may be a difference below them: look again
+                        # with more digits before calling it a counterexample.
+                        resolved = _resolve_orders(f, g, envs[j], envs[k], dps)
+                        if resolved is None:
+                            continue
+                        f_sign, g_sign = resolved
                     if (-g_sign if flips else g_sign) != f_sign:
                         return _Verdict(
                             Status.REFUTED,
@@ -1206,6 +1484,29 @@ def _numeric_argopt(f: Expr, g: Expr, flips: bool, sampler: _Sampler) -> _Verdic
     return _Verdict(Status.NUMERIC, f"the two objectives order {pairs} parameter pairs alike")
 
 
+def _resolve_orders(
+    f: Expr, g: Expr, e1: Point, e2: Point, dps: int
+) -> tuple[int, int] | None:
+    """The orders of f and of g on a pair of points, each read at the first precision of the
+    ladder where it is above rounding (None when one stays within rounding up to the cap)."""
+    signs: list[int | None] = [None, None]
+    for digits in _ladder(dps)[1:]:
+        with mpmath.workdps(digits):
+            for slot, h in enumerate((f, g)):
+                if signs[slot] is not None and signs[slot] != 0:
+                    continue
+                v1, v2 = _value(h, e1), _value(h, e2)
+                if isinstance(v1, Undefined) or isinstance(v2, Undefined):
+                    return None
+                sign = _order(v1 - v2, tolerance(digits) * max(abs(v1), abs(v2)))
+                signs[slot] = sign if sign != 0 or digits == _ladder(dps)[-1] else None
+        if all(v is not None and v != 0 for v in signs):
+            break
+    if any(v is None for v in signs):
+        return None
+    return signs[0], signs[1]
+
+
 def _bindings(term: Expr, indices: set[Symbol], inst: Instance) -> list[dict[Symbol, mpmath.mpf]]:
     """Values for the variables a term borrows from an enclosing sum or expectation."""
     free = term.free_symbols
@@ -1224,6 +1525,7 @@ def _numeric_constant(term: Expr, indices: set[Symbol], sampler: _Sampler) -> _V
         with mpmath.workdps(dps):
             for inst, points in sampler.points():
                 envs = [p.with_bound(b) for b in _bindings(term, indices, inst) for p in points]
+                envs = sampler.supported(envs, (term,))
                 values = [(e, _value(term, e)) for e in envs]
                 defined = [(e, v) for e, v in values if not isinstance(v, Undefined)]
                 for (e1, v1), (e2, v2) in itertools.combinations(defined, 2):
@@ -1334,6 +1636,9 @@ def _numeric_proportional(f: Expr, g: Expr, sampler: _Sampler) -> _Verdict:
             for _, envs in sampler.points():
                 ratios = []
                 for env in envs:
+                    # Far out f and g under- or overflow: a ratio there is no evidence.
+                    if sampler.is_far(env):
+                        continue
                     fv, gv = _value(f, env), _value(g, env)
                     if isinstance(fv, Undefined) or isinstance(gv, Undefined) or gv == 0:
                         continue
@@ -1405,7 +1710,7 @@ def _check_constants(exprs: tuple[Expr, ...], sampler: _Sampler) -> list[_Verdic
         verdicts.append(
             _combine(
                 (False, why),
-                _numeric_constant(term, indices, sampler),
+                _bounded(lambda t=term: _numeric_constant(t, indices, sampler), sampler.cfg),
             )
         )
     return verdicts
@@ -1478,6 +1783,21 @@ def check_step(
     )
 
 
+def _numeric_budget(config: Config) -> float:
+    """Seconds a step's numeric check may take: a few symbolic budgets (it evaluates twice at
+    every point, and climbs the precision ladder at some)."""
+    return max(5.0, 3 * config.budget)
+
+
+def _bounded(run: Callable[[], _Verdict], config: Config) -> _Verdict:
+    seconds = _numeric_budget(config)
+    try:
+        with time_budget(seconds):
+            return run()
+    except BudgetExceeded:
+        return _Verdict(Status.UNKNOWN, f"the numeric check ran out of its {seconds:g} s budget")
+
+
 def _verdict(
     lhs: Expr,
     lhs_sense: Relation,
@@ -1507,16 +1827,19 @@ def _verdict(
         ), False
     constants = _check_constants((lhs, step.rhs), sampler)
     flips = _sense_flips(lhs_sense, relation)
-    if relation in (Relation.EQ, Relation.DIFF):
-        numeric = _numeric_equal(lhs_eq, step.rhs, sampler)
-    elif relation.compares:
-        numeric = _numeric_inequality(lhs, step.rhs, relation, sampler)
-    elif relation is Relation.SOLVE:
-        numeric = _numeric_root(lhs, step.rhs, step.wrt, sampler)
-    elif relation is Relation.PROPTO:
-        numeric = _numeric_proportional(lhs, step.rhs, sampler)
-    else:
-        numeric = _numeric_argopt(lhs, step.rhs, flips, sampler)
+
+    def run_numeric() -> _Verdict:
+        if relation in (Relation.EQ, Relation.DIFF):
+            return _numeric_equal(lhs_eq, step.rhs, sampler)
+        if relation.compares:
+            return _numeric_inequality(lhs, step.rhs, relation, sampler)
+        if relation is Relation.SOLVE:
+            return _numeric_root(lhs, step.rhs, step.wrt, sampler)
+        if relation is Relation.PROPTO:
+            return _numeric_proportional(lhs, step.rhs, sampler)
+        return _numeric_argopt(lhs, step.rhs, flips, sampler)
+
+    numeric = _bounded(run_numeric, config)
     form = assumptions.form
 
     # A value claim holds at every point of the domain: a symbol's interval is one more

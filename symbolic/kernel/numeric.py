@@ -21,6 +21,7 @@ True
 
 from __future__ import annotations
 
+import itertools
 import random
 from collections import Counter
 from collections.abc import Callable, Mapping
@@ -84,6 +85,7 @@ __all__ = [
     "mean_semantics",
     "satisfies",
     "sample_entries",
+    "rests_on_extrapolation",
 ]
 
 
@@ -213,9 +215,32 @@ def close(a: mpmath.mpf, b: mpmath.mpf, dps: int) -> bool:
     return abs(a - b) <= tolerance(dps) * max(abs(a), abs(b))
 
 
+# Set while a point with complex sampled values is evaluated: values may then be complex, and
+# log and powers take sympy's principal branches.
+_COMPLEX_MODE = [False]
+
+
+class complex_mode:  # noqa: N801 - used as a context manager, like mpmath.workdps
+    """Within this block values may be complex (a symbol without assumptions is complex)."""
+
+    def __init__(self, on: bool) -> None:
+        self.on = on
+
+    def __enter__(self) -> None:
+        self.saved = _COMPLEX_MODE[0]
+        _COMPLEX_MODE[0] = self.on
+
+    def __exit__(self, *exc: object) -> None:
+        _COMPLEX_MODE[0] = self.saved
+
+
 def _real(value: object) -> mpmath.mpf:
     if isinstance(value, mpmath.mpc):
+        if mpmath.isnan(value.real) or mpmath.isnan(value.imag):
+            raise Undefined("not a number")
         if value.imag != 0:
+            if _COMPLEX_MODE[0]:
+                return value
             raise Undefined(f"complex value {mpmath.nstr(value, 10)}")
         value = value.real
     if mpmath.isnan(value):
@@ -224,20 +249,68 @@ def _real(value: object) -> mpmath.mpf:
 
 
 def _log(v: mpmath.mpf) -> mpmath.mpf:
-    if v <= 0:
+    if v == 0:
+        raise Undefined("log of 0")
+    if _COMPLEX_MODE[0]:
+        return _real(mpmath.log(v))
+    if v < 0:
         raise Undefined(f"log of the non-positive number {mpmath.nstr(v, 10)}")
     return mpmath.log(v)
 
 
 def _pow(base: mpmath.mpf, exponent: mpmath.mpf) -> mpmath.mpf:
-    if base == 0 and exponent < 0:
+    if base == 0 and (exponent.real < 0 if isinstance(exponent, mpmath.mpc) else exponent < 0):
         raise Undefined("division by zero")
+    if _COMPLEX_MODE[0]:
+        return _real(mpmath.power(base, exponent))
     if base < 0 and exponent != int(exponent):
         raise Undefined("fractional power of a negative number")
     return _real(mpmath.power(base, exponent))
 
 
-MAX_TERMS = 10**6
+_HALF = mpmath.mpf(1) / 2
+_ZERO = mpmath.mpf(0)
+
+
+def _heaviside(x: mpmath.mpf, at_zero: mpmath.mpf = _HALF) -> mpmath.mpf:
+    if x == 0:
+        return at_zero
+    return mpmath.mpf(1) if x > 0 else mpmath.mpf(0)
+
+
+def _lambertw(x: mpmath.mpf, branch: mpmath.mpf = _ZERO) -> mpmath.mpf:
+    if branch != int(branch):
+        raise Undefined("a non-integer branch of LambertW")
+    return mpmath.lambertw(x, int(branch))
+
+
+def _atan2(y: mpmath.mpf, x: mpmath.mpf) -> mpmath.mpf:
+    if x == 0 and y == 0:
+        raise Undefined("atan2(0, 0)")
+    return mpmath.atan2(y, x)
+
+
+def _zeta(s: mpmath.mpf, a: mpmath.mpf | None = None) -> mpmath.mpf:
+    if s == 1:
+        raise Undefined("the pole of zeta at 1")
+    return mpmath.zeta(s) if a is None else mpmath.zeta(s, a)
+
+
+def _polygamma(n: mpmath.mpf, x: mpmath.mpf) -> mpmath.mpf:
+    if n != int(n) or n < 0:
+        raise Unsupported("polygamma of a non-integer or negative order")
+    if x == int(x) and x <= 0:
+        raise Undefined(f"polygamma at the pole {mpmath.nstr(x, 10)}")
+    return mpmath.polygamma(int(n), x)
+
+
+def _gamma(x: mpmath.mpf) -> mpmath.mpf:
+    if x == int(x) and x <= 0:
+        raise Undefined(f"gamma at the pole {mpmath.nstr(x, 10)}")
+    return mpmath.gamma(x)
+
+
+MAX_TERMS = 10**5
 
 
 def _lambertw(z: mpmath.mpf, branch: object = 0) -> mpmath.mpf:
@@ -251,22 +324,36 @@ def _lambertw(z: mpmath.mpf, branch: object = 0) -> mpmath.mpf:
 _FUNCTIONS: dict[type, Callable[..., mpmath.mpf]] = {
     sympy.log: _log,
     sympy.exp: mpmath.exp,
-    sympy.gamma: mpmath.gamma,
+    sympy.gamma: _gamma,
     sympy.loggamma: mpmath.loggamma,
     sympy.factorial: mpmath.factorial,
     sympy.binomial: mpmath.binomial,
     sympy.beta: mpmath.beta,
-    sympy.digamma: mpmath.digamma,
+    sympy.digamma: lambda x: _polygamma(mpmath.mpf(0), x),
     sympy.KroneckerDelta: lambda a, b: mpmath.mpf(a == b),
-    sympy.polygamma: mpmath.polygamma,
+    sympy.polygamma: _polygamma,
+    sympy.zeta: _zeta,
     sympy.erf: mpmath.erf,
     sympy.erfc: mpmath.erfc,
+    sympy.LambertW: _lambertw,
+    sympy.Heaviside: _heaviside,
+    sympy.floor: mpmath.floor,
+    sympy.ceiling: mpmath.ceil,
     sympy.Abs: abs,
     sympy.sign: mpmath.sign,
     sympy.atan: mpmath.atan,
+    sympy.asin: mpmath.asin,
+    sympy.acos: mpmath.acos,
+    sympy.atan2: _atan2,
+    sympy.asinh: mpmath.asinh,
+    sympy.acosh: mpmath.acosh,
+    sympy.atanh: mpmath.atanh,
     sympy.sin: mpmath.sin,
     sympy.tan: mpmath.tan,
     sympy.cos: mpmath.cos,
+    sympy.cot: mpmath.cot,
+    sympy.sec: mpmath.sec,
+    sympy.csc: mpmath.csc,
     sympy.sinh: mpmath.sinh,
     sympy.cosh: mpmath.cosh,
     sympy.tanh: mpmath.tanh,
@@ -275,6 +362,11 @@ _FUNCTIONS: dict[type, Callable[..., mpmath.mpf]] = {
     sympy.LambertW: _lambertw,
     sympy.besseli: mpmath.besseli,
 }
+
+# Terms evaluated (across nested sums and products) in one evaluation of one expression: the
+# cost of a sum is bounded before its terms are computed.
+MAX_WORK = 200_000
+_WORK = [0]
 
 
 def _range(limits: tuple, env: Point) -> tuple[Symbol, range]:
@@ -286,6 +378,45 @@ def _range(limits: tuple, env: Point) -> tuple[Symbol, range]:
         # A finite sum is evaluated term by term: bound the work, whoever wrote the bounds.
         raise Unsupported(f"a sum or product of more than {MAX_TERMS} terms")
     return var, range(int(a), int(b) + 1)
+
+
+def _inner_nodes(expr: Expr) -> list[sympy.Sum | sympy.Product]:
+    """The sums and products of ``expr`` not inside another one."""
+    found: list[sympy.Sum | sympy.Product] = []
+    stack = [expr]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, (sympy.Sum, sympy.Product)):
+            found.append(node)
+        else:
+            stack.extend(a for a in node.args if isinstance(a, sympy.Basic))
+    return found
+
+
+def _cost(node: sympy.Sum | sympy.Product, env: Point) -> int:
+    """Terms a finite sum or product costs, its nested sums counted at the outer index's ends
+    (where bounds that grow with it are largest); a bound without a value yet counts as one."""
+    total = 1
+    for var, lo, hi in reversed(node.limits):
+        try:
+            a, b = evaluate(lo, env), evaluate(hi, env)
+        except (Undefined, Unsupported):
+            return total
+        if mpmath.isinf(a) or mpmath.isinf(b) or a != int(a) or b != int(b):
+            return total
+        count = max(int(b) - int(a) + 1, 0)
+        inner = 0
+        for end in {a, b} if count else set():
+            bound = env.with_bound({var: end})
+            inner = max(inner, sum(_cost(n, bound) for n in _inner_nodes(node.function)))
+        total *= count * (1 + inner) if count else 1
+    return total
+
+
+def _charge(terms: int) -> None:
+    _WORK[0] += terms
+    if _WORK[0] > MAX_WORK:
+        raise Unsupported(f"more than {MAX_WORK} terms of sums and products in one evaluation")
 
 
 def _expectation(node: Expectation, env: Point) -> mpmath.mpf:
@@ -327,8 +458,16 @@ def evaluate(expr: Expr, env: Point) -> mpmath.mpf:
 
     Raises :class:`Undefined` where the expression has no real value.
     """
-    return _compiled(expr)(env)
+    if _DEPTH[0] == 0:
+        _WORK[0] = 0
+    _DEPTH[0] += 1
+    try:
+        return _compiled(expr)(env)
+    finally:
+        _DEPTH[0] -= 1
 
+
+_DEPTH = [0]
 
 Compiled = Callable[[Point], mpmath.mpf]
 
@@ -400,7 +539,7 @@ def _interpret(expr: Expr, env: Point) -> mpmath.mpf:
     if expr is sympy.pi:
         return +mpmath.pi
     if expr is sympy.E:
-        return mpmath.e
+        return +mpmath.e
     if expr is sympy.EulerGamma:
         return +mpmath.euler
     if isinstance(expr, Symbol):
@@ -507,17 +646,89 @@ def _infinite(node: sympy.Sum) -> bool:
     return any(lim.is_infinite for _, lo, hi in node.limits for lim in (lo, hi))
 
 
+# How far a series is summed term by term before its tail must be extrapolated.
+_DIRECT_TERMS = 4000
+
+
 def _series(node: sympy.Sum, env: Point) -> mpmath.mpf:
+    """An infinite series, only where it visibly converges.
+
+    Terms are summed until they have fallen below the working precision with a ratio below
+    0.9 at the end (a geometric tail bound); a slower series is extrapolated by ``nsum`` only
+    when its terms have one sign or alternate, and decay faster than 1/k^1.2. Anything else
+    (Grandi's series, the harmonic series) is unsupported, never given a value.
+    """
     if len(node.limits) != 1:
         raise Unsupported("infinite sums over several indices")
     var, lo, hi = node.limits[0]
-    a = -mpmath.inf if lo.is_infinite else evaluate(lo, env)
-    b = mpmath.inf if hi.is_infinite else evaluate(hi, env)
-    return _real(mpmath.nsum(lambda k: evaluate(node.function, env.with_bound({var: k})), [a, b]))
+    term = _compiled(node.function)
+
+    def at(k: mpmath.mpf, sign: int) -> mpmath.mpf:
+        return _real(term(env.with_bound({var: sign * k})))
+
+    if lo.is_infinite and hi.is_infinite:
+        return _one_sided(lambda k: at(k, 1), mpmath.mpf(0)) + _one_sided(
+            lambda k: at(k, -1), mpmath.mpf(1)
+        )
+    if lo.is_infinite:
+        return _one_sided(lambda k: at(k, -1), -evaluate(hi, env))
+    start = evaluate(lo, env)
+    if start != int(start):
+        raise Undefined("non-integer summation bound")
+    return _one_sided(lambda k: at(k, 1), start)
+
+
+def _one_sided(term: Callable[[mpmath.mpf], mpmath.mpf], start: mpmath.mpf) -> mpmath.mpf:
+    eps = mpmath.mpf(2) ** (-mpmath.mp.prec - 10)
+    total = mpmath.mpf(0)
+    recent: list[mpmath.mpf] = []
+    for j in range(_DIRECT_TERMS):
+        value = term(start + j)
+        total += value
+        recent = [*recent[-11:], abs(value)]
+        if len(recent) == 12 and all(v <= eps * max(abs(total), eps) for v in recent[-4:]):
+            ratios = [b / a for a, b in itertools.pairwise(recent) if a != 0]
+            if all(v == 0 for v in recent[-4:]) or (ratios and max(ratios) < 0.9):
+                # Beyond here the terms fall faster than 0.9^k: the tail is below |last| * 10.
+                return total
+    _charge(_DIRECT_TERMS)
+    probes = [start + 2**j for j in range(12, 24)]
+    values = [term(k) for k in probes]
+    sizes = [abs(v) for v in values]
+    growing = any(b >= a for a, b in itertools.pairwise(sizes) if a != 0)
+    if growing or sizes[-1] == 0 and any(sizes):
+        raise Unsupported("the series' terms do not visibly tend to 0")
+    decay = mpmath.log(sizes[-2] / sizes[-1], 2)
+    alternating = all(term(k) * term(k + 1) < 0 for k in probes[-3:])
+    one_sign = all(v > 0 for v in values) or all(v < 0 for v in values)
+    if not alternating and not (one_sign and decay > 1.2):
+        raise Unsupported(
+            f"the series converges too slowly or not at all (terms ~ k^-{mpmath.nstr(decay, 3)})"
+        )
+    _EXTRAPOLATED[0] = True
+    return _real(mpmath.nsum(term, [start, mpmath.inf]))
+
+
+# Set when a value used nsum's or quadosc's extrapolation, which has no error bound.
+_EXTRAPOLATED = [False]
+
+
+def rests_on_extrapolation(exprs: tuple[Expr, ...], env: Point) -> bool:
+    """Whether the values of ``exprs`` at ``env`` used an extrapolated series or integral
+    (rather than terms summed to the precision, or quadrature with its error estimate)."""
+    _EXTRAPOLATED[0] = False
+    for e in exprs:
+        try:
+            evaluate(e, env)
+        except (Undefined, Unsupported):
+            continue
+    return _EXTRAPOLATED[0]
 
 
 def _integral(node: sympy.Integral, env: Point) -> mpmath.mpf:
-    """A definite integral by mpmath's tanh-sinh quadrature, one variable at a time."""
+    """A definite integral by mpmath's tanh-sinh quadrature, one variable at a time, split at
+    the integrand's kinks and jumps, and only where the quadrature's error estimate shows it
+    converged; an oscillating integrand on an infinite range is summed period by period."""
     if any(len(lim) != 3 for lim in node.limits):
         raise Unsupported("indefinite integrals")
     # The last limit is the outermost integral.
@@ -527,8 +738,91 @@ def _integral(node: sympy.Integral, env: Point) -> mpmath.mpf:
     )
     a = -mpmath.inf if lo is sympy.S.NegativeInfinity else evaluate(lo, env)
     b = mpmath.inf if hi is sympy.S.Infinity else evaluate(hi, env)
+    if a == b:
+        return mpmath.mpf(0)
+    if a > b:
+        raise Unsupported("an integral with its bounds reversed")
     folded = _fold_constants(inner, var, env)
-    return _real(mpmath.quad(lambda t: evaluate(folded, env.with_bound({var: t})), [a, b]))
+    integrand = _compiled(folded)
+
+    def f(t: mpmath.mpf) -> mpmath.mpf:
+        try:
+            return integrand(env.with_bound({var: t}))
+        except Undefined as exc:
+            where = f"{var} = {mpmath.nstr(t, 10)}"
+            raise Unsupported(f"the integrand has no value at {where}") from exc
+
+    cuts = [a, *_breakpoints(folded, var, a, b), b]
+    zeros = _oscillation(folded, var) if mpmath.isinf(b) and not mpmath.isinf(a) else None
+    if zeros is not None:
+        head = mpmath.quad(f, cuts[:-1], error=True) if len(cuts) > 2 else (0, 0)
+        last = cuts[-2]
+        # Beyond the last cut the integral is summed between consecutive zeros and extrapolated.
+        value = mpmath.quadosc(f, [last, mpmath.inf], zeros=zeros)
+        _EXTRAPOLATED[0] = True
+        _require_converged(head[0], head[1], "the quadrature")
+        return _real(head[0] + value)
+    value, error = mpmath.quad(f, cuts, error=True, maxdegree=8)
+    _require_converged(value, error, "the quadrature")
+    return _real(value)
+
+
+def _breakpoints(body: Expr, var: Symbol, a: mpmath.mpf, b: mpmath.mpf) -> list[mpmath.mpf]:
+    """Points of (a, b) where the integrand may have a kink or a jump: zeros of the arguments
+    of |.|, sign, Heaviside, max/min and root bases, and the edges of piecewise conditions.
+
+    Found by sympy on the folded integrand within a small budget; a missed point only costs
+    accuracy, which the quadrature's error estimate then reports."""
+    edges: list[Expr] = []
+    for node in sympy.preorder_traversal(body):
+        if isinstance(node, (sympy.Abs, sympy.sign, sympy.Heaviside, sympy.floor, sympy.ceiling)):
+            edges.append(node.args[0])
+        elif isinstance(node, (sympy.Max, sympy.Min)):
+            edges += [x - y for x, y in itertools.combinations(node.args, 2)]
+        elif isinstance(node, sympy.Pow) and not node.exp.is_integer:
+            edges.append(node.base)
+        elif isinstance(node, sympy.core.relational.Relational):
+            edges.append(node.lhs - node.rhs)
+    found: set[mpmath.mpf] = set()
+    lo = sympy.Float(a, mpmath.mp.dps) if not mpmath.isinf(a) else sympy.S.NegativeInfinity
+    hi = sympy.Float(b, mpmath.mp.dps) if not mpmath.isinf(b) else sympy.S.Infinity
+    for edge in edges:
+        if not edge.has(var):
+            continue
+        for r in _roots(edge, var, lo, hi):
+            v = mpmath.mpf(r._mpf_)
+            if a < v < b:
+                found.add(v)
+    return sorted(found)
+
+
+@lru_cache(maxsize=1024)
+def _roots(edge: Expr, var: Symbol, lo: Expr, hi: Expr) -> tuple[sympy.Float, ...]:
+    from symbolic.kernel.budget import BudgetExceeded, time_budget
+
+    try:
+        with time_budget(2.0):
+            roots = sympy.solveset(edge, var, sympy.Interval.open(lo, hi))
+            if not isinstance(roots, sympy.FiniteSet) or len(roots) > 50:
+                return ()
+            return tuple(
+                r.evalf(mpmath.mp.dps + 10) for r in roots if r.is_real is True
+            )
+    except (BudgetExceeded, Exception):
+        return ()
+
+
+def _oscillation(body: Expr, var: Symbol) -> Callable[[int], mpmath.mpf] | None:
+    """The zeros of sin(c t^m) or cos(c t^m) in the integrand, n -> t_n, if it has one."""
+    for node in sympy.preorder_traversal(body):
+        if isinstance(node, (sympy.sin, sympy.cos)) and node.args[0].has(var):
+            arg = node.args[0]
+            coeff, power = arg.as_coeff_exponent(var)
+            if coeff.has(var) or not coeff.is_number or not power.is_number or power <= 0:
+                return None
+            c, m = mpmath.mpf(abs(sympy.Float(coeff, 30))), mpmath.mpf(sympy.Float(power, 30))
+            return lambda n: (n * mpmath.pi / c) ** (1 / m)
+    return None
 
 
 def _fold_constants(body: Expr, var: Symbol, env: Point) -> Expr:
@@ -577,7 +871,7 @@ def _fold(
     start: mpmath.mpf,
     combine: Callable[[mpmath.mpf, mpmath.mpf], mpmath.mpf],
 ) -> mpmath.mpf:
-    return _fold_limits(node.function, node.limits, env, start, combine)
+    return _fold_limits(node.function, node.limits, env, start, combine, node)
 
 
 def _fold_limits(
@@ -586,20 +880,31 @@ def _fold_limits(
     env: Point,
     start: mpmath.mpf,
     combine: Callable[[mpmath.mpf, mpmath.mpf], mpmath.mpf],
+    node: sympy.Sum | sympy.Product | None = None,
 ) -> mpmath.mpf:
     # The last limit is the outermost; sympy would flatten a rebuilt Sum(Sum(f, a), b) again,
     # so the inner limits are folded here rather than by building a node for them.
     var, indices = _range(limits[-1], env)
-    acc = start
-    for k in indices:
-        inner = env.with_bound({var: mpmath.mpf(k)})
-        value = (
-            evaluate(function, inner)
-            if len(limits) == 1
-            else _fold_limits(function, limits[:-1], inner, start, combine)
-        )
-        acc = combine(acc, value)
+    if node is not None and _FOLDING[0] == 0:
+        # The outermost sum pays for its nested ones before any term is computed.
+        _charge(_cost(node, env))
+    _FOLDING[0] += 1
+    try:
+        acc = start
+        for k in indices:
+            inner = env.with_bound({var: mpmath.mpf(k)})
+            value = (
+                evaluate(function, inner)
+                if len(limits) == 1
+                else _fold_limits(function, limits[:-1], inner, start, combine)
+            )
+            acc = combine(acc, value)
+    finally:
+        _FOLDING[0] -= 1
     return acc
+
+
+_FOLDING = [0]
 
 
 def _symbol(sym: Symbol, env: Point) -> mpmath.mpf:
@@ -982,24 +1287,79 @@ def vector_length(spec: VectorSpec, values: Mapping[Symbol, mpmath.mpf]) -> int:
 
 
 def sample_value(
-    sym: Symbol, rng: random.Random, interval: tuple[float, float] | None = None
-) -> mpmath.mpf:
-    """A random value from the symbol's domain: its interval if given, else its assumptions."""
+    sym: Symbol,
+    rng: random.Random,
+    interval: tuple[float, float] | None = None,
+    *,
+    far: bool = False,
+    complex_ok: bool = False,
+    nice: bool = False,
+) -> mpmath.mpf | mpmath.mpc:
+    """A random value from the symbol's domain: its (open) interval if given, else its
+    assumptions, the whole of them: an even integer is even, a nonpositive real is <= 0.
+
+    ``far`` draws far out (|value| up to 10^6, or down to 10^-6 for a positive symbol, on a
+    log scale) or, inside an interval, near its ends; ``complex_ok`` draws a symbol with no
+    assumptions in the complex plane, which is its domain in sympy."""
     if interval is not None and sym.is_integer:
-        return mpmath.mpf(rng.randint(int(mpmath.ceil(interval[0])), int(interval[1])))
+        lo, hi = int(mpmath.floor(interval[0])) + 1, int(mpmath.ceil(interval[1])) - 1
+        if lo > hi:
+            lo, hi = int(mpmath.ceil(interval[0])), int(interval[1])
+        return mpmath.mpf(rng.choice((lo, hi)) if far else rng.randint(lo, hi))
     if interval is not None:
+        if far:
+            width = mpmath.mpf(interval[1]) - mpmath.mpf(interval[0])
+            near = width * mpmath.mpf(10) ** -random_mpf(rng, 3, 7)
+            return interval[0] + near if rng.random() < 0.5 else interval[1] - near
         return random_mpf(rng, *interval)
     if sym.is_integer:
-        lo = 1 if sym.is_positive else 0 if sym.is_nonnegative else -9
-        hi = -1 if sym.is_negative else 9
-        return mpmath.mpf(rng.randint(lo, hi))
+        return mpmath.mpf(_sample_integer(sym, rng, far))
+    if nice and sym.is_extended_real:
+        # Small integers and halves: where powers of negative numbers are real.
+        options = [v for v in _NICE if _in_sign(sym, v)]
+        return mpmath.mpf(rng.choice(options)) if options else random_mpf(rng, -3, 3)
+    if far:
+        size = mpmath.mpf(10) ** random_mpf(rng, 1, 6)
+        small = mpmath.mpf(10) ** -random_mpf(rng, 1, 6)
+    else:
+        size = small = mpmath.exp(random_mpf(rng, -2.5, 2.5))
     if sym.is_positive:
-        return mpmath.exp(random_mpf(rng, -2.5, 2.5))
+        return size if not far or rng.random() < 0.5 else small
     if sym.is_negative:
-        return -mpmath.exp(random_mpf(rng, -2.5, 2.5))
+        return -(size if not far or rng.random() < 0.5 else small)
     if sym.is_nonnegative:
-        return mpmath.exp(random_mpf(rng, -2.5, 2.5))
+        return size
+    if sym.is_nonpositive:
+        return -size
+    if sym.is_extended_real is None and complex_ok:
+        # Imaginary parts past pi reach where principal branches wrap.
+        return mpmath.mpc(random_mpf(rng, -3, 3), random_mpf(rng, -8, 8))
+    if far:
+        return size if rng.random() < 0.5 else -size
     return random_mpf(rng, -3, 3)
+
+
+_NICE = (-2, -1, mpmath.mpf(-1) / 2, mpmath.mpf(1) / 2, 1, 2, 3)
+
+
+def _in_sign(sym: Symbol, v: object) -> bool:
+    return not (
+        (sym.is_positive or sym.is_nonnegative) and v < 0
+        or (sym.is_negative or sym.is_nonpositive) and v > 0
+    )
+
+
+def _sample_integer(sym: Symbol, rng: random.Random, far: bool) -> int:
+    reach = 60 if far else 9
+    lo = 1 if sym.is_positive else 0 if sym.is_nonnegative else -reach
+    hi = -1 if sym.is_negative else 0 if sym.is_nonpositive else reach
+    parity = 0 if sym.is_even else 1 if sym.is_odd else None
+    choices = [k for k in range(lo, hi + 1) if parity is None or k % 2 == parity]
+    if sym.is_zero is False:
+        choices = [k for k in choices if k != 0] or choices
+    if far:
+        choices = [k for k in choices if abs(k) >= reach // 2] or choices
+    return rng.choice(choices)
 
 
 _SIZES = (1, 4, 7, 12, 19)
@@ -1022,19 +1382,26 @@ def sample_instances(
     intervals: Mapping[Symbol, tuple[float, float]] | None = None,
     data: DataSampler | None = None,
     vectors: Mapping[Expr, VectorSpec] | None = None,
+    *,
+    far: int = 0,
+    complex_ok: bool = False,
+    nice: int = 0,
 ) -> list[Instance]:
     """``count`` concrete instances: data of sizes 1, 4, 7, ... with a repeated point, a random
     model over three labels, and a value for each of ``symbols`` from its domain.
 
     ``data`` draws points from the data's own domain (counts, positive reals, ...); by default
     a feature and one of three labels. ``vectors`` are sampled after the symbols, so that a
-    vector's length may be one of them (``K``)."""
+    vector's length may be one of them (``K``). ``far`` more instances draw the symbols far
+    out or near their intervals' ends; with ``complex_ok`` every other instance draws the
+    symbols without assumptions in the complex plane; ``nice`` more draw real symbols among
+    small integers and halves."""
     rng = random.Random(seed)
     intervals = intervals or {}
     draw = data or labelled_points
     labels = (0, 1, 2)
     instances = []
-    for k in range(count):
+    for k in range(count + far + nice):
         n = _SIZES[k % len(_SIZES)] + 6 * (k // len(_SIZES))
         # A sampler may return more points than asked where its domain needs them (data with
         # two distinct values cannot have one point).
@@ -1046,7 +1413,17 @@ def sample_instances(
         coefficients = tuple(
             (random_mpf(rng, -2, 2), random_mpf(rng, -1, 1), random_mpf(rng, -1, 1)) for _ in labels
         )
-        values = {s: sample_value(s, rng, intervals.get(s)) for s in symbols}
+        values = {
+            s: sample_value(
+                s,
+                rng,
+                intervals.get(s),
+                far=count <= k < count + far,
+                complex_ok=complex_ok and k % 2 == 1,
+                nice=k >= count + far,
+            )
+            for s in symbols
+        }
         for length, _ in (vectors or {}).values():
             # A dimension may be named only in the shapes of matrix symbols (d in Sigma).
             for side in length if isinstance(length, sympy.Tuple) else (length,):
