@@ -1,4 +1,5 @@
-"""symbolic.readers.safeparse: admitted math builds the right sympy objects; hostile text is refused."""
+"""symbolic.readers.safeparse: admitted math builds the right sympy objects; hostile text is
+refused."""
 
 from __future__ import annotations
 

@@ -1,6 +1,7 @@
 """Soundness self-test: every step of the catalog must survive its mutants.
 
-For each step of each derivation, :mod:`symbolic.testing.mutants` makes plausible mistakes and the kernel
+For each step of each derivation, :mod:`symbolic.testing.mutants` makes plausible mistakes and the
+kernel
 checks every mutant against the step's own left-hand side. A mutant is
 
 * ``refuted`` when the kernel refutes it (the mistake is caught);
