@@ -373,8 +373,8 @@ def derive_times() -> tuple[list[tuple[str, float, str]], list[tuple[str, float]
     """Seconds to derive each MLE (the solver) and each entropy/cross-entropy/KL closed form.
 
     Each derivation runs in a fresh subprocess: both modules cache their results."""
-    from symbolic.families import FAMILIES
     from symbolic.families import DIVERGENCE_FAMILIES as KL_FAMILIES
+    from symbolic.families import FAMILIES
 
     code_mle = (
         "import time,sys;from symbolic.families import FAMILIES;"

@@ -2,8 +2,8 @@
 
 Each ``kl/<family>`` starts from the definition of D_KL(P‖Q) — the integral or sum of
 ``p log(p/q)`` over supp P, +oo when supp P is not inside supp Q — and reaches the closed form by
-the route :mod:`symbolic.generators.divergences` states for the family. Building is lazy: deriving runs
-sympy under time budgets.
+the route :mod:`symbolic.generators.divergences` states for the family. Building is lazy:
+deriving runs sympy under time budgets.
 """
 
 from __future__ import annotations

@@ -1,8 +1,7 @@
 """Soundness self-test: every step of the catalog must survive its mutants.
 
 For each step of each derivation, :mod:`symbolic.testing.mutants` makes plausible mistakes and the
-kernel
-checks every mutant against the step's own left-hand side. A mutant is
+kernel checks every mutant against the step's own left-hand side. A mutant is
 
 * ``refuted`` when the kernel refutes it (the mistake is caught);
 * ``equivalent`` when the kernel *proves* it: the mutant is in fact still true (e.g. a base-2
