@@ -175,7 +175,7 @@ def as_expr(value: object) -> Expr:
         raise TypeError(f"expected a sympy expression or a number, got {type(value).__name__}")
     if isinstance(value, Fraction):
         return sympy.Rational(value.numerator, value.denominator)
-    return sympy.sympify(value)
+    return sympy.Integer(value) if isinstance(value, int) else sympy.Float(value)
 
 
 @dataclass(frozen=True)

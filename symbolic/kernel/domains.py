@@ -49,7 +49,11 @@ Env = Mapping[Symbol, object]
 
 
 def _expr(value: object) -> Expr:
-    return sympy.sympify(value) if isinstance(value, int | Fraction) else value  # type: ignore
+    if isinstance(value, int):
+        return sympy.Integer(value)
+    if isinstance(value, Fraction):
+        return sympy.Rational(value.numerator, value.denominator)
+    return value  # type: ignore[return-value]
 
 
 def _rational(value: object) -> sympy.Rational:
