@@ -406,6 +406,7 @@ def categorical_scaling(sizes: list[int]) -> list[tuple[int, float, float]]:
     from symbolic.families import FAMILIES
     from symbolic.generators.divergences import divergence
     from symbolic.generators.optimize import numeric_mle
+    from symbolic.kernel.domains import Simplex
     from symbolic.kernel.numeric import Instance, sample_vector
 
     kl = divergence("categorical").kl
@@ -423,7 +424,7 @@ def categorical_scaling(sizes: list[int]) -> list[tuple[int, float, float]]:
             ys=base.ys,
             model=base.model,
             values={k_symbol: mpmath.mpf(k)},
-            vectors={b: sample_vector(k, "simplex", rng) for b in bases},
+            vectors={b: sample_vector(k, Simplex(k), rng) for b in bases},
         )
         with mpmath.workdps(50):
             t_kl, _ = _clock(lambda inst=inst: evaluate(kl, Point(inst, {})))

@@ -96,9 +96,9 @@ expr = "0"
     [
         ("<=", "p", Status.PROVED),
         (">=", "p**2", Status.PROVED),
-        # Equal sides: a gap lost in rounding up to the precision cap is no evidence either
-        # way, so p² < p² is left unknown (never proved), not refuted.
-        ("<", "p**2", Status.UNKNOWN),
+        # Equal sides: rounding cannot show the gap is 0, but the sides expand to the same
+        # expression, so p² < p² fails exactly at every point.
+        ("<", "p**2", Status.REFUTED),
         (">", "p", Status.REFUTED),
     ],
 )

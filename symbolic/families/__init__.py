@@ -7,9 +7,11 @@ under the domains' assumptions; it is written in the bound variables ``xv`` (and
 regression) of :mod:`symbolic.kernel.measures` so that it can be summed over the data ``x[i]``
 or averaged under ``p_data``.
 
+>>> from sympy import expand, log
+>>> from symbolic.kernel.measures import xv
 >>> fam = FAMILIES["exponential"]
->>> fam.logp
--lam*x + log(lam)
+>>> expand(fam.logp - (log(fam.params[0]) - fam.params[0] * xv))
+0
 >>> [str(s) for s in fam.params]
 ['lam']
 """

@@ -879,7 +879,7 @@ def kl_derivation(name: str | Family) -> Derivation:
         start=r.start,
         steps=tuple(Step(Relation.EQ, e, rule) for e, rule in r.steps),
         params=r.q if r.definitions is not None else (),
-        intervals=r.intervals,
+        sampling=r.intervals,
         notes=tuple(notes),
         start_label="D_KL(P || Q)",
         vectors=_vectors(r.family, r.start),
@@ -917,6 +917,8 @@ class Claim:
     lhs: Expr
     rhs: Expr
     rule: str
+    # Where the check samples the parameters (a family's typical values); the claim is over
+    # their whole domain.
     intervals: Mapping[Symbol, tuple[float, float]]
     vectors: Mapping[IndexedBase | MatrixSymbol, VectorSpec] = field(default_factory=dict)
 
@@ -926,7 +928,7 @@ class Claim:
             Relation.EQ,
             Step(Relation.EQ, self.rhs, self.rule),
             params=(),
-            intervals=self.intervals,
+            sampling=self.intervals,
             vectors=self.vectors,
             config=config,
         )

@@ -39,6 +39,21 @@ _OFFSETS = {
 }
 
 
+# One fresh symbol per hypothesis, made once: a claim checked again (a mutant of the same step,
+# the same step rendered later) meets the same expressions, so the caches of the closed forms and
+# of sympy serve it. Distinct hypotheses still get distinct symbols, and no user expression can
+# hold one, so each is as fresh as a new Dummy.
+_FRESH: dict[tuple[object, ...], Dummy] = {}
+
+
+def _fresh(key: tuple[object, ...], **assumptions: bool) -> Dummy:
+    key = (*key, tuple(sorted(assumptions.items())))
+    symbol = _FRESH.get(key)
+    if symbol is None:
+        symbol = _FRESH[key] = Dummy("h", **assumptions)
+    return symbol
+
+
 def offset_substitution(hypothesis: Basic) -> tuple[Expr, Expr] | None:
     """``(a, b ± P)`` for a hypothesis ``a > b`` (and the like), ``(a, b)`` for ``a == b``, or
     None for another form."""
@@ -51,7 +66,9 @@ def offset_substitution(hypothesis: Basic) -> tuple[Expr, Expr] | None:
     sign, kind = entry
     subject, bound = unfold(hypothesis.lhs), unfold(hypothesis.rhs)
     integer = subject.is_integer is True and bound.is_integer is True
-    offset = Dummy("h", **kind, **({"integer": True} if integer else {"real": True}))
+    offset = _fresh(
+        ("offset", hypothesis), **kind, **({"integer": True} if integer else {"real": True})
+    )
     return subject, bound + sign * offset
 
 
@@ -77,7 +94,7 @@ def _between(
             continue
         both = bounds.get(subject, {})
         if "lo" in both and "hi" in both:
-            share = Dummy("h", positive=True)
+            share = _fresh(("between", subject, both["lo"], both["hi"]), positive=True)
             value = (both["lo"] + both["hi"] * share) / (1 + share)
         done.add(subject)
         out.append((subject, value))

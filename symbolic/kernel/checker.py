@@ -705,9 +705,20 @@ def _zero_in_cases(
                 where = facts + closed_forms.domain_facts(va, vb)
                 difference, rules = closed_forms.evaluate(difference, where)
                 used.update(dict.fromkeys(rules))
-            if sympy.simplify(_opaque(difference)) != 0:
+            if not _vanishes(_opaque(difference)):
                 return False, branched
     return True, branched
+
+
+def _vanishes(d: Expr) -> bool:
+    """Whether ``d`` simplifies to 0. A rational function of its symbols and its finite sums
+    over the data (each sum an atom, as normalization left it: split by linearity, its index
+    canonical) is decided by polynomial arithmetic, zero when its cancelled form is, without
+    simplify's heuristics, which can spend the whole budget on a large one that is not zero."""
+    atoms = d.xreplace({n: _piece(n) for n in d.atoms(Sum)})
+    if atoms.is_rational_function():
+        return sympy.cancel(atoms) == 0
+    return sympy.simplify(d) == 0
 
 
 def _opaque(e: Expr) -> Expr:
@@ -723,7 +734,14 @@ def _opaque(e: Expr) -> Expr:
         for n in e.atoms(sympy.Integral, Sum, Mean)
         if not (isinstance(n, Sum) and _finite_data_sum(n))
     }
-    return e.xreplace({n: sympy.Dummy("piece") for n in nodes})
+    return e.xreplace({n: _piece(n) for n in nodes})
+
+
+@lru_cache(maxsize=4096)
+def _piece(node: Expr) -> sympy.Dummy:
+    # One opaque symbol per piece, made once: distinct pieces stay distinct, and the same claim
+    # checked again (a mutant of the same step) meets the same expression.
+    return sympy.Dummy("piece")
 
 
 def _finite_data_sum(s: Sum) -> bool:
@@ -1344,6 +1362,9 @@ def _numeric_inequality(lhs: Expr, rhs: Expr, relation: Relation, sampler: _Samp
     climbed while it is not); a gap lost in rounding up to the cap is no evidence either way."""
     dps = sampler.cfg.dps
     held = unresolved = 0
+    # Sides that expand to the same expression are equal wherever they are defined: there a
+    # strict inequality fails exactly, which no rounding could show.
+    identical = relation in (Relation.LT, Relation.GT) and expand(lhs - rhs) == 0
     try:
         for _, envs in sampler.points():
             for env in envs:
@@ -1363,6 +1384,13 @@ def _numeric_inequality(lhs: Expr, rhs: Expr, relation: Relation, sampler: _Samp
                 if isinstance(lv, Undefined) or isinstance(rv, Undefined):
                     continue
                 if not resolved:
+                    if identical:
+                        return _Verdict(
+                            Status.REFUTED,
+                            f"lhs {relation.value} rhs fails: the sides expand to the same "
+                            "expression, equal at every point where they are defined",
+                            {"point": env.describe(), "lhs": _show(lv), "rhs": _show(rv)},
+                        )
                     # Equal sides within rounding satisfy <= and >=, and say nothing of < or >.
                     if relation in (Relation.LE, Relation.GE):
                         held += 1
@@ -1741,14 +1769,16 @@ def check_step(
     config: Config = Config(),
     domains: Mapping[IndexedBase, IndexedBase] | None = None,
     hypotheses: tuple[sympy.Basic, ...] = (),
+    sampling: Mapping[Symbol, tuple[float, float]] | None = None,
 ) -> CheckedStep:
     """Check one step ``lhs  --relation-->  step.rhs`` and return its verdict.
 
-    ``params`` are the symbols optimized over (θ by default), ``intervals`` sampling domains
-    for symbols whose assumptions cannot say, ``data`` a sampler of data points, ``vectors``
-    the length and kind of indexed symbols other than the data (``pi[k]`` on the simplex) and of
-    matrix symbols (``Sigma`` symmetric positive definite), ``domains`` the bases that carry
-    the data's domains in the proofs and ``hypotheses`` the relations assumed (see
+    ``params`` are the symbols optimized over (θ by default), ``intervals`` domains for
+    symbols whose assumptions cannot say (part of the claim), ``sampling`` ranges the numeric
+    check draws symbols from without narrowing the claim, ``data`` a sampler of data points,
+    ``vectors`` the length and kind of indexed symbols other than the data (``pi[k]`` on the
+    simplex) and of matrix symbols (``Sigma`` symmetric positive definite), ``domains`` the
+    bases that carry the data's domains in the proofs and ``hypotheses`` the relations assumed (see
     :class:`~symbolic.kernel.derivation.Derivation`)."""
     lhs = as_expr(lhs)
     step = replace(step, rhs=as_expr(step.rhs))
@@ -1765,7 +1795,7 @@ def check_step(
     else:
         worst, evaluated = _verdict(
             lhs, lhs_sense, step, params, intervals or {}, data, vectors, config,
-            assumptions, hypotheses,
+            assumptions, hypotheses, sampling or {},
         )
     return CheckedStep(
         index=index,
@@ -1809,6 +1839,7 @@ def _verdict(
     config: Config,
     assumptions: Assumptions = _NO_ASSUMPTIONS,
     hypotheses: tuple[sympy.Basic, ...] = (),
+    sampling: Mapping[Symbol, tuple[float, float]] | None = None,
 ) -> tuple[_Verdict, bool]:
     """The step's verdict, and whether the numeric check could evaluate it at all."""
     relation = step.relation
@@ -1816,7 +1847,8 @@ def _verdict(
     lhs_eq = sympy.Derivative(lhs, step.wrt) if relation is Relation.DIFF else lhs
     orders = relation.optimizes or relation is Relation.PROPTO
     sampler = _Sampler(
-        (lhs, step.rhs), params, intervals, config, data, vectors, orders, hypotheses
+        (lhs, step.rhs), params, {**(sampling or {}), **intervals}, config, data, vectors,
+        orders, hypotheses,
     )
     if sampler.unsatisfied():
         text = ", ".join(map(str, hypotheses))
@@ -1928,15 +1960,26 @@ def _explained(
         cex["point"] = {k: v for k, v in point.items() if k in names}
     detail = verdict.detail
     if relation in (Relation.EQ, Relation.DIFF):
-        simplest, _ = _attempt(
-            lambda: (True, str(sympy.simplify(normalize(form(lhs) - form(rhs))))), budget / 2
-        )
-        if simplest:
-            detail += f"; lhs - rhs simplifies to {_}"
+        detail += _simplest_difference(form(lhs), form(rhs), budget)
         a, b = _parting(lhs if relation is Relation.EQ else form(lhs), rhs)
         if (a, b) != (lhs, rhs):
             detail += f"; the sides part at {a} against {b}"
     return _Verdict(verdict.status, detail, cex)
+
+
+def _simplest_difference(lhs: Expr, rhs: Expr, budget: float) -> str:
+    """"; lhs - rhs simplifies to d" for a difference of closed terms. A sum, integral or
+    expectation left in it is skipped: simplify would spend seconds merging them, for a reader
+    who learns more from the point and the parting sub-expressions."""
+
+    def simplest() -> tuple[bool, str]:
+        difference = normalize(lhs - rhs)
+        if difference.has(Sum, Product, sympy.Integral, Mean):
+            return False, ""
+        return True, str(sympy.simplify(difference))
+
+    found, text = _attempt(simplest, min(budget / 2, 2.0))
+    return f"; lhs - rhs simplifies to {text}" if found else ""
 
 
 def _parting(a: Expr, b: Expr) -> tuple[Expr, Expr]:
@@ -2000,6 +2043,7 @@ def check_in(
         config=config,
         domains=derivation.domains,
         hypotheses=derivation.hypotheses,
+        sampling=derivation.sampling,
     )
 
 

@@ -32,6 +32,7 @@ from sympy import (
     expand_log,
     log,
 )
+from sympy.core.sorting import default_sort_key
 
 __all__ = ["assumed_set", "domain_facts", "holds", "evaluate", "order_cases"]
 
@@ -89,7 +90,7 @@ def holds(cond: sympy.Basic, facts: Iterable[Expr] = ()) -> bool:
     sympy decides it from the assumptions alone, or, when it mentions one symbol, the set the
     assumptions and the facts about that symbol leave is inside the set where it holds.
     """
-    return _holds(cond, tuple(facts))
+    return _holds(cond, _relevant(facts, cond))
 
 
 @lru_cache(maxsize=4096)
@@ -198,33 +199,56 @@ def _sum_value(s: Sum, facts: tuple[Expr, ...], used: dict[str, None]) -> Expr:
             used["linearity of convergent series"] = None
             return Add(*(_sum_value(piece, facts, used) for piece in pieces))
         return s
+    value, rule = _closed_sum(s, _relevant(facts, s))
+    if value is None:
+        return s
+    used[rule] = None
+    return value
+
+
+# The mutants of one step, and the steps of one derivation, meet the same sums again and again;
+# a closed form and a convergence test depend on the expression and the facts alone (a symbol's
+# assumptions are part of it), and a budget that stops one leaves nothing cached.
+@lru_cache(maxsize=2048)
+def _closed_sum(s: Sum, facts: tuple[Expr, ...]) -> tuple[Expr | None, str]:
+    var, lo, hi = s.limits[0]
     try:
         value = sympy.summation(s.function, s.limits[0])
     except Exception:  # sympy raises any type from deep inside: no value, not a verdict
-        return s
+        return None, ""
     accepted = _established(value, facts, Sum)
     if accepted is None or not finite_value(accepted):
-        return s
-    if infinite:
+        return None, ""
+    if hi.is_infinite or lo.is_infinite:
         if not convergent(s, facts):
-            return s
-        used[
+            return None, ""
+        return accepted, (
             "sympy's value of a convergent series (convergence tested, conditions established)"
-        ] = None
-        return accepted
+        )
     if not certified(s.function, var, lo, hi, accepted):
-        return s
-    used[
+        return None, ""
+    return accepted, (
         "sympy's closed form F of a sum, certified: F(hi) - F(hi-1) = f(hi), F(lo-1) = 0, "
         "hi >= lo - 1, f defined on the range"
-    ] = None
-    return accepted
+    )
+
+
+def _relevant(facts: Iterable[Expr], expr: Expr) -> tuple[Expr, ...]:
+    """The facts that mention a symbol of ``expr``, once each and in a fixed order: a fact is
+    only ever used for the symbols it mentions, and the cached values are keyed by these."""
+    symbols = expr.free_symbols
+    return tuple(sorted({f for f in facts if f.free_symbols & symbols}, key=default_sort_key))
 
 
 def convergent(s: Sum, facts: tuple[Expr, ...] = ()) -> bool:
     """Whether a series over k = lo..∞ is proved convergent: by sympy's tests, or by the
     ratio test, |f(k+1)/f(k)| tending to a limit below 1 (sympy's tests refuse series with
     other symbols, such as a Poisson mean in λ)."""
+    return _convergent(s, _relevant(facts, s))
+
+
+@lru_cache(maxsize=2048)
+def _convergent(s: Sum, facts: tuple[Expr, ...]) -> bool:
     try:
         if s.is_convergent() is True:
             return True
@@ -344,10 +368,17 @@ def order_cases(expr: Expr) -> tuple[str, list[dict[Symbol, Expr]]]:
             if isinstance(s, Symbol) and s.is_real and a.is_real and not a.has(s):
                 # Between integers the gap is a positive integer: s keeps its integrality.
                 whole = {"integer": True} if s.is_integer and a.is_integer else {}
-                d = sympy.Dummy("d", positive=True, **whole)
+                d = _gap(node, s, bool(whole))
                 how = f"in each order of {a} and {s} ({s} = {a} + d, {a} - d with d > 0, or {a})"
                 return how, [{s: a + d}, {s: a - d}, {s: a}]
     return "", [{}]
+
+
+@lru_cache(maxsize=1024)
+def _gap(node: Expr, s: Symbol, whole: bool) -> sympy.Dummy:
+    # One gap per comparison, made once: the same claim split again meets the same cases (and
+    # the caches behind them); a gap is bound by its case alone, so sharing it is harmless.
+    return sympy.Dummy("d", positive=True, **({"integer": True} if whole else {}))
 
 
 def _signs_resolved(integral: Integral) -> Integral:
@@ -404,19 +435,30 @@ def _integrand_terms(integral: Integral, used: dict[str, None], splits: list[Int
     """
     if len(integral.limits) != 1 or len(integral.limits[0]) != 3:
         return integral
+    total, pieces, rules = _split_integral(integral)
+    splits.extend(pieces)
+    used.update(dict.fromkeys(rules))
+    return total
+
+
+# Pure in the integral; the mutants of a step split the same integrals again.
+@lru_cache(maxsize=1024)
+def _split_integral(integral: Integral) -> tuple[Expr, tuple[Integral, ...], tuple[str, ...]]:
+    used: dict[str, None] = {}
     integral = _canonical(_signs_resolved(integral), used)
     var = integral.limits[0][0]
     body = expand(expand_log(integral.function), power_exp=False, log=False, basic=False)
     terms = Add.make_args(body)
     total = sympy.S.Zero
+    pieces = []
     for term in terms:
         coeff, dependent = term.as_independent(var, as_Add=False)
         # Powers of one base gathered: pieces of one integrand compare equal when merging.
         piece = Integral(sympy.powsimp(dependent, combine="exp"), integral.limits[0])
         if len(terms) > 1:
-            splits.append(piece)
+            pieces.append(piece)
         total += coeff * piece
-    return total
+    return total, tuple(pieces), tuple(used)
 
 
 def _integrable(piece: Integral, merged: list[Integral], facts: tuple[Expr, ...]) -> bool:
@@ -572,7 +614,7 @@ def _cauchy_log(
 
 def _integral_value(integral: Integral, facts: tuple[Expr, ...], used: dict[str, None]) -> Expr:
     # A piece is valued once to see that it is finite (before a split) and again after it.
-    value, rules = _cached_integral_value(integral, tuple(facts))
+    value, rules = _cached_integral_value(integral, _relevant(facts, integral))
     used.update(dict.fromkeys(rules))
     return value
 

@@ -82,8 +82,11 @@ class Step:
 @dataclass(frozen=True)
 class Derivation:
     """A titled chain. ``sense`` is how the start is read: ``EQ`` for a plain expression,
-    ``ARGMIN``/``ARGMAX`` for an objective. ``intervals`` give sampling domains for symbols
-    whose assumptions cannot say (a probability in (0, 1)); ``notes`` are caveats for readers;
+    ``ARGMIN``/``ARGMAX`` for an objective. ``intervals`` are domains for symbols whose
+    assumptions cannot say (a probability in (0, 1)): part of the claim, used by the proofs and
+    sampled by the numeric checks. ``sampling`` are ranges the numeric checks draw a symbol from
+    without narrowing the claim (a family's typical parameter values, where quadrature stays
+    cheap); the proofs never use them. ``notes`` are caveats for readers;
     ``data`` draws the numeric checks' data points from the data's domain; ``vectors`` give
     the length and kind of indexed and matrix symbols (``{pi: (K, Simplex(K))}``,
     ``{Sigma: (d, SPD(d))}``); ``parts`` are further chains the derivation rests on (the
@@ -101,6 +104,7 @@ class Derivation:
     params: tuple[Symbol, ...] = (theta,)
     sense: Relation = Relation.EQ
     intervals: Mapping[Symbol, tuple[float, float]] = field(default_factory=dict)
+    sampling: Mapping[Symbol, tuple[float, float]] = field(default_factory=dict)
     notes: tuple[str, ...] = ()
     start_label: str = ""
     end_label: str = ""

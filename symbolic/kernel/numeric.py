@@ -917,7 +917,8 @@ def _symbol(sym: Symbol, env: Point) -> mpmath.mpf:
 
 
 def _indexed(node: Indexed, env: Point) -> mpmath.mpf:
-    name = str(node.base.label)
+    # The label's name, not its printed form: printing costs more than the whole lookup.
+    name = getattr(node.base.label, "name", None) or str(node.base.label)
     data = {"x": env.instance.xs, "y": env.instance.ys}.get(name)
     if data is None:
         data = env.params.get(node.base, env.instance.vectors.get(node.base))

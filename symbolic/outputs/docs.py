@@ -461,10 +461,11 @@ prints
 ## The pieces
 
 - `Derivation(id, title, start, steps, params=(theta,), sense=Relation.EQ, intervals={{}},
-  notes=(), start_label="", end_label="", data=None)`: `sense` says how the start is read (an
-  objective to minimize or maximize, or a plain value); `params` are what argmin/argmax range
-  over; `intervals` give sampling domains for symbols whose assumptions cannot say (a probability
-  in (0, 1)); `notes` are caveats printed with the derivation.
+  sampling={{}}, notes=(), start_label="", end_label="", data=None)`: `sense` says how the start
+  is read (an objective to minimize or maximize, or a plain value); `params` are what
+  argmin/argmax range over; `intervals` are domains for symbols whose assumptions cannot say (a
+  probability in (0, 1)), part of the claim; `sampling` are ranges the numeric checks draw from
+  without narrowing the claim; `notes` are caveats printed with the derivation.
 - `Step(relation, rhs, rule, witness=None)`: for an argmin/argmax step that is not affine in the
   previous objective, `witness` offers a strictly monotone `h` with `rhs = h(lhs)`; the kernel
   checks it and never takes it on trust.

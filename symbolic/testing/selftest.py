@@ -71,8 +71,9 @@ def _oracle_refutes(derivation: Derivation, lhs: Expr, sense: Relation, step: St
         key=str,
     )
     plain = {b: spec for b, spec in derivation.vectors.items() if b not in params}
+    ranges = {**derivation.sampling, **derivation.intervals}
     instances = sample_instances(
-        ORACLE.seed, ORACLE.instances, tuple(symbols), derivation.intervals, derivation.data, plain
+        ORACLE.seed, ORACLE.instances, tuple(symbols), ranges, derivation.data, plain
     )
     rng = random.Random(ORACLE.seed)
 
@@ -80,7 +81,7 @@ def _oracle_refutes(derivation: Derivation, lhs: Expr, sense: Relation, step: St
         if isinstance(p, IndexedBase):
             spec = derivation.vectors[p]
             return sample_vector(vector_length(spec, inst.values), spec[1], rng)
-        return sample_value(p, rng, derivation.intervals.get(p))
+        return sample_value(p, rng, ranges.get(p))
 
     flips = sense not in (Relation.EQ, step.relation) and step.relation.optimizes
     with mpmath.workdps(ORACLE.dps):
