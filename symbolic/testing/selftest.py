@@ -22,6 +22,7 @@ The report lists it with the kernel's reason.
 
 from __future__ import annotations
 
+import dataclasses
 import itertools
 import random
 from collections.abc import Callable, Sequence
@@ -210,11 +211,15 @@ def _classify(
     original: Step,
     mutant: Mutant,
     config: Config,
+    attempt: Config | None = None,
 ) -> MutantResult:
-    def kernel(left: Expr, left_sense: Relation, step: Step) -> CheckedStep:
-        return check_in(derivation, left, left_sense, step, config=config)
+    """Classify one mutant; ``attempt`` is the configuration of its own check (``config`` by
+    default), ``config`` that of the proof that it equals the step's own right side."""
 
-    checked = kernel(lhs, sense, mutant.step)
+    def kernel(left: Expr, left_sense: Relation, step: Step, cfg: Config) -> CheckedStep:
+        return check_in(derivation, left, left_sense, step, config=cfg)
+
+    checked = kernel(lhs, sense, mutant.step, attempt or config)
     outcome = {Status.REFUTED: "refuted", Status.UNKNOWN: "undecided"}.get(checked.status)
     detail = checked.detail
     if outcome is None:
@@ -226,13 +231,19 @@ def _classify(
     if outcome == "undecided" and mutant.step.relation is original.relation:
         # A mutant of a step the kernel only checks numerically is still recognized as
         # equivalent by a proof that its right side equals the step's own.
-        same = kernel(original.rhs, Relation.EQ, Step(Relation.EQ, mutant.step.rhs, "mutant"))
+        same = kernel(
+            original.rhs, Relation.EQ, Step(Relation.EQ, mutant.step.rhs, "mutant"), config
+        )
         if same.status is Status.PROVED:
             outcome, detail = (
                 "equivalent",
                 f"proved equal to the step's own right side: {same.detail}",
             )
     return MutantResult(index, mutant.operator, mutant.description, checked.status, outcome, detail)
+
+
+def _short(config: Config) -> Config:
+    return dataclasses.replace(config, budget=max(config.budget / 5, 1.0))
 
 
 def run(
@@ -279,9 +290,13 @@ def _mutate_chain(checked: CheckedDerivation, config: Config) -> DerivationRepor
             )
             report.skipped.append((index, why))
         else:
+            # A step the kernel did not prove within the whole budget is checked numerically;
+            # its mutants' symbolic attempts get a fifth of it (an equivalent mutant is still
+            # recognized by the proof that it equals the step's own right side).
+            cfg = config if verdict.status is Status.PROVED else _short(config)
             for mutant in mutate(step, sense, derivation.params):
                 report.mutants.append(
-                    _classify(derivation, index, lhs, sense, step, mutant, config)
+                    _classify(derivation, index, lhs, sense, step, mutant, config, cfg)
                 )
         lhs = step.rhs
         if step.relation.optimizes:
