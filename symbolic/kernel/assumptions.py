@@ -29,7 +29,7 @@ from sympy import Basic, Derivative, Dummy, Expr, IndexedBase
 
 from symbolic.kernel.measures import unfold
 
-__all__ = ["Assumptions", "symbolic_form", "offset_substitution"]
+__all__ = ["Assumptions", "symbolic_form", "offset_substitution", "fresh"]
 
 _OFFSETS = {
     sympy.StrictGreaterThan: (1, {"positive": True}),
@@ -39,18 +39,24 @@ _OFFSETS = {
 }
 
 
-# One fresh symbol per hypothesis, made once: a claim checked again (a mutant of the same step,
-# the same step rendered later) meets the same expressions, so the caches of the closed forms and
-# of sympy serve it. Distinct hypotheses still get distinct symbols, and no user expression can
-# hold one, so each is as fresh as a new Dummy.
+# Fresh symbols made once per key: a claim checked again (a mutant of the same step, the same
+# step rendered later) meets the same expressions, so the caches of the closed forms and of
+# sympy serve it. Distinct keys get distinct symbols, and no user expression can hold one, so
+# each is as fresh as a new Dummy.
 _FRESH: dict[tuple[object, ...], Dummy] = {}
 
 
-def _fresh(key: tuple[object, ...], **assumptions: bool) -> Dummy:
-    key = (*key, tuple(sorted(assumptions.items())))
+def fresh(name: str, key: tuple[object, ...], **assumptions: bool) -> Dummy:
+    """The fresh symbol ``name`` for ``key`` (a hypothesis, a comparison, an opaque piece),
+    the same one each time it is asked for.
+
+    >>> fresh("d", ("gap",), positive=True) is fresh("d", ("gap",), positive=True)
+    True
+    """
+    key = (name, *key, tuple(sorted(assumptions.items())))
     symbol = _FRESH.get(key)
     if symbol is None:
-        symbol = _FRESH[key] = Dummy("h", **assumptions)
+        symbol = _FRESH[key] = Dummy(name, **assumptions)
     return symbol
 
 
@@ -66,8 +72,8 @@ def offset_substitution(hypothesis: Basic) -> tuple[Expr, Expr] | None:
     sign, kind = entry
     subject, bound = unfold(hypothesis.lhs), unfold(hypothesis.rhs)
     integer = subject.is_integer is True and bound.is_integer is True
-    offset = _fresh(
-        ("offset", hypothesis), **kind, **({"integer": True} if integer else {"real": True})
+    offset = fresh(
+        "h", ("offset", hypothesis), **kind, **({"integer": True} if integer else {"real": True})
     )
     return subject, bound + sign * offset
 
@@ -94,7 +100,7 @@ def _between(
             continue
         both = bounds.get(subject, {})
         if "lo" in both and "hi" in both:
-            share = _fresh(("between", subject, both["lo"], both["hi"]), positive=True)
+            share = fresh("h", ("between", subject, both["lo"], both["hi"]), positive=True)
             value = (both["lo"] + both["hi"] * share) / (1 + share)
         done.add(subject)
         out.append((subject, value))

@@ -57,7 +57,7 @@ from sympy import (
 from sympy.calculus.util import continuous_domain
 
 from symbolic.kernel import calculus, closed_forms
-from symbolic.kernel.assumptions import Assumptions
+from symbolic.kernel.assumptions import Assumptions, fresh
 from symbolic.kernel.budget import BudgetExceeded, time_budget
 from symbolic.kernel.certify import certify
 from symbolic.kernel.derivation import Derivation, Relation, Step
@@ -737,11 +737,10 @@ def _opaque(e: Expr) -> Expr:
     return e.xreplace({n: _piece(n) for n in nodes})
 
 
-@lru_cache(maxsize=4096)
 def _piece(node: Expr) -> sympy.Dummy:
-    # One opaque symbol per piece, made once: distinct pieces stay distinct, and the same claim
-    # checked again (a mutant of the same step) meets the same expression.
-    return sympy.Dummy("piece")
+    # One opaque symbol per piece: distinct pieces stay distinct, and the same claim checked
+    # again (a mutant of the same step) meets the same expression.
+    return fresh("piece", (node,))
 
 
 def _finite_data_sum(s: Sum) -> bool:

@@ -34,6 +34,8 @@ from sympy import (
 )
 from sympy.core.sorting import default_sort_key
 
+from symbolic.kernel.assumptions import fresh
+
 __all__ = ["assumed_set", "domain_facts", "holds", "evaluate", "order_cases"]
 
 # A sum with at most this many terms and concrete bounds is expanded term by term.
@@ -368,17 +370,11 @@ def order_cases(expr: Expr) -> tuple[str, list[dict[Symbol, Expr]]]:
             if isinstance(s, Symbol) and s.is_real and a.is_real and not a.has(s):
                 # Between integers the gap is a positive integer: s keeps its integrality.
                 whole = {"integer": True} if s.is_integer and a.is_integer else {}
-                d = _gap(node, s, bool(whole))
+                # One gap per comparison: the same claim split again meets the same cases.
+                d = fresh("d", ("gap", node, s), positive=True, **whole)
                 how = f"in each order of {a} and {s} ({s} = {a} + d, {a} - d with d > 0, or {a})"
                 return how, [{s: a + d}, {s: a - d}, {s: a}]
     return "", [{}]
-
-
-@lru_cache(maxsize=1024)
-def _gap(node: Expr, s: Symbol, whole: bool) -> sympy.Dummy:
-    # One gap per comparison, made once: the same claim split again meets the same cases (and
-    # the caches behind them); a gap is bound by its case alone, so sharing it is harmless.
-    return sympy.Dummy("d", positive=True, **({"integer": True} if whole else {}))
 
 
 def _signs_resolved(integral: Integral) -> Integral:
