@@ -1361,9 +1361,6 @@ def _numeric_inequality(lhs: Expr, rhs: Expr, relation: Relation, sampler: _Samp
     climbed while it is not); a gap lost in rounding up to the cap is no evidence either way."""
     dps = sampler.cfg.dps
     held = unresolved = 0
-    # Sides that expand to the same expression are equal wherever they are defined: there a
-    # strict inequality fails exactly, which no rounding could show.
-    identical = relation in (Relation.LT, Relation.GT) and expand(lhs - rhs) == 0
     try:
         for _, envs in sampler.points():
             for env in envs:
@@ -1383,7 +1380,10 @@ def _numeric_inequality(lhs: Expr, rhs: Expr, relation: Relation, sampler: _Samp
                 if isinstance(lv, Undefined) or isinstance(rv, Undefined):
                     continue
                 if not resolved:
-                    if identical:
+                    # Sides that expand to the same expression are equal wherever they are
+                    # defined: there a strict inequality fails exactly, which no rounding could
+                    # show (asked only here, where rounding left the gap open).
+                    if relation in (Relation.LT, Relation.GT) and expand(lhs - rhs) == 0:
                         return _Verdict(
                             Status.REFUTED,
                             f"lhs {relation.value} rhs fails: the sides expand to the same "
