@@ -404,3 +404,65 @@ expr = "2*b*exp(a*b**2) + 2*a*b**3*exp(a*b**2)"
 expr = "2*b*exp(a*b**2)"
 '''
     assert _statuses(text) == [Status.PROVED, Status.REFUTED]
+
+
+_KL_FROM_DATA = '''
+title = "KL from the data to the model"
+params = ["w"]
+start = "KL(p_data, p_model)"
+[symbols]
+w = "real"
+[data]
+y = "{data}"
+[model]
+p_model = "{model}"
+{measure}
+[[steps]]
+expr = "NLL()/N + constant(Sum(log(p_data(y[i], x[i])), (i, 1, N))/N)"
+'''
+
+
+def _kl_file(model: str, data: str = "binary", measure: str = "") -> str:
+    return _KL_FROM_DATA.format(model=model, data=data, measure=measure)
+
+
+def test_kl_from_the_data_to_a_density_is_infinite_not_the_seed_decomposition():
+    checked = _check(_kl_file("Normal(y, w*x, 1)", "real"))
+    (step,) = checked.steps
+    assert step.status is Status.REFUTED
+    assert "is +∞" in step.detail and "Lebesgue" in step.detail
+    assert step.counterexample["lhs"] == "+inf"
+
+
+def test_kl_from_the_data_to_a_mass_is_the_seed_decomposition():
+    assert _statuses(_kl_file("Bernoulli(y, 1/(1 + exp(-w*x)))")) == [Status.PROVED]
+    written = "exp(w*x*y)/(1 + exp(w*x))"
+    assert _statuses(_kl_file(written, measure='measure = "counting"')) == [Status.PROVED]
+    assert _statuses(_kl_file(written, measure='measure = "Lebesgue"')) == [Status.REFUTED]
+
+
+@pytest.mark.parametrize(
+    "model, measure, message",
+    [
+        ("exp(w*x*y)/(1 + exp(w*x))", "", 'measure = "counting"'),
+        ("Normal(y, w*x, 1)", 'measure = "counting"', "Lebesgue measure, not counting"),
+        ("Normal(y, w*x, 1)", 'measure = "lebesgue"', 'not \'lebesgue\''),
+    ],
+)
+def test_a_bound_model_states_its_reference_measure(model, measure, message):
+    with pytest.raises(files.FileError, match=message):
+        files.load_text(_kl_file(model, "real", measure), "test.toml")
+
+
+def test_kl_between_laws_on_different_supports_is_infinite():
+    text = '''
+title = "laws"
+start = "KL(Poisson(lam), Exponential(lam))"
+[symbols]
+lam = "positive"
+[[steps]]
+expr = "oo"
+'''
+    assert _statuses(text) == [Status.PROVED]
+    wider = text.replace("KL(Poisson(lam), Exponential(lam))", "KL(Poisson(lam), Bernoulli(1/2))")
+    assert _statuses(wider) == [Status.PROVED]

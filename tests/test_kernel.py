@@ -282,8 +282,29 @@ def test_open_obligations_are_named():
     checked = check_step(
         (t**2 - 1) / (t - 1), Relation.EQ, Step(Relation.EQ, t + 1, "c"), params=()
     )
-    assert checked.status is not Status.PROVED
+    assert checked.status is Status.WHERE_DEFINED
     assert "undefined where t - 1 = 0 (t = 1)" in checked.detail
+
+
+def test_sides_defined_on_different_sets_are_equal_only_where_both_are():
+    from symbolic.testing import IdentityError, assert_identity
+
+    t = Symbol("t", real=True)
+    tp = Symbol("t", positive=True)
+    with pytest.raises(IdentityError, match="where defined"):
+        assert_identity((t**2 - t) / t, t - 1)
+    assert_identity((t**2 - t) / t, t - 1, allow_where_defined=True)
+    # A refusal is not a grant: a false claim with a mismatched domain stays refuted.
+    with pytest.raises(IdentityError, match="refuted"):
+        assert_identity((t**2 - t) / t, t + 1, allow_where_defined=True)
+    # Control: where the denominator cannot vanish the identity is proved outright.
+    assert_identity((tp**2 - tp) / tp, tp - 1)
+    # The same denominator on both sides is the same domain: an identity where it holds.
+    same = check_step(
+        (t**2 - t) / t, Relation.EQ, Step(Relation.EQ, (t**2 - 1) / t - (t - 1) / t, "c"),
+        params=(),
+    )
+    assert same.status is Status.PROVED, same.detail
 
 
 def test_check_explain_prints_rules_and_conditions(capsys):

@@ -90,3 +90,30 @@ def test_nll_over_n_is_the_cross_entropy_numerically():
             lhs = evaluate(NLL(), env) / inst.n
             rhs = evaluate(CrossEntropy(p_data, p_model), env)
             assert abs(lhs - rhs) < mpmath.mpf(10) ** -50
+
+
+def test_the_empirical_and_model_probabilities_are_positive_only_at_observed_points():
+    from sympy import Symbol
+
+    j = Symbol("j", integer=True, positive=True)
+    assert PData(y[i], x[i]).is_positive and PData(yv, xv).is_positive
+    assert PModel(y[i], x[i], theta).is_positive
+    # y[1] given x[2] is not an observed pair: its empirical probability may be 0.
+    assert PData(y[1], x[2]).is_positive is None
+    assert PData(y[j], x[i]).is_positive is None
+    assert PModel(y[j], x[i], theta).is_positive is None
+    assert PData(y[j], x[i]).is_nonnegative
+
+
+def test_kl_between_different_reference_measures_is_infinite():
+    from sympy import Symbol, exp, oo
+
+    from symbolic.kernel.measures import BoundModel, Reference, p_data_x
+
+    lam = Symbol("lam", positive=True)
+    density = BoundModel(lam * exp(-lam * xv), (lam,), False, Reference.LEBESGUE)
+    mass = BoundModel(lam**xv * exp(-lam), (lam,), False, Reference.COUNTING)
+    assert unfold(KL(p_data_x, density)) == oo
+    assert "not absolutely continuous" in KL(p_data_x, density).infinite()
+    # Control: against a mass the divergence is the seed's finite expectation.
+    assert unfold(KL(p_data_x, mass)) != oo and KL(p_data_x, mass).infinite() is None

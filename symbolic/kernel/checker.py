@@ -62,6 +62,7 @@ from symbolic.kernel.budget import BudgetExceeded, time_budget
 from symbolic.kernel.certify import certify
 from symbolic.kernel.derivation import Derivation, Relation, Step
 from symbolic.kernel.measures import (
+    KL,
     Constant,
     DirichletLaw,
     Mean,
@@ -112,12 +113,21 @@ class Status(StrEnum):
     """A verdict. Ordered from best to worst by :data:`_RANK`."""
 
     PROVED = "proved"
+    # Proved equal on the set where both sides are defined, and that set is not the same for
+    # both: not an identity, and not proved for assert_identity unless the caller allows it.
+    WHERE_DEFINED = "where defined"
     NUMERIC = "numeric"
     REFUTED = "refuted"
     UNKNOWN = "unknown"
 
 
-_RANK = {Status.PROVED: 0, Status.NUMERIC: 1, Status.UNKNOWN: 2, Status.REFUTED: 3}
+_RANK = {
+    Status.PROVED: 0,
+    Status.WHERE_DEFINED: 1,
+    Status.NUMERIC: 2,
+    Status.UNKNOWN: 3,
+    Status.REFUTED: 4,
+}
 
 
 def worst(statuses: Iterable[Status]) -> Status:
@@ -227,6 +237,8 @@ class _Verdict:
     status: Status
     detail: str
     counterexample: dict[str, object] | None = None
+    # A refutation at a point where one side is undefined and the other is not.
+    undefined: bool = False
 
 
 # --- symbolic normalization: every rule is an identity under the symbols' assumptions -------
@@ -419,6 +431,10 @@ def side_conditions(
     >>> side_conditions((t**2 - 1) / (t - 1), t + 1)
     ['the left side is undefined where t - 1 = 0 (t = 1) and the right side is not']
     """
+    return _range_conditions(lhs, rhs) + domain_mismatches(lhs, rhs, intervals)
+
+
+def _range_conditions(lhs: Expr, rhs: Expr) -> list[str]:
     found: list[str] = []
     for side in (lhs, rhs):
         for node in side.atoms(Sum, Product):
@@ -426,6 +442,22 @@ def side_conditions(
                 bad = _index_contradicted(var, lo)
                 if bad:
                     found.append(f"the index {var} is declared {bad} but its range starts at {lo}")
+    return list(dict.fromkeys(found))
+
+
+def domain_mismatches(
+    lhs: Expr, rhs: Expr, intervals: Mapping[Symbol, tuple[float, float]] | None = None
+) -> list[str]:
+    """Where one side is undefined (a denominator vanishes) and the other is not: the sides
+    may agree wherever both are defined, but they are defined on different sets.
+
+    >>> t = Symbol("t", real=True)
+    >>> domain_mismatches((t**2 - t) / t, t - 1)
+    ['the left side is undefined where t = 0 (t = 0) and the right side is not']
+    >>> domain_mismatches((t**2 - t) / t, (t**2 - 1) / t)
+    []
+    """
+    found: list[str] = []
     # A side is undefined where a denominator or a log's argument vanishes.
     dens = [_denominators(side) for side in (lhs, rhs)]
     singular = [d | _log_arguments(side) for d, side in zip(dens, (lhs, rhs), strict=True)]
@@ -1200,6 +1232,12 @@ def _gap(lhs: Expr, rhs: Expr, env: Point, dps: int, full: bool, deadline: float
             return _Gap("skip")
         if l_bad or r_bad:
             return _Gap("undefined", lv, rv, digits)
+        if mpmath.isinf(lv) or mpmath.isinf(rv):
+            # An infinite value is exact at every precision (∞ - ∞ is no difference to bound):
+            # the sides agree only as the same infinity.
+            if lv == rv:
+                return _Gap("agree", lv, rv, digits, mpmath.mpf(0))
+            return _Gap("differ", lv, rv, digits, mpmath.inf)
         # The difference is taken at the level's digits, not the caller's.
         with mpmath.workdps(digits):
             d = +lv - rv
@@ -1231,7 +1269,7 @@ def _refutation(lhs: Expr, rhs: Expr, env: Point, gap: _Gap, what: str) -> _Verd
     example = {"point": env.describe(), "lhs": _show(gap.lv), "rhs": _show(gap.rv)}
     if gap.kind == "undefined":
         return _Verdict(Status.REFUTED, f"{what}: one side is undefined where the other is not",
-                        example)
+                        example, undefined=True)
     cert = certify(lhs, rhs, env, _is_complex(env))
     if cert.certified:
         example.update({"lhs_ball": cert.lhs, "rhs_ball": cert.rhs})
@@ -1718,6 +1756,26 @@ def _combine(symbolic: tuple[bool, str], numeric: _Verdict) -> _Verdict:
     return _Verdict(Status.UNKNOWN, f"not proved symbolically ({why}); {numeric.detail}")
 
 
+def _where_defined(why: str, mismatched: list[str], numeric: _Verdict) -> _Verdict:
+    """The sides are proved equal where both are defined, on sets that differ: the identity
+    fails at the points where one side is undefined. A numeric refutation at such a point
+    agrees; one where both sides are defined contradicts the proof, a kernel bug."""
+    where = "; ".join(mismatched)
+    if numeric.status is Status.REFUTED:
+        if numeric.undefined:
+            return numeric
+        detail = (
+            f"{numeric.detail}; the symbolic route proved the sides equal where both are "
+            f"defined ({why}): kernel bug"
+        )
+        return _Verdict(Status.REFUTED, detail, numeric.counterexample)
+    return _Verdict(
+        Status.WHERE_DEFINED,
+        f"equal where both sides are defined ({why}), but not an identity: {where}; "
+        f"numeric check: {numeric.detail}",
+    )
+
+
 def _check_constants(exprs: tuple[Expr, ...], sampler: _Sampler) -> list[_Verdict]:
     verdicts = []
     indices = {
@@ -1910,27 +1968,40 @@ def _verdict(
             return ok, why
         return _prove_argopt(form(lhs), form(step.rhs), flips, step.witness, params, config.budget)
 
+    # The obligations left open only because the sides are defined on different sets: then
+    # the sides are proved equal where both are defined, a distinct outcome.
+    mismatched: list[str] = []
+
     def prove() -> tuple[bool, str]:
         proved, why = claim()
         if not proved or relation.optimizes or relation in (Relation.SOLVE, Relation.PROPTO):
             return proved, why
         # A value claim (=, a derivative, an inequality) holds only where its rewrites' side
         # conditions do: nonzero denominators, convergent pieces, well-formed ranges.
-        open_ = side_conditions(lhs, step.rhs, intervals)
+        open_ = _range_conditions(lhs, step.rhs)
         if open_:
             return False, f"{why}, but obligations are open: {'; '.join(open_)}"
+        mismatched.extend(domain_mismatches(lhs, step.rhs, intervals))
+        if mismatched:
+            return False, why
         return proved, why
 
     # The symbolic attempt runs even when the numeric check refutes: a proof of a refuted step
     # is a kernel bug, and it must be seen.
     symbolic = _attempt(prove, config.budget)
-    verdicts = [_combine(symbolic, numeric), *constants]
+    combined = _combine(symbolic, numeric)
+    if mismatched and relation in (Relation.EQ, Relation.DIFF):
+        combined = _where_defined(symbolic[1], mismatched, numeric)
+    verdicts = [combined, *constants]
     worst = max(verdicts, key=lambda v: _RANK[v.status])
     if worst.status is Status.PROVED:
         worst = verdicts[0]
     if worst is numeric and numeric.status is Status.REFUTED:
         plain = Assumptions(assumptions.domains).form
         worst = _explained(numeric, lhs_eq, step.rhs, relation, plain, config.budget)
+    infinite = [why for e in (lhs, step.rhs) for kl in e.atoms(KL) if (why := kl.infinite())]
+    if infinite:
+        worst = replace(worst, detail=f"{worst.detail}; note: {'; '.join(infinite)}")
     return worst, numeric.status is not Status.UNKNOWN
 
 

@@ -14,10 +14,13 @@ Sum(-log(PModel(y[i], x[i], theta)), (i, 1, N))/N
 
 from __future__ import annotations
 
+from enum import StrEnum
+
 from sympy import (
     Dummy,
     Expr,
     Function,
+    Indexed,
     IndexedBase,
     Lambda,
     MatrixSymbol,
@@ -26,6 +29,7 @@ from sympy import (
     Symbol,
     Tuple,
     log,
+    oo,
 )
 from sympy.core.symbol import Str
 from sympy.logic.boolalg import as_Boolean as sympify_bool
@@ -61,6 +65,7 @@ __all__ = [
     "xv",
     "yv",
     "BoundVariable",
+    "Reference",
     "PModel",
     "PData",
     "PDataX",
@@ -90,9 +95,28 @@ __all__ = [
 ]
 
 
+def _observed(*points: Expr) -> bool:
+    """Whether ``points`` are one observed point: the data at one index (``y[i], x[i]``), or the
+    bound variables of an expectation, which range over the observed points under p̂_data."""
+    if all(p in (xv, yv) for p in points):
+        return True
+    labels = [p.base.label.name if isinstance(p, Indexed) else None for p in points]
+    indices = {p.indices for p in points if isinstance(p, Indexed)}
+    return all(name in ("x", "y") for name in labels) and len(indices) == 1
+
+
+class Reference(StrEnum):
+    """The measure a distribution's density is taken against: its mass at points (counting) or
+    its density on the line (Lebesgue). KL between distributions on different references is
+    +∞: the one with atoms is not absolutely continuous with respect to the other."""
+
+    COUNTING = "counting"
+    LEBESGUE = "Lebesgue"
+
+
 class PModel(Function):
-    """The model's conditional probability ``p_model(y | x, θ)``; positive, as a probability of
-    an observed point must be for its log to exist.
+    """The model's conditional probability ``p_model(y | x, θ)``: a probability mass, positive at
+    the observed points, as it must be for the NLL to be finite; elsewhere only nonnegative.
 
     >>> from sympy import latex
     >>> latex(PModel(yv, xv, theta))
@@ -100,9 +124,12 @@ class PModel(Function):
     """
 
     nargs = 3
-    is_positive = True
     is_real = True
     is_finite = True
+    is_nonnegative = True
+
+    def _eval_is_positive(self) -> bool | None:
+        return True if _observed(self.args[0], self.args[1]) else None
 
     def _latex(self, printer: LatexPrinter) -> str:
         a, b, t = (printer._print(arg) for arg in self.args)
@@ -112,7 +139,8 @@ class PModel(Function):
 class PData(Function):
     """The empirical conditional ``p̂_data(y | x) = count(x, y) / count(x)``.
 
-    It is positive at every observed point, and that is the only place the post evaluates it.
+    It is positive at every observed point, and that is the only place the post evaluates it;
+    at another point (``y[1]`` given ``x[2]``) it may be 0.
 
     >>> from sympy import latex
     >>> latex(PData(yv, xv))
@@ -120,9 +148,12 @@ class PData(Function):
     """
 
     nargs = 2
-    is_positive = True
     is_real = True
     is_finite = True
+    is_nonnegative = True
+
+    def _eval_is_positive(self) -> bool | None:
+        return True if _observed(*self.args) else None
 
     def _latex(self, printer: LatexPrinter) -> str:
         a, b = (printer._print(arg) for arg in self.args)
@@ -138,9 +169,12 @@ class PDataX(Function):
     """
 
     nargs = 1
-    is_positive = True
     is_real = True
     is_finite = True
+    is_nonnegative = True
+
+    def _eval_is_positive(self) -> bool | None:
+        return True if _observed(*self.args) else None
 
     def _latex(self, printer: LatexPrinter) -> str:
         return rf"\hat{{p}}_{{data}}({printer._print(self.args[0])})"
@@ -156,6 +190,11 @@ class Distribution(Expr):
 
     def density(self, yy: Expr, xx: Expr) -> Expr:
         raise NotImplementedError
+
+    @property
+    def reference(self) -> Reference:
+        """The measure its density is taken against."""
+        return Reference.COUNTING
 
     def __call__(self, *args: Expr) -> Expr:
         if len(args) == 1:
@@ -193,7 +232,8 @@ class EmpiricalMarginal(Distribution):
 
 
 class ModelDistribution(Distribution):
-    """``p_model(· | ·, θ)``, the model with its parameter."""
+    """``p_model(· | ·, θ)``, the model with its parameter: a probability mass, as in the seed
+    post (its KL from p̂_data is finite)."""
 
     def __new__(cls, param: Expr = theta) -> ModelDistribution:
         return Expr.__new__(cls, param)
@@ -215,18 +255,28 @@ class ModelDistribution(Distribution):
 class BoundModel(Distribution):
     """``p_model`` bound to a density written out: ``body`` in the variables ``y`` and ``x``
     (:data:`yv`, :data:`xv`) for a conditional model p(y | x), in ``x`` alone for an
-    unconditional one; ``params`` name what the likelihood is a function of. Its density at a
-    point is a :class:`Defined` ``p_model(...)``, which prints by name and unfolds to the body.
+    unconditional one; ``params`` name what the likelihood is a function of, ``reference`` the
+    measure the body is a density against. Its density at a point is a :class:`Defined`
+    ``p_model(...)``, which prints by name and unfolds to the body.
 
     >>> from sympy import exp
     >>> lam = Symbol("lam", positive=True)
-    >>> model = BoundModel(lam * exp(-lam * xv), (lam,), conditional=False)
+    >>> model = BoundModel(lam * exp(-lam * xv), (lam,), False, Reference.LEBESGUE)
     >>> model.density(yv, x[i]).definition()
     lam*exp(-lam*x[i])
+    >>> KL(p_data_x, model).doit()
+    oo
     """
 
-    def __new__(cls, body: Expr, params: tuple[Expr, ...], conditional: bool) -> BoundModel:
-        return Expr.__new__(cls, body, Tuple(*params), sympify_bool(conditional))
+    def __new__(
+        cls, body: Expr, params: tuple[Expr, ...], conditional: bool, reference: Reference
+    ) -> BoundModel:
+        measure = Str(Reference(str(reference)).value)
+        return Expr.__new__(cls, body, Tuple(*params), sympify_bool(conditional), measure)
+
+    @property
+    def reference(self) -> Reference:
+        return Reference(str(self.args[3]))
 
     @property
     def body(self) -> Expr:
@@ -407,14 +457,34 @@ class CrossEntropy(Measure):
 
 
 class KL(Measure):
-    """``D_KL(P ‖ Q) = -E_P[log(Q / P)]``, as the post writes it."""
+    """``D_KL(P ‖ Q) = -E_P[log(Q / P)]``, as the post writes it, for P and Q on one reference
+    measure. On different ones (p̂_data's point masses against a density) it is +∞: P has
+    atoms where Q has no mass, so P is not absolutely continuous with respect to Q.
+    """
 
     def __new__(cls, p: Distribution, q: Distribution) -> KL:
         return Expr.__new__(cls, p, q)
 
     def definition(self) -> Expr:
         p, q = self.args
+        if self.infinite():
+            return oo
         return -Expectation(log(q.density(yv, xv) / p.density(yv, xv)), p)
+
+    def infinite(self) -> str | None:
+        """Why the divergence is +∞ whatever the parameters, or None.
+
+        >>> KL(p_data, p_model).infinite() is None
+        True
+        """
+        p, q = self.args
+        if p.reference is q.reference:
+            return None
+        return (
+            f"{self} is +∞: {p} is a density against the {p.reference.value} measure and {q} "
+            f"against the {q.reference.value} measure, so {p} is not absolutely continuous "
+            f"with respect to {q}"
+        )
 
     def _latex(self, printer: LatexPrinter) -> str:
         p, q = (printer._print(a) for a in self.args)

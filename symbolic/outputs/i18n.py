@@ -30,6 +30,7 @@ _PROSE: dict[str, tuple[str, str]] = {
     # key: (English, Korean)
     "proved": ("proved", "증명됨"),
     "numeric": ("numeric only", "수치 검증만"),
+    "where defined": ("equal where both sides are defined", "양변이 정의된 곳에서만 같음"),
     "refuted": ("refuted", "반증됨"),
     "unknown": ("unknown", "미결정"),
     "checked_by": (
@@ -47,6 +48,10 @@ _PROSE: dict[str, tuple[str, str]] = {
     "sum_numeric": (
         "{n} rest on high-precision numeric evidence only",
         "{n}단계는 고정밀 수치 증거에만 의존함",
+    ),
+    "sum_where_defined": (
+        "{n} hold only where both sides are defined, which is not where the claim is made",
+        "{n}단계는 양변이 정의된 곳에서만 성립함",
     ),
     "sum_refuted": ("{n} refuted", "{n}단계 반증됨"),
     "sum_unknown": ("{n} undecided", "{n}단계 미결정"),

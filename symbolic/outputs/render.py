@@ -58,7 +58,13 @@ __all__ = [
     "MARKS",
 ]
 
-MARKS = {Status.PROVED: "✔", Status.NUMERIC: "≈", Status.REFUTED: "✘", Status.UNKNOWN: "?"}
+MARKS = {
+    Status.PROVED: "✔",
+    Status.WHERE_DEFINED: "◐",
+    Status.NUMERIC: "≈",
+    Status.REFUTED: "✘",
+    Status.UNKNOWN: "?",
+}
 
 
 _IDENTIFIER = re.compile(r"[A-Za-z][A-Za-z0-9]*(_[A-Za-z0-9]+)*")
@@ -468,6 +474,7 @@ def _summary(checked: CheckedDerivation, lang: str = "en") -> list[str]:
     total = len(steps)
     out = [phrase("sum_proved", lang, n=counts[Status.PROVED], total=total)]
     for status, key in (
+        (Status.WHERE_DEFINED, "sum_where_defined"),
         (Status.NUMERIC, "sum_numeric"),
         (Status.REFUTED, "sum_refuted"),
         (Status.UNKNOWN, "sum_unknown"),

@@ -32,6 +32,7 @@ __all__ = ["console", "show", "progress", "summary_table", "elide", "STYLES", "L
 
 STYLES = {
     Status.PROVED: "bold green",
+    Status.WHERE_DEFINED: "bold yellow",
     Status.NUMERIC: "bold yellow",
     Status.REFUTED: "bold red",
     Status.UNKNOWN: "bold magenta",

@@ -62,6 +62,7 @@ from symbolic.kernel.measures import (
     Likelihood,
     LogLikelihood,
     N,
+    Reference,
     i,
     p_data,
     p_data_x,
@@ -155,6 +156,12 @@ class _Law:
         return make(term, (t, self.lo, self.hi))
 
 
+def _within(p: _Law, q: _Law) -> bool:
+    """Whether P's support lies inside Q's, as far as the ends' assumptions decide; an
+    undecided end counts as inside, for the sum or integral to settle."""
+    return (p.lo < q.lo) is not sympy.true and (p.hi > q.hi) is not sympy.true
+
+
 def _named(label: str, value: Expr) -> Expr:
     return Defined(Str(label), Lambda((), value))
 
@@ -179,7 +186,11 @@ def _entropy(p: object, q: object = None) -> Expr:
 
 def _divergence(p: object, q: object) -> Expr:
     if isinstance(p, _Law) and isinstance(q, _Law):
-        return _named(f"KL({p} || {q})", p.mean(sympy.log(p.density) - sympy.log(q.density)))
+        name = f"KL({p} || {q})"
+        if p.discrete is not q.discrete or not _within(p, q):
+            # P puts mass where Q has none: P is not absolutely continuous with respect to Q.
+            return _named(name, sympy.oo)
+        return _named(name, p.mean(sympy.log(p.density) - sympy.log(q.density)))
     if isinstance(p, _Law) or isinstance(q, _Law):
         raise TypeError("KL compares two laws, or the distributions p_data and p_model")
     return KL(p, q)
@@ -215,6 +226,7 @@ def _predeclared() -> dict[str, object]:
     return {
         **functions,
         "pi": sympy.pi,
+        "oo": sympy.oo,
         "N": N,
         "i": i,
         "x": x,
@@ -427,8 +439,13 @@ def _model(source: str, raw: object, names: dict[str, object]) -> None:
     if raw is None:
         return
     where = _where(source, "model")
-    if not (isinstance(raw, dict) and set(raw) <= {"p_model", "params"} and "p_model" in raw):
-        raise FileError(f'{where}: [model] is p_model = "density" and optionally params = [...]')
+    if not (
+        isinstance(raw, dict) and set(raw) <= {"p_model", "params", "measure"} and "p_model" in raw
+    ):
+        raise FileError(
+            f'{where}: [model] is p_model = "density", and optionally params = [...] and '
+            'measure = "counting" or "Lebesgue"'
+        )
     inside = {**names, "x": xv, "y": yv}
     body = _expr(raw["p_model"], inside, f"{where}, p_model", variables=True)
     if not body.has(xv) and not body.has(yv):
@@ -446,13 +463,39 @@ def _model(source: str, raw: object, names: dict[str, object]) -> None:
         params = [names[p] for p in listed]
     else:
         raise FileError(f"{where}: params must be a list of declared symbols")
-    model = BoundModel(body, tuple(params), conditional)
+    model = BoundModel(body, tuple(params), conditional, _reference(where, body, raw))
     names["p_model"] = model
     names["Likelihood"] = lambda: Likelihood(model)
     names["LogLikelihood"] = lambda: LogLikelihood(model)
     names["NLL"] = lambda: NLL(model)
     if not conditional:
         names["p_data"] = p_data_x
+
+
+def _reference(where: str, body: Expr, raw: dict) -> Reference:
+    """The measure a bound model's density is taken against: a catalog density's own (counting
+    for a mass, Lebesgue for a density on the line), or what ``measure`` says. A body written
+    out could be either, and the KL from p̂_data depends on it, so it is never guessed."""
+    named = None
+    if isinstance(body, Defined) and body.name in _SUPPORTS:
+        named = Reference.COUNTING if _SUPPORTS[body.name][2] else Reference.LEBESGUE
+    given = raw.get("measure")
+    if given is None:
+        if named is None:
+            raise FileError(
+                f'{where}: say what the density is taken against: measure = "counting" (a '
+                'probability mass) or measure = "Lebesgue" (a density on the line)'
+            )
+        return named
+    if given not in ("counting", "Lebesgue"):
+        raise FileError(f'{where}: measure is "counting" or "Lebesgue", not {given!r}')
+    reference = Reference(given)
+    if named is not None and reference is not named:
+        raise FileError(
+            f"{where}: {body.name} is a density against the {named.value} measure, not "
+            f"{reference.value}"
+        )
+    return reference
 
 
 def _density(
@@ -479,24 +522,32 @@ def _density(
     return make
 
 
+# Each catalog density's support: its ends, and whether it is a mass on the integers there.
+_SUPPORTS: dict[str, tuple[Expr, Expr, bool]] = {
+    "Normal": (-sympy.oo, sympy.oo, False),
+    "Bernoulli": (sympy.Integer(0), sympy.Integer(1), True),
+    "Poisson": (sympy.Integer(0), sympy.oo, True),
+    "Exponential": (sympy.Integer(0), sympy.oo, False),
+}
+
 _DENSITIES = {
     "Normal": _density(
         "Normal",
         3,
         lambda v, m, s: sympy.exp(-((v - m) ** 2) / (2 * s)) / sympy.sqrt(2 * sympy.pi * s),
-        (-sympy.oo, sympy.oo, False),
+        _SUPPORTS["Normal"],
     ),
     "Bernoulli": _density(
-        "Bernoulli", 2, lambda v, p: p**v * (1 - p) ** (1 - v), (0, 1, True)
+        "Bernoulli", 2, lambda v, p: p**v * (1 - p) ** (1 - v), _SUPPORTS["Bernoulli"]
     ),
     "Poisson": _density(
         "Poisson",
         2,
         lambda v, lam: lam**v * sympy.exp(-lam) / sympy.factorial(v),
-        (0, sympy.oo, True),
+        _SUPPORTS["Poisson"],
     ),
     "Exponential": _density(
-        "Exponential", 2, lambda v, lam: lam * sympy.exp(-lam * v), (0, sympy.oo, False)
+        "Exponential", 2, lambda v, lam: lam * sympy.exp(-lam * v), _SUPPORTS["Exponential"]
     ),
 }
 

@@ -3,8 +3,10 @@
 ``assert_identity(lhs, rhs)`` passes when the kernel proves ``lhs = rhs``, or, if the caller
 allows it, when the two sides agree at high precision at points sampled from each symbol's
 domain (its assumptions, or an interval given by the caller). It fails with the counterexample:
-the point, and both sides' values there. Unlike ``Expr.equals``, sampling respects assumptions,
-so an identity true on its domain is never refuted.
+the point, and both sides' values there. Sides equal only where both are defined, on different
+sets, are a distinct outcome (``where defined``) that fails unless the caller allows it. Unlike
+``Expr.equals``, sampling respects assumptions, so an identity true on its domain is never
+refuted.
 
 >>> from sympy import Symbol, atan, pi, log
 >>> p = Symbol("p", positive=True)
@@ -34,14 +36,23 @@ class IdentityError(AssertionError):
         self.checked = checked
 
 
-def _judge(checked: CheckedStep, claim: str, allow_numeric: bool) -> None:
+def _judge(
+    checked: CheckedStep, claim: str, allow_numeric: bool, allow_where_defined: bool = False
+) -> None:
     if checked.status is Status.PROVED:
         return
     if checked.status is Status.NUMERIC and allow_numeric:
         return
+    if checked.status is Status.WHERE_DEFINED and allow_where_defined:
+        return
     lines = [f"{claim}: {checked.status.value}", f"  {checked.detail}"]
     if checked.status is Status.NUMERIC:
         lines.append("  (numeric evidence only; pass allow_numeric=True to accept it)")
+    if checked.status is Status.WHERE_DEFINED:
+        lines.append(
+            "  (equal only where both sides are defined; pass allow_where_defined=True to "
+            "accept that)"
+        )
     if checked.counterexample:
         lines.append("  counterexample:")
         text = json.dumps(checked.counterexample, indent=2, ensure_ascii=False)
@@ -54,12 +65,21 @@ def assert_identity(
     rhs: Expr | int | float,
     *,
     allow_numeric: bool = False,
+    allow_where_defined: bool = False,
     intervals: Mapping[Symbol, tuple[float, float]] | None = None,
     dps: int = 50,
     seed: int = 0,
     budget: float = 10.0,
 ) -> None:
-    """Assert ``lhs = rhs`` for every value of the symbols in their domains."""
+    """Assert ``lhs = rhs`` for every value of the symbols in their domains.
+
+    Sides proved equal only where both are defined, on different sets (``(t² - 1)/(t - 1)``
+    against ``t + 1``), fail unless ``allow_where_defined`` is given.
+
+    >>> from sympy import Symbol
+    >>> t = Symbol("t", real=True)
+    >>> assert_identity((t**2 - 1) / (t - 1), t + 1, allow_where_defined=True)
+    """
     lhs, rhs = as_expr(lhs), as_expr(rhs)
     checked = check_step(
         lhs,
@@ -69,7 +89,7 @@ def assert_identity(
         intervals=intervals,
         config=Config(dps=dps, seed=seed, budget=budget),
     )
-    _judge(checked, f"{lhs} = {rhs}", allow_numeric)
+    _judge(checked, f"{lhs} = {rhs}", allow_numeric, allow_where_defined)
 
 
 def assert_same_optimizers(
