@@ -45,6 +45,7 @@ def step_json(step: CheckedStep) -> dict[str, object]:
         "rhs": str(step.rhs),
         "detail": step.detail,
         "counterexample": step.counterexample,
+        "obligations": list(step.obligations),
         **({"wrt": str(step.wrt)} if step.wrt is not None else {}),
     }
 
@@ -260,9 +261,7 @@ def _explanation(checked: CheckedDerivation) -> str:
             for rule in explain(step.detail):
                 out.append(f"      rule {rule.name}: {rule.statement}")
                 out += [f"        if {condition}" for condition in rule.conditions]
-            if "obligations are open:" in step.detail:
-                opened = step.detail.split("obligations are open:", 1)[1].rstrip(")")
-                out += [f"      open: {item.strip()}" for item in opened.split(";")]
+            out += [f"      open: {item}" for item in step.obligations]
     return "\n".join(out)
 
 

@@ -43,8 +43,10 @@ def test_check_json_contract(capsys, derivation_id):
             "rhs",
             "detail",
             "counterexample",
+            "obligations",
         }
         assert step["index"] == k and step["status"] == "proved"
+        assert step["obligations"] == []
         assert step["relation"] in ("=", "argmin", "argmax")
 
 

@@ -307,6 +307,22 @@ def test_sides_defined_on_different_sets_are_equal_only_where_both_are():
     assert same.status is Status.PROVED, same.detail
 
 
+def test_explain_lists_the_open_obligations_of_a_step(capsys, tmp_path):
+    from symbolic.cli import main
+
+    path = tmp_path / "cancel.toml"
+    path.write_text(
+        'title = "cancel"\nstart = "(t**2 - t)/t"\n[symbols]\nt = "real"\n'
+        '[[steps]]\nexpr = "t - 1"\n',
+        encoding="utf-8",
+    )
+    assert main(["check", str(path), "--explain"]) == 0
+    out = " ".join(capsys.readouterr().out.split())
+    assert "where defined" in out
+    assert "rule same-domain:" in out
+    assert "open: the left side is undefined where t = 0 and the right side is not" in out
+
+
 def test_check_explain_prints_rules_and_conditions(capsys):
     from symbolic.cli import main
 

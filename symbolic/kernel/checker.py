@@ -203,6 +203,8 @@ class CheckedStep:
     counterexample: dict[str, object] | None = None
     # Whether the numeric check could evaluate the step at all (a proof may stand without it).
     evaluated: bool = True
+    # The side conditions no rule discharged, when they are why the step is not proved.
+    obligations: tuple[str, ...] = ()
     wrt: Expr | None = None
     seal: object = field(default=None, repr=False, compare=False)
 
@@ -239,6 +241,8 @@ class _Verdict:
     counterexample: dict[str, object] | None = None
     # A refutation at a point where one side is undefined and the other is not.
     undefined: bool = False
+    # The side conditions the symbolic route left open.
+    obligations: tuple[str, ...] = ()
 
 
 # --- symbolic normalization: every rule is an identity under the symbols' assumptions -------
@@ -453,7 +457,7 @@ def domain_mismatches(
 
     >>> t = Symbol("t", real=True)
     >>> domain_mismatches((t**2 - t) / t, t - 1)
-    ['the left side is undefined where t = 0 (t = 0) and the right side is not']
+    ['the left side is undefined where t = 0 and the right side is not']
     >>> domain_mismatches((t**2 - t) / t, (t**2 - 1) / t)
     []
     """
@@ -465,7 +469,8 @@ def domain_mismatches(
         for d in mine:
             if d in other or -d in other or _nonzero(d, intervals or {}):
                 continue
-            where = _zeros(d, intervals or {})
+            # t = 0 needs no "(t = 0)".
+            where = "" if d.is_Symbol else _zeros(d, intervals or {})
             found.append(
                 f"the {which} side is undefined where {d} = 0{where} and the "
                 f"{'right' if which == 'left' else 'left'} side is not"
@@ -1865,6 +1870,7 @@ def check_step(
         detail=worst.detail,
         counterexample=worst.counterexample,
         evaluated=evaluated,
+        obligations=worst.obligations,
         wrt=step.wrt,
         seal=_SEAL,
     )
@@ -1971,6 +1977,7 @@ def _verdict(
     # The obligations left open only because the sides are defined on different sets: then
     # the sides are proved equal where both are defined, a distinct outcome.
     mismatched: list[str] = []
+    opened: list[str] = []
 
     def prove() -> tuple[bool, str]:
         proved, why = claim()
@@ -1980,6 +1987,7 @@ def _verdict(
         # conditions do: nonzero denominators, convergent pieces, well-formed ranges.
         open_ = _range_conditions(lhs, step.rhs)
         if open_:
+            opened.extend(open_)
             return False, f"{why}, but obligations are open: {'; '.join(open_)}"
         mismatched.extend(domain_mismatches(lhs, step.rhs, intervals))
         if mismatched:
@@ -1999,6 +2007,8 @@ def _verdict(
     if worst is numeric and numeric.status is Status.REFUTED:
         plain = Assumptions(assumptions.domains).form
         worst = _explained(numeric, lhs_eq, step.rhs, relation, plain, config.budget)
+    if worst.status is not Status.PROVED and (opened or mismatched):
+        worst = replace(worst, obligations=tuple(opened + mismatched))
     infinite = [why for e in (lhs, step.rhs) for kl in e.atoms(KL) if (why := kl.infinite())]
     if infinite:
         worst = replace(worst, detail=f"{worst.detail}; note: {'; '.join(infinite)}")

@@ -177,7 +177,7 @@ _RULES = (
             "every denominator that may vanish is a denominator of both sides "
             "(else the sides are defined on different sets)",
         ),
-        ("obligations are open",),
+        ("obligations are open", "not an identity"),
     ),
     Rule(
         "affine-argopt",

@@ -748,6 +748,7 @@ def _step_json(step: StepReport) -> dict[str, object]:
         "rhs": str(checked.rhs) if checked else None,
         "detail": step.detail,
         "counterexample": checked.counterexample if checked else None,
+        "obligations": list(checked.obligations) if checked else [],
         "notes": list(step.notes),
     }
 
