@@ -53,7 +53,17 @@ from sympy import (
 
 from symbolic.kernel import Config, Relation, Status, Step, check_step
 from symbolic.kernel.checker import _bounded, _numeric_equal, _Sampler
-from symbolic.kernel.measures import Constant, theta
+from symbolic.kernel.measures import (
+    KL,
+    NLL,
+    Constant,
+    CrossEntropy,
+    Entropy,
+    Likelihood,
+    p_data,
+    p_model,
+    theta,
+)
 
 t = Symbol("t", real=True)
 w = Symbol("w", real=True)
@@ -149,7 +159,18 @@ CLAIMS = [
       "floor + 1 = ceiling off the integers; the 1e-50 remains"),
     C("asin-acos-shifted", asin(t) + acos(t), pi / 2 - R(1, 10**48), False,
       "asin + acos = pi/2 on [-1, 1]", intervals={t: (-1, 1)}),
+    # --- properties of one model family are not theorems -------------------------------
+    C("nll-positive", NLL(), 0, False, "a model that fits the data perfectly has NLL = 0",
+      relation=Relation.GT),
+    C("kl-positive", KL(p_data, p_model), 0, False, "KL(p̂_data ‖ p_model) = 0 at a perfect fit",
+      relation=Relation.GT),
+    C("ce-above-entropy", CrossEntropy(p_data, p_model), Entropy(p_data), False,
+      "H(p̂, q) = H(p̂) when q = p̂ on the data", relation=Relation.GT),
+    C("likelihood-below-1", Likelihood(), 1, False, "a perfect fit has likelihood 1",
+      relation=Relation.LT),
     # --- true claims ----------------------------------------------------------------------
+    C("kl-nonnegative", KL(p_data, p_model), 0, True, "Gibbs' inequality",
+      relation=Relation.GE),
     C("abs-kink", Integral(Abs(t - 1), (t, 0, 2)), 1, True, "two triangles of area 1/2"),
     C("sqrt-cos", Integral(sqrt(1 - sin(t) ** 2), (t, 0, pi)), 2, True, "the integrand is |cos t|"),
     C("heaviside-step", Integral(Heaviside(R(1, 2) - t), (t, 0, 1)), R(1, 2), True,
@@ -236,8 +257,6 @@ def test_enough_claims() -> None:
 
 # Claims the kernel still gets wrong, each with what is missing; xfail, never skipped.
 KNOWN_GAPS = {
-    "log-exp-complex": "the complex points drawn for z have |Im z| < pi, where log(exp(z)) = z "
-    "holds; a counterexample needs a draw with a large imaginary part",
     "power-of-power": "a counterexample needs w < 0, a even and b a half at once; the points "
     "drawn among small integers and halves meet that combination only by chance",
 }

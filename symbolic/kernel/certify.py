@@ -93,6 +93,8 @@ def _exact(value: object) -> acb:
     sign, man, exp, _ = mpmath.mpf(value)._mpf_
     if man == 0 and exp != 0:
         raise NoBall(f"the non-finite value {value}")
+    # The mantissa is gmpy2's mpz under mpmath's gmpy backend: FLINT takes Python ints.
+    man, exp = int(man), int(exp)
     ball = arb(fmpz(-man if sign else man))
     # Multiplying by a power of two is exact whatever the precision.
     return acb(ball * arb(2) ** exp if exp >= 0 else ball / arb(2) ** (-exp))

@@ -1047,6 +1047,7 @@ class _Sampler:
             inst for inst in drawn if satisfies(fixed, Point(inst, {}))
         ][: cfg.instances]
         self.rng = random.Random(cfg.seed + 1)
+        self.branches = _equal_symbols(exprs)
         self._far: set[int] = set()
         self._far_points: list[Point] = []
         self._points: list[tuple[Instance, list[Point]]] | None = None
@@ -1120,6 +1121,7 @@ class _Sampler:
                 self._far.add(id(far))
                 self._far_points.append(far)
                 envs.append(far)
+            envs += [e for pair in self.branches if (e := _on_branch(envs[0], *pair))]
             if self.hypotheses:
                 envs = [p for p in envs if satisfies(self.hypotheses, p)]
             if envs:
@@ -1129,6 +1131,37 @@ class _Sampler:
         """Whether no sampled point satisfies the hypotheses: a proof under them would be
         vacuous as far as the kernel can tell."""
         return bool(self.hypotheses) and not any(True for _ in self.points())
+
+
+def _equal_symbols(exprs: tuple[Expr, ...]) -> list[tuple[Symbol, Symbol]]:
+    """The pairs of symbols a piecewise branch asks to be equal (``Eq(n_1, n_2)``): random
+    draws almost never meet such a branch, so each gets points of its own."""
+    pairs: dict[tuple[Symbol, Symbol], None] = {}
+    for e in exprs:
+        for node in e.atoms(sympy.Piecewise):
+            for _, cond in node.args:
+                for eq in cond.atoms(sympy.Eq):
+                    if all(isinstance(side, Symbol) for side in eq.args):
+                        a, b = sorted(eq.args, key=str)
+                        pairs[(a, b)] = None
+    return list(pairs)
+
+
+def _on_branch(env: Point, a: Symbol, b: Symbol) -> Point | None:
+    """``env`` moved onto a = b: b takes a's value where b's domain admits it."""
+    values = {**env.instance.values, **env.params}
+    if a not in values or b not in values:
+        return None
+    v = values[a]
+    if isinstance(v, mpmath.mpc) and b.is_extended_real:
+        return None
+    if (b.is_integer and v != int(v)) or (b.is_positive and not v > 0) or (
+        b.is_nonnegative and not v >= 0
+    ):
+        return None
+    if b in env.params:
+        return Point(env.instance, {**env.params, b: v})
+    return Point(replace(env.instance, values={**env.instance.values, b: v}), env.params)
 
 
 _VALUES: dict[tuple, mpmath.mpf | Undefined] = {}
@@ -1203,19 +1236,23 @@ def _gap(lhs: Expr, rhs: Expr, env: Point, dps: int, full: bool, deadline: float
     previous: tuple[object, int, mpmath.mpf] | None = None
     tightened = False
     lv = rv = None
-    started = time.monotonic()
+    # The climb's cost is measured in this process's CPU time: other processes loading the
+    # machine must not cut the ladder short (and pass a gap of 10^-400 as agreement).
+    started = time.process_time()
     base = 0.0
     for digits in _ladder(dps):
         if previous is not None and digits > 2 * dps:
             now = time.monotonic()
-            base = base or now - started
+            spent = time.process_time() - started
+            base = base or spent
             settled = tightened and previous[2] <= tolerance(previous[1]) * _scale(lv, rv)
             # Past twice the working digits a settled point climbs only while the climb costs
             # at most a few times the first two levels: cheap expressions go to the cap.
-            allowance = _LADDER_COST * base + 0.01 - (now - started)
+            allowance = _LADDER_COST * base + 0.01 - spent
             if (settled and (not full or allowance <= 0)) or now > deadline:
                 break
-            allowance = allowance if settled else deadline - now
+            # A level's wall-clock budget allows for a loaded machine; the deadline bounds all.
+            allowance = min(4 * allowance + 0.1, deadline - now) if settled else deadline - now
         else:
             allowance = 0.0
         try:

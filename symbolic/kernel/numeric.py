@@ -47,6 +47,7 @@ from sympy.matrices.expressions import (
 from symbolic.kernel.domains import VectorDomain
 from symbolic.kernel.measures import (
     Constant,
+    Defined,
     DirichletLaw,
     EmpiricalDistribution,
     EmpiricalMarginal,
@@ -108,13 +109,20 @@ class ConditionalModel:
     """A concrete ``p_model(y | x, θ)``: a softmax over the labels of ``a θ x + b θ² + c``.
 
     The coefficients are random per (label), so the model depends on θ in a way no derivation
-    could anticipate.
+    could anticipate. A model with a ``fit`` puts all its mass on the label ``fit`` gives each
+    of its features, whatever θ: a perfect fit of consistent data, where the NLL and the KL
+    from p̂_data are 0 and the likelihood is 1, so that no property of the softmax family
+    (NLL > 0, KL > 0) passes as a theorem.
     """
 
     labels: tuple[int, ...]
     coefficients: tuple[tuple[mpmath.mpf, mpmath.mpf, mpmath.mpf], ...]
+    fit: tuple[tuple[mpmath.mpf, int], ...] = ()
 
     def prob(self, label: mpmath.mpf, feature: mpmath.mpf, param: mpmath.mpf) -> mpmath.mpf:
+        fitted = dict(self.fit)
+        if feature in fitted:
+            return mpmath.mpf(1) if label == fitted[feature] else mpmath.mpf(0)
         logits = [a * param * feature + b * param**2 + c for a, b, c in self.coefficients]
         top = max(logits)
         weights = [mpmath.exp(v - top) for v in logits]
@@ -124,6 +132,9 @@ class ConditionalModel:
         return weights[index] / mpmath.fsum(weights)
 
     def describe(self) -> str:
+        if self.fit:
+            table = ", ".join(f"y={lab} at x={mpmath.nstr(a, 12)}" for a, lab in self.fit)
+            return f"a perfect fit, probability 1 for [{table}]"
         terms = ", ".join(
             f"y={lab}: ({mpmath.nstr(a, 8)})*theta*x + ({mpmath.nstr(b, 8)})*theta^2"
             f" + ({mpmath.nstr(c, 8)})"
@@ -152,7 +163,7 @@ class Instance:
         """Everything that decides a value at this instance, as a hashable tuple."""
         values = tuple(sorted((str(k), v) for k, v in self.values.items()))
         vectors = tuple(sorted((str(k), v) for k, v in self.vectors.items()))
-        return (self.n, self.xs, self.ys, self.model.coefficients, values, vectors)
+        return (self.n, self.xs, self.ys, self.model, values, vectors)
 
     def counts(self) -> Counter:
         return Counter(self.pairs)
@@ -439,6 +450,9 @@ def _expectation(node: Expectation, env: Point) -> mpmath.mpf:
         for a, count in Counter(inst.xs).items():
             for label in inst.model.labels:
                 mass = inst.model.prob(mpmath.mpf(label), a, param)
+                if mass == 0:
+                    # Outside the model's support a point carries no weight: 0 · log 0 is no term.
+                    continue
                 value = evaluate(node.body, env.with_bound({xv: a, yv: mpmath.mpf(label)}))
                 total += mpmath.mpf(count) / inst.n * mass * value
         return total
@@ -520,6 +534,10 @@ def _compiled(expr: Expr) -> Compiled:
         return _compile_product([_compiled(a) for a in expr.args])
     if expr.is_Pow:
         return _compile_pow(expr)
+    if isinstance(expr, Defined):
+        # An abbreviation (a catalog density, a declared function) is its body: applying the
+        # Lambda at every quadrature node would rebuild the body each time.
+        return _compiled(expr.definition())
     func = _FUNCTIONS.get(expr.func)
     if func is not None and expr.args:
         return _call(func, expr.func, [_compiled(a) for a in expr.args])
@@ -1295,13 +1313,15 @@ def sample_value(
     far: bool = False,
     complex_ok: bool = False,
     nice: bool = False,
+    winding: bool = False,
 ) -> mpmath.mpf | mpmath.mpc:
     """A random value from the symbol's domain: its (open) interval if given, else its
     assumptions, the whole of them: an even integer is even, a nonpositive real is <= 0.
 
     ``far`` draws far out (|value| up to 10^6, or down to 10^-6 for a positive symbol, on a
     log scale) or, inside an interval, near its ends; ``complex_ok`` draws a symbol with no
-    assumptions in the complex plane, which is its domain in sympy."""
+    assumptions in the complex plane, which is its domain in sympy, and with ``winding`` its
+    imaginary part past ±π, where principal branches wrap (log(exp(z)) is not z there)."""
     if interval is not None and sym.is_integer:
         lo, hi = int(mpmath.floor(interval[0])) + 1, int(mpmath.ceil(interval[1])) - 1
         if lo > hi:
@@ -1333,8 +1353,11 @@ def sample_value(
     if sym.is_nonpositive:
         return -size
     if sym.is_extended_real is None and complex_ok:
-        # Imaginary parts past pi reach where principal branches wrap.
-        return mpmath.mpc(random_mpf(rng, -3, 3), random_mpf(rng, -8, 8))
+        if winding:
+            imag = random_mpf(rng, 3.5, 8) * (1 if rng.random() < 0.5 else -1)
+        else:
+            imag = random_mpf(rng, -3, 3)
+        return mpmath.mpc(random_mpf(rng, -3, 3), imag)
     if far:
         return size if rng.random() < 0.5 else -size
     return random_mpf(rng, -3, 3)
@@ -1364,6 +1387,8 @@ def _sample_integer(sym: Symbol, rng: random.Random, far: bool) -> int:
 
 
 _SIZES = (1, 4, 7, 12, 19)
+# The instance whose model fits its data perfectly (the third: 7 points, one repeated).
+_PERFECT_FIT = 2
 
 
 DataSampler = Callable[[random.Random, int], list[tuple[mpmath.mpf, mpmath.mpf]]]
@@ -1389,14 +1414,15 @@ def sample_instances(
     nice: int = 0,
 ) -> list[Instance]:
     """``count`` concrete instances: data of sizes 1, 4, 7, ... with a repeated point, a random
-    model over three labels, and a value for each of ``symbols`` from its domain.
+    model over three labels (in the third, a model that fits the data perfectly), and a value
+    for each of ``symbols`` from its domain.
 
     ``data`` draws points from the data's own domain (counts, positive reals, ...); by default
     a feature and one of three labels. ``vectors`` are sampled after the symbols, so that a
     vector's length may be one of them (``K``). ``far`` more instances draw the symbols far
     out or near their intervals' ends; with ``complex_ok`` every other instance draws the
-    symbols without assumptions in the complex plane; ``nice`` more draw real symbols among
-    small integers and halves."""
+    symbols without assumptions in the complex plane (every fourth past ±π in its imaginary
+    part); ``nice`` more draw real symbols among small integers and halves."""
     rng = random.Random(seed)
     intervals = intervals or {}
     draw = data or labelled_points
@@ -1414,6 +1440,12 @@ def sample_instances(
         coefficients = tuple(
             (random_mpf(rng, -2, 2), random_mpf(rng, -1, 1), random_mpf(rng, -1, 1)) for _ in labels
         )
+        fit: tuple[tuple[mpmath.mpf, int], ...] = ()
+        if data is None and k == _PERFECT_FIT and k < count:
+            # Consistent data (one label per feature) and the model that fits them exactly.
+            first = {a: b for a, b in reversed(points)}
+            points = [(a, first[a]) for a, _ in points]
+            fit = tuple(sorted((a, int(b)) for a, b in first.items()))
         values = {
             s: sample_value(
                 s,
@@ -1421,6 +1453,7 @@ def sample_instances(
                 intervals.get(s),
                 far=count <= k < count + far,
                 complex_ok=complex_ok and k % 2 == 1,
+                winding=k % 4 == 3,
                 nice=k >= count + far,
             )
             for s in symbols
@@ -1441,7 +1474,7 @@ def sample_instances(
                 n=n,
                 xs=tuple(p[0] for p in points),
                 ys=tuple(p[1] for p in points),
-                model=ConditionalModel(labels, coefficients),
+                model=ConditionalModel(labels, coefficients, fit),
                 values=values,
                 vectors=sampled,
             )
