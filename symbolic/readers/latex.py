@@ -27,6 +27,7 @@ What it accepts, in full, is in ``docs/latex.md``.
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from functools import cache
@@ -208,6 +209,7 @@ _RELATIONS = {
     "neq": "ne",
     "approx": "approx",
 }
+_LOGIC = {"wedge": "and", "land": "and", "vee": "or", "lor": "or"}
 _SEPARATORS = {"mid": "mid", "vert": "mid", "|": "parallel", "parallel": "parallel", "sim": "sim"}
 # Commands that make TeX read, write, define or run something: named with why they are refused.
 _HOSTILE = {
@@ -259,6 +261,7 @@ class _Scan:
     col0: int
     limits: LatexLimits
     tokens: list[Token] = field(default_factory=list)
+    cases: int = 0  # how many cases environments are open: there & and \\ separate cells
 
     def where(self, index: int) -> tuple[int, int]:
         line = self.text.count("\n", 0, index)
@@ -308,11 +311,25 @@ def _command(scan: _Scan, start: int) -> int:
         name = text[start + 1 : k]
     if k < len(text) and text[k] == "*" and name == "operatorname":
         k += 1
+    if name in ("begin", "end") and re.match(r"\s*\{cases\}", text[k:]):
+        # The one environment read inside math: cases, a piecewise definition.
+        end = text.index("}", k) + 1
+        scan.cases += 1 if name == "begin" else -1
+        if scan.cases < 0:
+            raise scan.error("\\end{cases} closes no \\begin{cases}", start)
+        scan.emit("BEGINCASES" if name == "begin" else "ENDCASES", name, start, end)
+        return end
     if name in _HOSTILE:
         raise scan.error(
             f"\\{name} is refused: it {_HOSTILE[name]}; the reader never runs TeX", start
         )
+    if name == "\\" and scan.cases:
+        scan.emit("ROWSEP", name, start, k)
+        return k
     if name in _SPACES or name == "\\":
+        return k
+    if name in _LOGIC:
+        scan.emit("LOGIC", _LOGIC[name], start, k)
         return k
     if name in _SIZES:
         j = k
@@ -429,7 +446,10 @@ def _lex(scan: _Scan) -> list[Token]:
     k = 0
     while k < len(text):
         c = text[k]
-        if c in " \t\n\r~&":
+        if c == "&" and scan.cases:
+            scan.emit("AMP", c, k, k + 1)
+            k += 1
+        elif c in " \t\n\r~&":
             k += 1
         elif c == "%":
             end = text.find("\n", k)
@@ -495,6 +515,9 @@ def _lex(scan: _Scan) -> list[Token]:
     if stack:
         opened, at = stack[-1]
         raise scan.error(f"unbalanced {opened}: it is never closed", at)
+    if scan.cases:
+        first = next(t for t in scan.tokens if t.type == "BEGINCASES")
+        raise scan.error("\\begin{cases} is never closed", first.start_pos)
     tokens = scan.tokens
     if tokens and tokens[-1].type == "SEP" and tokens[-1].value == "comma":
         tokens.pop()  # the comma ending a displayed clause
@@ -645,6 +668,10 @@ class _Builder:
 
     def juxtaposed(self, pieces: list[_Piece], ctx: _Context) -> Expr:
         """The product of factors written side by side, applications settled first."""
+        pieces = [
+            self.psi(p, pieces[k + 1] if k + 1 < len(pieces) else None) if p.kind == "psi" else p
+            for k, p in enumerate(pieces)
+        ]
         values: list[Expr] = []
         k = 0
         while k < len(pieces):
@@ -689,7 +716,20 @@ class _Builder:
             raise self.error("a power of numbers with a non-rational exponent is not read", token)
         return base**exponent
 
+    def psi(self, piece: _Piece, nxt: _Piece | None) -> _Piece:
+        """An undeclared ``\\psi`` applied to a bracket is the digamma function, and
+        ``\\psi^{(n)}`` the polygamma of order n, as \\Gamma is the gamma function; ``\\psi``
+        standing alone is a variable."""
+        order, plain = piece.value  # type: ignore[misc]
+        if nxt is not None and nxt.kind == "paren":
+            return _Piece("callable", ("polygamma", order), piece.token)
+        if piece.raised:
+            raise self.error(f"\\psi^{{({order})}} needs its argument in brackets", piece.token)
+        return plain
+
     def as_value(self, piece: _Piece, ctx: _Context) -> Expr:
+        if piece.kind == "psi":
+            piece = self.psi(piece, None)
         if piece.kind == "paren":
             if len(piece.items) != 1:
                 raise self.error("a list in brackets is not a value", piece.token)
@@ -822,6 +862,11 @@ class _Builder:
             return NLL()
         if what == "normal":
             return self.normal(items, seps, token)
+        if isinstance(what, tuple):
+            self.only_commas(seps, token, "\\psi")
+            if len(items) != 1:
+                raise self.error("\\psi takes one argument", token)
+            return sympy.polygamma(what[1], items[0])
         if what in _SPECIAL and self.decl.kind(what) is None:
             function, arity = _SPECIAL[what]
             self.only_commas(seps, token, what)
@@ -886,6 +931,9 @@ class _Builder:
     def distribution(self, value: object, token: Token) -> Distribution:
         if isinstance(value, Distribution):
             return value
+        if value == PDataX(xv):
+            # H(\hat{p}_{data}(x)): p̂_data over x alone (H(\hat{p}_{data}) is over y given x).
+            return p_data_x
         if isinstance(value, str):
             return self.named_distribution(value)
         if (
@@ -971,13 +1019,62 @@ class _Builder:
                 raise self.error("a list between bars is not a value", token)
             self.no_sub(sub, token)
             return _Piece("value", self.power_of(sympy.Abs(items[0]), sup, token), token)
+        if kind == "cases":
+            self.no_sub(sub, token)
+            return _Piece("value", self.power_of(self.cases(atom, ctx), sup, token), token)
         if kind == "binom":
             n, k = (self.script(t, ctx) for t in atom.children[1:])
             self.no_sub(sub, token)
             self.bound_factorial(n, token)
             return _Piece("value", self.power_of(sympy.binomial(n, k), sup, token), token)
-        piece = self.name(atom, sub, sup, ctx)
-        return replace(piece, raised=sup is not None)
+        piece = replace(self.name(atom, sub, sup, ctx), raised=sup is not None)
+        if kind == "greek" and token.value == "psi" and sub is None and not self.decl.kind("psi"):
+            order = _derivative_order(sup_trees[0]) if sup_trees else 0
+            if order is not None:
+                return _Piece("psi", (order, piece), token, raised=bool(sup_trees))
+        return piece
+
+    def cases(self, atom: Tree, ctx: _Context) -> Expr:
+        """``\\begin{cases} a & \\text{for } c \\\\ b & \\text{otherwise} \\end{cases}``."""
+        rows = [c for c in atom.children if isinstance(c, Tree)]
+        pairs: list[tuple[Expr, sympy.Basic]] = []
+        for k, row in enumerate(rows):
+            value, word = self.expr(row.children[0], ctx), row.children[2]
+            if word.value == "otherwise":
+                if len(row.children) > 3 or k != len(rows) - 1:
+                    raise self.error("\\text{otherwise} is the last case, with no condition", word)
+                pairs.append((value, sympy.true))
+            elif word.value in ("for", "if") and len(row.children) == 4:
+                pairs.append((value, self.condition(row.children[3], ctx, word)))
+            else:
+                raise self.error(
+                    "a case reads as value & \\text{for} condition or value & \\text{otherwise}",
+                    word,
+                )
+        return sympy.Piecewise(*pairs)
+
+    def condition(self, tree: Tree, ctx: _Context, token: Token) -> sympy.Basic:
+        links = [c.value for c in tree.children if isinstance(c, Token)]
+        if len(set(links)) > 1:
+            raise self.ambiguous(
+                "\\wedge and \\vee together",
+                token,
+                ("(a ∧ b) ∨ c", "a ∧ (b ∨ c)"),
+                "write one of them, or the cases apart",
+            )
+        parts = [self.comparison(c, ctx) for c in tree.children if isinstance(c, Tree)]
+        return sympy.Or(*parts) if links == ["or"] * len(links) and links else sympy.And(*parts)
+
+    def comparison(self, tree: Tree, ctx: _Context) -> sympy.Basic:
+        sides = [self.expr(c, ctx) for c in tree.children if isinstance(c, Tree)]
+        signs = [c for c in tree.children if isinstance(c, Token)]
+        made = []
+        for sign, a, b in zip(signs, sides, sides[1:], strict=False):
+            relation = _CONDITIONS.get(sign.value)
+            if relation is None:
+                raise self.error(f"{sign.value} is not a condition of a case", sign)
+            made.append(relation(a, b))
+        return sympy.And(*made)
 
     def bound_nesting(self, arg: Expr, token: Token) -> None:
         # sympy's assumption queries on a pure number cost exponential time in how deeply
@@ -1055,6 +1152,10 @@ class _Builder:
         kind = self.decl.kind(key)
         indexed = kind == "data" or (kind is None and key in ("x", "y"))
         part = _spelled(sub) if sub is not None else None
+        if key == "delta" and kind is None and sub is not None:
+            pair = self.kronecker(sub, part, ctx)
+            if pair is not None:
+                return _Piece("value", self.power_of(pair, sup, token), token)
         if indexed and part is not None and self.decl.kind(f"{key}_{part}") is not None:
             # A declared x_m is a name even though x is data: the declaration settles it.
             indexed = False
@@ -1082,6 +1183,19 @@ class _Builder:
             return self.declared(key, kind, sup, token)
         return self.default(key, sup, token, ctx)
 
+    def kronecker(self, sub: Tree, part: str | None, ctx: _Context) -> Expr | None:
+        """``\\delta_{j, k}``, two indices between commas, is Kronecker's delta unless the
+        name ``delta_j_k`` is declared (``\\delta_{jk}`` stays a name: no comma, no pair)."""
+        head = sub.children[0]
+        if not (isinstance(head, Token) and head.type == "LBRACE"):
+            return None
+        if part is not None and self.decl.kind(f"delta_{part}") is not None:
+            return None
+        items, seps = self.inner(sub.children[1], ctx)
+        if seps != ("comma",):
+            return None
+        return sympy.KroneckerDelta(*items)
+
     def data(self, key: str, sub: Tree | None, ctx: _Context, token: Token) -> Expr:
         if ctx.expectation and key in ("x", "y"):
             if sub is not None:
@@ -1101,6 +1215,12 @@ class _Builder:
         if letters is not None and len(letters) > 1 and letters.isalpha():
             # t_{nk}: a data symbol's subscript of letters is one index per letter.
             return base[tuple(self.index_symbol(c, ctx) for c in letters)]
+        head = sub.children[0]
+        if isinstance(head, Token) and head.type == "LBRACE":
+            items, seps = self.inner(sub.children[1], ctx)
+            if seps and set(seps) == {"comma"}:
+                # x_{m,2}: one index per place, as sympy's x[m, 2].
+                return base[items]
         index = self.script(sub, ctx)
         return base[index]
 
@@ -1161,6 +1281,9 @@ class _Builder:
             )
         if key == "pi":
             return _Piece("value", self.power_of(sympy.pi, sup, token), token)
+        if key == "gamma_E":
+            # \gamma alone is a variable; \gamma_E, as e, is the constant unless declared.
+            return _Piece("value", self.power_of(sympy.EulerGamma, sup, token), token)
         if key in ("theta", "N", "i") or key in self.decl.params:
             return _Piece("value", self.power_of(self.symbol(key, token), sup, token), token)
         base = key.split("_", 1)[0]
@@ -1371,6 +1494,14 @@ _SCRIPT_ATOM = {
     "ACCENT": "accent",
     "TEXTWORD": "textword",
 }
+_CONDITIONS = {
+    "=": sympy.Eq,
+    "ne": sympy.Ne,
+    "<": sympy.Lt,
+    ">": sympy.Gt,
+    "le": sympy.Le,
+    "ge": sympy.Ge,
+}
 _DATASET = Symbol("dataset_X")
 # str() of an int above 4300 digits raises in Python >= 3.11: results stay below that.
 _MAX_DIGITS = 4000
@@ -1478,27 +1609,90 @@ def _bare_name_tree(expr: Tree) -> bool:
 
 def _spelled(script: Tree) -> str | None:
     """The letters of a subscript that is part of a name (``model``, ``KL``, ``1``,
-    ``sigma2``): one token, or braces holding letters, digits and Greek side by side."""
+    ``sigma2``): one token, or braces holding letters, digits and Greek side by side; a
+    squared letter spells its square (``t_{\\sigma^{2}}`` is ``t_sigma2``, the families'
+    name for σ²) and commas separate parts (``s_{\\sigma^{2},\\mu}`` is ``s_sigma2_mu``)."""
     head = script.children[0]
     if isinstance(head, Token) and head.type in ("WORD", "NUMBER", "GREEK", "TEXTWORD"):
         return head.value
+    if not (isinstance(head, Token) and head.type == "LBRACE"):
+        return None
+    children = script.children[1].children
+    items = [c for c in children if isinstance(c, Tree)]
+    if any(c.value != "comma" for c in children if isinstance(c, Token)):
+        return None
+    parts = [_spelled_item(item) for item in items]
+    return None if None in parts else "_".join(parts)  # type: ignore[arg-type]
+
+
+def _spelled_item(item: Tree) -> str | None:
+    if not item.children or len(item.children[0].children) != 1:
+        return None
+    parts = []
+    for factor in item.children[0].children[0].children:
+        if not isinstance(factor, Tree) or factor.data != "factor" or len(factor.children) != 2:
+            return None
+        atom, scripts = factor.children
+        if atom.data not in ("word", "greek", "textword", "number"):
+            return None
+        marks = scripts.children
+        if marks and not (
+            atom.data == "greek"
+            and len(marks) == 2
+            and marks[0].type == "SUP"
+            and _script_token(marks[1]) == "2"
+        ):
+            return None
+        parts.append(str(atom.children[0].value) + ("2" if marks else ""))
+    return "".join(parts)
+
+
+def _script_token(script: Tree) -> str | None:
+    """The single token of a script, bare or in braces: ``2`` of ``^2`` and of ``^{2}``."""
+    head = script.children[0]
+    if isinstance(head, Token) and head.type != "LBRACE":
+        return head.value
+    items = script.children[1].children
+    if len(items) != 1 or not items[0].children or not _bare_number(items[0].children[0]):
+        return None
+    return _first_token(items[0].children[0]).value
+
+
+def _derivative_order(script: Tree) -> int | None:
+    """n of the superscript ``{(n)}``, the order of a derivative (``\\psi^{(1)}``)."""
+    head = script.children[0]
     if not (isinstance(head, Token) and head.type == "LBRACE"):
         return None
     items = script.children[1].children
     if len(items) != 1 or not items[0].children:
         return None
     expr = items[0].children[0]
-    if len(expr.children) != 1:
+    if len(expr.children) != 1 or len(expr.children[0].children) != 1:
         return None
-    parts = []
-    for factor in expr.children[0].children:
-        if not isinstance(factor, Tree) or factor.data != "factor" or len(factor.children) != 2:
-            return None
-        atom, scripts = factor.children
-        if scripts.children or atom.data not in ("word", "greek", "textword", "number"):
-            return None
-        parts.append(str(atom.children[0].value))
-    return "".join(parts)
+    factor = expr.children[0].children[0]
+    if not (isinstance(factor, Tree) and factor.data == "factor" and len(factor.children) == 2):
+        return None
+    atom, scripts = factor.children
+    if atom.data != "paren" or scripts.children:
+        return None
+    inner = atom.children[1].children
+    if len(inner) != 1 or not inner[0].children or not _bare_number(inner[0].children[0]):
+        return None
+    digits = _first_token(inner[0].children[0]).value
+    return int(digits) if digits.isdigit() else None
+
+
+def _bare_number(expr: Tree) -> bool:
+    if len(expr.children) != 1 or len(expr.children[0].children) != 1:
+        return False
+    factor = expr.children[0].children[0]
+    return (
+        isinstance(factor, Tree)
+        and factor.data == "factor"
+        and len(factor.children) == 2
+        and factor.children[0].data == "number"
+        and not factor.children[1].children
+    )
 
 
 def _braced_bracket(atom: Tree) -> Tree | None:
