@@ -1191,9 +1191,10 @@ class _Builder:
             return None
         if part is not None and self.decl.kind(f"delta_{part}") is not None:
             return None
-        items, seps = self.inner(sub.children[1], ctx)
-        if seps != ("comma",):
+        marks = [c.value for c in sub.children[1].children if isinstance(c, Token)]
+        if marks != ["comma"]:
             return None
+        items, _ = self.inner(sub.children[1], ctx)
         return sympy.KroneckerDelta(*items)
 
     def data(self, key: str, sub: Tree | None, ctx: _Context, token: Token) -> Expr:
