@@ -1853,10 +1853,14 @@ def read_chain(
 
 
 def read_expression(
-    text: str, decl: Declarations | None = None, *, source: str = "<latex>"
+    text: str,
+    decl: Declarations | None = None,
+    *,
+    source: str = "<latex>",
+    limits: LatexLimits = LatexLimits(),
 ) -> Expr:
     """Read LaTeX holding one expression (no relation) into a sympy expression."""
-    chain = read_chain(text, decl, source=source)
+    chain = read_chain(text, decl, source=source, limits=limits)
     if chain.relations or chain.leading or len(chain.members) != 1:
         raise LatexError("one expression expected, not a chain", source, 1, 1)
     member = chain.members[0]
