@@ -15,9 +15,11 @@ from symbolic.kernel.measures import (
     KL,
     NLL,
     CrossEntropy,
+    DirichletLaw,
     Entropy,
     Expectation,
     Likelihood,
+    Mean,
     N,
     PData,
     PModel,
@@ -319,3 +321,17 @@ def test_marginal_entropy_is_written_with_its_variable() -> None:
     assert read(r"H(\hat{p}_{data}(x), p_{model})", Declarations()) == CrossEntropy(
         p_data_x, p_model
     )
+
+
+def test_mean_over_a_dirichlet_law() -> None:
+    # E over x ~ Dir_K(α): x is the law's vector, x_k its component (not an expectation's x).
+    alpha = sympy.IndexedBase(Symbol("alpha", positive=True))
+    K, k = Symbol("K", integer=True, positive=True), Symbol("k", integer=True)
+    decl = Declarations({"alpha": "positive data", "K": "positive integer", "k": "integer"})
+    value = read(r"\mathbb{E}_{x \sim \operatorname{Dir}_{K}(\alpha)}\left[\log x_{k}\right]", decl)
+    assert value == Mean(log(x[k]), DirichletLaw(alpha, x, K))
+    assert read(r"\alpha_{k}", decl).is_positive
+    with pytest.raises(LatexError, match="names a law"):
+        read(r"\operatorname{Dir}_{K}(\alpha)", decl)
+    with pytest.raises(LatexError, match="dimension"):
+        read(r"\mathbb{E}_{x \sim \operatorname{Dir}(\alpha)}\left[x_{k}\right]", decl)

@@ -6,11 +6,23 @@ from __future__ import annotations
 import dataclasses
 
 import pytest
-from sympy import EulerGamma, IndexedBase, KroneckerDelta, Mul, Pow, Sum, Symbol, log, symbols
+from sympy import (
+    EulerGamma,
+    IndexedBase,
+    KroneckerDelta,
+    Mul,
+    Pow,
+    Sum,
+    Symbol,
+    gamma,
+    log,
+    loggamma,
+    symbols,
+)
 
 from symbolic.catalog import get
 from symbolic.kernel import check, measures
-from symbolic.kernel.measures import KL, Entropy, N, p_data_x, p_model
+from symbolic.kernel.measures import KL, DirichletLaw, Entropy, Mean, N, p_data_x, p_model
 from symbolic.outputs.render import tex, to_latex, to_markdown, to_text
 from symbolic.readers.latex import Declarations, read_expression
 
@@ -91,6 +103,14 @@ p, k = Symbol("p", positive=True), Symbol("k", integer=True)
         # H(p̂_data) is the conditional entropy of y given x; the marginal's keeps its x.
         (Entropy(p_data_x), r"H(\hat{p}_{data}(x))"),
         (KL(p_data_x, p_model), r"D_{KL}(\hat{p}_{data}(x) \| p_{model})"),
+        # A Mean names its law: E over x ~ Dir_K(α), not E_P.
+        (
+            Mean(log(x[k]), DirichletLaw(IndexedBase("alpha"), x, N)),
+            r"\mathbb{E}_{x \sim \operatorname{Dir}_{N}(\alpha)}\left[\log x_{k}\right]",
+        ),
+        # log Γ(a) is log(Γ(a)); the log-gamma function, equal only where a > 0, is named.
+        (log(gamma(mu)), r"\log \Gamma\left(\mu\right)"),
+        (loggamma(mu), r"\operatorname{loggamma}\left(\mu\right)"),
     ],
 )
 def test_printed_latex_has_one_reading(expr, expected):

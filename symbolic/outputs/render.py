@@ -38,7 +38,15 @@ from sympy.printing.str import StrPrinter
 
 from symbolic.kernel import CheckedDerivation, CheckedStep, Status
 from symbolic.kernel.derivation import Derivation, Relation
-from symbolic.kernel.measures import KL, CrossEntropy, Entropy, p_data_x, theta
+from symbolic.kernel.measures import (
+    KL,
+    CrossEntropy,
+    DirichletLaw,
+    Entropy,
+    Mean,
+    p_data_x,
+    theta,
+)
 from symbolic.outputs import prose
 from symbolic.outputs.i18n import phrase, translate
 
@@ -273,7 +281,9 @@ class _PostLatexPrinter(LatexPrinter):
         return rf"{out}^{{{exp}}}" if exp else out
 
     def _print_loggamma(self, e: Expr, exp: str | None = None) -> str:
-        out = rf"\log \Gamma\left({self._print(e.args[0])}\right)"
+        # Not \log \Gamma(a), which is log(Γ(a)): equal to the log-gamma function only where
+        # a > 0, and the kernel keeps the two apart.
+        out = rf"\operatorname{{loggamma}}\left({self._print(e.args[0])}\right)"
         return rf"\left({out}\right)^{{{exp}}}" if exp else out
 
     def _print_Indexed(self, e: Indexed) -> str:
@@ -307,6 +317,12 @@ class _PostLatexPrinter(LatexPrinter):
             if isinstance(expr, KL):
                 return rf"D_{{KL}}({shown[0]} \| {shown[1]})"
             return f"H({', '.join(shown)})"
+        if isinstance(expr, Mean) and isinstance(expr.law, DirichletLaw):
+            # Not \mathbb{E}_{P}: the law is what the mean is over, with its dimension K.
+            law = expr.law
+            x, k, alpha = (self._print(a) for a in (law.variable, law.length, law.alpha))
+            over = rf"{x} \sim \operatorname{{Dir}}_{{{k}}}({alpha})"
+            return rf"\mathbb{{E}}_{{{over}}}\left[{self._print(expr.body)}\right]"
         return super()._print(expr, **kwargs)
 
     def _print_Mul(self, e: Expr) -> str:

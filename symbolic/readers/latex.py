@@ -44,10 +44,13 @@ from symbolic.kernel.measures import (
     KL,
     NLL,
     CrossEntropy,
+    DirichletLaw,
     Distribution,
     Entropy,
     Expectation,
+    Law,
     Likelihood,
+    Mean,
     ModelDistribution,
     N,
     PData,
@@ -117,7 +120,8 @@ _KINDS: dict[str, dict[str, bool]] = {
     "nonnegative integer": {"integer": True, "nonnegative": True},
 }
 #: Kinds a declaration may give besides the TOML files' symbol kinds.
-EXTRA_KINDS = ("data", "function", "distribution", "variable")
+EXTRA_KINDS = ("data", "positive data", "function", "distribution", "variable")
+_DATA = ("data", "positive data")
 
 
 @dataclass(frozen=True)
@@ -125,8 +129,9 @@ class Declarations:
     """What a document declares: ``symbols`` maps a name (``sigma``, ``x``, ``p_model``,
     ``hat_theta``; a subscript that is part of a name joins with ``_``) to a kind: one of the
     TOML files' kinds (``real``, ``positive``, ...), ``data`` (indexed by a subscript),
-    ``function``, ``distribution`` or ``variable`` (a real symbol; ``e`` declared so is no
-    longer Euler's number). ``params`` are the symbols argmin/argmax range over."""
+    ``positive data`` (so, with positive entries: a Dirichlet law's α), ``function``,
+    ``distribution`` or ``variable`` (a real symbol; ``e`` declared so is no longer Euler's
+    number). ``params`` are the symbols argmin/argmax range over."""
 
     symbols: Mapping[str, str] = field(default_factory=dict)
     params: tuple[str, ...] = ("theta",)
@@ -862,6 +867,11 @@ class _Builder:
             return NLL()
         if what == "normal":
             return self.normal(items, seps, token)
+        if isinstance(what, tuple) and what[0] == "Dir":
+            if len(items) != 1 or seps or not isinstance(items[0], Symbol | IndexedBase):
+                raise self.error("\\operatorname{Dir}_{K}(\\alpha) takes one named vector", token)
+            name = items[0].name if isinstance(items[0], Symbol) else items[0].label.name
+            return DirichletLaw(self.vector(name), self.vector("x"), what[1])
         if isinstance(what, tuple):
             self.only_commas(seps, token, "\\psi")
             if len(items) != 1:
@@ -970,7 +980,7 @@ class _Builder:
             return _Piece("func", token.value, token, sup, base)
         if kind == "group" and sub is not None:
             inner_key = _group_name(atom)
-            if inner_key is None or self.decl.kind(inner_key) != "data":
+            if inner_key is None or self.decl.kind(inner_key) not in _DATA:
                 raise self.error("a subscript on a bracket", token)
             value = self.data(inner_key, sub, ctx, token)
             return _Piece("value", self.power_of(value, sup, token), token)
@@ -1150,8 +1160,10 @@ class _Builder:
         if key is None:
             raise self.error("this cannot be a name", token)
         kind = self.decl.kind(key)
-        indexed = kind == "data" or (kind is None and key in ("x", "y"))
+        indexed = kind in _DATA or (kind is None and key in ("x", "y"))
         part = _spelled(sub) if sub is not None else None
+        if key == "Dir" and kind is None and atom.data == "textword":
+            return self.dirichlet(sub, sup, ctx, token)
         if key == "delta" and kind is None and sub is not None:
             pair = self.kronecker(sub, part, ctx)
             if pair is not None:
@@ -1183,6 +1195,21 @@ class _Builder:
             return self.declared(key, kind, sup, token)
         return self.default(key, sup, token, ctx)
 
+    def dirichlet(self, sub: Tree | None, sup: Expr | None, ctx: _Context, token: Token) -> _Piece:
+        """``\\operatorname{Dir}_{K}(\\alpha)``: the Dirichlet law of the vector x of K
+        components, as the subscript of an expectation."""
+        if not ctx.want_dist:
+            raise self.error(
+                "\\operatorname{Dir} names a law: it stands in "
+                "\\mathbb{E}_{x \\sim \\operatorname{Dir}_{K}(\\alpha)}",
+                token,
+            )
+        if sub is None or sup is not None:
+            raise self.error(
+                "\\operatorname{Dir} takes its dimension: \\operatorname{Dir}_{K}", token
+            )
+        return _Piece("callable", ("Dir", self.script(sub, _Context())), token)
+
     def kronecker(self, sub: Tree, part: str | None, ctx: _Context) -> Expr | None:
         """``\\delta_{j, k}``, two indices between commas, is Kronecker's delta unless the
         name ``delta_j_k`` is declared (``\\delta_{jk}`` stays a name: no comma, no pair)."""
@@ -1206,11 +1233,13 @@ class _Builder:
                     f"bound variable {key}"
                 )
             return xv if key == "x" else yv
-        base = IndexedBase(key) if key not in ("x", "y") else (x if key == "x" else y)
+        base = self.vector(key)
         if sub is None:
             if key in ("x", "y"):
                 # Bare x and y are plain variables, the ones an expectation binds.
                 return xv if key == "x" else yv
+            if ctx.want_dist:
+                return base  # the parameter vector of a law, \operatorname{Dir}_{K}(\alpha)
             raise self.error(f"the data {key} needs an index: {key}_i", token)
         letters = _spelled(sub)
         if letters is not None and len(letters) > 1 and letters.isalpha():
@@ -1224,6 +1253,12 @@ class _Builder:
                 return base[items]
         index = self.script(sub, ctx)
         return base[index]
+
+    def vector(self, key: str) -> IndexedBase:
+        """The data named ``key``: positive where declared so (a law's parameters)."""
+        if self.decl.kind(key) == "positive data":
+            return IndexedBase(Symbol(key, positive=True))
+        return IndexedBase(key) if key not in ("x", "y") else (x if key == "x" else y)
 
     def index_symbol(self, letter: str, ctx: _Context) -> Expr:
         if letter in ctx.bound:
@@ -1412,9 +1447,14 @@ class _Builder:
         if upper is not None:
             raise self.error("\\mathbb{E} takes no superscript", op)
         names = ("x", "y")
-        dist: Distribution | None = None
+        dist: Distribution | Law | None = None
         if lower is not None:
             names, dist = self.expect_sub(lower, op)
+        if isinstance(dist, Law):
+            if names != ("x",):
+                raise self.error("a law's mean reads as \\mathbb{E}_{x \\sim law}", op)
+            # The law's variable is the vector x itself: x_k in the body is its component.
+            return Mean(self.bigbody(body, ctx), dist)
         bound = {n: (xv if n == "x" else yv) for n in names}
         inner = _Context({**ctx.bound, **bound}, True, False)
         if dist is None:
@@ -1445,7 +1485,7 @@ class _Builder:
                 return self.dists[key]
         return None
 
-    def expect_sub(self, lower: Tree, op: Token) -> tuple[tuple[str, ...], Distribution]:
+    def expect_sub(self, lower: Tree, op: Token) -> tuple[tuple[str, ...], Distribution | Law]:
         head = lower.children[0]
         ctx = _Context(want_dist=True)
         if not (isinstance(head, Token) and head.type == "LBRACE"):
@@ -1477,8 +1517,8 @@ class _Builder:
         piece = self.factor(fake, ctx)
         return piece.value
 
-    def as_dist(self, value: object, op: Token) -> Distribution:
-        if isinstance(value, Distribution):
+    def as_dist(self, value: object, op: Token) -> Distribution | Law:
+        if isinstance(value, Distribution | Law):
             return value
         if isinstance(value, str):
             return self.named_distribution(value)
