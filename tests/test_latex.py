@@ -335,3 +335,15 @@ def test_mean_over_a_dirichlet_law() -> None:
         read(r"\operatorname{Dir}_{K}(\alpha)", decl)
     with pytest.raises(LatexError, match="dimension"):
         read(r"\mathbb{E}_{x \sim \operatorname{Dir}(\alpha)}\left[x_{k}\right]", decl)
+
+
+def test_a_sum_index_takes_its_declared_kind() -> None:
+    k = Symbol("k", integer=True, positive=True)
+    K = Symbol("K", integer=True, positive=True)
+    t = sympy.IndexedBase("t")
+    decl = Declarations({"k": "positive integer", "K": "positive integer", "t": "data"})
+    assert read(r"\sum_{k=1}^{K} t_{k}", decl) == Sum(t[k], (k, 1, K))
+    plain = Symbol("k", integer=True)
+    assert read(r"\sum_{k=1}^{K} t_{k}", Declarations({"K": "positive integer", "t": "data"})) == (
+        Sum(t[plain], (plain, 1, K))
+    )

@@ -35,8 +35,8 @@ EXAMPLES = sorted((Path(__file__).resolve().parents[1] / "derivations" / "exampl
 
 MATRICES = "matrix expressions (tr, det, inverses) are not in the reader's notation"
 WRITTEN = (
-    "the file's as-written LaTeX (declared functions, bound models, derivative and solve arrows) "
-    "uses notation the reader does not declare yet"
+    "the file's defined functions (sigma), bound models (p_model(x_i), NLL(w)) and laws named "
+    "in labels (KL(Bernoulli(p) || Bernoulli(q))) have no LaTeX the reader declares yet"
 )
 KNOWN = {
     "kl/multivariate-normal": MATRICES,
@@ -87,6 +87,10 @@ def reading(expr: Expr) -> tuple[Declarations, Expr]:
     for integral in expr.atoms(sympy.Integral):
         for limit in integral.limits:
             symbols[limit[0].name] = _kind(limit[0])[0]
+    for big in expr.atoms(sympy.Sum, sympy.Product):
+        for limit in big.limits:
+            if limit[0] != i:
+                symbols[limit[0].name] = _kind(limit[0])[0]
     for base in expr.atoms(IndexedBase):
         if base not in (x, y):
             name, _ = _printed_name(base)
@@ -156,7 +160,6 @@ KNOWN_EXAMPLES = {
             "logistic-model",
             "logistic-sigma-chains",
             "poisson-unconditional",
-            "softmax-cross-entropy",
         ),
         WRITTEN,
     ),

@@ -1366,13 +1366,20 @@ class _Builder:
             return self.support_sum(var, body, ctx, op)
         if upper is None:
             raise self.error(f"\\{op.value} needs its upper bound ^{{N}}", op)
-        index = i if var == "i" else Symbol(var, integer=True)
+        index = self.index(var)
         lo = self.expr(start, ctx)
         hi = self.script(upper, ctx)
         inner = _Context({**ctx.bound, var: index}, ctx.expectation, False)
         value = self.bigbody(body, inner)
         cls = sympy.Sum if op.value == "sum" else sympy.Product
         return cls(value, (index, lo, hi))
+
+    def index(self, var: str) -> Symbol:
+        """The index of a sum or product: an integer, of the kind declared for it (a positive
+        integer k of \\sum_{k=1}^{K}), else the seed's i or a plain integer."""
+        if self.decl.kind(var) in ("integer", "positive integer", "nonnegative integer"):
+            return symbol_for(var, self.decl)
+        return i if var == "i" else Symbol(var, integer=True)
 
     def binding(self, lower: Tree, op: Token) -> tuple[str, Tree | None]:
         """``{i=1}`` gives ("i", tree of 1); ``{x}`` or ``x`` gives ("x", None)."""
