@@ -552,7 +552,7 @@ def _parser() -> Lark:
 class _Piece:
     """A factor of a product before applications are settled."""
 
-    kind: str  # value, func, callable, paren, free, dist, word
+    kind: str  # value, func, callable, paren, free, dist, word, psi
     value: object
     token: Token
     power: Expr | None = None  # a superscript waiting for the application it belongs to
