@@ -15,9 +15,11 @@ from symbolic.kernel.measures import (
     KL,
     NLL,
     CrossEntropy,
+    DirichletLaw,
     Entropy,
     Expectation,
     Likelihood,
+    Mean,
     N,
     PData,
     PModel,
@@ -241,3 +243,107 @@ def test_unknown_command_is_named_with_its_position() -> None:
     with pytest.raises(LatexError) as info:
         read_expression("a +\n  \\foo{b}", REAL, source="note.md")
     assert str(info.value) == "note.md:2:3: unknown command \\foo"
+
+
+def test_cases_environment_is_a_piecewise_definition() -> None:
+    # Bishop-style piecewise definitions: value & condition rows, "otherwise" last.
+    text = (
+        r"\begin{cases} a - b & \text{for}\: a \geq b \wedge b \leq 2 \\ "
+        r"\infty & \text{otherwise} \end{cases}"
+    )
+    expected = sympy.Piecewise((a - b, sympy.And(a >= b, b <= 2)), (sympy.oo, True))
+    assert read(text) == expected
+    assert read(r"2 \begin{cases} a & \text{if } a < b \\ b & \text{otherwise} \end{cases}") == (
+        2 * sympy.Piecewise((a, a < b), (b, True))
+    )
+
+
+@pytest.mark.parametrize(
+    ("text", "reason"),
+    [
+        (r"\begin{cases} a & \text{for } a < b \vee a > 2 \wedge b > 1 \end{cases}", "ambiguous"),
+        (r"\begin{cases} a & \text{otherwise} \\ b & \text{otherwise} \end{cases}", "last case"),
+        (r"\begin{cases} a & \text{for } a < b", "never closed"),
+        (r"a \end{cases}", "closes no"),
+        (r"\begin{cases} a & \text{for } a \propto b \end{cases}", "not a condition"),
+        (r"\begin{matrix} a \end{matrix}", r"\\begin is refused"),
+    ],
+)
+def test_cases_refused_where_it_would_guess(text: str, reason: str) -> None:
+    with pytest.raises(LatexError, match=reason):
+        read(text)
+
+
+def test_psi_applied_is_digamma_and_alone_a_variable() -> None:
+    # As \Gamma(a) is the gamma function: \psi(a) = Γ'(a)/Γ(a), \psi^{(1)} the trigamma.
+    assert read(r"\psi(a)") == sympy.polygamma(0, a)
+    assert read(r"\psi^{(1)}(a + 1)") == sympy.polygamma(1, a + 1)
+    assert read(r"\log \psi(a)") == log(sympy.polygamma(0, a))
+    psi = Symbol("psi", real=True)
+    assert read(r"\psi + 1", Declarations()) == psi + 1
+    assert read(r"\psi(a)", Declarations({"psi": "real", "a": "real"})) == psi * a
+    with pytest.raises(LatexError, match="ambiguous"):
+        read(r"\psi^{2}(a)")
+    with pytest.raises(LatexError, match="needs its argument"):
+        read(r"\psi^{(1)} a")
+
+
+def test_kronecker_delta_needs_its_comma() -> None:
+    k, j = Symbol("k", integer=True), Symbol("j", integer=True)
+    decl = Declarations({"k": "integer", "j": "integer"})
+    assert read(r"\delta_{k, x_{i}}", decl) == sympy.KroneckerDelta(k, x[i])
+    assert read(r"\delta_{j,k}", decl) == sympy.KroneckerDelta(j, k)
+    # Without the comma \delta_{jk} is a name, as the families' \sigma_{1} is.
+    assert read(r"\delta_{jk}", Declarations()) == Symbol("delta_jk", real=True)
+    assert read(r"\delta_{j,k}", Declarations({"delta_j_k": "real"})) == Symbol(
+        "delta_j_k", real=True
+    )
+
+
+def test_euler_gamma_is_gamma_e_and_gamma_a_variable() -> None:
+    gamma = Symbol("gamma", real=True)
+    assert read(r"\gamma_{E} + \gamma", Declarations()) == sympy.EulerGamma + gamma
+    assert read(r"\gamma_E", Declarations({"gamma_E": "positive"})) == Symbol(
+        "gamma_E", positive=True
+    )
+
+
+def test_name_parts_with_squares_and_commas() -> None:
+    # The MLE checks' score and Hessian symbols: t_σ², s_{σ², μ}.
+    assert read(r"t_{\sigma^{2}}", Declarations()) == Symbol("t_sigma2", real=True)
+    assert read(r"s_{\sigma^{2},\mu}", Declarations()) == Symbol("s_sigma2_mu", real=True)
+    m = Symbol("m", real=True)
+    assert read(r"x_{m,2}", Declarations()) == x[m, 2]
+
+
+def test_marginal_entropy_is_written_with_its_variable() -> None:
+    assert read(r"H(\hat{p}_{data}(x))", Declarations()) == Entropy(p_data_x)
+    assert read(r"H(\hat{p}_{data}(x), p_{model})", Declarations()) == CrossEntropy(
+        p_data_x, p_model
+    )
+
+
+def test_mean_over_a_dirichlet_law() -> None:
+    # E over x ~ Dir_K(α): x is the law's vector, x_k its component (not an expectation's x).
+    alpha = sympy.IndexedBase(Symbol("alpha", positive=True))
+    K, k = Symbol("K", integer=True, positive=True), Symbol("k", integer=True)
+    decl = Declarations({"alpha": "positive data", "K": "positive integer", "k": "integer"})
+    value = read(r"\mathbb{E}_{x \sim \operatorname{Dir}_{K}(\alpha)}\left[\log x_{k}\right]", decl)
+    assert value == Mean(log(x[k]), DirichletLaw(alpha, x, K))
+    assert read(r"\alpha_{k}", decl).is_positive
+    with pytest.raises(LatexError, match="names a law"):
+        read(r"\operatorname{Dir}_{K}(\alpha)", decl)
+    with pytest.raises(LatexError, match="dimension"):
+        read(r"\mathbb{E}_{x \sim \operatorname{Dir}(\alpha)}\left[x_{k}\right]", decl)
+
+
+def test_a_sum_index_takes_its_declared_kind() -> None:
+    k = Symbol("k", integer=True, positive=True)
+    K = Symbol("K", integer=True, positive=True)
+    t = sympy.IndexedBase("t")
+    decl = Declarations({"k": "positive integer", "K": "positive integer", "t": "data"})
+    assert read(r"\sum_{k=1}^{K} t_{k}", decl) == Sum(t[k], (k, 1, K))
+    plain = Symbol("k", integer=True)
+    assert read(r"\sum_{k=1}^{K} t_{k}", Declarations({"K": "positive integer", "t": "data"})) == (
+        Sum(t[plain], (plain, 1, K))
+    )

@@ -6,12 +6,25 @@ from __future__ import annotations
 import dataclasses
 
 import pytest
-from sympy import IndexedBase, Mul, Pow, Sum, Symbol, symbols
+from sympy import (
+    EulerGamma,
+    IndexedBase,
+    KroneckerDelta,
+    Mul,
+    Pow,
+    Sum,
+    Symbol,
+    gamma,
+    log,
+    loggamma,
+    symbols,
+)
 
 from symbolic.catalog import get
-from symbolic.kernel import check
-from symbolic.kernel.measures import N
+from symbolic.kernel import check, measures
+from symbolic.kernel.measures import KL, DirichletLaw, Entropy, Mean, N, p_data_x, p_model
 from symbolic.outputs.render import tex, to_latex, to_markdown, to_text
+from symbolic.readers.latex import Declarations, read_expression
 
 i = Symbol("i", integer=True)
 x = IndexedBase("x")
@@ -66,3 +79,55 @@ def test_a_restated_argmax_keeps_its_sense():
     latex = to_latex(checked)
     assert r"\arg\max_{\theta} \; p_{model}(\mathbb{X}; \theta) &= \arg\min_{\theta}" in latex
     assert r"\arg\max_{\theta}" in to_markdown(checked).split("\\arg\\min")[0]
+
+
+p, k = Symbol("p", positive=True), Symbol("k", integer=True)
+
+
+@pytest.mark.parametrize(
+    ("expr", "expected"),
+    [
+        # \log p x_{i} would read as log(p x_i): a log with a factor after it is bracketed.
+        (log(p) * x[i], r"\log{\left(p \right)} x_{i}"),
+        (-log(p) * S1, rf"- \log{{\left(p \right)}} {SX}"),
+        # A log standing last, or alone over a number, needs no bracket.
+        (2 * log(p), r"2 \log p"),
+        (log(p) / mu, r"\frac{\log p}{\mu}"),
+        # \log \sigma^{2} reads as log(σ²) or (log σ)²; \log{(x_i)}^{2} as log(x_i²).
+        (log(s2) / 2, r"\frac{\log{\left(\sigma^{2} \right)}}{2}"),
+        (log(x[i]) ** 2, r"\left(\log x_{i}\right)^{2}"),
+        # \gamma alone is a variable; Euler's constant is written \gamma_{E}.
+        (EulerGamma * mu, r"\gamma_{E} \mu"),
+        # \delta_{k x_{i}} reads as a name; the comma makes it Kronecker's two indices.
+        (KroneckerDelta(k, x[i]), r"\delta_{k, x_{i}}"),
+        # H(p̂_data) is the conditional entropy of y given x; the marginal's keeps its x.
+        (Entropy(p_data_x), r"H(\hat{p}_{data}(x))"),
+        (KL(p_data_x, p_model), r"D_{KL}(\hat{p}_{data}(x) \| p_{model})"),
+        # A Mean names its law: E over x ~ Dir_K(α), not E_P.
+        (
+            Mean(log(x[k]), DirichletLaw(IndexedBase("alpha"), x, N)),
+            r"\mathbb{E}_{x \sim \operatorname{Dir}_{N}(\alpha)}\left[\log x_{k}\right]",
+        ),
+        # log Γ(a) is log(Γ(a)); the log-gamma function, equal only where a > 0, is named.
+        (log(gamma(mu)), r"\log \Gamma\left(\mu\right)"),
+        (loggamma(mu), r"\operatorname{loggamma}\left(\mu\right)"),
+    ],
+)
+def test_printed_latex_has_one_reading(expr, expected):
+    assert tex(expr) == expected
+
+
+def test_the_one_reading_is_the_expression():
+    decl = Declarations({"p": "positive", "mu": "positive", "sigma": "positive", "k": "integer"})
+    sigma = Symbol("sigma", positive=True)
+    xi = measures.x[measures.i]  # the data x_i as the reader knows it
+    cases = [
+        (log(p) * xi, log(p) * xi),
+        (log(s2) / 2, log(sigma**2) / 2),
+        (log(xi) ** 2, log(xi) ** 2),
+        (EulerGamma * mu, EulerGamma * Symbol("mu", positive=True)),
+        (KroneckerDelta(k, xi), KroneckerDelta(k, xi)),
+        (Entropy(p_data_x), Entropy(p_data_x)),
+    ]
+    for expr, meant in cases:
+        assert read_expression(tex(expr), decl) == meant

@@ -31,14 +31,22 @@ from importlib import resources
 from pathlib import Path
 from typing import NamedTuple
 
-from sympy import Add, Expr, Function, Indexed, Mul, Product, Sum, Symbol, fraction
+from sympy import Add, Expr, Function, Indexed, Mul, Product, S, Sum, Symbol, fraction, log
 from sympy.printing.latex import LatexPrinter
 from sympy.printing.precedence import PRECEDENCE
 from sympy.printing.str import StrPrinter
 
 from symbolic.kernel import CheckedDerivation, CheckedStep, Status
 from symbolic.kernel.derivation import Derivation, Relation
-from symbolic.kernel.measures import theta
+from symbolic.kernel.measures import (
+    KL,
+    CrossEntropy,
+    DirichletLaw,
+    Entropy,
+    Mean,
+    p_data_x,
+    theta,
+)
 from symbolic.outputs import prose
 from symbolic.outputs.i18n import phrase, translate
 
@@ -246,6 +254,9 @@ class _TextPrinter(StrPrinter):
 class _PostLatexPrinter(LatexPrinter):
     """sympy's LaTeX, spelled as the post writes: ``\\frac{1}{N} \\sum``, ``\\log p(y_i)``."""
 
+    #: The logarithms printed where factors follow them (see _print_Mul).
+    _led: frozenset[Expr] = frozenset()
+
     def _print_Symbol(self, e: Symbol, style: str = "plain") -> str:
         # The families name σ² and λ sigma2 and lam (sympy would print σ_2 and l a m); P's and
         # Q's copies carry a suffix, sigma2_1.
@@ -266,12 +277,19 @@ class _PostLatexPrinter(LatexPrinter):
         out = rf"{head}\left({self._print(arg)}\right)"
         return rf"\left({out}\right)^{{{exp}}}" if exp else out
 
+    def _print_KroneckerDelta(self, e: Expr, exp: str | None = None) -> str:
+        # sympy writes \delta_{k x_{i}} when both are atoms: a name δ_{kx_i} or δ(k, x_i)?
+        out = rf"\delta_{{{self._print(e.args[0])}, {self._print(e.args[1])}}}"
+        return rf"\left({out}\right)^{{{exp}}}" if exp else out
+
     def _print_beta(self, e: Expr, exp: str | None = None) -> str:
         out = rf"\mathrm{{B}}\left({', '.join(self._print(a) for a in e.args)}\right)"
         return rf"{out}^{{{exp}}}" if exp else out
 
     def _print_loggamma(self, e: Expr, exp: str | None = None) -> str:
-        out = rf"\log \Gamma\left({self._print(e.args[0])}\right)"
+        # Not \log \Gamma(a), which is log(Γ(a)): equal to the log-gamma function only where
+        # a > 0, and the kernel keeps the two apart.
+        out = rf"\operatorname{{loggamma}}\left({self._print(e.args[0])}\right)"
         return rf"\left({out}\right)^{{{exp}}}" if exp else out
 
     def _print_Indexed(self, e: Indexed) -> str:
@@ -283,11 +301,47 @@ class _PostLatexPrinter(LatexPrinter):
 
     def _print_log(self, e: Expr, exp: str | None = None) -> str:
         arg = e.args[0]
-        if isinstance(arg, Function | Symbol | Indexed) and exp is None:
-            return rf"\log {self._print(arg)}"
+        if isinstance(arg, Function | Symbol | Indexed) and exp is None and e not in self._led:
+            shown = self._print(arg)
+            # \log \sigma^{2} reads as log(σ²) or (log σ)²: a power keeps its brackets.
+            if "^" not in shown:
+                return rf"\log {shown}"
+        if exp is not None:
+            # Not \log{\left(x \right)}^{2}, which reads as log(x²).
+            return rf"\left({self._print_log(e)}\right)^{{{exp}}}"
         return super()._print_log(e, exp)
 
+    def _print(self, expr: object, **kwargs: object) -> str:
+        # These outrank the objects' own _latex methods, which a _print_ method does not.
+        if expr is S.EulerGamma:
+            # Not \gamma: \gamma alone is a variable, a discount factor or a law's shape.
+            return r"\gamma_{E}"
+        if isinstance(expr, Entropy | CrossEntropy | KL) and p_data_x in expr.args:
+            # p̂_data over x alone, as an argument, is written with its variable: H(p̂_data)
+            # is the conditional entropy of y given x.
+            shown = [r"\hat{p}_{data}(x)" if a == p_data_x else self._print(a) for a in expr.args]
+            if isinstance(expr, KL):
+                return rf"D_{{KL}}({shown[0]} \| {shown[1]})"
+            return f"H({', '.join(shown)})"
+        if isinstance(expr, Mean) and isinstance(expr.law, DirichletLaw):
+            # Not \mathbb{E}_{P}: the law is what the mean is over, with its dimension K.
+            law = expr.law
+            x, k, alpha = (self._print(a) for a in (law.variable, law.length, law.alpha))
+            over = rf"{x} \sim \operatorname{{Dir}}_{{{k}}}({alpha})"
+            return rf"\mathbb{{E}}_{{{over}}}\left[{self._print(expr.body)}\right]"
+        return super()._print(expr, **kwargs)
+
     def _print_Mul(self, e: Expr) -> str:
+        # \log p x_{i} reads as log(p)·x_i or log(p x_i): a log with factors after it keeps
+        # its brackets, \log{\left(p \right)} x_{i}.
+        outer = self._led
+        self._led = outer | _leading_logs(e)
+        try:
+            return self._print_product(e)
+        finally:
+            self._led = outer
+
+    def _print_product(self, e: Expr) -> str:
         # A quotient with sums upstairs is printed as the post does, the factors free of the
         # sums in one fraction before them: \frac{\mu}{\sigma^2} \sum x_i. A sum of terms
         # after that fraction is bracketed: \frac{1}{N} a - b would read as (a/N) - b.
@@ -309,6 +363,20 @@ class _PostLatexPrinter(LatexPrinter):
             for k, f in enumerate(summed)
         )
         return rf"{sign}\frac{{{self._print(free)}}}{{{self._print(denom)}}} {body}"
+
+
+def _leading_logs(e: Expr) -> frozenset[Expr]:
+    """The logarithms among the factors of ``e`` that sympy prints before another factor of
+    the numerator or denominator they stand in."""
+    if e.could_extract_minus_sign():
+        e = -e
+    led = set()
+    for part in fraction(e, exact=True):
+        # The sorted order of the post's printer and the written order of the author's.
+        for factors in (part.as_ordered_factors(), Mul.make_args(part)):
+            shown = [f for f in factors if not f.is_Number]
+            led |= {f for f in shown[:-1] if isinstance(f, log)}
+    return frozenset(led)
 
 
 class _WrittenLatexPrinter(_PostLatexPrinter):

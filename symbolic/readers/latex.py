@@ -27,6 +27,7 @@ What it accepts, in full, is in ``docs/latex.md``.
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from functools import cache
@@ -43,10 +44,13 @@ from symbolic.kernel.measures import (
     KL,
     NLL,
     CrossEntropy,
+    DirichletLaw,
     Distribution,
     Entropy,
     Expectation,
+    Law,
     Likelihood,
+    Mean,
     ModelDistribution,
     N,
     PData,
@@ -116,7 +120,8 @@ _KINDS: dict[str, dict[str, bool]] = {
     "nonnegative integer": {"integer": True, "nonnegative": True},
 }
 #: Kinds a declaration may give besides the TOML files' symbol kinds.
-EXTRA_KINDS = ("data", "function", "distribution", "variable")
+EXTRA_KINDS = ("data", "positive data", "function", "distribution", "variable")
+_DATA = ("data", "positive data")
 
 
 @dataclass(frozen=True)
@@ -124,8 +129,9 @@ class Declarations:
     """What a document declares: ``symbols`` maps a name (``sigma``, ``x``, ``p_model``,
     ``hat_theta``; a subscript that is part of a name joins with ``_``) to a kind: one of the
     TOML files' kinds (``real``, ``positive``, ...), ``data`` (indexed by a subscript),
-    ``function``, ``distribution`` or ``variable`` (a real symbol; ``e`` declared so is no
-    longer Euler's number). ``params`` are the symbols argmin/argmax range over."""
+    ``positive data`` (so, with positive entries: a Dirichlet law's α), ``function``,
+    ``distribution`` or ``variable`` (a real symbol; ``e`` declared so is no longer Euler's
+    number). ``params`` are the symbols argmin/argmax range over."""
 
     symbols: Mapping[str, str] = field(default_factory=dict)
     params: tuple[str, ...] = ("theta",)
@@ -208,6 +214,7 @@ _RELATIONS = {
     "neq": "ne",
     "approx": "approx",
 }
+_LOGIC = {"wedge": "and", "land": "and", "vee": "or", "lor": "or"}
 _SEPARATORS = {"mid": "mid", "vert": "mid", "|": "parallel", "parallel": "parallel", "sim": "sim"}
 # Commands that make TeX read, write, define or run something: named with why they are refused.
 _HOSTILE = {
@@ -259,6 +266,7 @@ class _Scan:
     col0: int
     limits: LatexLimits
     tokens: list[Token] = field(default_factory=list)
+    cases: int = 0  # how many cases environments are open: there & and \\ separate cells
 
     def where(self, index: int) -> tuple[int, int]:
         line = self.text.count("\n", 0, index)
@@ -308,11 +316,25 @@ def _command(scan: _Scan, start: int) -> int:
         name = text[start + 1 : k]
     if k < len(text) and text[k] == "*" and name == "operatorname":
         k += 1
+    if name in ("begin", "end") and re.match(r"\s*\{cases\}", text[k:]):
+        # The one environment read inside math: cases, a piecewise definition.
+        end = text.index("}", k) + 1
+        scan.cases += 1 if name == "begin" else -1
+        if scan.cases < 0:
+            raise scan.error("\\end{cases} closes no \\begin{cases}", start)
+        scan.emit("BEGINCASES" if name == "begin" else "ENDCASES", name, start, end)
+        return end
     if name in _HOSTILE:
         raise scan.error(
             f"\\{name} is refused: it {_HOSTILE[name]}; the reader never runs TeX", start
         )
+    if name == "\\" and scan.cases:
+        scan.emit("ROWSEP", name, start, k)
+        return k
     if name in _SPACES or name == "\\":
+        return k
+    if name in _LOGIC:
+        scan.emit("LOGIC", _LOGIC[name], start, k)
         return k
     if name in _SIZES:
         j = k
@@ -429,7 +451,10 @@ def _lex(scan: _Scan) -> list[Token]:
     k = 0
     while k < len(text):
         c = text[k]
-        if c in " \t\n\r~&":
+        if c == "&" and scan.cases:
+            scan.emit("AMP", c, k, k + 1)
+            k += 1
+        elif c in " \t\n\r~&":
             k += 1
         elif c == "%":
             end = text.find("\n", k)
@@ -495,6 +520,9 @@ def _lex(scan: _Scan) -> list[Token]:
     if stack:
         opened, at = stack[-1]
         raise scan.error(f"unbalanced {opened}: it is never closed", at)
+    if scan.cases:
+        first = next(t for t in scan.tokens if t.type == "BEGINCASES")
+        raise scan.error("\\begin{cases} is never closed", first.start_pos)
     tokens = scan.tokens
     if tokens and tokens[-1].type == "SEP" and tokens[-1].value == "comma":
         tokens.pop()  # the comma ending a displayed clause
@@ -524,7 +552,7 @@ def _parser() -> Lark:
 class _Piece:
     """A factor of a product before applications are settled."""
 
-    kind: str  # value, func, callable, paren, free, dist, word
+    kind: str  # value, func, callable, paren, free, dist, word, psi
     value: object
     token: Token
     power: Expr | None = None  # a superscript waiting for the application it belongs to
@@ -645,6 +673,10 @@ class _Builder:
 
     def juxtaposed(self, pieces: list[_Piece], ctx: _Context) -> Expr:
         """The product of factors written side by side, applications settled first."""
+        pieces = [
+            self.psi(p, pieces[k + 1] if k + 1 < len(pieces) else None) if p.kind == "psi" else p
+            for k, p in enumerate(pieces)
+        ]
         values: list[Expr] = []
         k = 0
         while k < len(pieces):
@@ -689,7 +721,20 @@ class _Builder:
             raise self.error("a power of numbers with a non-rational exponent is not read", token)
         return base**exponent
 
+    def psi(self, piece: _Piece, nxt: _Piece | None) -> _Piece:
+        """An undeclared ``\\psi`` applied to a bracket is the digamma function, and
+        ``\\psi^{(n)}`` the polygamma of order n, as \\Gamma is the gamma function; ``\\psi``
+        standing alone is a variable."""
+        order, plain = piece.value  # type: ignore[misc]
+        if nxt is not None and nxt.kind == "paren":
+            return _Piece("callable", ("polygamma", order), piece.token)
+        if piece.raised:
+            raise self.error(f"\\psi^{{({order})}} needs its argument in brackets", piece.token)
+        return plain
+
     def as_value(self, piece: _Piece, ctx: _Context) -> Expr:
+        if piece.kind == "psi":
+            piece = self.psi(piece, None)
         if piece.kind == "paren":
             if len(piece.items) != 1:
                 raise self.error("a list in brackets is not a value", piece.token)
@@ -822,6 +867,16 @@ class _Builder:
             return NLL()
         if what == "normal":
             return self.normal(items, seps, token)
+        if isinstance(what, tuple) and what[0] == "Dir":
+            if len(items) != 1 or seps or not isinstance(items[0], Symbol | IndexedBase):
+                raise self.error("\\operatorname{Dir}_{K}(\\alpha) takes one named vector", token)
+            name = items[0].name if isinstance(items[0], Symbol) else items[0].label.name
+            return DirichletLaw(self.vector(name), self.vector("x"), what[1])
+        if isinstance(what, tuple):
+            self.only_commas(seps, token, "\\psi")
+            if len(items) != 1:
+                raise self.error("\\psi takes one argument", token)
+            return sympy.polygamma(what[1], items[0])
         if what in _SPECIAL and self.decl.kind(what) is None:
             function, arity = _SPECIAL[what]
             self.only_commas(seps, token, what)
@@ -886,6 +941,9 @@ class _Builder:
     def distribution(self, value: object, token: Token) -> Distribution:
         if isinstance(value, Distribution):
             return value
+        if value == PDataX(xv):
+            # H(\hat{p}_{data}(x)): p̂_data over x alone (H(\hat{p}_{data}) is over y given x).
+            return p_data_x
         if isinstance(value, str):
             return self.named_distribution(value)
         if (
@@ -922,7 +980,7 @@ class _Builder:
             return _Piece("func", token.value, token, sup, base)
         if kind == "group" and sub is not None:
             inner_key = _group_name(atom)
-            if inner_key is None or self.decl.kind(inner_key) != "data":
+            if inner_key is None or self.decl.kind(inner_key) not in _DATA:
                 raise self.error("a subscript on a bracket", token)
             value = self.data(inner_key, sub, ctx, token)
             return _Piece("value", self.power_of(value, sup, token), token)
@@ -971,13 +1029,62 @@ class _Builder:
                 raise self.error("a list between bars is not a value", token)
             self.no_sub(sub, token)
             return _Piece("value", self.power_of(sympy.Abs(items[0]), sup, token), token)
+        if kind == "cases":
+            self.no_sub(sub, token)
+            return _Piece("value", self.power_of(self.cases(atom, ctx), sup, token), token)
         if kind == "binom":
             n, k = (self.script(t, ctx) for t in atom.children[1:])
             self.no_sub(sub, token)
             self.bound_factorial(n, token)
             return _Piece("value", self.power_of(sympy.binomial(n, k), sup, token), token)
-        piece = self.name(atom, sub, sup, ctx)
-        return replace(piece, raised=sup is not None)
+        piece = replace(self.name(atom, sub, sup, ctx), raised=sup is not None)
+        if kind == "greek" and token.value == "psi" and sub is None and not self.decl.kind("psi"):
+            order = _derivative_order(sup_trees[0]) if sup_trees else 0
+            if order is not None:
+                return _Piece("psi", (order, piece), token, raised=bool(sup_trees))
+        return piece
+
+    def cases(self, atom: Tree, ctx: _Context) -> Expr:
+        """``\\begin{cases} a & \\text{for } c \\\\ b & \\text{otherwise} \\end{cases}``."""
+        rows = [c for c in atom.children if isinstance(c, Tree)]
+        pairs: list[tuple[Expr, sympy.Basic]] = []
+        for k, row in enumerate(rows):
+            value, word = self.expr(row.children[0], ctx), row.children[2]
+            if word.value == "otherwise":
+                if len(row.children) > 3 or k != len(rows) - 1:
+                    raise self.error("\\text{otherwise} is the last case, with no condition", word)
+                pairs.append((value, sympy.true))
+            elif word.value in ("for", "if") and len(row.children) == 4:
+                pairs.append((value, self.condition(row.children[3], ctx, word)))
+            else:
+                raise self.error(
+                    "a case reads as value & \\text{for} condition or value & \\text{otherwise}",
+                    word,
+                )
+        return sympy.Piecewise(*pairs)
+
+    def condition(self, tree: Tree, ctx: _Context, token: Token) -> sympy.Basic:
+        links = [c.value for c in tree.children if isinstance(c, Token)]
+        if len(set(links)) > 1:
+            raise self.ambiguous(
+                "\\wedge and \\vee together",
+                token,
+                ("(a ∧ b) ∨ c", "a ∧ (b ∨ c)"),
+                "write one of them, or the cases apart",
+            )
+        parts = [self.comparison(c, ctx) for c in tree.children if isinstance(c, Tree)]
+        return sympy.Or(*parts) if links == ["or"] * len(links) and links else sympy.And(*parts)
+
+    def comparison(self, tree: Tree, ctx: _Context) -> sympy.Basic:
+        sides = [self.expr(c, ctx) for c in tree.children if isinstance(c, Tree)]
+        signs = [c for c in tree.children if isinstance(c, Token)]
+        made = []
+        for sign, a, b in zip(signs, sides, sides[1:], strict=False):
+            relation = _CONDITIONS.get(sign.value)
+            if relation is None:
+                raise self.error(f"{sign.value} is not a condition of a case", sign)
+            made.append(relation(a, b))
+        return sympy.And(*made)
 
     def bound_nesting(self, arg: Expr, token: Token) -> None:
         # sympy's assumption queries on a pure number cost exponential time in how deeply
@@ -1053,8 +1160,14 @@ class _Builder:
         if key is None:
             raise self.error("this cannot be a name", token)
         kind = self.decl.kind(key)
-        indexed = kind == "data" or (kind is None and key in ("x", "y"))
+        indexed = kind in _DATA or (kind is None and key in ("x", "y"))
         part = _spelled(sub) if sub is not None else None
+        if key == "Dir" and kind is None and atom.data == "textword":
+            return self.dirichlet(sub, sup, ctx, token)
+        if key == "delta" and kind is None and sub is not None:
+            pair = self.kronecker(sub, part, ctx)
+            if pair is not None:
+                return _Piece("value", self.power_of(pair, sup, token), token)
         if indexed and part is not None and self.decl.kind(f"{key}_{part}") is not None:
             # A declared x_m is a name even though x is data: the declaration settles it.
             indexed = False
@@ -1082,6 +1195,35 @@ class _Builder:
             return self.declared(key, kind, sup, token)
         return self.default(key, sup, token, ctx)
 
+    def dirichlet(self, sub: Tree | None, sup: Expr | None, ctx: _Context, token: Token) -> _Piece:
+        """``\\operatorname{Dir}_{K}(\\alpha)``: the Dirichlet law of the vector x of K
+        components, as the subscript of an expectation."""
+        if not ctx.want_dist:
+            raise self.error(
+                "\\operatorname{Dir} names a law: it stands in "
+                "\\mathbb{E}_{x \\sim \\operatorname{Dir}_{K}(\\alpha)}",
+                token,
+            )
+        if sub is None or sup is not None:
+            raise self.error(
+                "\\operatorname{Dir} takes its dimension: \\operatorname{Dir}_{K}", token
+            )
+        return _Piece("callable", ("Dir", self.script(sub, _Context())), token)
+
+    def kronecker(self, sub: Tree, part: str | None, ctx: _Context) -> Expr | None:
+        """``\\delta_{j, k}``, two indices between commas, is Kronecker's delta unless the
+        name ``delta_j_k`` is declared (``\\delta_{jk}`` stays a name: no comma, no pair)."""
+        head = sub.children[0]
+        if not (isinstance(head, Token) and head.type == "LBRACE"):
+            return None
+        if part is not None and self.decl.kind(f"delta_{part}") is not None:
+            return None
+        marks = [c.value for c in sub.children[1].children if isinstance(c, Token)]
+        if marks != ["comma"]:
+            return None
+        items, _ = self.inner(sub.children[1], ctx)
+        return sympy.KroneckerDelta(*items)
+
     def data(self, key: str, sub: Tree | None, ctx: _Context, token: Token) -> Expr:
         if ctx.expectation and key in ("x", "y"):
             if sub is not None:
@@ -1091,18 +1233,32 @@ class _Builder:
                     f"bound variable {key}"
                 )
             return xv if key == "x" else yv
-        base = IndexedBase(key) if key not in ("x", "y") else (x if key == "x" else y)
+        base = self.vector(key)
         if sub is None:
             if key in ("x", "y"):
                 # Bare x and y are plain variables, the ones an expectation binds.
                 return xv if key == "x" else yv
+            if ctx.want_dist:
+                return base  # the parameter vector of a law, \operatorname{Dir}_{K}(\alpha)
             raise self.error(f"the data {key} needs an index: {key}_i", token)
         letters = _spelled(sub)
         if letters is not None and len(letters) > 1 and letters.isalpha():
             # t_{nk}: a data symbol's subscript of letters is one index per letter.
             return base[tuple(self.index_symbol(c, ctx) for c in letters)]
+        head = sub.children[0]
+        if isinstance(head, Token) and head.type == "LBRACE":
+            items, seps = self.inner(sub.children[1], ctx)
+            if seps and set(seps) == {"comma"}:
+                # x_{m,2}: one index per place, as sympy's x[m, 2].
+                return base[items]
         index = self.script(sub, ctx)
         return base[index]
+
+    def vector(self, key: str) -> IndexedBase:
+        """The data named ``key``: positive where declared so (a law's parameters)."""
+        if self.decl.kind(key) == "positive data":
+            return IndexedBase(Symbol(key, positive=True))
+        return IndexedBase(key) if key not in ("x", "y") else (x if key == "x" else y)
 
     def index_symbol(self, letter: str, ctx: _Context) -> Expr:
         if letter in ctx.bound:
@@ -1161,6 +1317,9 @@ class _Builder:
             )
         if key == "pi":
             return _Piece("value", self.power_of(sympy.pi, sup, token), token)
+        if key == "gamma_E":
+            # \gamma alone is a variable; \gamma_E, as e, is the constant unless declared.
+            return _Piece("value", self.power_of(sympy.EulerGamma, sup, token), token)
         if key in ("theta", "N", "i") or key in self.decl.params:
             return _Piece("value", self.power_of(self.symbol(key, token), sup, token), token)
         base = key.split("_", 1)[0]
@@ -1207,13 +1366,20 @@ class _Builder:
             return self.support_sum(var, body, ctx, op)
         if upper is None:
             raise self.error(f"\\{op.value} needs its upper bound ^{{N}}", op)
-        index = i if var == "i" else Symbol(var, integer=True)
+        index = self.index(var)
         lo = self.expr(start, ctx)
         hi = self.script(upper, ctx)
         inner = _Context({**ctx.bound, var: index}, ctx.expectation, False)
         value = self.bigbody(body, inner)
         cls = sympy.Sum if op.value == "sum" else sympy.Product
         return cls(value, (index, lo, hi))
+
+    def index(self, var: str) -> Symbol:
+        """The index of a sum or product: an integer, of the kind declared for it (a positive
+        integer k of \\sum_{k=1}^{K}), else the seed's i or a plain integer."""
+        if self.decl.kind(var) in ("integer", "positive integer", "nonnegative integer"):
+            return symbol_for(var, self.decl)
+        return i if var == "i" else Symbol(var, integer=True)
 
     def binding(self, lower: Tree, op: Token) -> tuple[str, Tree | None]:
         """``{i=1}`` gives ("i", tree of 1); ``{x}`` or ``x`` gives ("x", None)."""
@@ -1288,9 +1454,14 @@ class _Builder:
         if upper is not None:
             raise self.error("\\mathbb{E} takes no superscript", op)
         names = ("x", "y")
-        dist: Distribution | None = None
+        dist: Distribution | Law | None = None
         if lower is not None:
             names, dist = self.expect_sub(lower, op)
+        if isinstance(dist, Law):
+            if names != ("x",):
+                raise self.error("a law's mean reads as \\mathbb{E}_{x \\sim law}", op)
+            # The law's variable is the vector x itself: x_k in the body is its component.
+            return Mean(self.bigbody(body, ctx), dist)
         bound = {n: (xv if n == "x" else yv) for n in names}
         inner = _Context({**ctx.bound, **bound}, True, False)
         if dist is None:
@@ -1321,7 +1492,7 @@ class _Builder:
                 return self.dists[key]
         return None
 
-    def expect_sub(self, lower: Tree, op: Token) -> tuple[tuple[str, ...], Distribution]:
+    def expect_sub(self, lower: Tree, op: Token) -> tuple[tuple[str, ...], Distribution | Law]:
         head = lower.children[0]
         ctx = _Context(want_dist=True)
         if not (isinstance(head, Token) and head.type == "LBRACE"):
@@ -1353,8 +1524,8 @@ class _Builder:
         piece = self.factor(fake, ctx)
         return piece.value
 
-    def as_dist(self, value: object, op: Token) -> Distribution:
-        if isinstance(value, Distribution):
+    def as_dist(self, value: object, op: Token) -> Distribution | Law:
+        if isinstance(value, Distribution | Law):
             return value
         if isinstance(value, str):
             return self.named_distribution(value)
@@ -1370,6 +1541,14 @@ _SCRIPT_ATOM = {
     "MATHCAL": "mathcal",
     "ACCENT": "accent",
     "TEXTWORD": "textword",
+}
+_CONDITIONS = {
+    "=": sympy.Eq,
+    "ne": sympy.Ne,
+    "<": sympy.Lt,
+    ">": sympy.Gt,
+    "le": sympy.Le,
+    "ge": sympy.Ge,
 }
 _DATASET = Symbol("dataset_X")
 # str() of an int above 4300 digits raises in Python >= 3.11: results stay below that.
@@ -1478,27 +1657,90 @@ def _bare_name_tree(expr: Tree) -> bool:
 
 def _spelled(script: Tree) -> str | None:
     """The letters of a subscript that is part of a name (``model``, ``KL``, ``1``,
-    ``sigma2``): one token, or braces holding letters, digits and Greek side by side."""
+    ``sigma2``): one token, or braces holding letters, digits and Greek side by side; a
+    squared letter spells its square (``t_{\\sigma^{2}}`` is ``t_sigma2``, the families'
+    name for σ²) and commas separate parts (``s_{\\sigma^{2},\\mu}`` is ``s_sigma2_mu``)."""
     head = script.children[0]
     if isinstance(head, Token) and head.type in ("WORD", "NUMBER", "GREEK", "TEXTWORD"):
         return head.value
+    if not (isinstance(head, Token) and head.type == "LBRACE"):
+        return None
+    children = script.children[1].children
+    items = [c for c in children if isinstance(c, Tree)]
+    if any(c.value != "comma" for c in children if isinstance(c, Token)):
+        return None
+    parts = [_spelled_item(item) for item in items]
+    return None if None in parts else "_".join(parts)  # type: ignore[arg-type]
+
+
+def _spelled_item(item: Tree) -> str | None:
+    if not item.children or len(item.children[0].children) != 1:
+        return None
+    parts = []
+    for factor in item.children[0].children[0].children:
+        if not isinstance(factor, Tree) or factor.data != "factor" or len(factor.children) != 2:
+            return None
+        atom, scripts = factor.children
+        if atom.data not in ("word", "greek", "textword", "number"):
+            return None
+        marks = scripts.children
+        if marks and not (
+            atom.data == "greek"
+            and len(marks) == 2
+            and marks[0].type == "SUP"
+            and _script_token(marks[1]) == "2"
+        ):
+            return None
+        parts.append(str(atom.children[0].value) + ("2" if marks else ""))
+    return "".join(parts)
+
+
+def _script_token(script: Tree) -> str | None:
+    """The single token of a script, bare or in braces: ``2`` of ``^2`` and of ``^{2}``."""
+    head = script.children[0]
+    if isinstance(head, Token) and head.type != "LBRACE":
+        return head.value
+    items = script.children[1].children
+    if len(items) != 1 or not items[0].children or not _bare_number(items[0].children[0]):
+        return None
+    return _first_token(items[0].children[0]).value
+
+
+def _derivative_order(script: Tree) -> int | None:
+    """n of the superscript ``{(n)}``, the order of a derivative (``\\psi^{(1)}``)."""
+    head = script.children[0]
     if not (isinstance(head, Token) and head.type == "LBRACE"):
         return None
     items = script.children[1].children
     if len(items) != 1 or not items[0].children:
         return None
     expr = items[0].children[0]
-    if len(expr.children) != 1:
+    if len(expr.children) != 1 or len(expr.children[0].children) != 1:
         return None
-    parts = []
-    for factor in expr.children[0].children:
-        if not isinstance(factor, Tree) or factor.data != "factor" or len(factor.children) != 2:
-            return None
-        atom, scripts = factor.children
-        if scripts.children or atom.data not in ("word", "greek", "textword", "number"):
-            return None
-        parts.append(str(atom.children[0].value))
-    return "".join(parts)
+    factor = expr.children[0].children[0]
+    if not (isinstance(factor, Tree) and factor.data == "factor" and len(factor.children) == 2):
+        return None
+    atom, scripts = factor.children
+    if atom.data != "paren" or scripts.children:
+        return None
+    inner = atom.children[1].children
+    if len(inner) != 1 or not inner[0].children or not _bare_number(inner[0].children[0]):
+        return None
+    digits = _first_token(inner[0].children[0]).value
+    return int(digits) if digits.isdigit() else None
+
+
+def _bare_number(expr: Tree) -> bool:
+    if len(expr.children) != 1 or len(expr.children[0].children) != 1:
+        return False
+    factor = expr.children[0].children[0]
+    return (
+        isinstance(factor, Tree)
+        and factor.data == "factor"
+        and len(factor.children) == 2
+        and factor.children[0].data == "number"
+        and not factor.children[1].children
+    )
 
 
 def _braced_bracket(atom: Tree) -> Tree | None:
@@ -1658,10 +1900,14 @@ def read_chain(
 
 
 def read_expression(
-    text: str, decl: Declarations | None = None, *, source: str = "<latex>"
+    text: str,
+    decl: Declarations | None = None,
+    *,
+    source: str = "<latex>",
+    limits: LatexLimits = LatexLimits(),
 ) -> Expr:
     """Read LaTeX holding one expression (no relation) into a sympy expression."""
-    chain = read_chain(text, decl, source=source)
+    chain = read_chain(text, decl, source=source, limits=limits)
     if chain.relations or chain.leading or len(chain.members) != 1:
         raise LatexError("one expression expected, not a chain", source, 1, 1)
     member = chain.members[0]
