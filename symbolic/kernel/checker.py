@@ -1204,6 +1204,8 @@ _LADDER_SHARE = 0.25
 _LADDER_COST = 3
 # Seconds a far point may take before it is skipped.
 _FAR_SECONDS = 1.0
+# The share of the numeric budget after which a check with enough agreeing points stops.
+_SETTLE_SHARE = 0.6
 
 
 def _ladder(dps: int) -> list[int]:
@@ -1353,9 +1355,18 @@ def _numeric_equal(lhs: Expr, rhs: Expr, sampler: _Sampler) -> _Verdict:
     doubtful: _Verdict | None = None
     complex_refuted: _Verdict | None = None
     complex_points = far_skipped = 0
+    # Past most of the budget, points that already agree are the evidence: stopping there says
+    # how many agreed, where running out of the budget would say nothing at all.
+    enough = time.monotonic() + _SETTLE_SHARE * _numeric_budget(sampler.cfg)
+    stopped = False
     try:
         for _, envs in sampler.points():
+            if stopped:
+                break
             for env in envs:
+                if agreed >= sampler.cfg.instances and time.monotonic() > enough:
+                    stopped = True
+                    break
                 complex_at = _is_complex(env)
                 far = sampler.is_far(env)
                 try:
@@ -1422,9 +1433,10 @@ def _numeric_equal(lhs: Expr, rhs: Expr, sampler: _Sampler) -> _Verdict:
         return _Verdict(Status.UNKNOWN, "neither side has a value at any sampled point")
     how = mean_semantics((lhs, rhs), sampler.instances)
     where = sampler.domain_note(complex_points, far_skipped)
+    cut = "; the other points were not evaluated within the time budget" if stopped else ""
     return _Verdict(
         Status.NUMERIC,
-        f"|lhs - rhs| < {_power(weakest)} at {agreed} points{where}; not proved"
+        f"|lhs - rhs| < {_power(weakest)} at {agreed} points{where}{cut}; not proved"
         + (f" ({how})" if how else ""),
     )
 
