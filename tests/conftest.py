@@ -21,6 +21,16 @@ T = TypeVar("T")
 WAIT_LIMIT = 1800.0
 
 
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line("markers", "costly: a test of a minute or more, run first")
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    # pytest-xdist hands tests out in collection order: a long test collected last keeps one
+    # worker busy while the other idles, so the costly ones go first.
+    items.sort(key=lambda item: item.get_closest_marker("costly") is None)
+
+
 @pytest.fixture(scope="session")
 def checked_seed() -> dict[str, CheckedDerivation]:
     return {d: check(get(d)) for d in ("cross-entropy-cost", "kl-vs-mle")}

@@ -73,6 +73,7 @@ def test_zero_truncated_poisson_rejects_a_zero(tmp_path: Path) -> None:
     assert code == 2 and "x = 0 is not in {1, 2, ...}: the positive integers" in err
 
 
+@pytest.mark.costly
 def test_von_mises_location_is_atan2_of_the_mean_sine_and_cosine(tmp_path: Path) -> None:
     data = ["0.3", "-2.9", "2.5", "0.3", "1.1", "-0.4"]
     code, out, err = script("mle", str(EXAMPLES / "von-mises-location.toml"), "--json",

@@ -156,6 +156,7 @@ KNOWN_EXAMPLES = {
     **dict.fromkeys(
         (
             "gaussian-regression-model",
+            "kl-normals",
             "laws-bernoulli-poisson",
             "logistic-model",
             "logistic-sigma-chains",

@@ -22,11 +22,11 @@ def _report(shared, derivation_id: str) -> selftest.Report:
     return shared.get(f"selftest/{derivation_id}", lambda: selftest.run([derivation_id]))
 
 
-# The costliest entries first: pytest-xdist hands tests out in order, so a long one started
-# last would keep one worker busy while the other idles.
-_COSTLY = ("mle/multivariate-normal", "mle/linear-regression", "kl/gamma", "kl/poisson")
+# The costliest entries first (tests marked costly run before the others, see conftest).
+_COSTLY = ("mle/multivariate-normal", "mle/linear-regression", "kl/beta", "kl/binomial")
 
 
+@pytest.mark.costly
 @pytest.mark.parametrize(
     "derivation_id", [*_COSTLY, *(i for i in ids() if i not in _COSTLY)]
 )
