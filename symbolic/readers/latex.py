@@ -1714,11 +1714,8 @@ def _derivative_order(script: Tree) -> int | None:
     items = script.children[1].children
     if len(items) != 1 or not items[0].children:
         return None
-    expr = items[0].children[0]
-    if len(expr.children) != 1 or len(expr.children[0].children) != 1:
-        return None
-    factor = expr.children[0].children[0]
-    if not (isinstance(factor, Tree) and factor.data == "factor" and len(factor.children) == 2):
+    factor = _lone_factor(items[0].children[0])
+    if factor is None:
         return None
     atom, scripts = factor.children
     if atom.data != "paren" or scripts.children:
@@ -1730,14 +1727,20 @@ def _derivative_order(script: Tree) -> int | None:
     return int(digits) if digits.isdigit() else None
 
 
-def _bare_number(expr: Tree) -> bool:
+def _lone_factor(expr: Tree) -> Tree | None:
+    """The factor (an atom and its scripts) of an expression of one term of one factor."""
     if len(expr.children) != 1 or len(expr.children[0].children) != 1:
-        return False
+        return None
     factor = expr.children[0].children[0]
+    if isinstance(factor, Tree) and factor.data == "factor" and len(factor.children) == 2:
+        return factor
+    return None
+
+
+def _bare_number(expr: Tree) -> bool:
+    factor = _lone_factor(expr)
     return (
-        isinstance(factor, Tree)
-        and factor.data == "factor"
-        and len(factor.children) == 2
+        factor is not None
         and factor.children[0].data == "number"
         and not factor.children[1].children
     )
@@ -1748,18 +1751,8 @@ def _braced_bracket(atom: Tree) -> Tree | None:
     items = atom.children[1].children
     if len(items) != 1 or not items[0].children:
         return None
-    expr = items[0].children[0]
-    if len(expr.children) != 1 or len(expr.children[0].children) != 1:
-        return None
-    factor = expr.children[0].children[0]
-    if (
-        isinstance(factor, Tree)
-        and factor.data == "factor"
-        and len(factor.children) == 2
-        and factor.children[0].data == "paren"
-    ):
-        return factor
-    return None
+    factor = _lone_factor(items[0].children[0])
+    return factor if factor is not None and factor.children[0].data == "paren" else None
 
 
 def _group_name(atom: Tree) -> str | None:
@@ -1783,15 +1776,8 @@ def _group_name(atom: Tree) -> str | None:
 
 
 def _bare_name_tree_scripted(expr: Tree) -> bool:
-    if len(expr.children) != 1 or len(expr.children[0].children) != 1:
-        return False
-    factor = expr.children[0].children[0]
-    return (
-        isinstance(factor, Tree)
-        and factor.data == "factor"
-        and len(factor.children) == 2
-        and factor.children[0].data in ("word", "greek", "accent")
-    )
+    factor = _lone_factor(expr)
+    return factor is not None and factor.children[0].data in ("word", "greek", "accent")
 
 
 def _differential(factor: object) -> str | None:
@@ -1809,10 +1795,8 @@ def _differential(factor: object) -> str | None:
 
 def _label(expr: Tree) -> str | None:
     """``\\hat{\\theta}_{MLE}`` standing alone names the MLE."""
-    if len(expr.children) != 1 or len(expr.children[0].children) != 1:
-        return None
-    factor = expr.children[0].children[0]
-    if not (isinstance(factor, Tree) and factor.data == "factor" and len(factor.children) == 2):
+    factor = _lone_factor(expr)
+    if factor is None:
         return None
     atom, scripts = factor.children
     if atom.data != "accent":
