@@ -425,22 +425,9 @@ def _prove_equal(a: Expr, b: Expr, budget: float) -> tuple[bool, str]:
     return True, how
 
 
-def side_conditions(
-    lhs: Expr, rhs: Expr, intervals: Mapping[Symbol, tuple[float, float]] | None = None
-) -> list[str]:
-    """The obligations of an equality or inequality between two sides that no rule discharges:
-    each bound index's assumptions hold on its range (sympy simplified the summand under
-    them), and a denominator that may vanish is a denominator of both sides (an identity holds
-    where both sides are defined, on the same set).
-
-    >>> t = Symbol("t", real=True)
-    >>> side_conditions((t**2 - 1) / (t - 1), t + 1)
-    ['the left side is undefined where t - 1 = 0 (t = 1) and the right side is not']
-    """
-    return _range_conditions(lhs, rhs) + domain_mismatches(lhs, rhs, intervals)
-
-
 def _range_conditions(lhs: Expr, rhs: Expr) -> list[str]:
+    """The obligations of a value claim's sums that no rule discharges: each bound index's
+    declared sign holds on its range (sympy simplified the summand under it)."""
     found: list[str] = []
     for side in (lhs, rhs):
         for node in side.atoms(Sum, Product):
