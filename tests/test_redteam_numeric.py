@@ -256,10 +256,7 @@ def test_enough_claims() -> None:
 
 
 # Claims the kernel still gets wrong, each with what is missing; xfail, never skipped.
-KNOWN_GAPS = {
-    "power-of-power": "a counterexample needs w < 0, a even and b a half at once; the points "
-    "drawn among small integers and halves meet that combination only by chance",
-}
+KNOWN_GAPS: dict[str, str] = {}
 
 
 def _cases(claims: list[Claim]) -> list[object]:
@@ -295,7 +292,8 @@ def test_numeric_route_alone_is_not_fooled(claim: Claim) -> None:
 
 def test_false_claims_that_agree_far_are_certified() -> None:
     """The counterexamples that fooled the old route are now proofs: disjoint balls."""
-    for name in ("exp-1000", "1e-60", "log+1e-80", "e-partial", "cancellation", "e-limit"):
+    for name in ("exp-1000", "1e-60", "log+1e-80", "e-partial", "cancellation", "e-limit",
+                 "gauss-cut", "theta-series", "geometric-shifted", "power-of-power"):
         checked = _step(next(c for c in CLAIMS if c.name == name))
         assert checked.status is Status.REFUTED, (name, checked.detail)
         assert "certified" in checked.detail and "not certified" not in checked.detail, name

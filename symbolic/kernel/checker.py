@@ -1166,10 +1166,56 @@ class _Sampler:
             if envs:
                 yield inst, envs
 
+    def grid(self) -> list[Point]:
+        """Points where the free symbols take small integers and halves together, drawn from
+        a fixed grid (the same at every seed), for the equality route to screen.
+
+        Random draws meet a combination such as w < 0 with a even and b a half, where
+        (w^a)^b and w^(ab) part, only by chance; on the grid of 7^3 values such points are
+        visited in turn."""
+        inst = next(iter(self.instances), None)
+        real = [s for s in self.free if s.is_extended_real or s.is_extended_real is None]
+        if inst is None or not real or any(isinstance(v, mpmath.mpc) for v in inst.values.values()):
+            return []
+        options = [_grid_values(s, self.intervals.get(s)) for s in real]
+        if not all(options):
+            return []
+        params = next((envs[0].params for _, envs in self.points()), {})
+        combos = list(itertools.product(*options))
+        if len(combos) > _GRID_POINTS:
+            combos = random.Random(0).sample(combos, _GRID_POINTS)
+        envs = [
+            Point(replace(inst, values={**inst.values, **dict(zip(real, c, strict=True))}), params)
+            for c in combos
+        ]
+        return [e for e in envs if not self.hypotheses or satisfies(self.hypotheses, e)]
+
     def unsatisfied(self) -> bool:
         """Whether no sampled point satisfies the hypotheses: a proof under them would be
         vacuous as far as the kernel can tell."""
         return bool(self.hypotheses) and not any(True for _ in self.points())
+
+
+_GRID = (-2, -1, mpmath.mpf(-1) / 2, 0, mpmath.mpf(1) / 2, 1, 2, 3)
+_GRID_POINTS = 512
+
+
+def _grid_values(sym: Symbol, interval: tuple[float, float] | None) -> list[mpmath.mpf]:
+    values = [mpmath.mpf(v) for v in _GRID]
+    if sym.is_integer:
+        values = [v for v in values if v == int(v)]
+    if interval is not None:
+        values = [v for v in values if interval[0] < v < interval[1]]
+    checks = (
+        (sym.is_positive, lambda v: v > 0),
+        (sym.is_negative, lambda v: v < 0),
+        (sym.is_nonnegative, lambda v: v >= 0),
+        (sym.is_nonpositive, lambda v: v <= 0),
+        (sym.is_zero is False, lambda v: v != 0),
+        (sym.is_even, lambda v: v == int(v) and int(v) % 2 == 0),
+        (sym.is_odd, lambda v: v == int(v) and int(v) % 2 == 1),
+    )
+    return [v for v in values if all(test(v) for holds, test in checks if holds)]
 
 
 def _equal_symbols(exprs: tuple[Expr, ...]) -> list[tuple[Symbol, Symbol]]:
@@ -1385,6 +1431,37 @@ def _refutation(lhs: Expr, rhs: Expr, env: Point, gap: _Gap, what: str) -> _Verd
     )
 
 
+# CPU seconds the grid screen may take, and the digits it evaluates at.
+_SCREEN_SECONDS = 0.3
+_SCREEN_DPS = 30
+
+
+def _screen(lhs: Expr, rhs: Expr, sampler: _Sampler) -> list[Point]:
+    """The first grid point where both sides have values that differ at a glance: it joins
+    the sampled points, to be followed up the ladder and certified like any other. Points
+    where a side is undefined are passed over: one such point says nothing of an identity
+    that holds wherever both sides are defined."""
+    started = time.process_time()
+    with mpmath.workdps(_SCREEN_DPS):
+        for env in sampler.grid():
+            if time.process_time() - started > _SCREEN_SECONDS:
+                break
+            try:
+                with time_budget(_SCREEN_SECONDS):
+                    lv, rv = _value(lhs, env), _value(rhs, env)
+            except (Unsupported, BudgetExceeded):
+                return []
+            if isinstance(lv, Undefined) or isinstance(rv, Undefined):
+                continue
+            if mpmath.isinf(lv) or mpmath.isinf(rv):
+                if lv != rv:
+                    return [env]
+                continue
+            if abs(lv - rv) > tolerance(_SCREEN_DPS // 2) * _scale(lv, rv):
+                return [env]
+    return []
+
+
 def _numeric_equal(lhs: Expr, rhs: Expr, sampler: _Sampler) -> _Verdict:
     dps = sampler.cfg.dps
     deadline = time.monotonic() + sampler.cfg.budget * _LADDER_SHARE
@@ -1399,7 +1476,8 @@ def _numeric_equal(lhs: Expr, rhs: Expr, sampler: _Sampler) -> _Verdict:
     enough = time.monotonic() + _SETTLE_SHARE * _numeric_budget(sampler.cfg)
     stopped = False
     try:
-        for _, envs in sampler.points():
+        screened = _screen(lhs, rhs, sampler)
+        for _, envs in itertools.chain([(None, screened)], sampler.points()):
             if stopped:
                 break
             for env in envs:
@@ -1408,13 +1486,15 @@ def _numeric_equal(lhs: Expr, rhs: Expr, sampler: _Sampler) -> _Verdict:
                     break
                 complex_at = _is_complex(env)
                 far = sampler.is_far(env)
+                extra = far or any(env is e for e in screened)
                 try:
-                    # A far point is extra evidence: it may not take long.
-                    with complex_mode(complex_at), time_budget(_FAR_SECONDS if far else 0):
+                    # A far or grid point is extra evidence: it may not take long.
+                    with complex_mode(complex_at), time_budget(_FAR_SECONDS if extra else 0):
                         gap = _gap(lhs, rhs, env, dps, full > 0, deadline)
                 except (Unsupported, BudgetExceeded):
                     if far:
                         far_skipped += 1
+                    if extra:
                         continue
                     raise
                 if gap.kind == "skip":
