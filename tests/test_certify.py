@@ -12,6 +12,8 @@ import mpmath
 import pytest
 from sympy import (
     Abs,
+    Float,
+    Integer,
     Integral,
     Piecewise,
     Rational,
@@ -177,3 +179,40 @@ def test_theta_claim_off_by_1e_136_is_certified() -> None:
     checked = _check(Sum(exp(-pi * n**2 / 100), (n, -oo, oo)), 10)
     assert checked.status is Status.REFUTED
     assert "certified" in checked.detail and "not certified" not in checked.detail
+
+
+def test_model_and_data_probabilities_are_certified() -> None:
+    """p_model, p̂_data(y | x) and p̂_data(x) have ball implementations: a claim off by
+    exp(-300) or by 10^-60 of a frequency is certified, and the printed balls show the
+    digits where the sides part."""
+    from symbolic.kernel.measures import N, PData, PDataX, PModel, i, theta
+    from symbolic.kernel.measures import x as xs
+    from symbolic.kernel.measures import y as ys
+
+    nll = -Sum(log(PModel(ys[i], xs[i], theta)), (i, 1, N))
+    frequencies = Sum(PData(ys[i], xs[i]) * PDataX(xs[i]), (i, 1, N))
+    for wrong in (nll + exp(-300), nll + frequencies / 10**60):
+        checked = check_step(nll, Relation.EQ, Step(Relation.EQ, wrong, "claim"),
+                             params=(theta,))
+        assert checked.status is Status.REFUTED, checked.detail
+        assert "certified" in checked.detail and "not certified" not in checked.detail
+        lhs, rhs = checked.counterexample["lhs_ball"], checked.counterexample["rhs_ball"]
+        assert lhs.split("+/-")[0] != rhs.split("+/-")[0]
+
+
+def test_model_probability_ball_holds_the_softmax() -> None:
+    """The ball of p_model(y | x, θ) at a sampled instance holds the softmax computed by
+    mpmath at 60 digits from the instance's coefficients."""
+    from symbolic.kernel.measures import PModel, theta
+
+    inst = sample_instances()[1]
+    env = Point(inst, {theta: mpmath.mpf(3) / 4})
+    feature = inst.xs[0]
+    c = certify(PModel(Integer(1), Float(feature, 30), theta), Integer(2), env)
+    assert c.certified, c.missing
+    with mpmath.workdps(60):
+        logits = [a * env.params[theta] * feature + b * env.params[theta] ** 2 + cc
+                  for a, b, cc in inst.model.coefficients]
+        expected = mpmath.exp(logits[1]) / mpmath.fsum(mpmath.exp(v) for v in logits)
+        centre, radius = _enclosure(c.lhs)
+        assert abs(centre - expected) <= radius + mpmath.mpf(10) ** -28

@@ -160,6 +160,35 @@ expr = "k/(n + 1)"
 ''') == [Status.REFUTED]
 
 
+def test_a_root_of_a_quadratic_score_is_unique_by_descartes():
+    """sigma^2 = S/N is the only positive root of -N sigma^2 + S (one sign change); the
+    negative root of the same quadratic is outside sigma's domain, so it is refuted."""
+    checked = check(files.load(EXAMPLES / "normal-sd-known-mean.toml"))
+    assert "Descartes' rule of signs" in checked.steps[1].detail
+    negative = (EXAMPLES / "normal-sd-known-mean.toml").read_text().replace(
+        'expr = "sqrt(', 'expr = "-sqrt('
+    )
+    assert _statuses(negative)[1] is Status.REFUTED
+
+
+def test_descartes_counts_a_coefficient_of_unknown_sign_both_ways():
+    """v^2 - c v - 1 with c real: signs (+, ?, -) change once whatever c is, so one positive
+    root; v^2 - c v + 1 may have two positive roots (c = 3), so uniqueness is not claimed."""
+    from sympy import Symbol, sqrt
+
+    from symbolic.kernel.assumptions import Assumptions
+    from symbolic.kernel.calculus import unique_root
+
+    v, c = Symbol("v", positive=True), Symbol("c", real=True)
+    root = (c + sqrt(c**2 + 4)) / 2
+    assert unique_root(v**2 - c * v - 1, v, root, [Assumptions()])[0]
+    ok, why = unique_root(v**2 - c * v + 1, v, (c + sqrt(c**2 - 4)) / 2, [Assumptions()])
+    assert not ok and "may have 2 positive roots" in why
+    # On the whole real line v^2 - 1 has two roots, though its coefficients change sign once.
+    w = Symbol("w", real=True)
+    assert not unique_root(w**2 - 1, w, 1, [Assumptions()])[0]
+
+
 def test_a_factor_that_depends_on_the_parameter_is_not_proportional():
     assert _statuses('''
 title = "not proportional"
@@ -180,6 +209,7 @@ expr = "exp(-w**2 + w)"
         "logistic-gradient",
         "bernoulli-score-solved",
         "bernoulli-second-order",
+        "normal-sd-known-mean",
     ],
 )
 def test_calculus_examples_are_proved(name):

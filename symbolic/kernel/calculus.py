@@ -16,6 +16,7 @@ False
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Sequence
 
 import sympy
@@ -38,12 +39,17 @@ def _decided(expr: Expr, variants: Sequence[Assumptions], test: str) -> bool:
 
 
 def unique_root(
-    expr: Expr, var: Symbol, solution: Expr, variants: Sequence[Assumptions]
+    expr: Expr,
+    var: Symbol,
+    solution: Expr,
+    variants: Sequence[Assumptions],
+    interval: tuple[float, float] | None = None,
 ) -> tuple[bool, str]:
-    """Whether ``solution`` is the only real root of ``expr = 0`` in ``var``: the numerator of
-    ``expr`` over a common denominator is a polynomial in ``var`` of degree 1 whose leading
-    coefficient is proved nonzero, and its root is ``solution``. (Roots of higher degree are
-    not attempted: the step is then numeric.)"""
+    """Whether ``solution``, already shown to be a root of ``expr = 0`` in the domain of
+    ``var``, is its only one there: the numerator of ``expr`` over a common denominator is a
+    polynomial in ``var``, of degree 1 with a leading coefficient proved nonzero and
+    ``solution`` as its root, or of higher degree with at most one root in the domain by
+    Descartes' rule of signs."""
     from symbolic.kernel.checker import normalize
 
     # Sums are split by linearity first, so that w leaves Sum(w x[i]**2) as a factor.
@@ -53,6 +59,8 @@ def unique_root(
     if not numerator.is_polynomial(var):
         return False, f"the numerator {numerator} is not a polynomial in {var}"
     poly = sympy.Poly(numerator, var)
+    if poly.degree() > 1:
+        return _descartes(poly, var, interval, variants)
     if poly.degree() != 1:
         return False, f"the numerator {numerator} has degree {poly.degree()} in {var}, not 1"
     lead = poly.LC()
@@ -64,6 +72,68 @@ def unique_root(
     return True, (
         f"the numerator {numerator} is of degree 1 in {var} with a nonzero leading "
         f"coefficient: {solution} is its only root"
+    )
+
+
+# Coefficients of unknown sign are tried with every sign: 3^k assignments.
+_UNKNOWN_SIGNS = 6
+
+
+def _sign(c: Expr, variants: Sequence[Assumptions]) -> int | None:
+    if c == 0 or any(sympy.simplify(v.form(c)) == 0 for v in variants[:1]):
+        return 0
+    if _decided(c, variants, "is_positive"):
+        return 1
+    if _decided(-c, variants, "is_positive"):
+        return -1
+    return None
+
+
+def _changes(signs: Sequence[int]) -> int:
+    nonzero = [s for s in signs if s != 0]
+    return sum(a != b for a, b in zip(nonzero, nonzero[1:], strict=False))
+
+
+def _descartes(
+    poly: sympy.Poly,
+    var: Symbol,
+    interval: tuple[float, float] | None,
+    variants: Sequence[Assumptions],
+) -> tuple[bool, str]:
+    """At most one root of ``poly`` in the domain of ``var`` by Descartes' rule of signs: the
+    number of positive roots is at most the number of sign changes of the coefficients (of
+    p(-v) for the negative roots). A coefficient whose sign is not proved counts with every
+    sign it could have."""
+    positive = var.is_positive or (interval is not None and interval[0] >= 0)
+    coefficients = poly.all_coeffs()
+    degree = poly.degree()
+    signs = [_sign(c, variants) for c in coefficients]
+    unknown = [k for k, s in enumerate(signs) if s is None]
+    if len(unknown) > _UNKNOWN_SIGNS:
+        return False, f"the signs of {len(unknown)} coefficients of the numerator are not proved"
+    worst = 0
+    for choice in itertools.product((1, -1, 0), repeat=len(unknown)):
+        trial = list(signs)
+        for k, s in zip(unknown, choice, strict=True):
+            trial[k] = s
+        if all(s == 0 for s in trial):
+            continue
+        roots = _changes(trial)
+        if not positive:
+            # p(-v): the coefficient of v^j changes sign with j odd; and v = 0 may be a root.
+            mirrored = [s * (-1) ** (degree - k) for k, s in enumerate(trial)]
+            roots += _changes(mirrored) + (trial[-1] == 0)
+        worst = max(worst, roots)
+    where = "positive" if positive else "real"
+    if worst > 1:
+        return False, (
+            f"the numerator, of degree {degree} in {var}, may have {worst} {where} roots by "
+            "Descartes' rule of signs"
+        )
+    return True, (
+        f"the numerator, of degree {degree} in {var}, has at most one {where} root by "
+        "Descartes' rule of signs (its coefficients change sign once): the solution is the "
+        "only one"
     )
 
 

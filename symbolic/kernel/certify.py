@@ -23,6 +23,7 @@ counterexample rests on mpmath at two precisions only.
 from __future__ import annotations
 
 import itertools
+from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -32,6 +33,7 @@ from flint import acb, arb, ctx, fmpz
 from sympy import Expr, Indexed, Symbol
 
 from symbolic.kernel.budget import BudgetExceeded, time_budget
+from symbolic.kernel.measures import PData, PDataX, PModel
 from symbolic.kernel.numeric import Point, Undefined, Unsupported, _breakpoints, _indexed, _symbol
 
 __all__ = ["Certificate", "NoBall", "certify"]
@@ -96,7 +98,8 @@ def _climb(lhs: Expr, rhs: Expr, env: Point, complex_values: bool) -> Certificat
         if not (a.is_finite() and b.is_finite()):
             continue
         if not a.overlaps(b):
-            return Certificate(True, _text(a), _text(b), bits)
+            digits = _separating_digits(a, b)
+            return Certificate(True, _text(a, digits), _text(b, digits), bits)
     return Certificate(False, _text(a), _text(b), bits, overlap=True)
 
 
@@ -272,8 +275,18 @@ def _midpoint(ball: acb) -> mpmath.mpf:
     return mpmath.mpf((int(man), int(exp)))
 
 
-def _text(ball: acb) -> str:
-    return ball.real.str(30, radius=True) if ball.imag == 0 else ball.str(30, radius=True)
+def _separating_digits(a: acb, b: acb) -> int:
+    """Enough digits for the printed balls to show where they part (30 at least)."""
+    gap, size = _midpoint(abs(a - b)), _midpoint(abs(a) + abs(b))
+    if gap == 0 or size == 0:
+        return 30
+    return max(30, min(3100, int(mpmath.log10(size / gap)) + 6))
+
+
+def _text(ball: acb, digits: int = 30) -> str:
+    if ball.imag == 0:
+        return ball.real.str(digits, radius=True)
+    return ball.str(digits, radius=True)
 
 
 def _exact(value: object) -> acb:
@@ -414,6 +427,8 @@ class _Ball:
 
     def _function(self, e: Expr, an: bool) -> acb:
         f = e.func
+        if f in (PModel, PData, PDataX):
+            return self._measure(e, an)
         if f not in _KNOWN:
             name = getattr(f, "__name__", str(f))
             raise NoBall(f"no ball implementation of {name}")
@@ -472,6 +487,41 @@ class _Ball:
         if f is sympy.ceiling and not self.complex:
             return args[0].real_ceil(an)
         raise NoBall(f"no ball implementation of {f.__name__ if hasattr(f, '__name__') else f}")
+
+    def _measure(self, e: Expr, an: bool) -> acb:
+        """p_model, p̂_data(y | x) and p̂_data(x) of the sampled instance: the data, the model's
+        coefficients and the parameter are exact binary fractions, so the softmax and the
+        frequencies are enclosed like any other expression."""
+        if self.complex or self.continued:
+            raise NoBall("a probability of the model or the data at a complex point")
+        inst = self.env.instance
+        args = [self._exact_real(self._value(a, an), e) for a in e.args]
+        if isinstance(e, PDataX):
+            return acb(Counter(inst.xs)[args[0]]) / inst.n
+        label, feature = args[0], args[1]
+        if isinstance(e, PData):
+            marginal = Counter(inst.xs)[feature]
+            if marginal == 0:
+                raise Undefined(f"p_data(y | x) at x = {mpmath.nstr(feature, 10)}, not observed")
+            return acb(inst.counts()[(feature, label)]) / marginal
+        model, param = inst.model, self._value(e.args[2], an)
+        fitted = dict(model.fit)
+        if feature in fitted:
+            return acb(1 if label == fitted[feature] else 0)
+        if label != int(label) or int(label) not in model.labels:
+            return acb(0)
+        x = _exact(feature)
+        weights = [
+            (_exact(a) * param * x + _exact(b) * param**2 + _exact(c)).exp()
+            for a, b, c in model.coefficients
+        ]
+        return weights[model.labels.index(int(label))] / sum(weights, acb(0))
+
+    def _exact_real(self, ball: acb, e: Expr) -> mpmath.mpf:
+        # Data and labels are looked up by value: only an exact point names one.
+        if not (ball.imag == 0 and ball.real.is_exact()):
+            raise NoBall(f"an argument of {e.func.__name__} that is not an exact number")
+        return _midpoint(ball)
 
     def _truth(self, cond: sympy.Basic) -> bool:
         if cond is sympy.true:

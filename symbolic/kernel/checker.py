@@ -27,6 +27,7 @@ Generators may offer a witness ``h``; the kernel checks it and never takes it on
 from __future__ import annotations
 
 import itertools
+import math
 import random
 import time
 from collections.abc import Callable, Iterable, Iterator, Mapping
@@ -1181,9 +1182,12 @@ class _Sampler:
         if not all(options):
             return []
         params = next((envs[0].params for _, envs in self.points()), {})
-        combos = list(itertools.product(*options))
-        if len(combos) > _GRID_POINTS:
-            combos = random.Random(0).sample(combos, _GRID_POINTS)
+        if math.prod(len(o) for o in options) <= _GRID_POINTS:
+            combos = list(itertools.product(*options))
+        else:
+            # Too many symbols for the whole grid (8^k): a fixed sample of it, never the list.
+            rng = random.Random(0)
+            combos = [tuple(rng.choice(o) for o in options) for _ in range(_GRID_POINTS)]
         envs = [
             Point(replace(inst, values={**inst.values, **dict(zip(real, c, strict=True))}), params)
             for c in combos
@@ -1436,11 +1440,22 @@ _SCREEN_SECONDS = 0.3
 _SCREEN_DPS = 30
 
 
+def _real_only_at_special_points(expr: Expr) -> bool:
+    """Whether ``expr`` has a power with a non-integer exponent of a base that may be
+    negative: real at integers and halves, undefined (complex) at most random points."""
+    return any(
+        not node.exp.is_integer and not node.base.is_nonnegative
+        for node in expr.atoms(sympy.Pow)
+    )
+
+
 def _screen(lhs: Expr, rhs: Expr, sampler: _Sampler) -> list[Point]:
     """The first grid point where both sides have values that differ at a glance: it joins
     the sampled points, to be followed up the ladder and certified like any other. Points
     where a side is undefined are passed over: one such point says nothing of an identity
     that holds wherever both sides are defined."""
+    if not any(_real_only_at_special_points(e) for e in (lhs, rhs)):
+        return []
     started = time.process_time()
     with mpmath.workdps(_SCREEN_DPS):
         for env in sampler.grid():
@@ -1859,7 +1874,7 @@ def _prove_root(
     inside, where = calculus.in_domain(solution, var, intervals.get(var), variants)
     if not inside:
         return False, where
-    unique, why = calculus.unique_root(lhs, var, solution, variants)
+    unique, why = calculus.unique_root(lhs, var, solution, variants, intervals.get(var))
     if not unique:
         return False, f"{where} and sets the left side to 0, but uniqueness is not proved: {why}"
     return True, f"{why}; {where}"
