@@ -210,6 +210,7 @@ expr = "exp(-w**2 + w)"
         "bernoulli-score-solved",
         "bernoulli-second-order",
         "normal-sd-known-mean",
+        "normal-hessian",
     ],
 )
 def test_calculus_examples_are_proved(name):

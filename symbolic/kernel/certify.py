@@ -383,6 +383,12 @@ class _Ball:
             return self._integral(e)
         if isinstance(e, sympy.Piecewise):
             return self._piecewise(e.args, an)
+        if isinstance(e, sympy.Derivative):
+            # sympy's differentiation is exact; a derivative it cannot take has no ball.
+            done = e.doit()
+            if done.has(sympy.Derivative):
+                raise NoBall(f"the derivative {e}, which sympy does not take")
+            return self._value(done, an)
         return self._function(e, an)
 
     def _piecewise(self, pieces: tuple, an: bool) -> acb:

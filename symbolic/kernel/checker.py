@@ -57,7 +57,7 @@ from sympy import (
 )
 from sympy.calculus.util import continuous_domain
 
-from symbolic.kernel import calculus, closed_forms
+from symbolic.kernel import calculus, closed_forms, matrices
 from symbolic.kernel.assumptions import Assumptions, fresh
 from symbolic.kernel.budget import BudgetExceeded, time_budget
 from symbolic.kernel.certify import certify
@@ -2028,6 +2028,20 @@ def check_step(
     lhs = as_expr(lhs)
     step = replace(step, rhs=as_expr(step.rhs))
     params = params if params is not None else (theta,)
+    if matrices.is_matrix(lhs) or matrices.is_matrix(step.rhs):
+        def scalar(claim: matrices.Claim) -> CheckedStep:
+            return check_step(
+                claim.lhs, Relation.EQ, Step(claim.relation, claim.rhs, step.rule),
+                index=index, params=params, intervals=intervals, data=data, vectors=vectors,
+                config=config, domains=domains, hypotheses=hypotheses, sampling=sampling,
+            )
+
+        worst_ = _matrix_verdict(lhs, step, scalar)
+        return CheckedStep(
+            index=index, lhs=lhs, lhs_sense=lhs_sense, relation=step.relation, rhs=step.rhs,
+            rule=step.rule, status=worst_.status, detail=worst_.detail,
+            counterexample=worst_.counterexample, obligations=worst_.obligations, seal=_SEAL,
+        )
     assumptions = Assumptions.of(domains or {}, hypotheses)
     if step.relation in (Relation.DIFF, Relation.SOLVE) and step.wrt is None:
         worst = _Verdict(Status.UNKNOWN, f"a {step.relation.value} step needs a variable (wrt)")
@@ -2056,6 +2070,39 @@ def check_step(
         obligations=worst.obligations,
         wrt=step.wrt,
         seal=_SEAL,
+    )
+
+
+def _matrix_verdict(
+    lhs: Expr, step: Step, scalar: Callable[[matrices.Claim], CheckedStep]
+) -> _Verdict:
+    """A matrix step as its scalar claims (:mod:`symbolic.kernel.matrices`), each checked as a
+    step of its own: the step's verdict is the worst of theirs, and names the claim."""
+    made = matrices.claims(lhs, step.relation, step.rhs)
+    if isinstance(made, str):
+        return _Verdict(Status.UNKNOWN, made)
+    checked = [(claim, scalar(claim)) for claim in made]
+    status = worst(c.status for _, c in checked)
+    obligations = tuple(o for _, c in checked for o in c.obligations)
+    what = (
+        "entrywise" if step.relation is Relation.EQ
+        else "by Sylvester's criterion, on a symmetric matrix"
+    )
+    if status is Status.PROVED:
+        return _Verdict(
+            status,
+            f"{what}: {len(checked)} claims proved ("
+            + "; ".join(f"{claim.label}: {c.detail}" for claim, c in checked) + ")",
+        )
+    claim, bad = next((cl, c) for cl, c in checked if c.status is status)
+    example = dict(bad.counterexample or {}) or None
+    if example is not None:
+        example["claim"] = claim.label
+    return _Verdict(
+        status,
+        f"{what}, {claim.label} ({claim.lhs} {claim.relation.value} {claim.rhs}): {bad.detail}",
+        example,
+        obligations=obligations,
     )
 
 

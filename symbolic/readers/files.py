@@ -196,6 +196,22 @@ def _divergence(p: object, q: object) -> Expr:
     return KL(p, q)
 
 
+def _hessian(f: Expr, variables: tuple) -> sympy.ImmutableMatrix:
+    """``hessian(f, (a, b))``: the matrix of the second derivatives, unevaluated, as written."""
+    if not isinstance(variables, tuple) or not all(isinstance(v, Symbol) for v in variables):
+        raise TypeError("hessian takes an expression and a tuple of declared symbols")
+    return sympy.ImmutableMatrix(
+        [[sympy.Derivative(f, a, b) for b in variables] for a in variables]
+    )
+
+
+def _matrix(*rows: tuple) -> sympy.ImmutableMatrix:
+    """``Matrix((a, b), (c, d))``: one tuple per row, all of one length."""
+    if not rows or not all(isinstance(r, tuple) and len(r) == len(rows[0]) for r in rows):
+        raise TypeError("Matrix takes rows, each a tuple, all of one length")
+    return sympy.ImmutableMatrix([list(r) for r in rows])
+
+
 def _predeclared() -> dict[str, object]:
     """Names every file may use: the measures, the data, N and i, and the model θ."""
     functions: dict[str, Callable[..., Expr]] = {
@@ -213,6 +229,8 @@ def _predeclared() -> dict[str, object]:
         "KroneckerDelta": sympy.KroneckerDelta,
         "Product": sympy.Product,
         "diff": sympy.Derivative,
+        "hessian": _hessian,
+        "Matrix": _matrix,
         "E": _expectation,
         "H": _entropy,
         "CE": _entropy,
