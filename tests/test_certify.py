@@ -216,3 +216,15 @@ def test_model_probability_ball_holds_the_softmax() -> None:
         expected = mpmath.exp(logits[1]) / mpmath.fsum(mpmath.exp(v) for v in logits)
         centre, radius = _enclosure(c.lhs)
         assert abs(centre - expected) <= radius + mpmath.mpf(10) ** -28
+
+
+def test_a_series_in_a_symbol_is_bounded_at_the_point() -> None:
+    """Σ q^k = 1/(1 - q) on (0, 1/2): the tail is proved with q at its exact sampled value."""
+    q = Symbol("q", positive=True)
+    j = Symbol("j", integer=True, nonnegative=True)
+    checked = check_step(
+        Sum(q**j, (j, 0, oo)), Relation.EQ,
+        Step(Relation.EQ, 1 / (1 - q) + Rational(1, 10**40), "claim"), intervals={q: (0, 0.5)},
+    )
+    assert checked.status is Status.REFUTED
+    assert "certified" in checked.detail and "not certified" not in checked.detail

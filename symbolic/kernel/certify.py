@@ -122,7 +122,8 @@ def _exact_term(term: Expr, k: Symbol, env: Point) -> Expr:
         if not isinstance(v, mpmath.mpf):
             raise NoBall(f"a series whose term's {sym} has no exact real value here")
         sign, man, exp, _ = v._mpf_
-        values[sym] = sympy.Integer(-man if sign else man) * sympy.Integer(2) ** int(exp)
+        mantissa = sympy.Integer(-int(man) if sign else int(man))
+        values[sym] = mantissa * sympy.Integer(2) ** int(exp)
     return term.xreplace(values)
 
 

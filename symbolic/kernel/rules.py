@@ -197,6 +197,37 @@ _RULES = (
         ("h(u) =",),
     ),
     Rule(
+        "unique-root",
+        "s is the only root of f = 0 in the domain of v: f(s) = 0, s lies in the domain, and "
+        "the numerator of f is of degree 1 in v, or has at most one root there by Descartes' "
+        "rule of signs",
+        (
+            "f(s) = 0 is proved",
+            "s is proved to lie in the domain (its interval, else its sign)",
+            "degree 1: the leading coefficient is proved nonzero",
+            "Descartes: every coefficient's sign is proved, or counted with every sign it "
+            "could have; the sign changes (of p(v) and, on the reals, p(-v)) total at most one",
+        ),
+        ("only root", "Descartes' rule of signs"),
+    ),
+    Rule(
+        "matrix-entrywise",
+        "two matrices of one shape are equal when every pair of entries is",
+        ("each entry's equality is a step of its own, with its own obligations",),
+        ("entrywise",),
+    ),
+    Rule(
+        "sylvester",
+        "a symmetric matrix is negative (positive) definite when its leading principal minors "
+        "satisfy (-1)^k det H_k > 0 (det H_k > 0); semidefinite when every principal minor does, "
+        "with >= 0",
+        (
+            "the matrix is proved symmetric, entry by entry",
+            "each minor's inequality is a step of its own",
+        ),
+        ("Sylvester's criterion",),
+    ),
+    Rule(
         "declared-constant",
         "a term declared constant is free of the parameters",
         ("no parameter appears after normalization, or the numeric route saw it vary",),
