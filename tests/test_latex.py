@@ -266,7 +266,7 @@ def test_cases_environment_is_a_piecewise_definition() -> None:
         (r"\begin{cases} a & \text{for } a < b", "never closed"),
         (r"a \end{cases}", "closes no"),
         (r"\begin{cases} a & \text{for } a \propto b \end{cases}", "not a condition"),
-        (r"\begin{matrix} a \end{matrix}", r"\\begin is refused"),
+        (r"\begin{array} a \end{array}", r"\\begin is refused"),
     ],
 )
 def test_cases_refused_where_it_would_guess(text: str, reason: str) -> None:
@@ -347,3 +347,98 @@ def test_a_sum_index_takes_its_declared_kind() -> None:
     assert read(r"\sum_{k=1}^{K} t_{k}", Declarations({"K": "positive integer", "t": "data"})) == (
         Sum(t[plain], (plain, 1, K))
     )
+
+
+@pytest.mark.parametrize("env", ["matrix", "pmatrix", "bmatrix"])
+def test_matrices_read_as_immutable_matrices(env: str) -> None:
+    text = rf"\begin{{{env}}} a & b + 1\\ - \frac{{1}}{{2}} & \mu^{{2}} \end{{{env}}}"
+    value = read(rf"\left[{text}\right]" if env == "matrix" else text)
+    assert isinstance(value, sympy.ImmutableMatrix)
+    assert value == sympy.ImmutableMatrix([[a, b + 1], [Rational(-1, 2), mu**2]])
+    # sympy's printer writes matrices so; what it writes reads back.
+    m = sympy.ImmutableMatrix([[a, 0], [sympy.sqrt(a**2 + 1), -a / b]])
+    assert read(sympy.latex(m), REAL) == m
+    assert read(sympy.latex(m, mat_delim="("), REAL) == m
+    assert read(r"2 \begin{pmatrix} a & b \end{pmatrix}") == sympy.ImmutableMatrix([[2 * a, 2 * b]])
+
+
+@pytest.mark.parametrize(
+    ("text", "reason"),
+    [
+        (r"\begin{pmatrix} a & b \\ a \end{pmatrix}", "different numbers of cells"),
+        (r"\begin{pmatrix} a & b \end{bmatrix}", "closes the \\\\begin\\{pmatrix\\}"),
+        (r"\begin{bmatrix} a", "never closed"),
+        (r"\begin{pmatrix} a \end{pmatrix} + 1", "does not build"),
+    ],
+)
+def test_matrices_refused(text: str, reason: str) -> None:
+    with pytest.raises(LatexError, match=reason):
+        read(text)
+
+
+s_, w = Symbol("s", positive=True), Symbol("w", real=True)
+DIFF = Declarations({"mu": "real", "s": "positive", "w": "real", "f": "function", "a": "real"})
+
+
+@pytest.mark.parametrize(
+    "derivative",
+    [
+        sympy.Derivative(mu**3 * s_, mu),
+        sympy.Derivative(mu**3 * s_, (mu, 2)),
+        sympy.Derivative(mu**3 * s_, mu, s_),
+        sympy.Derivative(mu**3 * s_, s_, mu),
+        sympy.Derivative(mu**3 * s_, (mu, 2), s_),
+        sympy.Derivative(mu**3 * s_, s_, (mu, 2)),
+        sympy.Derivative(mu * s_, mu, s_, mu),
+        sympy.Derivative(sympy.sin(w), w),
+        sympy.Derivative(w**2, (w, 3)),
+        sympy.Derivative(mu + s_, mu),
+        sympy.Derivative(sympy.Sum((i - mu) ** 2, (i, 1, N)) / s_, s_, mu),
+    ],
+    ids=str,
+)
+def test_derivatives_as_sympy_prints_them(derivative: sympy.Expr) -> None:
+    # sympy writes the variables last first (\partial s\partial \mu for (mu, s)) and d for
+    # one variable of an expression of one symbol: the same Derivative, variables in order.
+    printed = sympy.latex(derivative)
+    back = read(printed, DIFF)
+    assert back == derivative
+    assert back.variable_count == derivative.variable_count
+
+
+def test_derivatives_as_people_write_them() -> None:
+    f = Function("f", real=True)
+    assert read(r"\frac{d}{dw} w^2", DIFF) == sympy.Derivative(w**2, w)
+    assert read(r"\frac{d^{2}}{dw^{2}} w^3", DIFF) == sympy.Derivative(w**3, (w, 2))
+    assert read(r"\frac{\partial f(w)}{\partial w}", DIFF) == sympy.Derivative(f(w), w)
+    assert read(r"\frac{\partial^2}{\partial s \partial \mu} \mu s", DIFF) == (
+        sympy.Derivative(mu * s_, mu, s_)
+    )
+    assert read(r"2 \frac{\partial}{\partial \mu} \mu^{2} s", DIFF) == (
+        2 * sympy.Derivative(mu**2 * s_, mu)
+    )
+    # d declared as a variable: the fraction d/(d w) and no derivative.
+    assert read(r"\frac{d}{d w} w", Declarations({"d": "real", "w": "real"})) == 1
+
+
+@pytest.mark.parametrize(
+    ("text", "reason"),
+    [
+        (
+            r"\frac{\partial^{2}}{\partial \mu} \mu^3",
+            "order 2 over variables of orders summing to 1",
+        ),
+        (r"\frac{\partial}{\partial \mu}", "needs what it differentiates"),
+        (r"\frac{d}{d \mu d s} \mu s", "one variable"),
+        (r"\frac{\partial}{d \mu} \mu", "denominator of a derivative"),
+        (r"\frac{\partial}{\partial 2} \mu", "not a variable"),
+        (r"\frac{\partial^{a}}{\partial \mu^{a}} \mu", "order of a derivative"),
+        (r"\frac{\partial^{99}}{\partial \mu^{99}} \mu", "order of a derivative"),
+        (r"\partial \mu", "stands only in a derivative"),
+        (r"\frac{\partial}{\partial \mu}^{2} \mu", "a power of a derivative"),
+        (r"\frac{d}{dxy} a", "denominator of a derivative"),
+    ],
+)
+def test_derivatives_refused(text: str, reason: str) -> None:
+    with pytest.raises(LatexError, match=reason):
+        read(text, DIFF)

@@ -164,8 +164,6 @@ KNOWN_EXAMPLES = {
         ),
         WRITTEN,
     ),
-    "normal-hessian": "the reader has no matrices (\\begin{matrix}) or partial derivatives "
-    "(\\frac{\\partial^2}{\\partial a \\partial b}) yet",
 }
 
 

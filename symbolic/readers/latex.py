@@ -26,7 +26,9 @@ What it accepts, in full, is in ``docs/latex.md``.
 
 from __future__ import annotations
 
+import functools
 import math
+import operator
 import re
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
@@ -266,7 +268,9 @@ class _Scan:
     col0: int
     limits: LatexLimits
     tokens: list[Token] = field(default_factory=list)
-    cases: int = 0  # how many cases environments are open: there & and \\ separate cells
+    # The open environments of cells (cases, matrices), with where each began: inside them
+    # & and \\ separate cells and rows.
+    cells: list[tuple[str, int]] = field(default_factory=list)
 
     def where(self, index: int) -> tuple[int, int]:
         line = self.text.count("\n", 0, index)
@@ -316,19 +320,31 @@ def _command(scan: _Scan, start: int) -> int:
         name = text[start + 1 : k]
     if k < len(text) and text[k] == "*" and name == "operatorname":
         k += 1
-    if name in ("begin", "end") and re.match(r"\s*\{cases\}", text[k:]):
-        # The one environment read inside math: cases, a piecewise definition.
-        end = text.index("}", k) + 1
-        scan.cases += 1 if name == "begin" else -1
-        if scan.cases < 0:
-            raise scan.error("\\end{cases} closes no \\begin{cases}", start)
-        scan.emit("BEGINCASES" if name == "begin" else "ENDCASES", name, start, end)
+    env = re.match(r"\s*\{(cases|matrix|pmatrix|bmatrix)\}", text[k:])
+    if name in ("begin", "end") and env:
+        # The environments read inside math: cases, a piecewise definition, and matrices.
+        end = k + env.end()
+        kind = "CASES" if env[1] == "cases" else "MATRIX"
+        if name == "begin":
+            scan.cells.append((env[1], start))
+        elif not scan.cells:
+            raise scan.error(f"\\end{{{env[1]}}} closes no \\begin{{{env[1]}}}", start)
+        elif scan.cells[-1][0] != env[1]:
+            line, col = scan.where(scan.cells[-1][1])
+            raise scan.error(
+                f"\\end{{{env[1]}}} closes the \\begin{{{scan.cells[-1][0]}}} of line {line}, "
+                f"column {col}",
+                start,
+            )
+        else:
+            scan.cells.pop()
+        scan.emit(("BEGIN" if name == "begin" else "END") + kind, env[1], start, end)
         return end
     if name in _HOSTILE:
         raise scan.error(
             f"\\{name} is refused: it {_HOSTILE[name]}; the reader never runs TeX", start
         )
-    if name == "\\" and scan.cases:
+    if name == "\\" and scan.cells:
         scan.emit("ROWSEP", name, start, k)
         return k
     if name in _SPACES or name == "\\":
@@ -357,6 +373,8 @@ def _command(scan: _Scan, start: int) -> int:
         scan.emit("SQRT", name, start, k)
     elif name in ("binom", "dbinom", "tbinom"):
         scan.emit("BINOM", name, start, k)
+    elif name == "partial":
+        scan.emit("PARTIAL", name, start, k)
     elif name in ("sum", "prod", "int"):
         scan.emit("BIG", name, start, k)
     elif name in ("cdot", "times", "ast"):
@@ -451,7 +469,7 @@ def _lex(scan: _Scan) -> list[Token]:
     k = 0
     while k < len(text):
         c = text[k]
-        if c == "&" and scan.cases:
+        if c == "&" and scan.cells:
             scan.emit("AMP", c, k, k + 1)
             k += 1
         elif c in " \t\n\r~&":
@@ -520,9 +538,9 @@ def _lex(scan: _Scan) -> list[Token]:
     if stack:
         opened, at = stack[-1]
         raise scan.error(f"unbalanced {opened}: it is never closed", at)
-    if scan.cases:
-        first = next(t for t in scan.tokens if t.type == "BEGINCASES")
-        raise scan.error("\\begin{cases} is never closed", first.start_pos)
+    if scan.cells:
+        env, at = scan.cells[-1]
+        raise scan.error(f"\\begin{{{env}}} is never closed", at)
     tokens = scan.tokens
     if tokens and tokens[-1].type == "SEP" and tokens[-1].value == "comma":
         tokens.pop()  # the comma ending a displayed clause
@@ -644,6 +662,8 @@ class _Builder:
                 value = self.term(child, ctx)
                 terms.append(-value if negative else value)
                 negative = False
+        if any(isinstance(t, sympy.MatrixBase) for t in terms):
+            return functools.reduce(operator.add, terms)
         # One Add for the whole sum: adding term by term is quadratic in sympy.
         return sympy.Add(*terms)
 
@@ -686,6 +706,13 @@ class _Builder:
                 value, k = self.apply_function(pieces, k)
                 values.append(value)
                 continue
+            if piece.kind == "deriv":
+                # As sympy prints it and as \sum's body: the operator takes the rest.
+                if nxt is None:
+                    raise self.error("a derivative needs what it differentiates", piece.token)
+                body = self.juxtaposed(pieces[k + 1 :], ctx)
+                values.append(self.derivative_of(body, piece))
+                break
             if piece.kind in ("callable", "dist") and nxt is not None and nxt.kind == "paren":
                 values.append(self.power(self.apply(piece, nxt, ctx), nxt))
                 k += 2
@@ -701,7 +728,7 @@ class _Builder:
                 )
             values.append(self.as_value(piece, ctx))
             k += 1
-        return sympy.Mul(*values)
+        return _product(values)
 
     def power(self, value: Expr, piece: _Piece) -> Expr:
         return value if piece.power is None else self.pow(value, piece.power, piece.token)
@@ -1003,6 +1030,12 @@ class _Builder:
             self.no_sub(sub, token)
             return _Piece("value", self.power_of(_number(token.value), sup, token), token)
         if kind == "frac":
+            self.no_sub(sub, token)
+            operator_ = self.derivative(atom, ctx)
+            if operator_ is not None:
+                if sup is not None:
+                    raise self.error("a power of a derivative", token)
+                return operator_
             num = self.script(atom.children[1], ctx)
             den = self.script(atom.children[2], ctx)
             self.no_sub(sub, token)
@@ -1029,6 +1062,15 @@ class _Builder:
                 raise self.error("a list between bars is not a value", token)
             self.no_sub(sub, token)
             return _Piece("value", self.power_of(sympy.Abs(items[0]), sup, token), token)
+        if kind == "partial":
+            raise self.error(
+                "\\partial stands only in a derivative: \\frac{\\partial}{\\partial x} f", token
+            )
+        if kind == "matrix":
+            self.no_sub(sub, token)
+            if sup is not None:
+                raise self.error("a power of a matrix is written outside its brackets", token)
+            return _Piece("value", self.matrix(atom, ctx), token)
         if kind == "cases":
             self.no_sub(sub, token)
             return _Piece("value", self.power_of(self.cases(atom, ctx), sup, token), token)
@@ -1043,6 +1085,112 @@ class _Builder:
             if order is not None:
                 return _Piece("psi", (order, piece), token, raised=bool(sup_trees))
         return piece
+
+    def matrix(self, atom: Tree, ctx: _Context) -> Expr:
+        """``\\begin{matrix} a & b \\\\ c & d \\end{matrix}`` (pmatrix, bmatrix alike)."""
+        rows = [
+            [self.expr(cell, ctx) for cell in row.children if isinstance(cell, Tree)]
+            for row in atom.children
+            if isinstance(row, Tree)
+        ]
+        if len({len(row) for row in rows}) != 1:
+            raise self.error(
+                "the rows of a matrix have different numbers of cells", _first_token(atom)
+            )
+        return sympy.ImmutableMatrix(rows)
+
+    def derivative(self, atom: Tree, ctx: _Context) -> _Piece | None:
+        """``\\frac{\\partial^{2}}{\\partial s \\partial \\mu}``, ``\\frac{d}{dw}``,
+        ``\\frac{\\partial f}{\\partial x}``: a derivative, or None for another fraction.
+        The denominator is read as sympy prints it, the last variable first."""
+        num, den = _script_factors(atom.children[1]), _script_factors(atom.children[2])
+        if not num or not den:
+            return None
+        head = num[0]
+        mark = _derivative_mark(head)
+        if mark is None or (mark == "d" and self.decl.kind("d") is not None):
+            return None
+        token = _first_token(atom)
+        order = self.derivative_order(head.children[1], ctx, token)
+        written: list[tuple[Expr, int]] = []
+        k = 0
+        while k < len(den):
+            factor = den[k]
+            atom_ = factor.children[0]
+            value = atom_.children[0].value if atom_.data == "word" else None
+            if atom_.data == "partial" if mark == "partial" else value == "d":
+                if factor.children[1].children or k + 1 >= len(den):
+                    raise self.error(f"\\frac{{{mark}}}{{...}}: {mark} then a variable", token)
+                written.append(self.derivative_variable(den[k + 1], ctx, token))
+                k += 2
+            elif mark == "d" and value is not None and len(value) == 2 and value[0] == "d":
+                # dw, lexed as one word, is d w.
+                letter = Token(
+                    "WORD",
+                    value[1],
+                    atom_.children[0].start_pos,
+                    atom_.children[0].line,
+                    atom_.children[0].column,
+                )
+                variable = Tree("factor", [Tree("word", [letter]), factor.children[1]])
+                written.append(self.derivative_variable(variable, ctx, token))
+                k += 1
+            else:
+                raise self.error(
+                    f"the denominator of a derivative reads as {mark} x {mark} y ...", token
+                )
+        if mark == "d" and len(written) > 1:
+            raise self.error("d/dx takes one variable; write \\partial for several", token)
+        if sum(n for _, n in written) != order:
+            raise self.error(
+                f"a derivative of order {order} over variables of orders summing to "
+                f"{sum(n for _, n in written)}",
+                token,
+            )
+        piece = _Piece("deriv", tuple(reversed(written)), token)
+        if len(num) == 1:
+            return piece
+        body = self.juxtaposed([self.factor(f, ctx) for f in num[1:]], ctx)
+        return _Piece("value", self.derivative_of(body, piece), token)
+
+    def derivative_order(self, scripts: Tree, ctx: _Context, token: Token) -> int:
+        marks = scripts.children
+        if not marks:
+            return 1
+        if len(marks) != 2 or marks[0].type != "SUP":
+            raise self.error("the order of a derivative is a superscript", token)
+        order = self.script(marks[1], ctx)
+        if not (order.is_Integer and 0 < order <= _MAX_DERIVATIVE_ORDER):
+            raise self.error(
+                f"the order of a derivative is an integer from 1 to {_MAX_DERIVATIVE_ORDER}",
+                token,
+            )
+        return int(order)
+
+    def derivative_variable(self, factor: Tree, ctx: _Context, token: Token) -> tuple[Expr, int]:
+        """The variable of ``\\partial \\mu^{2}`` and its order."""
+        if factor.data != "factor" or len(factor.children) != 2:
+            raise self.error("a derivative is taken with respect to a variable", token)
+        atom, scripts = factor.children
+        marks = scripts.children
+        sups = [k for k in range(0, len(marks), 2) if marks[k].type == "SUP"]
+        order = 1
+        if sups:
+            power = Tree("scripts", marks[sups[0] : sups[0] + 2])
+            order = self.derivative_order(power, ctx, token)
+            marks = marks[: sups[0]] + marks[sups[0] + 2 :]
+        variable = self.as_value(
+            self.factor(Tree("factor", [atom, Tree("scripts", marks)]), ctx), ctx
+        )
+        if not isinstance(variable, Symbol | sympy.Indexed):
+            raise self.error(f"a derivative with respect to {variable}, not a variable", token)
+        return variable, order
+
+    def derivative_of(self, body: Expr, piece: _Piece) -> Expr:
+        variables = piece.value  # type: ignore[assignment]
+        if isinstance(body, sympy.MatrixBase):
+            raise self.error("a derivative of a matrix is not read", piece.token)
+        return sympy.Derivative(body, *variables)
 
     def cases(self, atom: Tree, ctx: _Context) -> Expr:
         """``\\begin{cases} a & \\text{for } c \\\\ b & \\text{otherwise} \\end{cases}``."""
@@ -1555,6 +1703,7 @@ _DATASET = Symbol("dataset_X")
 _MAX_DIGITS = 4000
 _MAX_FACTORIAL = 1000
 _MAX_NUMERIC_NESTING = 2
+_MAX_DERIVATIVE_ORDER = 20
 # Special functions by the names the literature (and sympy's printer) gives them.
 _SPECIAL = {
     "Gamma": (sympy.gamma, 1),
@@ -1568,6 +1717,42 @@ _SPECIAL = {
     "max": (sympy.Max, 0),
 }
 _LABELS = {"hat_theta_MLE": "theta_MLE", "hat_theta": "theta_MLE"}
+
+
+def _product(values: list[Expr]) -> Expr:
+    """The product of factors side by side; a matrix among them multiplies as a matrix."""
+    if any(isinstance(v, sympy.MatrixBase) for v in values):
+        return functools.reduce(operator.mul, values)
+    return sympy.Mul(*values)
+
+
+def _script_factors(script: Tree) -> list[Tree] | None:
+    """The factors of a braced script holding one product and nothing else, in order."""
+    head = script.children[0]
+    if not (isinstance(head, Token) and head.type == "LBRACE"):
+        return None
+    items = script.children[1].children
+    if len(items) != 1 or not items[0].children:
+        return None
+    expr = items[0].children[0]
+    if len(expr.children) != 1:
+        return None
+    factors = expr.children[0].children
+    if not all(isinstance(f, Tree) and f.data == "factor" for f in factors):
+        return None
+    return list(factors)
+
+
+def _derivative_mark(factor: Tree) -> str | None:
+    """``partial`` or ``d`` when a factor is the \\partial or d of a derivative's numerator."""
+    if len(factor.children) != 2:
+        return None
+    atom = factor.children[0]
+    if atom.data == "partial":
+        return "partial"
+    if atom.data == "word" and atom.children[0].value == "d":
+        return "d"
+    return None
 
 
 def _nesting(expr: sympy.Basic) -> int:
