@@ -21,6 +21,7 @@ from symbolic.kernel.measures import (
     Likelihood,
     Mean,
     N,
+    NormalLaw,
     PData,
     PModel,
     i,
@@ -442,3 +443,47 @@ def test_derivatives_as_people_write_them() -> None:
 def test_derivatives_refused(text: str, reason: str) -> None:
     with pytest.raises(LatexError, match=reason):
         read(text, DIFF)
+
+
+dim = Symbol("d", integer=True, positive=True)
+S1, S2 = sympy.MatrixSymbol("Sigma_1", dim, dim), sympy.MatrixSymbol("Sigma_2", dim, dim)
+m1, xs = sympy.MatrixSymbol("mu_1", dim, 1), sympy.MatrixSymbol("x", dim, 1)
+ARRAYS = Declarations({"Sigma_1": "matrix", "Sigma_2": "matrix", "mu_1": "vector", "x": "vector"})
+
+
+def test_matrix_notation_of_the_multivariate_normal() -> None:
+    # Bishop (2.43), the log-density of N(x | mu, Sigma), as a lecturer writes it.
+    text = (
+        r"- \frac{d}{2} \log(2 \pi) - \frac{1}{2} \log \left|\Sigma_1\right| "
+        r"- \frac{1}{2} \operatorname{tr}\left(x^{T} \Sigma_{1}^{-1} x\right)"
+    )
+    expected = (
+        -dim / 2 * log(2 * pi) - log(sympy.Determinant(S1)) / 2 - sympy.Trace(xs.T * S1.I * xs) / 2
+    )
+    assert read(text, ARRAYS) == expected
+    assert read(r"\det\left(\Sigma_{2}^{-1} \Sigma_{1}\right)", ARRAYS) == sympy.Determinant(
+        S2.I * S1
+    )
+    assert read(r"\Sigma_{1}^{2} \mu_1", ARRAYS) == S1**2 * m1
+    mean = read(r"\mathbb{E}_{x \sim \mathcal{N}(\mu_1, \Sigma_1)}\left[x^T x\right]", ARRAYS)
+    assert mean == Mean(xs.T * xs, NormalLaw(m1, S1, xs))
+
+
+@pytest.mark.parametrize(
+    ("text", "reason"),
+    [
+        (r"\left|\mu_1\right|", "a norm is not read"),
+        (r"\mu_1^{-1}", "not square"),
+        (r"\Sigma_1^{a}", "raised to T or to an integer"),
+        (r"\mu_1 + 1", "does not build"),
+        (r"\mathbb{E}_{x \sim \mathcal{N}(\Sigma_1, \mu_1)}\left[x\right]", "a declared vector"),
+    ],
+)
+def test_matrix_notation_refused(text: str, reason: str) -> None:
+    with pytest.raises(LatexError, match=reason):
+        read(text, ARRAYS)
+
+
+def test_a_fraction_over_a_number_is_no_derivative() -> None:
+    d = Symbol("d", real=True)
+    assert read(r"\frac{d}{2}", Declarations()) == d / 2

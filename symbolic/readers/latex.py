@@ -55,6 +55,7 @@ from symbolic.kernel.measures import (
     Mean,
     ModelDistribution,
     N,
+    NormalLaw,
     PData,
     PDataX,
     PModel,
@@ -122,7 +123,16 @@ _KINDS: dict[str, dict[str, bool]] = {
     "nonnegative integer": {"integer": True, "nonnegative": True},
 }
 #: Kinds a declaration may give besides the TOML files' symbol kinds.
-EXTRA_KINDS = ("data", "positive data", "function", "distribution", "variable")
+EXTRA_KINDS = (
+    "data",
+    "positive data",
+    "function",
+    "distribution",
+    "variable",
+    "vector",
+    "matrix",
+)
+_ARRAYS = ("vector", "matrix")
 _DATA = ("data", "positive data")
 
 
@@ -133,10 +143,13 @@ class Declarations:
     TOML files' kinds (``real``, ``positive``, ...), ``data`` (indexed by a subscript),
     ``positive data`` (so, with positive entries: a Dirichlet law's α), ``function``,
     ``distribution`` or ``variable`` (a real symbol; ``e`` declared so is no longer Euler's
-    number). ``params`` are the symbols argmin/argmax range over."""
+    number), ``vector`` (a column of ``dimension`` entries, a sympy MatrixSymbol) or
+    ``matrix`` (square, ``dimension`` by ``dimension``); the dimension is a positive integer
+    unless declared otherwise. ``params`` are the symbols argmin/argmax range over."""
 
     symbols: Mapping[str, str] = field(default_factory=dict)
     params: tuple[str, ...] = ("theta",)
+    dimension: str = "d"
 
     def kind(self, name: str) -> str | None:
         return self.symbols.get(name)
@@ -405,6 +418,8 @@ def _command(scan: _Scan, start: int) -> int:
             raise scan.error("\\arg is read only as \\arg\\min or \\arg\\max", start)
         scan.emit("OPT", "arg" + follow, start, end)
         return end
+    elif name == "det":
+        scan.emit("TEXTWORD", name, start, k)
     elif name in ("min", "max"):
         j = k
         while j < len(text) and text[j] in " \t\n":
@@ -662,7 +677,7 @@ class _Builder:
                 value = self.term(child, ctx)
                 terms.append(-value if negative else value)
                 negative = False
-        if any(isinstance(t, sympy.MatrixBase) for t in terms):
+        if any(isinstance(t, _MATRICES) for t in terms):
             return functools.reduce(operator.add, terms)
         # One Add for the whole sum: adding term by term is quadratic in sympy.
         return sympy.Add(*terms)
@@ -734,6 +749,8 @@ class _Builder:
         return value if piece.power is None else self.pow(value, piece.power, piece.token)
 
     def pow(self, base: Expr, exponent: Expr, token: Token) -> Expr:
+        if isinstance(base, _MATRICES):
+            return self.matrix_power(base, exponent, token)
         self.bound_nesting(base, token)
         self.bound_nesting(exponent, token)
         if exponent.is_Rational:
@@ -747,6 +764,17 @@ class _Builder:
         if base.is_number and exponent.is_number and not exponent.is_Rational:
             raise self.error("a power of numbers with a non-rational exponent is not read", token)
         return base**exponent
+
+    def matrix_power(self, base: Expr, exponent: Expr, token: Token) -> Expr:
+        """``A^{T}`` is the transpose, ``A^{-1}`` the inverse, ``A^{n}`` a power."""
+        if isinstance(exponent, Symbol) and exponent.name == "T":
+            return base.T
+        rows, cols = base.shape
+        if not (exponent.is_Integer and abs(exponent) <= self.scan.limits.max_exponent):
+            raise self.error("a matrix is raised to T or to an integer", token)
+        if rows != cols:
+            raise self.error("a power of a matrix that is not square", token)
+        return base.I if exponent == -1 else base**exponent
 
     def psi(self, piece: _Piece, nxt: _Piece | None) -> _Piece:
         """An undeclared ``\\psi`` applied to a bracket is the digamma function, and
@@ -922,12 +950,32 @@ class _Builder:
             raise self.error(f"{name}(...) takes arguments separated by commas", token)
 
     def normal(self, items: tuple[Expr, ...], seps: tuple[str, ...], token: Token) -> Expr:
+        if len(items) == 2 and seps == ("comma",) and all(isinstance(v, _MATRICES) for v in items):
+            return self.normal_law(*items, token)
         if len(items) != 3 or seps[0] not in ("semi", "mid") or seps[1] != "comma":
             raise self.error("\\mathcal{N} reads as \\mathcal{N}(x; \\mu, \\sigma^2)", token)
         point, mean, variance = items
         return sympy.exp(-((point - mean) ** 2) / (2 * variance)) / sympy.sqrt(
             2 * sympy.pi * variance
         )
+
+    def normal_law(self, mean: Expr, cov: Expr, token: Token) -> Law:
+        """``x \\sim \\mathcal{N}(\\mu, \\Sigma)``: the law of the declared vector x."""
+        if self.decl.kind("x") != "vector":
+            raise self.error(
+                "\\mathcal{N}(\\mu, \\Sigma) is the law of x: declare x a vector", token
+            )
+        variable = self.declared("x", "vector", None, token).value
+        if not (
+            isinstance(mean, sympy.MatrixSymbol)
+            and isinstance(cov, sympy.MatrixSymbol)
+            and mean.shape == variable.shape
+            and cov.shape == (variable.shape[0],) * 2
+        ):
+            raise self.error(
+                "\\mathcal{N}(\\mu, \\Sigma) takes a declared vector and a declared matrix", token
+            )
+        return NormalLaw(mean, cov, variable)
 
     def density(
         self,
@@ -1061,7 +1109,7 @@ class _Builder:
             if seps:
                 raise self.error("a list between bars is not a value", token)
             self.no_sub(sub, token)
-            return _Piece("value", self.power_of(sympy.Abs(items[0]), sup, token), token)
+            return _Piece("value", self.power_of(self.bars(items[0], token), sup, token), token)
         if kind == "partial":
             raise self.error(
                 "\\partial stands only in a derivative: \\frac{\\partial}{\\partial x} f", token
@@ -1085,6 +1133,16 @@ class _Builder:
             if order is not None:
                 return _Piece("psi", (order, piece), token, raised=bool(sup_trees))
         return piece
+
+    def bars(self, value: Expr, token: Token) -> Expr:
+        """``|a|`` is the absolute value of a number, ``\\left|\\Sigma\\right|`` the
+        determinant of a square matrix; of a vector it would be a norm, which is not read."""
+        if not isinstance(value, _MATRICES):
+            return sympy.Abs(value)
+        rows, cols = value.shape
+        if rows != cols:
+            raise self.error("bars around a matrix that is not square: a norm is not read", token)
+        return sympy.Determinant(value)
 
     def matrix(self, atom: Tree, ctx: _Context) -> Expr:
         """``\\begin{matrix} a & b \\\\ c & d \\end{matrix}`` (pmatrix, bmatrix alike)."""
@@ -1110,6 +1168,9 @@ class _Builder:
         mark = _derivative_mark(head)
         if mark is None or (mark == "d" and self.decl.kind("d") is not None):
             return None
+        first = den[0].children[0]
+        if mark == "d" and not (first.data == "word" and first.children[0].value[0] == "d"):
+            return None  # \frac{d}{2}
         token = _first_token(atom)
         order = self.derivative_order(head.children[1], ctx, token)
         written: list[tuple[Expr, int]] = []
@@ -1188,7 +1249,7 @@ class _Builder:
 
     def derivative_of(self, body: Expr, piece: _Piece) -> Expr:
         variables = piece.value  # type: ignore[assignment]
-        if isinstance(body, sympy.MatrixBase):
+        if isinstance(body, _MATRICES):
             raise self.error("a derivative of a matrix is not read", piece.token)
         return sympy.Derivative(body, *variables)
 
@@ -1420,6 +1481,10 @@ class _Builder:
             return _Piece("callable", key, token)
         if kind == "distribution":
             return _Piece("dist", self.named_distribution(key), token, sup)
+        if kind in _ARRAYS:
+            side = symbol_for(self.decl.dimension, self.decl)
+            array = sympy.MatrixSymbol(key, side, 1 if kind == "vector" else side)
+            return _Piece("value", self.power_of(array, sup, token), token)
         return _Piece("value", self.power_of(self.symbol(key, token), sup, token), token)
 
     def named_distribution(self, key: str) -> Distribution:
@@ -1704,6 +1769,7 @@ _MAX_DIGITS = 4000
 _MAX_FACTORIAL = 1000
 _MAX_NUMERIC_NESTING = 2
 _MAX_DERIVATIVE_ORDER = 20
+_MATRICES = (sympy.MatrixBase, sympy.MatrixExpr)
 # Special functions by the names the literature (and sympy's printer) gives them.
 _SPECIAL = {
     "Gamma": (sympy.gamma, 1),
@@ -1715,13 +1781,15 @@ _SPECIAL = {
     "atan": (sympy.atan, 1),
     "min": (sympy.Min, 0),
     "max": (sympy.Max, 0),
+    "tr": (sympy.Trace, 1),
+    "det": (sympy.Determinant, 1),
 }
 _LABELS = {"hat_theta_MLE": "theta_MLE", "hat_theta": "theta_MLE"}
 
 
 def _product(values: list[Expr]) -> Expr:
     """The product of factors side by side; a matrix among them multiplies as a matrix."""
-    if any(isinstance(v, sympy.MatrixBase) for v in values):
+    if any(isinstance(v, _MATRICES) for v in values):
         return functools.reduce(operator.mul, values)
     return sympy.Mul(*values)
 
@@ -1771,6 +1839,9 @@ def symbol_for(name: str, decl: Declarations) -> Symbol:
     kind = decl.kind(name)
     if kind in _KINDS:
         return Symbol(name, **_KINDS[kind])
+    if kind is None and name == decl.dimension and set(decl.symbols.values()) & set(_ARRAYS):
+        # The length of the declared vectors and matrices.
+        return Symbol(name, integer=True, positive=True)
     if kind is None:
         defaults = {"theta": theta, "N": N, "i": i}
         if name in defaults:
