@@ -14,21 +14,26 @@ from sympy import Function, Integral, Product, Rational, Sum, Symbol, exp, log, 
 from symbolic.kernel.measures import (
     KL,
     NLL,
+    BoundModel,
     CrossEntropy,
+    Defined,
     DirichletLaw,
     Entropy,
     Expectation,
     Likelihood,
+    LogLikelihood,
     Mean,
     N,
     NormalLaw,
     PData,
     PModel,
+    Reference,
     i,
     p_data,
     p_data_x,
     p_model,
     theta,
+    unfold,
     x,
     xv,
     y,
@@ -487,3 +492,45 @@ def test_matrix_notation_refused(text: str, reason: str) -> None:
 def test_a_fraction_over_a_number_is_no_derivative() -> None:
     d = Symbol("d", real=True)
     assert read(r"\frac{d}{2}", Declarations()) == d / 2
+
+
+def test_defined_functions_read_as_their_abbreviation() -> None:
+    # A [define] of the files, sigma(z) = 1/(1 + e^{-z}), declared with its definition.
+    zz = Symbol("z", real=True)
+    lam = sympy.Lambda((zz,), 1 / (1 + exp(-zz)))
+    w = Symbol("w", real=True)
+    decl = Declarations({"sigma": "function", "w": "real"}, defined={"sigma": lam})
+    value = read(r"\sigma\left(w x_{i}\right) \left(1 - \sigma(w)\right)", decl)
+    sigma_of = [a for a in value.atoms(Defined)]
+    assert {d.args[2:] for d in sigma_of} == {(w * x[i],), (w,)}
+    assert all(d.name == "sigma" and d.args[1] == lam for d in sigma_of)
+    assert sympy.simplify(unfold(value) - 1 / (1 + exp(-w * x[i])) * (1 - 1 / (1 + exp(-w)))) == 0
+    with pytest.raises(LatexError, match="takes 1 argument"):
+        read(r"\sigma(w, w)", decl)
+    # A defined constant stands alone.
+    mu_def = Declarations({"m": "function"}, defined={"m": sympy.Lambda((), 2 * pi)})
+    assert unfold(read(r"m + 1", mu_def)) == 2 * pi + 1
+
+
+def test_a_bound_model_reads_with_its_parameters() -> None:
+    w, s2 = Symbol("w", real=True), Symbol("sigma2", positive=True)
+    body = exp(-((yv - w * xv) ** 2) / (2 * s2)) / sqrt(2 * pi * s2)
+    model = BoundModel(body, (w,), True, Reference.LEBESGUE)
+    decl = Declarations({"w": "real"}, model=model)
+    assert read(r"\log p_{model}(\mathbb{X}; w)", decl) == LogLikelihood(model)
+    assert read(r"p_{model}(\mathbb{X}; w)", decl) == Likelihood(model)
+    assert read(r"\mathrm{NLL}(w)", decl) == NLL(model)
+    assert read(r"p_{model}\left(y_{i}, x_{i}\right)", decl) == model.density(y[i], x[i])
+    assert read(r"H(\hat{p}_{data}, p_{model})", decl) == CrossEntropy(p_data, model)
+    with pytest.raises(LatexError, match=r"NLL reads as \\mathrm\{NLL\}\(w\)"):
+        read(r"\mathrm{NLL}(\theta)", decl)
+    with pytest.raises(LatexError, match="a function of w"):
+        read(r"p_{model}(\mathbb{X}; \theta)", decl)
+    unconditional = BoundModel(w * exp(-w * xv), (w,), False, Reference.LEBESGUE)
+    decl = Declarations({"w": "positive"}, model=unconditional)
+    assert read(r"p_{model}(x_{i})", decl) == unconditional.density(yv, x[i])
+    with pytest.raises(LatexError, match=r"reads as p_\{model\}\(x_i\)"):
+        read(r"p_{model}(y_{i}, x_{i})", decl)
+    # Without a bound model, the seed's p_model: the log of its likelihood is the
+    # log-likelihood.
+    assert read(r"\log p_{model}(\mathbb{X}; \theta)", Declarations()) == LogLikelihood()

@@ -39,19 +39,23 @@ import sympy
 from lark import Lark, Token, Tree
 from lark.exceptions import UnexpectedInput
 from lark.lexer import Lexer
-from sympy import Expr, Function, IndexedBase, Symbol
+from sympy import Expr, Function, IndexedBase, Lambda, Symbol
+from sympy.core.symbol import Str
 
 from symbolic.kernel.budget import BudgetExceeded, time_budget
 from symbolic.kernel.measures import (
     KL,
     NLL,
+    BoundModel,
     CrossEntropy,
+    Defined,
     DirichletLaw,
     Distribution,
     Entropy,
     Expectation,
     Law,
     Likelihood,
+    LogLikelihood,
     Mean,
     ModelDistribution,
     N,
@@ -145,11 +149,17 @@ class Declarations:
     ``distribution`` or ``variable`` (a real symbol; ``e`` declared so is no longer Euler's
     number), ``vector`` (a column of ``dimension`` entries, a sympy MatrixSymbol) or
     ``matrix`` (square, ``dimension`` by ``dimension``); the dimension is a positive integer
-    unless declared otherwise. ``params`` are the symbols argmin/argmax range over."""
+    unless declared otherwise. ``params`` are the symbols argmin/argmax range over; the
+    likelihood and the NLL are over the bound ``model``'s parameters when it has them."""
 
     symbols: Mapping[str, str] = field(default_factory=dict)
     params: tuple[str, ...] = ("theta",)
     dimension: str = "d"
+    #: What a declared function stands for (a [define] of the derivation files): applied, it
+    #: reads as the abbreviation, :class:`~symbolic.kernel.measures.Defined`.
+    defined: Mapping[str, Lambda] = field(default_factory=dict)
+    #: The model p_model is bound to (a [model] of the files), instead of the seed's p_model.
+    model: BoundModel | None = None
 
     def kind(self, name: str) -> str | None:
         return self.symbols.get(name)
@@ -875,6 +885,9 @@ class _Builder:
         return value, end
 
     def elementary(self, name: str, arg: Expr, func: _Piece) -> Expr:
+        if name in ("log", "ln") and func.sub is None and isinstance(arg, Likelihood):
+            # As the printer writes LogLikelihood: \log p_{model}(\mathbb{X}; \theta).
+            return LogLikelihood(arg.args[0])
         arg = _densities(arg)
         self.bound_nesting(arg, func.token)
         if name in ("log", "ln"):
@@ -917,9 +930,10 @@ class _Builder:
                 raise self.error("D_{KL} reads as D_{KL}(P \\| Q)", token)
             return KL(*(self.distribution(v, token) for v in items))
         if what == "NLL":
-            if len(items) != 1 or items[0] != theta:
-                raise self.error("NLL reads as \\mathrm{NLL}(\\theta)", token)
-            return NLL()
+            model = self.decl.model or p_model
+            if len(items) != 1 or items[0] != model.param:
+                raise self.error(f"NLL reads as \\mathrm{{NLL}}({model.param})", token)
+            return NLL(model)
         if what == "normal":
             return self.normal(items, seps, token)
         if isinstance(what, tuple) and what[0] == "Dir":
@@ -942,7 +956,12 @@ class _Builder:
             return function(*items)
         if isinstance(what, str) and self.decl.kind(what) == "function":
             self.only_commas(seps, token, what)
-            return Function(what, real=True)(*items)
+            lam = self.decl.defined.get(what)
+            if lam is None:
+                return Function(what, real=True)(*items)
+            if len(items) != len(lam.variables):
+                raise self.error(f"{what} takes {len(lam.variables)} argument(s)", token)
+            return Defined(Str(what), lam, *items)
         raise self.error(f"{what} cannot be applied", token)
 
     def only_commas(self, seps: tuple[str, ...], token: Token, name: str) -> None:
@@ -985,6 +1004,8 @@ class _Builder:
         token: Token,
         ctx: _Context,
     ) -> Expr:
+        if isinstance(dist, BoundModel):
+            return self.bound_density(dist, items, seps, token)
         if isinstance(dist, ModelDistribution):
             if len(items) == 2 and seps == ("colon",) or seps == ("semi",):
                 if items[0] == _DATASET and items[1] == dist.param:
@@ -1012,6 +1033,23 @@ class _Builder:
         if len(items) == 1:
             return dist.density(yv, items[0])
         raise self.error(f"{dist}(...) reads as {dist}(x) or {dist}(y \\mid x)", token)
+
+    def bound_density(
+        self, model: BoundModel, items: tuple[Expr, ...], seps: tuple[str, ...], token: Token
+    ) -> Expr:
+        """The bound model's density as the files write it, ``p_{model}(y_i, x_i)`` (or
+        ``y_i \\mid x_i``), ``p_{model}(x_i)`` when unconditional; and its likelihood
+        ``p_{model}(\\mathbb{X}; w)``."""
+        if seps in (("semi",), ("colon",)) and items[0] == _DATASET:
+            if items[1] != model.param:
+                raise self.error(f"the likelihood is a function of {model.param}", token)
+            return Likelihood(model)
+        if model.conditional and len(items) == 2 and seps in (("comma",), ("mid",)):
+            return model.density(*items)
+        if not model.conditional and len(items) == 1:
+            return model.density(yv, items[0])
+        shape = "y_i, x_i" if model.conditional else "x_i"
+        raise self.error(f"the bound p_{{model}} reads as p_{{model}}({shape})", token)
 
     def distribution(self, value: object, token: Token) -> Distribution:
         if isinstance(value, Distribution):
@@ -1476,6 +1514,10 @@ class _Builder:
 
     def declared(self, key: str, kind: str, sup: Expr | None, token: Token) -> _Piece:
         if kind == "function":
+            lam = self.decl.defined.get(key)
+            if lam is not None and not lam.variables:
+                # A defined constant, [define] mu = "...": it stands alone.
+                return _Piece("value", self.power_of(Defined(Str(key), lam), sup, token), token)
             if sup is not None:
                 raise self.error(f"a power of the function {key} before its argument", token)
             return _Piece("callable", key, token)
@@ -1500,7 +1542,7 @@ class _Builder:
     def default(self, key: str, sup: Expr | None, token: Token, ctx: _Context) -> _Piece:
         """Names nobody declared: the seed's vocabulary, constants, and plain letters."""
         if key == "p_model":
-            return _Piece("dist", p_model, token, sup)
+            return _Piece("dist", self.decl.model or p_model, token, sup)
         if key == "hat_p_data":
             return _Piece("dist", p_data, token, sup)
         if key in self.dists:
