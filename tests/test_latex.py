@@ -420,6 +420,9 @@ def test_derivatives_as_people_write_them() -> None:
     assert read(r"\frac{\partial^2}{\partial s \partial \mu} \mu s", DIFF) == (
         sympy.Derivative(mu * s_, mu, s_)
     )
+    assert read(r"\frac{d}{dw} \left(w \frac{d}{dw} w^{3}\right)", DIFF) == sympy.Derivative(
+        w * sympy.Derivative(w**3, w), w
+    )
     assert read(r"2 \frac{\partial}{\partial \mu} \mu^{2} s", DIFF) == (
         2 * sympy.Derivative(mu**2 * s_, mu)
     )
@@ -443,6 +446,9 @@ def test_derivatives_as_people_write_them() -> None:
         (r"\partial \mu", "stands only in a derivative"),
         (r"\frac{\partial}{\partial \mu}^{2} \mu", "a power of a derivative"),
         (r"\frac{d}{dxy} a", "denominator of a derivative"),
+        # sympy's own printing of Derivative(f(w), w) * Derivative(w**2, w): two readings.
+        (r"\frac{d}{d w} f{\left(w \right)} \frac{d}{d w} w^{2}", "ambiguous"),
+        (r"\frac{\partial}{\partial \mu} \mu^{2} s \sum_{i=1}^{N} \mu", "ambiguous"),
     ],
 )
 def test_derivatives_refused(text: str, reason: str) -> None:

@@ -735,6 +735,18 @@ class _Builder:
                 # As sympy prints it and as \sum's body: the operator takes the rest.
                 if nxt is None:
                     raise self.error("a derivative needs what it differentiates", piece.token)
+                later = pieces[k + 2 :]
+                if any(p.kind == "deriv" or p.token.type in ("BIG", "EXPECT") for p in later):
+                    # sympy prints D(f)·D(g) as \frac{d}{dx} f \frac{d}{dx} g, and D(f)·Σ so too.
+                    raise self.ambiguous(
+                        "a derivative followed by factors and another operator",
+                        piece.token,
+                        (
+                            "the derivative of the whole product",
+                            "the derivative of the factors before the operator, times the rest",
+                        ),
+                        "write the brackets",
+                    )
                 body = self.juxtaposed(pieces[k + 1 :], ctx)
                 values.append(self.derivative_of(body, piece))
                 break
