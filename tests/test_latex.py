@@ -14,20 +14,26 @@ from sympy import Function, Integral, Product, Rational, Sum, Symbol, exp, log, 
 from symbolic.kernel.measures import (
     KL,
     NLL,
+    BoundModel,
     CrossEntropy,
+    Defined,
     DirichletLaw,
     Entropy,
     Expectation,
     Likelihood,
+    LogLikelihood,
     Mean,
     N,
+    NormalLaw,
     PData,
     PModel,
+    Reference,
     i,
     p_data,
     p_data_x,
     p_model,
     theta,
+    unfold,
     x,
     xv,
     y,
@@ -266,7 +272,7 @@ def test_cases_environment_is_a_piecewise_definition() -> None:
         (r"\begin{cases} a & \text{for } a < b", "never closed"),
         (r"a \end{cases}", "closes no"),
         (r"\begin{cases} a & \text{for } a \propto b \end{cases}", "not a condition"),
-        (r"\begin{matrix} a \end{matrix}", r"\\begin is refused"),
+        (r"\begin{array} a \end{array}", r"\\begin is refused"),
     ],
 )
 def test_cases_refused_where_it_would_guess(text: str, reason: str) -> None:
@@ -347,3 +353,190 @@ def test_a_sum_index_takes_its_declared_kind() -> None:
     assert read(r"\sum_{k=1}^{K} t_{k}", Declarations({"K": "positive integer", "t": "data"})) == (
         Sum(t[plain], (plain, 1, K))
     )
+
+
+@pytest.mark.parametrize("env", ["matrix", "pmatrix", "bmatrix"])
+def test_matrices_read_as_immutable_matrices(env: str) -> None:
+    text = rf"\begin{{{env}}} a & b + 1\\ - \frac{{1}}{{2}} & \mu^{{2}} \end{{{env}}}"
+    value = read(rf"\left[{text}\right]" if env == "matrix" else text)
+    assert isinstance(value, sympy.ImmutableMatrix)
+    assert value == sympy.ImmutableMatrix([[a, b + 1], [Rational(-1, 2), mu**2]])
+    # sympy's printer writes matrices so; what it writes reads back.
+    m = sympy.ImmutableMatrix([[a, 0], [sympy.sqrt(a**2 + 1), -a / b]])
+    assert read(sympy.latex(m), REAL) == m
+    assert read(sympy.latex(m, mat_delim="("), REAL) == m
+    assert read(r"2 \begin{pmatrix} a & b \end{pmatrix}") == sympy.ImmutableMatrix([[2 * a, 2 * b]])
+
+
+@pytest.mark.parametrize(
+    ("text", "reason"),
+    [
+        (r"\begin{pmatrix} a & b \\ a \end{pmatrix}", "different numbers of cells"),
+        (r"\begin{pmatrix} a & b \end{bmatrix}", "closes the \\\\begin\\{pmatrix\\}"),
+        (r"\begin{bmatrix} a", "never closed"),
+        (r"\begin{pmatrix} a \end{pmatrix} + 1", "does not build"),
+    ],
+)
+def test_matrices_refused(text: str, reason: str) -> None:
+    with pytest.raises(LatexError, match=reason):
+        read(text)
+
+
+s_, w = Symbol("s", positive=True), Symbol("w", real=True)
+DIFF = Declarations({"mu": "real", "s": "positive", "w": "real", "f": "function", "a": "real"})
+
+
+@pytest.mark.parametrize(
+    "derivative",
+    [
+        sympy.Derivative(mu**3 * s_, mu),
+        sympy.Derivative(mu**3 * s_, (mu, 2)),
+        sympy.Derivative(mu**3 * s_, mu, s_),
+        sympy.Derivative(mu**3 * s_, s_, mu),
+        sympy.Derivative(mu**3 * s_, (mu, 2), s_),
+        sympy.Derivative(mu**3 * s_, s_, (mu, 2)),
+        sympy.Derivative(mu * s_, mu, s_, mu),
+        sympy.Derivative(sympy.sin(w), w),
+        sympy.Derivative(w**2, (w, 3)),
+        sympy.Derivative(mu + s_, mu),
+        sympy.Derivative(sympy.Sum((i - mu) ** 2, (i, 1, N)) / s_, s_, mu),
+    ],
+    ids=str,
+)
+def test_derivatives_as_sympy_prints_them(derivative: sympy.Expr) -> None:
+    # sympy writes the variables last first (\partial s\partial \mu for (mu, s)) and d for
+    # one variable of an expression of one symbol: the same Derivative, variables in order.
+    printed = sympy.latex(derivative)
+    back = read(printed, DIFF)
+    assert back == derivative
+    assert back.variable_count == derivative.variable_count
+
+
+def test_derivatives_as_people_write_them() -> None:
+    f = Function("f", real=True)
+    assert read(r"\frac{d}{dw} w^2", DIFF) == sympy.Derivative(w**2, w)
+    assert read(r"\frac{d^{2}}{dw^{2}} w^3", DIFF) == sympy.Derivative(w**3, (w, 2))
+    assert read(r"\frac{\partial f(w)}{\partial w}", DIFF) == sympy.Derivative(f(w), w)
+    assert read(r"\frac{\partial^2}{\partial s \partial \mu} \mu s", DIFF) == (
+        sympy.Derivative(mu * s_, mu, s_)
+    )
+    assert read(r"\frac{d}{dw} \left(w \frac{d}{dw} w^{3}\right)", DIFF) == sympy.Derivative(
+        w * sympy.Derivative(w**3, w), w
+    )
+    assert read(r"2 \frac{\partial}{\partial \mu} \mu^{2} s", DIFF) == (
+        2 * sympy.Derivative(mu**2 * s_, mu)
+    )
+    # d declared as a variable: the fraction d/(d w) and no derivative.
+    assert read(r"\frac{d}{d w} w", Declarations({"d": "real", "w": "real"})) == 1
+
+
+@pytest.mark.parametrize(
+    ("text", "reason"),
+    [
+        (
+            r"\frac{\partial^{2}}{\partial \mu} \mu^3",
+            "order 2 over variables of orders summing to 1",
+        ),
+        (r"\frac{\partial}{\partial \mu}", "needs what it differentiates"),
+        (r"\frac{d}{d \mu d s} \mu s", "one variable"),
+        (r"\frac{\partial}{d \mu} \mu", "denominator of a derivative"),
+        (r"\frac{\partial}{\partial 2} \mu", "not a variable"),
+        (r"\frac{\partial^{a}}{\partial \mu^{a}} \mu", "order of a derivative"),
+        (r"\frac{\partial^{99}}{\partial \mu^{99}} \mu", "order of a derivative"),
+        (r"\partial \mu", "stands only in a derivative"),
+        (r"\frac{\partial}{\partial \mu}^{2} \mu", "a power of a derivative"),
+        (r"\frac{d}{dxy} a", "denominator of a derivative"),
+        # sympy's own printing of Derivative(f(w), w) * Derivative(w**2, w): two readings.
+        (r"\frac{d}{d w} f{\left(w \right)} \frac{d}{d w} w^{2}", "ambiguous"),
+        (r"\frac{\partial}{\partial \mu} \mu^{2} s \sum_{i=1}^{N} \mu", "ambiguous"),
+    ],
+)
+def test_derivatives_refused(text: str, reason: str) -> None:
+    with pytest.raises(LatexError, match=reason):
+        read(text, DIFF)
+
+
+dim = Symbol("d", integer=True, positive=True)
+S1, S2 = sympy.MatrixSymbol("Sigma_1", dim, dim), sympy.MatrixSymbol("Sigma_2", dim, dim)
+m1, xs = sympy.MatrixSymbol("mu_1", dim, 1), sympy.MatrixSymbol("x", dim, 1)
+ARRAYS = Declarations({"Sigma_1": "matrix", "Sigma_2": "matrix", "mu_1": "vector", "x": "vector"})
+
+
+def test_matrix_notation_of_the_multivariate_normal() -> None:
+    # Bishop (2.43), the log-density of N(x | mu, Sigma), as a lecturer writes it.
+    text = (
+        r"- \frac{d}{2} \log(2 \pi) - \frac{1}{2} \log \left|\Sigma_1\right| "
+        r"- \frac{1}{2} \operatorname{tr}\left(x^{T} \Sigma_{1}^{-1} x\right)"
+    )
+    expected = (
+        -dim / 2 * log(2 * pi) - log(sympy.Determinant(S1)) / 2 - sympy.Trace(xs.T * S1.I * xs) / 2
+    )
+    assert read(text, ARRAYS) == expected
+    assert read(r"\det\left(\Sigma_{2}^{-1} \Sigma_{1}\right)", ARRAYS) == sympy.Determinant(
+        S2.I * S1
+    )
+    assert read(r"\Sigma_{1}^{2} \mu_1", ARRAYS) == S1**2 * m1
+    mean = read(r"\mathbb{E}_{x \sim \mathcal{N}(\mu_1, \Sigma_1)}\left[x^T x\right]", ARRAYS)
+    assert mean == Mean(xs.T * xs, NormalLaw(m1, S1, xs))
+
+
+@pytest.mark.parametrize(
+    ("text", "reason"),
+    [
+        (r"\left|\mu_1\right|", "a norm is not read"),
+        (r"\mu_1^{-1}", "not square"),
+        (r"\Sigma_1^{a}", "raised to T or to an integer"),
+        (r"\mu_1 + 1", "does not build"),
+        (r"\mathbb{E}_{x \sim \mathcal{N}(\Sigma_1, \mu_1)}\left[x\right]", "a declared vector"),
+    ],
+)
+def test_matrix_notation_refused(text: str, reason: str) -> None:
+    with pytest.raises(LatexError, match=reason):
+        read(text, ARRAYS)
+
+
+def test_a_fraction_over_a_number_is_no_derivative() -> None:
+    d = Symbol("d", real=True)
+    assert read(r"\frac{d}{2}", Declarations()) == d / 2
+
+
+def test_defined_functions_read_as_their_abbreviation() -> None:
+    # A [define] of the files, sigma(z) = 1/(1 + e^{-z}), declared with its definition.
+    zz = Symbol("z", real=True)
+    lam = sympy.Lambda((zz,), 1 / (1 + exp(-zz)))
+    w = Symbol("w", real=True)
+    decl = Declarations({"sigma": "function", "w": "real"}, defined={"sigma": lam})
+    value = read(r"\sigma\left(w x_{i}\right) \left(1 - \sigma(w)\right)", decl)
+    sigma_of = [a for a in value.atoms(Defined)]
+    assert {d.args[2:] for d in sigma_of} == {(w * x[i],), (w,)}
+    assert all(d.name == "sigma" and d.args[1] == lam for d in sigma_of)
+    assert sympy.simplify(unfold(value) - 1 / (1 + exp(-w * x[i])) * (1 - 1 / (1 + exp(-w)))) == 0
+    with pytest.raises(LatexError, match="takes 1 argument"):
+        read(r"\sigma(w, w)", decl)
+    # A defined constant stands alone.
+    mu_def = Declarations({"m": "function"}, defined={"m": sympy.Lambda((), 2 * pi)})
+    assert unfold(read(r"m + 1", mu_def)) == 2 * pi + 1
+
+
+def test_a_bound_model_reads_with_its_parameters() -> None:
+    w, s2 = Symbol("w", real=True), Symbol("sigma2", positive=True)
+    body = exp(-((yv - w * xv) ** 2) / (2 * s2)) / sqrt(2 * pi * s2)
+    model = BoundModel(body, (w,), True, Reference.LEBESGUE)
+    decl = Declarations({"w": "real"}, model=model)
+    assert read(r"\log p_{model}(\mathbb{X}; w)", decl) == LogLikelihood(model)
+    assert read(r"p_{model}(\mathbb{X}; w)", decl) == Likelihood(model)
+    assert read(r"\mathrm{NLL}(w)", decl) == NLL(model)
+    assert read(r"p_{model}\left(y_{i}, x_{i}\right)", decl) == model.density(y[i], x[i])
+    assert read(r"H(\hat{p}_{data}, p_{model})", decl) == CrossEntropy(p_data, model)
+    with pytest.raises(LatexError, match=r"NLL reads as \\mathrm\{NLL\}\(w\)"):
+        read(r"\mathrm{NLL}(\theta)", decl)
+    with pytest.raises(LatexError, match="a function of w"):
+        read(r"p_{model}(\mathbb{X}; \theta)", decl)
+    unconditional = BoundModel(w * exp(-w * xv), (w,), False, Reference.LEBESGUE)
+    decl = Declarations({"w": "positive"}, model=unconditional)
+    assert read(r"p_{model}(x_{i})", decl) == unconditional.density(yv, x[i])
+    with pytest.raises(LatexError, match=r"reads as p_\{model\}\(x_i\)"):
+        read(r"p_{model}(y_{i}, x_{i})", decl)
+    # Without a bound model, the seed's p_model: the log of its likelihood is the
+    # log-likelihood.
+    assert read(r"\log p_{model}(\mathbb{X}; \theta)", Declarations()) == LogLikelihood()

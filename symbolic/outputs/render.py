@@ -44,6 +44,7 @@ from symbolic.kernel.measures import (
     DirichletLaw,
     Entropy,
     Mean,
+    NormalLaw,
     p_data_x,
     theta,
 )
@@ -328,6 +329,13 @@ class _PostLatexPrinter(LatexPrinter):
             law = expr.law
             x, k, alpha = (self._print(a) for a in (law.variable, law.length, law.alpha))
             over = rf"{x} \sim \operatorname{{Dir}}_{{{k}}}({alpha})"
+            return rf"\mathbb{{E}}_{{{over}}}\left[{self._print(expr.body)}\right]"
+        if isinstance(expr, Mean) and isinstance(expr.law, NormalLaw):
+            # Not \mathbb{E}_{P}: the normal law of x, with its mean and covariance.
+            x, mu, sigma = (
+                self._print(a) for a in (expr.law.variable, expr.law.mu, expr.law.sigma)
+            )
+            over = rf"{x} \sim \mathcal{{N}}({mu}, {sigma})"
             return rf"\mathbb{{E}}_{{{over}}}\left[{self._print(expr.body)}\right]"
         return super()._print(expr, **kwargs)
 

@@ -26,7 +26,9 @@ What it accepts, in full, is in ``docs/latex.md``.
 
 from __future__ import annotations
 
+import functools
 import math
+import operator
 import re
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
@@ -37,22 +39,27 @@ import sympy
 from lark import Lark, Token, Tree
 from lark.exceptions import UnexpectedInput
 from lark.lexer import Lexer
-from sympy import Expr, Function, IndexedBase, Symbol
+from sympy import Expr, Function, IndexedBase, Lambda, Symbol
+from sympy.core.symbol import Str
 
 from symbolic.kernel.budget import BudgetExceeded, time_budget
 from symbolic.kernel.measures import (
     KL,
     NLL,
+    BoundModel,
     CrossEntropy,
+    Defined,
     DirichletLaw,
     Distribution,
     Entropy,
     Expectation,
     Law,
     Likelihood,
+    LogLikelihood,
     Mean,
     ModelDistribution,
     N,
+    NormalLaw,
     PData,
     PDataX,
     PModel,
@@ -120,7 +127,16 @@ _KINDS: dict[str, dict[str, bool]] = {
     "nonnegative integer": {"integer": True, "nonnegative": True},
 }
 #: Kinds a declaration may give besides the TOML files' symbol kinds.
-EXTRA_KINDS = ("data", "positive data", "function", "distribution", "variable")
+EXTRA_KINDS = (
+    "data",
+    "positive data",
+    "function",
+    "distribution",
+    "variable",
+    "vector",
+    "matrix",
+)
+_ARRAYS = ("vector", "matrix")
 _DATA = ("data", "positive data")
 
 
@@ -131,10 +147,19 @@ class Declarations:
     TOML files' kinds (``real``, ``positive``, ...), ``data`` (indexed by a subscript),
     ``positive data`` (so, with positive entries: a Dirichlet law's α), ``function``,
     ``distribution`` or ``variable`` (a real symbol; ``e`` declared so is no longer Euler's
-    number). ``params`` are the symbols argmin/argmax range over."""
+    number), ``vector`` (a column of ``dimension`` entries, a sympy MatrixSymbol) or
+    ``matrix`` (square, ``dimension`` by ``dimension``); the dimension is a positive integer
+    unless declared otherwise. ``params`` are the symbols argmin/argmax range over; the
+    likelihood and the NLL are over the bound ``model``'s parameters when it has them."""
 
     symbols: Mapping[str, str] = field(default_factory=dict)
     params: tuple[str, ...] = ("theta",)
+    dimension: str = "d"
+    #: What a declared function stands for (a [define] of the derivation files): applied, it
+    #: reads as the abbreviation, :class:`~symbolic.kernel.measures.Defined`.
+    defined: Mapping[str, Lambda] = field(default_factory=dict)
+    #: The model p_model is bound to (a [model] of the files), instead of the seed's p_model.
+    model: BoundModel | None = None
 
     def kind(self, name: str) -> str | None:
         return self.symbols.get(name)
@@ -266,7 +291,9 @@ class _Scan:
     col0: int
     limits: LatexLimits
     tokens: list[Token] = field(default_factory=list)
-    cases: int = 0  # how many cases environments are open: there & and \\ separate cells
+    # The open environments of cells (cases, matrices), with where each began: inside them
+    # & and \\ separate cells and rows.
+    cells: list[tuple[str, int]] = field(default_factory=list)
 
     def where(self, index: int) -> tuple[int, int]:
         line = self.text.count("\n", 0, index)
@@ -316,19 +343,31 @@ def _command(scan: _Scan, start: int) -> int:
         name = text[start + 1 : k]
     if k < len(text) and text[k] == "*" and name == "operatorname":
         k += 1
-    if name in ("begin", "end") and re.match(r"\s*\{cases\}", text[k:]):
-        # The one environment read inside math: cases, a piecewise definition.
-        end = text.index("}", k) + 1
-        scan.cases += 1 if name == "begin" else -1
-        if scan.cases < 0:
-            raise scan.error("\\end{cases} closes no \\begin{cases}", start)
-        scan.emit("BEGINCASES" if name == "begin" else "ENDCASES", name, start, end)
+    env = re.match(r"\s*\{(cases|matrix|pmatrix|bmatrix)\}", text[k:])
+    if name in ("begin", "end") and env:
+        # The environments read inside math: cases, a piecewise definition, and matrices.
+        end = k + env.end()
+        kind = "CASES" if env[1] == "cases" else "MATRIX"
+        if name == "begin":
+            scan.cells.append((env[1], start))
+        elif not scan.cells:
+            raise scan.error(f"\\end{{{env[1]}}} closes no \\begin{{{env[1]}}}", start)
+        elif scan.cells[-1][0] != env[1]:
+            line, col = scan.where(scan.cells[-1][1])
+            raise scan.error(
+                f"\\end{{{env[1]}}} closes the \\begin{{{scan.cells[-1][0]}}} of line {line}, "
+                f"column {col}",
+                start,
+            )
+        else:
+            scan.cells.pop()
+        scan.emit(("BEGIN" if name == "begin" else "END") + kind, env[1], start, end)
         return end
     if name in _HOSTILE:
         raise scan.error(
             f"\\{name} is refused: it {_HOSTILE[name]}; the reader never runs TeX", start
         )
-    if name == "\\" and scan.cases:
+    if name == "\\" and scan.cells:
         scan.emit("ROWSEP", name, start, k)
         return k
     if name in _SPACES or name == "\\":
@@ -357,6 +396,8 @@ def _command(scan: _Scan, start: int) -> int:
         scan.emit("SQRT", name, start, k)
     elif name in ("binom", "dbinom", "tbinom"):
         scan.emit("BINOM", name, start, k)
+    elif name == "partial":
+        scan.emit("PARTIAL", name, start, k)
     elif name in ("sum", "prod", "int"):
         scan.emit("BIG", name, start, k)
     elif name in ("cdot", "times", "ast"):
@@ -387,6 +428,8 @@ def _command(scan: _Scan, start: int) -> int:
             raise scan.error("\\arg is read only as \\arg\\min or \\arg\\max", start)
         scan.emit("OPT", "arg" + follow, start, end)
         return end
+    elif name == "det":
+        scan.emit("TEXTWORD", name, start, k)
     elif name in ("min", "max"):
         j = k
         while j < len(text) and text[j] in " \t\n":
@@ -451,7 +494,7 @@ def _lex(scan: _Scan) -> list[Token]:
     k = 0
     while k < len(text):
         c = text[k]
-        if c == "&" and scan.cases:
+        if c == "&" and scan.cells:
             scan.emit("AMP", c, k, k + 1)
             k += 1
         elif c in " \t\n\r~&":
@@ -520,9 +563,9 @@ def _lex(scan: _Scan) -> list[Token]:
     if stack:
         opened, at = stack[-1]
         raise scan.error(f"unbalanced {opened}: it is never closed", at)
-    if scan.cases:
-        first = next(t for t in scan.tokens if t.type == "BEGINCASES")
-        raise scan.error("\\begin{cases} is never closed", first.start_pos)
+    if scan.cells:
+        env, at = scan.cells[-1]
+        raise scan.error(f"\\begin{{{env}}} is never closed", at)
     tokens = scan.tokens
     if tokens and tokens[-1].type == "SEP" and tokens[-1].value == "comma":
         tokens.pop()  # the comma ending a displayed clause
@@ -644,6 +687,8 @@ class _Builder:
                 value = self.term(child, ctx)
                 terms.append(-value if negative else value)
                 negative = False
+        if any(isinstance(t, _MATRICES) for t in terms):
+            return functools.reduce(operator.add, terms)
         # One Add for the whole sum: adding term by term is quadratic in sympy.
         return sympy.Add(*terms)
 
@@ -686,6 +731,25 @@ class _Builder:
                 value, k = self.apply_function(pieces, k)
                 values.append(value)
                 continue
+            if piece.kind == "deriv":
+                # As sympy prints it and as \sum's body: the operator takes the rest.
+                if nxt is None:
+                    raise self.error("a derivative needs what it differentiates", piece.token)
+                later = pieces[k + 2 :]
+                if any(p.kind == "deriv" or p.token.type in ("BIG", "EXPECT") for p in later):
+                    # sympy prints D(f)·D(g) as \frac{d}{dx} f \frac{d}{dx} g, and D(f)·Σ so too.
+                    raise self.ambiguous(
+                        "a derivative followed by factors and another operator",
+                        piece.token,
+                        (
+                            "the derivative of the whole product",
+                            "the derivative of the factors before the operator, times the rest",
+                        ),
+                        "write the brackets",
+                    )
+                body = self.juxtaposed(pieces[k + 1 :], ctx)
+                values.append(self.derivative_of(body, piece))
+                break
             if piece.kind in ("callable", "dist") and nxt is not None and nxt.kind == "paren":
                 values.append(self.power(self.apply(piece, nxt, ctx), nxt))
                 k += 2
@@ -701,12 +765,14 @@ class _Builder:
                 )
             values.append(self.as_value(piece, ctx))
             k += 1
-        return sympy.Mul(*values)
+        return _product(values)
 
     def power(self, value: Expr, piece: _Piece) -> Expr:
         return value if piece.power is None else self.pow(value, piece.power, piece.token)
 
     def pow(self, base: Expr, exponent: Expr, token: Token) -> Expr:
+        if isinstance(base, _MATRICES):
+            return self.matrix_power(base, exponent, token)
         self.bound_nesting(base, token)
         self.bound_nesting(exponent, token)
         if exponent.is_Rational:
@@ -720,6 +786,17 @@ class _Builder:
         if base.is_number and exponent.is_number and not exponent.is_Rational:
             raise self.error("a power of numbers with a non-rational exponent is not read", token)
         return base**exponent
+
+    def matrix_power(self, base: Expr, exponent: Expr, token: Token) -> Expr:
+        """``A^{T}`` is the transpose, ``A^{-1}`` the inverse, ``A^{n}`` a power."""
+        if isinstance(exponent, Symbol) and exponent.name == "T":
+            return base.T
+        rows, cols = base.shape
+        if not (exponent.is_Integer and abs(exponent) <= self.scan.limits.max_exponent):
+            raise self.error("a matrix is raised to T or to an integer", token)
+        if rows != cols:
+            raise self.error("a power of a matrix that is not square", token)
+        return base.I if exponent == -1 else base**exponent
 
     def psi(self, piece: _Piece, nxt: _Piece | None) -> _Piece:
         """An undeclared ``\\psi`` applied to a bracket is the digamma function, and
@@ -820,6 +897,9 @@ class _Builder:
         return value, end
 
     def elementary(self, name: str, arg: Expr, func: _Piece) -> Expr:
+        if name in ("log", "ln") and func.sub is None and isinstance(arg, Likelihood):
+            # As the printer writes LogLikelihood: \log p_{model}(\mathbb{X}; \theta).
+            return LogLikelihood(arg.args[0])
         arg = _densities(arg)
         self.bound_nesting(arg, func.token)
         if name in ("log", "ln"):
@@ -862,9 +942,10 @@ class _Builder:
                 raise self.error("D_{KL} reads as D_{KL}(P \\| Q)", token)
             return KL(*(self.distribution(v, token) for v in items))
         if what == "NLL":
-            if len(items) != 1 or items[0] != theta:
-                raise self.error("NLL reads as \\mathrm{NLL}(\\theta)", token)
-            return NLL()
+            model = self.decl.model or p_model
+            if len(items) != 1 or items[0] != model.param:
+                raise self.error(f"NLL reads as \\mathrm{{NLL}}({model.param})", token)
+            return NLL(model)
         if what == "normal":
             return self.normal(items, seps, token)
         if isinstance(what, tuple) and what[0] == "Dir":
@@ -887,7 +968,12 @@ class _Builder:
             return function(*items)
         if isinstance(what, str) and self.decl.kind(what) == "function":
             self.only_commas(seps, token, what)
-            return Function(what, real=True)(*items)
+            lam = self.decl.defined.get(what)
+            if lam is None:
+                return Function(what, real=True)(*items)
+            if len(items) != len(lam.variables):
+                raise self.error(f"{what} takes {len(lam.variables)} argument(s)", token)
+            return Defined(Str(what), lam, *items)
         raise self.error(f"{what} cannot be applied", token)
 
     def only_commas(self, seps: tuple[str, ...], token: Token, name: str) -> None:
@@ -895,12 +981,32 @@ class _Builder:
             raise self.error(f"{name}(...) takes arguments separated by commas", token)
 
     def normal(self, items: tuple[Expr, ...], seps: tuple[str, ...], token: Token) -> Expr:
+        if len(items) == 2 and seps == ("comma",) and all(isinstance(v, _MATRICES) for v in items):
+            return self.normal_law(*items, token)
         if len(items) != 3 or seps[0] not in ("semi", "mid") or seps[1] != "comma":
             raise self.error("\\mathcal{N} reads as \\mathcal{N}(x; \\mu, \\sigma^2)", token)
         point, mean, variance = items
         return sympy.exp(-((point - mean) ** 2) / (2 * variance)) / sympy.sqrt(
             2 * sympy.pi * variance
         )
+
+    def normal_law(self, mean: Expr, cov: Expr, token: Token) -> Law:
+        """``x \\sim \\mathcal{N}(\\mu, \\Sigma)``: the law of the declared vector x."""
+        if self.decl.kind("x") != "vector":
+            raise self.error(
+                "\\mathcal{N}(\\mu, \\Sigma) is the law of x: declare x a vector", token
+            )
+        variable = self.declared("x", "vector", None, token).value
+        if not (
+            isinstance(mean, sympy.MatrixSymbol)
+            and isinstance(cov, sympy.MatrixSymbol)
+            and mean.shape == variable.shape
+            and cov.shape == (variable.shape[0],) * 2
+        ):
+            raise self.error(
+                "\\mathcal{N}(\\mu, \\Sigma) takes a declared vector and a declared matrix", token
+            )
+        return NormalLaw(mean, cov, variable)
 
     def density(
         self,
@@ -910,6 +1016,8 @@ class _Builder:
         token: Token,
         ctx: _Context,
     ) -> Expr:
+        if isinstance(dist, BoundModel):
+            return self.bound_density(dist, items, seps, token)
         if isinstance(dist, ModelDistribution):
             if len(items) == 2 and seps == ("colon",) or seps == ("semi",):
                 if items[0] == _DATASET and items[1] == dist.param:
@@ -937,6 +1045,23 @@ class _Builder:
         if len(items) == 1:
             return dist.density(yv, items[0])
         raise self.error(f"{dist}(...) reads as {dist}(x) or {dist}(y \\mid x)", token)
+
+    def bound_density(
+        self, model: BoundModel, items: tuple[Expr, ...], seps: tuple[str, ...], token: Token
+    ) -> Expr:
+        """The bound model's density as the files write it, ``p_{model}(y_i, x_i)`` (or
+        ``y_i \\mid x_i``), ``p_{model}(x_i)`` when unconditional; and its likelihood
+        ``p_{model}(\\mathbb{X}; w)``."""
+        if seps in (("semi",), ("colon",)) and items[0] == _DATASET:
+            if items[1] != model.param:
+                raise self.error(f"the likelihood is a function of {model.param}", token)
+            return Likelihood(model)
+        if model.conditional and len(items) == 2 and seps in (("comma",), ("mid",)):
+            return model.density(*items)
+        if not model.conditional and len(items) == 1:
+            return model.density(yv, items[0])
+        shape = "y_i, x_i" if model.conditional else "x_i"
+        raise self.error(f"the bound p_{{model}} reads as p_{{model}}({shape})", token)
 
     def distribution(self, value: object, token: Token) -> Distribution:
         if isinstance(value, Distribution):
@@ -1003,6 +1128,12 @@ class _Builder:
             self.no_sub(sub, token)
             return _Piece("value", self.power_of(_number(token.value), sup, token), token)
         if kind == "frac":
+            self.no_sub(sub, token)
+            operator_ = self.derivative(atom, ctx)
+            if operator_ is not None:
+                if sup is not None:
+                    raise self.error("a power of a derivative", token)
+                return operator_
             num = self.script(atom.children[1], ctx)
             den = self.script(atom.children[2], ctx)
             self.no_sub(sub, token)
@@ -1028,7 +1159,16 @@ class _Builder:
             if seps:
                 raise self.error("a list between bars is not a value", token)
             self.no_sub(sub, token)
-            return _Piece("value", self.power_of(sympy.Abs(items[0]), sup, token), token)
+            return _Piece("value", self.power_of(self.bars(items[0], token), sup, token), token)
+        if kind == "partial":
+            raise self.error(
+                "\\partial stands only in a derivative: \\frac{\\partial}{\\partial x} f", token
+            )
+        if kind == "matrix":
+            self.no_sub(sub, token)
+            if sup is not None:
+                raise self.error("a power of a matrix is written outside its brackets", token)
+            return _Piece("value", self.matrix(atom, ctx), token)
         if kind == "cases":
             self.no_sub(sub, token)
             return _Piece("value", self.power_of(self.cases(atom, ctx), sup, token), token)
@@ -1043,6 +1183,125 @@ class _Builder:
             if order is not None:
                 return _Piece("psi", (order, piece), token, raised=bool(sup_trees))
         return piece
+
+    def bars(self, value: Expr, token: Token) -> Expr:
+        """``|a|`` is the absolute value of a number, ``\\left|\\Sigma\\right|`` the
+        determinant of a square matrix; of a vector it would be a norm, which is not read."""
+        if not isinstance(value, _MATRICES):
+            return sympy.Abs(value)
+        rows, cols = value.shape
+        if rows != cols:
+            raise self.error("bars around a matrix that is not square: a norm is not read", token)
+        return sympy.Determinant(value)
+
+    def matrix(self, atom: Tree, ctx: _Context) -> Expr:
+        """``\\begin{matrix} a & b \\\\ c & d \\end{matrix}`` (pmatrix, bmatrix alike)."""
+        rows = [
+            [self.expr(cell, ctx) for cell in row.children if isinstance(cell, Tree)]
+            for row in atom.children
+            if isinstance(row, Tree)
+        ]
+        if len({len(row) for row in rows}) != 1:
+            raise self.error(
+                "the rows of a matrix have different numbers of cells", _first_token(atom)
+            )
+        return sympy.ImmutableMatrix(rows)
+
+    def derivative(self, atom: Tree, ctx: _Context) -> _Piece | None:
+        """``\\frac{\\partial^{2}}{\\partial s \\partial \\mu}``, ``\\frac{d}{dw}``,
+        ``\\frac{\\partial f}{\\partial x}``: a derivative, or None for another fraction.
+        The denominator is read as sympy prints it, the last variable first."""
+        num, den = _script_factors(atom.children[1]), _script_factors(atom.children[2])
+        if not num or not den:
+            return None
+        head = num[0]
+        mark = _derivative_mark(head)
+        if mark is None or (mark == "d" and self.decl.kind("d") is not None):
+            return None
+        first = den[0].children[0]
+        if mark == "d" and not (first.data == "word" and first.children[0].value[0] == "d"):
+            return None  # \frac{d}{2}
+        token = _first_token(atom)
+        order = self.derivative_order(head.children[1], ctx, token)
+        written: list[tuple[Expr, int]] = []
+        k = 0
+        while k < len(den):
+            factor = den[k]
+            atom_ = factor.children[0]
+            value = atom_.children[0].value if atom_.data == "word" else None
+            if atom_.data == "partial" if mark == "partial" else value == "d":
+                if factor.children[1].children or k + 1 >= len(den):
+                    raise self.error(f"\\frac{{{mark}}}{{...}}: {mark} then a variable", token)
+                written.append(self.derivative_variable(den[k + 1], ctx, token))
+                k += 2
+            elif mark == "d" and value is not None and len(value) == 2 and value[0] == "d":
+                # dw, lexed as one word, is d w.
+                letter = Token(
+                    "WORD",
+                    value[1],
+                    atom_.children[0].start_pos,
+                    atom_.children[0].line,
+                    atom_.children[0].column,
+                )
+                variable = Tree("factor", [Tree("word", [letter]), factor.children[1]])
+                written.append(self.derivative_variable(variable, ctx, token))
+                k += 1
+            else:
+                raise self.error(
+                    f"the denominator of a derivative reads as {mark} x {mark} y ...", token
+                )
+        if mark == "d" and len(written) > 1:
+            raise self.error("d/dx takes one variable; write \\partial for several", token)
+        if sum(n for _, n in written) != order:
+            raise self.error(
+                f"a derivative of order {order} over variables of orders summing to "
+                f"{sum(n for _, n in written)}",
+                token,
+            )
+        piece = _Piece("deriv", tuple(reversed(written)), token)
+        if len(num) == 1:
+            return piece
+        body = self.juxtaposed([self.factor(f, ctx) for f in num[1:]], ctx)
+        return _Piece("value", self.derivative_of(body, piece), token)
+
+    def derivative_order(self, scripts: Tree, ctx: _Context, token: Token) -> int:
+        marks = scripts.children
+        if not marks:
+            return 1
+        if len(marks) != 2 or marks[0].type != "SUP":
+            raise self.error("the order of a derivative is a superscript", token)
+        order = self.script(marks[1], ctx)
+        if not (order.is_Integer and 0 < order <= _MAX_DERIVATIVE_ORDER):
+            raise self.error(
+                f"the order of a derivative is an integer from 1 to {_MAX_DERIVATIVE_ORDER}",
+                token,
+            )
+        return int(order)
+
+    def derivative_variable(self, factor: Tree, ctx: _Context, token: Token) -> tuple[Expr, int]:
+        """The variable of ``\\partial \\mu^{2}`` and its order."""
+        if factor.data != "factor" or len(factor.children) != 2:
+            raise self.error("a derivative is taken with respect to a variable", token)
+        atom, scripts = factor.children
+        marks = scripts.children
+        sups = [k for k in range(0, len(marks), 2) if marks[k].type == "SUP"]
+        order = 1
+        if sups:
+            power = Tree("scripts", marks[sups[0] : sups[0] + 2])
+            order = self.derivative_order(power, ctx, token)
+            marks = marks[: sups[0]] + marks[sups[0] + 2 :]
+        variable = self.as_value(
+            self.factor(Tree("factor", [atom, Tree("scripts", marks)]), ctx), ctx
+        )
+        if not isinstance(variable, Symbol | sympy.Indexed):
+            raise self.error(f"a derivative with respect to {variable}, not a variable", token)
+        return variable, order
+
+    def derivative_of(self, body: Expr, piece: _Piece) -> Expr:
+        variables = piece.value  # type: ignore[assignment]
+        if isinstance(body, _MATRICES):
+            raise self.error("a derivative of a matrix is not read", piece.token)
+        return sympy.Derivative(body, *variables)
 
     def cases(self, atom: Tree, ctx: _Context) -> Expr:
         """``\\begin{cases} a & \\text{for } c \\\\ b & \\text{otherwise} \\end{cases}``."""
@@ -1267,11 +1526,19 @@ class _Builder:
 
     def declared(self, key: str, kind: str, sup: Expr | None, token: Token) -> _Piece:
         if kind == "function":
+            lam = self.decl.defined.get(key)
+            if lam is not None and not lam.variables:
+                # A defined constant, [define] mu = "...": it stands alone.
+                return _Piece("value", self.power_of(Defined(Str(key), lam), sup, token), token)
             if sup is not None:
                 raise self.error(f"a power of the function {key} before its argument", token)
             return _Piece("callable", key, token)
         if kind == "distribution":
             return _Piece("dist", self.named_distribution(key), token, sup)
+        if kind in _ARRAYS:
+            side = symbol_for(self.decl.dimension, self.decl)
+            array = sympy.MatrixSymbol(key, side, 1 if kind == "vector" else side)
+            return _Piece("value", self.power_of(array, sup, token), token)
         return _Piece("value", self.power_of(self.symbol(key, token), sup, token), token)
 
     def named_distribution(self, key: str) -> Distribution:
@@ -1287,7 +1554,7 @@ class _Builder:
     def default(self, key: str, sup: Expr | None, token: Token, ctx: _Context) -> _Piece:
         """Names nobody declared: the seed's vocabulary, constants, and plain letters."""
         if key == "p_model":
-            return _Piece("dist", p_model, token, sup)
+            return _Piece("dist", self.decl.model or p_model, token, sup)
         if key == "hat_p_data":
             return _Piece("dist", p_data, token, sup)
         if key in self.dists:
@@ -1555,6 +1822,8 @@ _DATASET = Symbol("dataset_X")
 _MAX_DIGITS = 4000
 _MAX_FACTORIAL = 1000
 _MAX_NUMERIC_NESTING = 2
+_MAX_DERIVATIVE_ORDER = 20
+_MATRICES = (sympy.MatrixBase, sympy.MatrixExpr)
 # Special functions by the names the literature (and sympy's printer) gives them.
 _SPECIAL = {
     "Gamma": (sympy.gamma, 1),
@@ -1566,8 +1835,46 @@ _SPECIAL = {
     "atan": (sympy.atan, 1),
     "min": (sympy.Min, 0),
     "max": (sympy.Max, 0),
+    "tr": (sympy.Trace, 1),
+    "det": (sympy.Determinant, 1),
 }
 _LABELS = {"hat_theta_MLE": "theta_MLE", "hat_theta": "theta_MLE"}
+
+
+def _product(values: list[Expr]) -> Expr:
+    """The product of factors side by side; a matrix among them multiplies as a matrix."""
+    if any(isinstance(v, _MATRICES) for v in values):
+        return functools.reduce(operator.mul, values)
+    return sympy.Mul(*values)
+
+
+def _script_factors(script: Tree) -> list[Tree] | None:
+    """The factors of a braced script holding one product and nothing else, in order."""
+    head = script.children[0]
+    if not (isinstance(head, Token) and head.type == "LBRACE"):
+        return None
+    items = script.children[1].children
+    if len(items) != 1 or not items[0].children:
+        return None
+    expr = items[0].children[0]
+    if len(expr.children) != 1:
+        return None
+    factors = expr.children[0].children
+    if not all(isinstance(f, Tree) and f.data == "factor" for f in factors):
+        return None
+    return list(factors)
+
+
+def _derivative_mark(factor: Tree) -> str | None:
+    """``partial`` or ``d`` when a factor is the \\partial or d of a derivative's numerator."""
+    if len(factor.children) != 2:
+        return None
+    atom = factor.children[0]
+    if atom.data == "partial":
+        return "partial"
+    if atom.data == "word" and atom.children[0].value == "d":
+        return "d"
+    return None
 
 
 def _nesting(expr: sympy.Basic) -> int:
@@ -1586,6 +1893,9 @@ def symbol_for(name: str, decl: Declarations) -> Symbol:
     kind = decl.kind(name)
     if kind in _KINDS:
         return Symbol(name, **_KINDS[kind])
+    if kind is None and name == decl.dimension and set(decl.symbols.values()) & set(_ARRAYS):
+        # The length of the declared vectors and matrices.
+        return Symbol(name, integer=True, positive=True)
     if kind is None:
         defaults = {"theta": theta, "N": N, "i": i}
         if name in defaults:
