@@ -182,3 +182,16 @@ def test_the_cauchy_log_moment_is_proved_where_the_quadratic_has_no_two_real_roo
     lhs = Integral(log(tan(u) ** 2 + c), (u, -pi / 2, pi / 2)) / pi
     checked = verdict(lhs, 2 * log(1 + sqrt(c)), {c: (-3.0, 3.0)})
     assert checked.status is not Status.PROVED
+
+
+def test_a_rational_series_that_does_not_fall_faster_than_1_over_k_is_infinite():
+    """Σ 1/k and Σ k diverge to +∞, Σ -1/(2k + 1) to -∞ (comparison with the harmonic series);
+    Σ 1/k² converges, so = ∞ is not proved, and Σ 1/k = -∞ is not proved either."""
+    k = Symbol("k", integer=True, positive=True)
+    for series, value in [(Sum(1 / k, (k, 1, oo)), oo), (Sum(k, (k, 1, oo)), oo),
+                          (Sum(-1 / (2 * k + 1), (k, 1, oo)), -oo)]:
+        checked = verdict(series, value, {})
+        assert checked.status is Status.PROVED, (series, checked.detail)
+        assert "diverges" in checked.detail
+    for series, value in [(Sum(1 / k**2, (k, 1, oo)), oo), (Sum(1 / k, (k, 1, oo)), -oo)]:
+        assert verdict(series, value, {}).status is not Status.PROVED

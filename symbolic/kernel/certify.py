@@ -41,10 +41,12 @@ __all__ = ["Certificate", "NoBall", "certify"]
 # Precisions tried, in bits: a difference of 10^-3000 needs about 10,000.
 _PRECISIONS = (128, 512, 2048, 8192, 16384)
 MAX_TERMS = 10_000
-# Integrand evaluations per piece of an integral: Arb gives up (a non-finite ball) past them.
-_EVAL_LIMIT = 100_000
+# Integrand evaluations per piece of an integral, per bit of precision: Arb gives up (a
+# non-finite ball) past them. A smooth integrand needs far fewer; a singular one would
+# otherwise take seconds of Python callbacks to fail.
+_EVALS_PER_BIT = 20
 # Seconds a certificate may take: past them the counterexample rests on mpmath alone.
-_SECONDS = 3.0
+_SECONDS = 5.0
 
 
 class NoBall(Exception):
@@ -646,7 +648,9 @@ class _Ball:
         total = acb(0)
         try:
             for left, right in itertools.pairwise(points):
-                total += acb.integral(integrand, left, right, eval_limit=_EVAL_LIMIT)
+                total += acb.integral(
+                    integrand, left, right, eval_limit=_EVALS_PER_BIT * ctx.prec
+                )
         except SystemError as exc:
             # The alarm rang in Arb's own code, between two calls of the integrand.
             failure.append(exc)

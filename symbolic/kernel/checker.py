@@ -722,6 +722,17 @@ def _zero_in_cases(
             if va == vb:
                 # Compared as a difference, equal infinite branches would give oo - oo.
                 continue
+            if any(v in (sympy.oo, -sympy.oo) for v in (va, vb)):
+                # An infinity is compared with the other side's value, never subtracted.
+                where = facts + closed_forms.domain_facts(va, vb)
+                values = []
+                for v in (va, vb):
+                    value, rules = closed_forms.evaluate(v, where) if v.has(Sum) else (v, ())
+                    used.update(dict.fromkeys(rules))
+                    values.append(value)
+                if values[0] == values[1] and values[0] in (sympy.oo, -sympy.oo):
+                    continue
+                return False, branched
             difference = va - vb
             if difference.has(Mean):
                 difference, moments = _law_moments(difference)
@@ -1317,6 +1328,8 @@ class _Gap:
     rv: object = None
     digits: int = 0
     bound: mpmath.mpf = mpmath.mpf(0)
+    # The digits of the level below ``digits`` that a "differ" was compared with.
+    before: int = 0
 
 
 def _magnitude(d: object) -> mpmath.mpf:
@@ -1380,7 +1393,7 @@ def _gap(lhs: Expr, rhs: Expr, env: Point, dps: int, full: bool, deadline: float
                 d0, digits0, bound0 = previous
                 close_to = abs(d) * mpmath.mpf(10) ** (-min(digits0 // 3, 15))
                 if d != 0 and abs(d - d0) <= close_to:
-                    return _Gap("differ", lv, rv, digits, abs(d))
+                    return _Gap("differ", lv, rv, digits, abs(d), digits0)
                 tightened = d == 0 or bound <= bound0 * mpmath.mpf(10) ** (-(digits0 // 4))
         previous = (d, digits, bound)
     assert previous is not None
@@ -1430,7 +1443,7 @@ def _refutation(lhs: Expr, rhs: Expr, env: Point, gap: _Gap, what: str) -> _Verd
     return _Verdict(
         Status.REFUTED,
         f"{what}: not certified ({cert.missing}); the difference "
-        f"{mpmath.nstr(gap.bound, 5)} is the same at {gap.digits // 2} and {gap.digits} digits",
+        f"{mpmath.nstr(gap.bound, 5)} is the same at {gap.before} and {gap.digits} digits",
         example,
     )
 

@@ -201,6 +201,11 @@ def _sum_value(s: Sum, facts: tuple[Expr, ...], used: dict[str, None]) -> Expr:
             used["linearity of convergent series"] = None
             return Add(*(_sum_value(piece, facts, used) for piece in pieces))
         return s
+    if hi is sympy.oo and not lo.is_infinite:
+        divergent = _divergent_rational(s.function, var)
+        if divergent is not None:
+            used["a rational series whose terms do not fall faster than 1/k diverges"] = None
+            return divergent
     value, rule = _closed_sum(s, _relevant(facts, s))
     if value is None:
         return s
@@ -233,6 +238,24 @@ def _closed_sum(s: Sum, facts: tuple[Expr, ...]) -> tuple[Expr | None, str]:
         "sympy's closed form F of a sum, certified: F(hi) - F(hi-1) = f(hi), F(lo-1) = 0, "
         "hi >= lo - 1, f defined on the range"
     )
+
+
+def _divergent_rational(f: Expr, var: Symbol) -> Expr | None:
+    """±∞ for Σ_{k=lo}^∞ f(k) with f = P/Q rational in k, deg P >= deg Q - 1 and the sign of
+    lc(P)/lc(Q) proved: from some k on, f(k) has that sign and |f(k)| >= c/k for a c > 0, so
+    the tail diverges by comparison with the harmonic series; the finitely many terms before
+    are finite (the caller has checked f is defined on the range)."""
+    if not f.has(var) or not f.is_rational_function(var):
+        return None
+    num, den = (sympy.Poly(part, var) for part in sympy.fraction(sympy.cancel(f)))
+    if num.degree() < den.degree() - 1:
+        return None
+    lead = num.LC() / den.LC()
+    if lead.is_positive is True:
+        return sympy.oo
+    if lead.is_negative is True:
+        return -sympy.oo
+    return None
 
 
 def _relevant(facts: Iterable[Expr], expr: Expr) -> tuple[Expr, ...]:

@@ -197,6 +197,15 @@ _RULES = (
         ("h(u) =",),
     ),
     Rule(
+        "divergent-series",
+        "Σ_{k=a}^{∞} P(k)/Q(k) = ±∞ when deg P >= deg Q - 1, with the sign of lc(P)/lc(Q)",
+        (
+            "P/Q is defined at every integer of the range",
+            "the sign of lc(P)/lc(Q) is proved",
+        ),
+        ("diverges",),
+    ),
+    Rule(
         "unique-root",
         "s is the only root of f = 0 in the domain of v: f(s) = 0, s lies in the domain, and "
         "the numerator of f is of degree 1 in v, or has at most one root there by Descartes' "
