@@ -994,12 +994,9 @@ def to_markdown(checked: CheckedDerivation, lang: str = "en", reasons: bool = Tr
         d = chain.derivation
         checked_by = phrase("checked_by", lang, id=f"`{d.id}`")
         out += [f"{'##' if k else '#'} {_md_prose(translate(d.title, lang))}", "", checked_by, ""]
-        rows = []
-        for left, right, step in _lines(d, chain.steps, "latex"):
-            number = rf" && ({step.index})" if isinstance(step, CheckedStep) else ""
-            rows.append(rf"{left} &{_rel(step, True)} {right}{number}")
-        if rows:
-            out += ["$$", r"\begin{aligned}", " \\\\\n".join(rows), r"\end{aligned}", "$$", ""]
+        block = _aligned_markdown(d, chain.steps)
+        if block:
+            out += [block, ""]
         for step in chain.steps:
             out.append(
                 f"{step.index}. {_md_prose(translate(step.rule, lang))} — "
@@ -1016,6 +1013,17 @@ def to_markdown(checked: CheckedDerivation, lang: str = "en", reasons: bool = Tr
     return "\n".join(out)
 
 
+def _aligned_markdown(d: Derivation, steps: Sequence[CheckedStep | _Link]) -> str:
+    """The chain as one ``$$\\begin{aligned}`` block, each step numbered ("" if it has no rows)."""
+    rows = []
+    for left, right, step in _lines(d, steps, "latex"):
+        number = rf" && ({step.index})" if step is not None else ""
+        rows.append(rf"{left} &{_rel(step, True)} {right}{number}")
+    if not rows:
+        return ""
+    return "\n".join(["$$", r"\begin{aligned}", " \\\\\n".join(rows), r"\end{aligned}", "$$"])
+
+
 def to_text(checked: CheckedDerivation, width: int = 120, lang: str = "en") -> str:
     """Aligned text for terminals: the chain, then each step's rule and verdict."""
     out = []
@@ -1029,7 +1037,8 @@ def to_text(checked: CheckedDerivation, width: int = 120, lang: str = "en") -> s
 
 def _text_chain(checked: CheckedDerivation, width: int, lang: str) -> list[str]:
     d = checked.derivation
-    out = [f"{d.id}: {prose.to_unicode(translate(d.title, lang))}  [{checked.status.value}]"]
+    title = prose.to_unicode(translate(d.title, lang))
+    out = [f"{d.id}: {title}  [{_word(checked.status, lang)}]"]
     rows = _lines(d, checked.steps, "text")
     pad = min(max((len(left) for left, _, _ in rows), default=0), width // 4)
     for left, right, step in rows:
@@ -1051,11 +1060,18 @@ def _text_chain(checked: CheckedDerivation, width: int, lang: str) -> list[str]:
     return out
 
 
+def _value(v: object) -> str:
+    # The data of a counterexample are lists of numbers: a tuple, not Python's ['1.87'].
+    if isinstance(v, list | tuple):
+        return "(" + ", ".join(_value(a) for a in v) + ")"
+    return str(v)
+
+
 def _counterexample(cex: dict[str, object]) -> list[str]:
     """The point and both sides' values, one line each, the model's long description left out."""
     point = cex.get("point", {})
     shown = ", ".join(
-        f"{prose.name_unicode(str(k))} = {v}" for k, v in point.items() if k != "p_model"
+        f"{prose.name_unicode(str(k))} = {_value(v)}" for k, v in point.items() if k != "p_model"
     )
     lines = [f"counterexample at {shown}"]
     names = {"theta_1": "θ₁", "theta_2": "θ₂", "lhs": "left side", "rhs": "right side"}
@@ -1247,6 +1263,31 @@ def _checked_derivation_markdown(self: CheckedDerivation) -> str:
     return to_markdown(self)
 
 
+def _derivation_markdown(self: Derivation) -> str:
+    # The rules under the chain, not in a column beside it: MathJax does not wrap a \text, so a
+    # long rule ran off the cell and took the rest of the line with it.
+    out = [_aligned_markdown(self, _links(self))]
+    out += ["", *(f"{link.index}. {_md_prose(link.rule)}" for link in _links(self))]
+    return "\n".join(out) + "\n"
+
+
+def _checked_step_markdown(self: CheckedStep) -> str:
+    optimizers = self.relation.optimizes
+    lhs = _opt(self.lhs_sense if optimizers else Relation.EQ, tex(self.lhs), True)
+    rhs = _opt(self.relation if optimizers else Relation.EQ, tex(self.rhs), True)
+    out = [
+        f"$$ {lhs} {_rel(self, True)} {rhs} $$",
+        "",
+        f"({self.index}) {_md_prose(self.rule)} — **{MARKS[self.status]} {self.status.value}**",
+    ]
+    if self.status is not Status.PROVED:
+        out += ["", f"{phrase('detail', 'en')}: {_md_prose(self.detail)}"]
+    if self.counterexample:
+        out += ["", *(f"- {_md_prose(line.strip())}" for line in
+                      _counterexample(self.counterexample))]
+    return "\n".join(out) + "\n"
+
+
 def _status_markdown(self: Status) -> str:
     return f"**{MARKS[self]} {self.value}**"
 
@@ -1261,5 +1302,7 @@ CheckedDerivation._repr_latex_ = _checked_derivation_latex  # type: ignore[attr-
 Derivation._repr_latex_ = _derivation_latex  # type: ignore[attr-defined]
 CheckedStep._repr_latex_ = _checked_step_latex  # type: ignore[attr-defined]
 CheckedDerivation._repr_markdown_ = _checked_derivation_markdown  # type: ignore[attr-defined]
+Derivation._repr_markdown_ = _derivation_markdown  # type: ignore[attr-defined]
+CheckedStep._repr_markdown_ = _checked_step_markdown  # type: ignore[attr-defined]
 Status._repr_markdown_ = _status_markdown  # type: ignore[attr-defined]
 Status._repr_pretty_ = _status_pretty  # type: ignore[attr-defined]
