@@ -58,6 +58,19 @@ _PROSE: dict[str, tuple[str, str]] = {
     "detail": ("Kernel's reason", "커널의 근거"),
     "counterexample": ("Counterexample", "반례"),
     "not_checked": ("not checked yet", "아직 검증되지 않음"),
+    "solver": ("The MLE solver: {kind}.", "MLE solver의 결과: {kind}."),
+    "laws_density": (
+        "{P} and {Q} are two laws of the {family} family, with densities {p} and {q}.",
+        "{P}와 {Q}는 {family} 분포족의 두 분포이며, 확률밀도함수는 각각 {p}, {q}이다.",
+    ),
+    "laws_mass": (
+        "{P} and {Q} are two laws of the {family} family, with probabilities {p} and {q}.",
+        "{P}와 {Q}는 {family} 분포족의 두 분포이며, 확률질량함수는 각각 {p}, {q}이다.",
+    ),
+    "solver_numeric": (
+        "The estimate is found numerically: symbolic mle.",
+        "추정값은 수치적으로 구한다: symbolic mle.",
+    ),
 }
 
 # Exact rule, title and note phrases of the catalog. Keys are the English strings verbatim.

@@ -48,7 +48,7 @@ from symbolic.kernel.measures import (
     theta,
 )
 from symbolic.outputs import prose
-from symbolic.outputs.i18n import phrase, translate
+from symbolic.outputs.i18n import family_name, phrase, translate
 
 __all__ = [
     "to_latex",
@@ -532,6 +532,82 @@ def _rel(step: CheckedStep | _Link | None, latex: bool = False) -> str:
     return (_TEX_SIGNS if latex else _TEXT_SIGNS).get(relation, "=")
 
 
+_SOLVER_KINDS = {
+    "no_closed_form": ("no closed form", "닫힌 형태 없음"),
+    "boundary": ("at the edge of the support", "support의 경계"),
+    "non_smooth": ("not smooth: the median", "매끄럽지 않음: 중앙값"),
+    "unknown": ("solver gave up", "solver가 답을 내지 못함"),
+}
+
+
+def solver_kind(derivation_id: str) -> str:
+    """What the MLE solver found for an ``mle/`` entry (``""`` for other entries).
+
+    >>> solver_kind("mle/cauchy"), solver_kind("mle/normal"), solver_kind("kl/normal")
+    ('no_closed_form', 'closed_form', '')
+    """
+    from symbolic.families import FAMILIES
+    from symbolic.generators.stationary import solve_family
+
+    name = derivation_id.removeprefix("mle/")
+    if not derivation_id.startswith("mle/") or name not in FAMILIES:
+        return ""
+    return solve_family(FAMILIES[name]).status
+
+
+def solver_words(kind: str, lang: str) -> str:
+    """The solver's status in words; "" for a closed form, which needs no saying."""
+    words = _SOLVER_KINDS.get(kind)
+    return "" if words is None else words[lang == "ko"]
+
+
+def _solver_line(d: Derivation, lang: str) -> str:
+    # Every document of an entry without a closed-form MLE says so, beside the verdicts that
+    # are all proved: what is proved is the cross-entropy form, not an estimator.
+    kind = solver_kind(d.id)
+    words = solver_words(kind, lang)
+    if not words:
+        return ""
+    line = phrase("solver", lang, kind=words)
+    return f"{line} {phrase('solver_numeric', lang)}" if kind == "no_closed_form" else line
+
+
+def laws(d: Derivation) -> tuple[str, Expr, Expr] | None:
+    """For a ``kl/`` entry of a one-dimensional family: the family and the densities (or
+    probabilities) of P and Q, in the parameters the derivation names P's and Q's.
+
+    >>> from symbolic.catalog import get
+    >>> family, p, q = laws(get("kl/exponential"))
+    >>> family, p
+    ('exponential', lam_1*exp(-lam_1*x))
+    """
+    from symbolic.generators.divergences import _BUILDERS, DIVERGENCE_FAMILIES
+
+    name = d.id.removeprefix("kl/")
+    if not d.id.startswith("kl/") or name not in DIVERGENCE_FAMILIES or name in _BUILDERS:
+        return None
+    fam = DIVERGENCE_FAMILIES[name]
+    x = fam.variable
+    return name, fam.density_at(x, fam.theta(1)), fam.density_at(x, fam.theta(2))
+
+
+def _laws_note(d: Derivation, lang: str, math: Callable[[str], str]) -> str:
+    """What P and Q are, in words and ``math`` (which wraps TeX for the format); "" if the
+    derivation is not between two laws of one family."""
+    found = laws(d)
+    if found is None:
+        return ""
+    name, p, q = found
+    from symbolic.generators.divergences import DIVERGENCE_FAMILIES
+
+    x = tex(DIVERGENCE_FAMILIES[name].variable)
+    kind = "mass" if DIVERGENCE_FAMILIES[name].discrete else "density"
+    return phrase(
+        f"laws_{kind}", lang, family=family_name(name, lang),
+        P=math("P"), Q=math("Q"), p=math(rf"p({x}) = {tex(p)}"), q=math(rf"q({x}) = {tex(q)}"),
+    )
+
+
 def _word(status: Status, lang: str) -> str:
     return phrase(status.value, lang)
 
@@ -676,6 +752,11 @@ def _md_words(s: str) -> str:
 def _md_prose(s: str) -> str:
     """Prose for Markdown: formulas as inline ``$…$`` TeX, words escaped."""
     return prose.to_tex(s, _md_words)
+
+
+def _html_inline(tex_source: str) -> str:
+    quoted = html.escape(tex_source)
+    return f'<span class="tex" data-tex="{quoted}">{quoted}</span>'
 
 
 def _html_prose(s: str) -> str:
@@ -872,6 +953,8 @@ def to_latex(checked: CheckedDerivation, lang: str = "en") -> str:
     d = checked.derivation
     own, *parts = checked.chains()
     summary = "; ".join(_summary(checked, lang))
+    solver = _solver_line(d, lang)
+    laws_note = _laws_note(d, lang, lambda t: f"${t}$")
     # The summary follows the derivation's own chain, before its reasons, notes and parts.
     body = _latex_chain(own, lang, False)
     rest = [line for c in parts for line in _latex_chain(c, lang, True)]
@@ -889,6 +972,8 @@ def to_latex(checked: CheckedDerivation, lang: str = "en") -> str:
             r"\begin{document}",
             r"\maketitle",
             r"\noindent " + phrase("checked_by", lang, id=rf"\texttt{{{_tex_id(d.id)}}}"),
+            *([rf"\par\noindent\textbf{{{_tex_escape(solver)}}}"] if solver else []),
+            *([r"\par\noindent " + laws_note] if laws_note else []),
             *body[:3],
             rf"\paragraph{{{phrase('summary', lang)}.}} {_tex_escape(summary)}.",
             *body[3:],
@@ -994,6 +1079,9 @@ def to_markdown(checked: CheckedDerivation, lang: str = "en", reasons: bool = Tr
         d = chain.derivation
         checked_by = phrase("checked_by", lang, id=f"`{d.id}`")
         out += [f"{'##' if k else '#'} {_md_prose(translate(d.title, lang))}", "", checked_by, ""]
+        solver = _solver_line(d, lang) if k == 0 else ""
+        if solver:
+            out += [f"**{_md_words(solver)}**", ""]
         block = _aligned_markdown(d, chain.steps)
         if block:
             out += [block, ""]
@@ -1009,6 +1097,9 @@ def to_markdown(checked: CheckedDerivation, lang: str = "en", reasons: bool = Tr
         if k == 0:
             out += [f"**{phrase('summary', lang)}:** " + "; ".join(_summary(checked, lang)) + ".",
                     ""]
+        laws_note = _laws_note(d, lang, lambda t: f"${t}$") if k == 0 else ""
+        if laws_note:
+            out.append(f"> {laws_note}\n")
         out += [f"> **{phrase('note', lang)}.** {_md_prose(translate(n, lang))}\n" for n in d.notes]
     return "\n".join(out)
 
@@ -1031,6 +1122,8 @@ def to_text(checked: CheckedDerivation, width: int = 120, lang: str = "en") -> s
         if k:
             out.append("")
         out += _text_chain(chain, width, lang)
+        if k == 0 and _solver_line(chain.derivation, lang):
+            out.append("  " + _solver_line(chain.derivation, lang))
     out.append("  " + "; ".join(_summary(checked, lang)) + ".")
     return "\n".join(out)
 
@@ -1212,6 +1305,9 @@ def _page(d: Derivation, body: list[str], summary: str, lang: str) -> str:
             "<body>",
             f"<h1>{heading}</h1>",
             f"<p>{checked_by}</p>",
+            *([f'<p class="summary">{esc(_solver_line(d, lang))}</p>'] if _solver_line(d, lang)
+              else []),
+            *([f"<p>{_laws_note(d, lang, _html_inline)}</p>"] if _laws_note(d, lang, str) else []),
             *body,
             f'<p class="summary">{esc(phrase("summary", lang))}: {esc(summary)}.</p>',
             f"<script>{js}</script>",

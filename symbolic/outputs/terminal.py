@@ -26,7 +26,7 @@ from rich.text import Text
 from symbolic.kernel import CheckedDerivation, CheckedStep, Status
 from symbolic.outputs import prose
 from symbolic.outputs.i18n import phrase, translate
-from symbolic.outputs.render import MARKS, _counterexample, _lines, _rel, _summary
+from symbolic.outputs.render import MARKS, _counterexample, _lines, _rel, _solver_line, _summary
 
 __all__ = ["console", "show", "progress", "summary_table", "elide", "STYLES", "LIMIT"]
 
@@ -92,6 +92,9 @@ def show(
         )
         head.append_text(_verdict(chain.status, lang))
         _emit(out, head, 0, 4)
+        solver = _solver_line(d, lang) if k == 0 else ""
+        if solver:
+            _emit(out, Text(solver, style="bold"), 2, 4)
         for left, right, step in _lines(d, chain.steps, "text"):
             line = Text("  ")
             if isinstance(step, CheckedStep):

@@ -1,0 +1,67 @@
+"""What a lecturer reads first: what P and Q are, whether the MLE has a closed form, the
+estimates with their hats, and no check whose two sides are one expression."""
+
+from __future__ import annotations
+
+import pytest
+from cheap_catalog import checked
+
+from symbolic.catalog import ids
+from symbolic.outputs import docs
+from symbolic.outputs.render import laws, solver_kind, to_html, to_latex, to_markdown, to_text
+
+FORMATS = {"latex": to_latex, "markdown": to_markdown, "html": to_html}
+
+
+@pytest.mark.parametrize("lang", ["en", "ko"])
+def test_an_mle_without_a_closed_form_says_so_in_every_format(lang):
+    c = checked("mle/cauchy")
+    words = "no closed form" if lang == "en" else "닫힌 형태 없음"
+    for name, render in FORMATS.items():
+        assert words in render(c, lang), name
+    assert words in to_text(c, lang=lang)
+
+
+def test_the_index_shows_the_solver_status_beside_the_verdict():
+    summaries = [docs.Summary.of(checked(i)) for i in ("mle/cauchy", "mle/normal", "mle/laplace")]
+    index = docs._index(summaries, "en", [])
+    row = next(line for line in index.splitlines() if "`mle/cauchy`" in line)
+    assert "no closed form" in row
+    normal = next(line for line in index.splitlines() if "`mle/normal`" in line)
+    assert "·" not in normal
+    assert "not smooth" in next(ln for ln in index.splitlines() if "`mle/laplace`" in ln)
+
+
+@pytest.mark.parametrize("derivation_id", [i for i in ids() if i.startswith("kl/")])
+def test_every_kl_document_says_what_p_and_q_are(derivation_id):
+    if laws(checked(derivation_id).derivation) is None:
+        pytest.skip("a family of vectors or matrices: its laws are named in its start")
+    for lang, words in (("en", "are two laws of the"), ("ko", "분포족의 두 분포")):
+        for name, render in FORMATS.items():
+            assert words in render(checked(derivation_id), lang), (name, lang)
+
+
+def test_the_laws_are_the_familys_density_in_ps_and_qs_parameters():
+    from sympy import exp, pi, simplify, sqrt
+
+    family, p, q = laws(checked("kl/normal").derivation)
+    named = {str(s): s for s in p.free_symbols | q.free_symbols}
+    x, mu, s2 = named["x"], named["mu_1"], named["sigma2_1"]
+    # The textbook density, written here, not taken from the family's definition.
+    textbook = exp(-((x - mu) ** 2) / (2 * s2)) / sqrt(2 * pi * s2)
+    assert family == "normal"
+    assert simplify(p - textbook) == 0
+    assert simplify(q - textbook.subs({mu: named["mu_2"], s2: named["sigma2_2"]})) == 0
+
+
+def test_the_estimates_wear_hats():
+    page = to_markdown(checked("mle/normal"))
+    assert r"The solver's estimators: $\hat{\mu} = " in page
+    assert r"$\hat{\sigma}^{2} = " in page
+    assert r"$\hat{\pi}_{k} = " in to_markdown(checked("mle/categorical"))
+
+
+def test_solver_kinds():
+    assert solver_kind("mle/cauchy") == "no_closed_form"
+    assert solver_kind("mle/uniform") == "boundary"
+    assert solver_kind("kl/normal") == ""
