@@ -3,6 +3,8 @@ estimates with their hats, and no check whose two sides are one expression."""
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from cheap_catalog import checked
 
@@ -65,3 +67,44 @@ def test_solver_kinds():
     assert solver_kind("mle/cauchy") == "no_closed_form"
     assert solver_kind("mle/uniform") == "boundary"
     assert solver_kind("kl/normal") == ""
+
+
+_BLOCK = re.compile(r"\\begin\{aligned\}\n(.*?)\n\\end\{aligned\}", re.S)
+
+
+def _equalities(markdown: str) -> list[tuple[str, str]]:
+    """(value before, value after) of every = row of the aligned blocks."""
+    pairs = []
+    for block in _BLOCK.findall(markdown):
+        before = ""
+        for row in block.split(" \\\\\n"):
+            row = re.sub(r" && \(\d+\)$", "", row)
+            left, _, rest = row.partition("&")
+            left = left.strip()
+            before = left or before
+            if rest.startswith("= "):
+                right = rest[2:].strip()
+                pairs.append((before, right))
+                before = right
+    return pairs
+
+
+@pytest.mark.parametrize("derivation_id", ids())
+def test_no_row_shows_one_expression_equal_to_itself(derivation_id):
+    c = checked(derivation_id)
+    page = to_markdown(c)
+    same = [a for a, b in _equalities(page) if a == b]
+    assert not same, same[:2]
+    # The step is not dropped: its rule and verdict are still listed.
+    assert len(re.findall(r"^\d+\. ", page, re.M)) == len(c.all_steps())
+
+
+def test_a_tautology_is_caught_by_the_row_reader():
+    page = "\\begin{aligned}\nx &= y && (1) \\\\\n &= y && (2)\n\\end{aligned}"
+    assert _equalities(page) == [("x", "y"), ("y", "y")]
+
+
+def test_the_minor_of_the_normal_reads_as_a_textbook_writes_it():
+    page = to_markdown(checked("mle/normal"))
+    assert r"\frac{N^{2}}{2 \hat{\sigma}^{6}} &> 0 && (2)" in page
+    assert "expand the determinant and factor (both sides print as the same expression)" in page

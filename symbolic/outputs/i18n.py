@@ -59,6 +59,7 @@ _PROSE: dict[str, tuple[str, str]] = {
     "counterexample": ("Counterexample", "반례"),
     "not_checked": ("not checked yet", "아직 검증되지 않음"),
     "solver": ("The MLE solver: {kind}.", "MLE solver의 결과: {kind}."),
+    "same_sides": ("both sides print as the same expression", "양변이 같은 식으로 출력된다"),
     "laws_density": (
         "{P} and {Q} are two laws of the {family} family, with densities {p} and {q}.",
         "{P}와 {Q}는 {family} 분포족의 두 분포이며, 확률밀도함수는 각각 {p}, {q}이다.",

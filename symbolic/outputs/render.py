@@ -503,14 +503,35 @@ def _lines(d: Derivation, steps: Sequence[CheckedStep | _Link], fmt: str) -> lis
             was = read if read.optimizes else new_sense
             left = _opt(was, shown(step.index - 1, step.lhs), fmt == "latex", d.params)
         right = shown(step.index, step.rhs)
+        if step.relation is Relation.EQ and right == shown(step.index - 1, step.lhs):
+            # Both sides print alike (sympy evaluated them to one expression): a row X = X
+            # shows the reader nothing, so the step keeps only its rule and verdict; the left
+            # side waits for the next row.
+            rows.append(("", "", step))
+            continue
         rows.append((left, _opt(new_sense, right, fmt == "latex", d.params), step))
         left = ""
         sense = new_sense
         if step.relation.optimizes:
             read = step.relation
     if d.end_label:
-        rows.append(("", _label(d.end_label, fmt == "latex"), None))
+        rows.append((left, _label(d.end_label, fmt == "latex"), None))
+        left = ""
+    if left and rows and not rows[-1][1]:
+        # Only steps that print alike follow: the expression is shown once, alone.
+        rows[-1] = (left, "", rows[-1][2])
     return rows
+
+
+def _alike(d: Derivation, steps: Sequence[CheckedStep | _Link]) -> set[int]:
+    """The indices of the steps whose sides print alike."""
+    return {row[2].index for row in _lines(d, steps, "latex") if same_sides(row)}
+
+
+def same_sides(row: _Row) -> bool:
+    """Whether a row of :func:`_lines` stands for a step whose sides print alike: its left
+    cell holds the expression when nothing else shows it, its right cell is empty."""
+    return row[1] == "" and row[2] is not None
 
 
 _TEXT_SIGNS = {Relation.LE: "≤", Relation.GE: "≥", Relation.PROPTO: "∝"}
@@ -911,12 +932,20 @@ def _latex_body(d: Derivation, steps: Sequence[CheckedStep], lang: str) -> str:
     out = []
     rows = _lines(d, steps, "latex")
     for k, (left, right, step) in enumerate(rows):
-        line = " \\\\\n".join(_latex_rows(left, right, step, d, d.params))
+        alike = same_sides((left, right, step))
+        if alike and not left:
+            line = ""
+        elif alike:
+            line = rf"{left} &"
+        else:
+            line = " \\\\\n".join(_latex_rows(left, right, step, d, d.params))
         if isinstance(step, CheckedStep):
             rule = _tex_prose(translate(step.rule, lang))
+            if alike:
+                rule += rf" ({_tex_escape(phrase('same_sides', lang))})"
+            tag = rf" \tag*{{({step.index})}} \\" + "\n" if line else ""
             line += (
-                rf" \tag*{{({step.index})}} \\" + "\n"
-                rf"\shortintertext{{\small ({step.index}) {rule} --- "
+                tag + rf"\shortintertext{{\small ({step.index}) {rule} --- "
                 rf"\textbf{{{_word(step.status, lang)}}}}}"
             )
         elif k < len(rows) - 1:
@@ -1085,9 +1114,11 @@ def to_markdown(checked: CheckedDerivation, lang: str = "en", reasons: bool = Tr
         block = _aligned_markdown(d, chain.steps)
         if block:
             out += [block, ""]
+        alike = _alike(d, chain.steps)
         for step in chain.steps:
+            same = f" ({_md_words(phrase('same_sides', lang))})" if step.index in alike else ""
             out.append(
-                f"{step.index}. {_md_prose(translate(step.rule, lang))} — "
+                f"{step.index}. {_md_prose(translate(step.rule, lang))}{same} — "
                 f"*{_word(step.status, lang)}*"
             )
             if reasons and step.status is not Status.PROVED:
@@ -1109,6 +1140,10 @@ def _aligned_markdown(d: Derivation, steps: Sequence[CheckedStep | _Link]) -> st
     rows = []
     for left, right, step in _lines(d, steps, "latex"):
         number = rf" && ({step.index})" if step is not None else ""
+        if same_sides((left, right, step)):
+            if left:
+                rows.append(rf"{left} &{number}")
+            continue
         rows.append(rf"{left} &{_rel(step, True)} {right}{number}")
     if not rows:
         return ""
@@ -1137,13 +1172,20 @@ def _text_chain(checked: CheckedDerivation, width: int, lang: str) -> list[str]:
     for left, right, step in rows:
         mark = f"{MARKS[step.status]} " if isinstance(step, CheckedStep) else "  "
         label = f"({step.index})" if step is not None else "   "
-        if len(left) > pad:
-            # A long left side (an objective restated) gets a line of its own.
-            out.append(f"  {mark}{label:>4} {left}")
-            mark, label, left = "  ", "", ""
-        out.append(f"  {mark}{label:>4} {left:>{pad}} {_rel(step)} {right}")
+        alike = same_sides((left, right, step))
+        if alike:
+            if left:
+                out.append(f"  {mark}{label:>4} {left}")
+        else:
+            if len(left) > pad:
+                # A long left side (an objective restated) gets a line of its own.
+                out.append(f"  {mark}{label:>4} {left}")
+                mark, label, left = "  ", "", ""
+            out.append(f"  {mark}{label:>4} {left:>{pad}} {_rel(step)} {right}")
         if isinstance(step, CheckedStep):
             rule = prose.to_unicode(translate(step.rule, lang))
+            if alike:
+                rule += f" ({phrase('same_sides', lang)})"
             out.append(f"{'':>{pad + 10}}  {phrase('by', lang)} {rule}: {_word(step.status, lang)}")
             if step.status is not Status.PROVED:
                 out.append(f"{'':>{pad + 10}}  {prose.to_unicode(step.detail)}")
@@ -1264,12 +1306,17 @@ def _html_items(checked: CheckedDerivation, lang: str) -> list[str]:
     items = []
     for left, right, step in _lines(checked.derivation, checked.steps, "latex"):
         rel = _rel(step, True)
-        math = _html_math(f"{left} {rel} {right}" if left else f"{rel} {right}")
+        alike = same_sides((left, right, step))
+        if alike:
+            math = _html_math(left) if left else ""
+        else:
+            math = _html_math(f"{left} {rel} {right}" if left else f"{rel} {right}")
         if not isinstance(step, CheckedStep):
             items.append(f"<li>{math}</li>")
             continue
+        same = f" ({esc(phrase('same_sides', lang))})" if alike else ""
         why = (
-            f'<p class="why">({step.index}) {_html_prose(translate(step.rule, lang))} — '
+            f'<p class="why">({step.index}) {_html_prose(translate(step.rule, lang))}{same} — '
             f'<span class="verdict">{MARKS[step.status]} {esc(_word(step.status, lang))}</span></p>'
         )
         if step.status is not Status.PROVED:
@@ -1334,6 +1381,10 @@ def _aligned(d: Derivation, steps: Sequence[CheckedStep | _Link], verdicts: bool
     rows = []
     for left, right, step in _lines(d, steps, "latex"):
         note = "" if step is None else _latex_note(step, "en", verdicts)
+        if same_sides((left, right, step)):
+            # The rule still shows, beside the expression or on a row of its own.
+            rows.append(rf"{left} &{note}")
+            continue
         rows.append(rf"{left} &{_rel(step, True)} {right}{note}")
     return "$$\\begin{aligned}" + " \\\\\n".join(rows) + r"\end{aligned}$$"
 
