@@ -31,7 +31,21 @@ from importlib import resources
 from pathlib import Path
 from typing import NamedTuple
 
-from sympy import Add, Expr, Function, Indexed, Mul, Product, S, Sum, Symbol, fraction, log
+from sympy import (
+    Add,
+    Expr,
+    Function,
+    Indexed,
+    Integral,
+    Mul,
+    Piecewise,
+    Product,
+    S,
+    Sum,
+    Symbol,
+    fraction,
+    log,
+)
 from sympy.printing.latex import LatexPrinter
 from sympy.printing.precedence import PRECEDENCE
 from sympy.printing.str import StrPrinter
@@ -757,8 +771,15 @@ def _tex_id(derivation_id: str) -> str:
 
 
 def _tex_prose(s: str) -> str:
-    """Prose for LaTeX's text mode: its formulas typeset as math, its words escaped."""
-    return prose.to_tex(s, _tex_escape)
+    """Prose for LaTeX's text mode: its formulas typeset as math, its words escaped; a formula
+    wider than the line (a matrix written out) scaled down to it."""
+    return re.sub(
+        r"\$([^$]+)\$",
+        # On a line of its own: \par may not stand inside an align's \shortintertext.
+        lambda m: rf"\hfil\break\adjustbox{{max width=\linewidth}}{{{m[0]}}}\hfil\break{{}}"
+        if _width(m[1]) > 2 * _LINE else m[0],
+        prose.to_tex(s, _tex_escape),
+    )
 
 
 _MD_SPECIALS = re.compile(r"([*_\\<>\[\]])")
@@ -838,11 +859,25 @@ def _pieces(expr: Expr) -> list[str]:
         for k, term in enumerate(_PostLatexPrinter()._as_ordered_terms(expr, order=None)):
             negative = term.could_extract_minus_sign()
             body = _pieces(-term if negative else term)
+            if body[0].startswith("- "):
+                # -term may still print with a sign of its own: - (-a) is + a, not "- - a".
+                negative, body[0] = not negative, body[0][2:]
             sign = "- " if negative else ("+ " if k else "")
             out += [sign + body[0], *body[1:]]
         return out
     if _width(tex(expr)) <= _LINE:
         return [tex(expr)]
+    if isinstance(expr, Integral | Sum) and len(expr.limits) == 1 and len(expr.limits[0]) == 3:
+        return _big_pieces(expr)
+    if isinstance(expr, Piecewise):
+        return [_cases(expr)]
+    if isinstance(expr, Mean) and isinstance(expr.body, Add):
+        whole, inner = tex(expr), r"\left[" + tex(expr.body) + r"\right]"
+        if whole.endswith(inner):
+            pieces = _pieces(expr.body)
+            pieces[0] = whole[: -len(inner)] + r"\left[" + pieces[0]
+            pieces[-1] += r"\right]"
+            return pieces
     numer, denom = fraction(expr)
     if denom != 1 and _width(tex(numer)) > _LINE:
         return _bracketed(rf"\frac{{1}}{{{tex(denom)}}} ", numer)
@@ -852,7 +887,59 @@ def _pieces(expr: Expr) -> list[str]:
             rest = Mul(*(f for f in expr.args if f is not sums[0]))
             head = "" if rest == 1 else ("- " if rest == -1 else tex(rest) + " ")
             return _bracketed(head, sums[0])
+        big = [f for f in expr.args if isinstance(f, Integral | Sum)
+               and len(f.limits) == 1 and len(f.limits[0]) == 3]
+        if len(big) == 1 and expr.args[-1] is big[0]:
+            # The series or integral last, as the printer puts it: -Σ_i (…) broken inside.
+            rest = Mul(*(f for f in expr.args if f is not big[0]))
+            pieces = _big_pieces(big[0])
+            pieces[0] = ("- " if rest == -1 else tex(rest) + " ") + pieces[0]
+            return pieces
     return [tex(expr)]
+
+
+def _fitted(piece: str) -> str:
+    """A piece no break between terms can split, scaled down to the line if it is wider
+    (adjustbox's max width only ever shrinks)."""
+    if _width(piece) <= _LINE * 5 // 4:
+        return piece
+    return rf"\adjustbox{{max width=\dimexpr\linewidth-6em\relax}}{{$\displaystyle {piece}$}}"
+
+
+def _cases(expr: Piecewise) -> str:
+    """Cases whose values are too wide: each value broken on lines of its own (mathtools'
+    multlined), its condition after it."""
+    printer = _PostLatexPrinter()
+    rows = []
+    for value, cond in expr.args:
+        lines = _broken(value)
+        shown = lines[0] if len(lines) == 1 else (
+            r"\begin{multlined}[t] " + r" \\ ".join(lines) + r" \end{multlined}")
+        when = r"\text{otherwise}" if cond is S.true else rf"\text{{for}}\: {printer._print(cond)}"
+        rows.append(f"{shown} & {when}")
+    return r"\begin{cases} " + r" \\ ".join(rows) + r" \end{cases}"
+
+
+def _big_pieces(expr: Integral | Sum) -> list[str]:
+    """An integral or a series whose body is too wide: the sign and its limits, then the terms
+    of the body's widest sum in brackets, then its other factors (and the dx)."""
+    var, lo, hi = expr.limits[0]
+    if isinstance(expr, Integral):
+        head, tail = rf"\int\limits_{{{tex(lo)}}}^{{{tex(hi)}}} ", rf"\, d{tex(var)}"
+    else:
+        head, tail = rf"\sum_{{{tex(var)}={tex(lo)}}}^{{{tex(hi)}}} ", ""
+    factors = Mul.make_args(expr.function)
+    sums = sorted((f for f in factors if isinstance(f, Add)), key=lambda f: -len(tex(f)))
+    if not sums:
+        return [tex(expr)]
+    rest = Mul(*(f for f in factors if f is not sums[0]))
+    if rest.could_extract_minus_sign():
+        # ∫ -f is -∫ f: the sign goes before the integral, not between the bracket and f.
+        head, rest = "- " + head, -rest
+    pieces = _bracketed(head, sums[0])
+    pieces[-1] += ("" if rest == 1 else " " + _PostLatexPrinter().parenthesize(
+        rest, PRECEDENCE["Mul"])) + tail
+    return pieces
 
 
 def _bracketed(head: str, inner: Expr) -> list[str]:
@@ -886,7 +973,7 @@ def _balance(lines: list[str]) -> list[str]:
         opened = line.count(r"\left") - line.count(r"\right")
         text = r"\left. " * depth + line
         depth += opened
-        out.append(text + r" \right." * depth)
+        out.append(_fitted(text + r" \right." * depth))
     return out
 
 
@@ -992,6 +1079,7 @@ def to_latex(checked: CheckedDerivation, lang: str = "en") -> str:
             r"\documentclass{article}",
             r"\usepackage[a4paper,margin=2cm]{geometry}",
             r"\usepackage{amsmath,amssymb,mathtools}",
+            r"\usepackage{adjustbox}",
             # Prose with formulas in it: stretch the spaces before a line sticks out.
             r"\setlength{\emergencystretch}{3em}",
             r"\allowdisplaybreaks",
