@@ -108,3 +108,48 @@ def test_the_minor_of_the_normal_reads_as_a_textbook_writes_it():
     page = to_markdown(checked("mle/normal"))
     assert r"\frac{N^{2}}{2 \hat{\sigma}^{6}} &> 0 && (2)" in page
     assert "expand the determinant and factor (both sides print as the same expression)" in page
+
+
+def _css_rule(page: str, selector: str) -> str:
+    styles = "".join(re.findall(r"<style>(.*?)</style>", page, re.S)[1:])
+    match = re.search(re.escape(selector) + r"\s*\{([^}]*)\}", styles)
+    assert match, selector
+    return match[1]
+
+
+def test_html_sets_each_language_in_its_own_fonts_and_scrolls_wide_formulas():
+    c = checked("mle/normal")
+    en, ko = to_html(c, "en"), to_html(c, "ko")
+    first_en = _css_rule(en, 'html[lang="en"] body').split("font-family:")[1].split(",")[0]
+    # A Korean font first sets hyphens like minus signs and ">" as "〉" in English text.
+    assert not re.search(r"Nanum|Noto Serif KR|Malgun|Gothic|Myeongjo", first_en), first_en
+    assert "word-break: keep-all" in _css_rule(ko, 'html[lang="ko"] body')
+    assert 'lang="en"' in en and 'lang="ko"' in ko
+    assert "overflow-x: auto" in _css_rule(en, ".math")
+    # Every display formula is in a box that scrolls.
+    assert en.count('<div class="math"') == len(re.findall(r"<div [^>]*data-tex=", en))
+
+
+def _catalog_phrases() -> tuple[set[str], set[str]]:
+    from symbolic.catalog import get
+
+    titles, phrases = set(), set()
+    for i in ids():
+        d = get(i)
+        for part in (d, *d.parts):
+            titles.add(part.title)
+            phrases |= {part.title, *(s.rule for s in part.steps), *part.notes}
+    return titles, phrases
+
+
+def test_korean_translates_every_title_and_the_solvers_generated_rules():
+    from symbolic.outputs.i18n import translate, untranslated
+
+    titles, phrases = _catalog_phrases()
+    assert untranslated(sorted(titles)) == []
+    for english in phrases:
+        if english.startswith(("the score of the log-likelihood is 0", "The Lagrange condition",
+                               "the parameters stay inside the sums", "The support needs")):
+            assert translate(english, "ko") != english, english
+    # The routes' notes (E_P[...] = ...: how) are still English: 37 phrases of 240 or so.
+    assert len(untranslated(sorted(phrases))) <= 37
