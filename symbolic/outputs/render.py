@@ -776,7 +776,7 @@ def _tex_prose(s: str) -> str:
     return re.sub(
         r"\$([^$]+)\$",
         # On a line of its own: \par may not stand inside an align's \shortintertext.
-        lambda m: rf"\hfil\break\adjustbox{{max width=\linewidth}}{{{m[0]}}}\hfil\break{{}}"
+        lambda m: rf"\hfil\break\fitto{{\linewidth}}{{{m[0]}}}\hfil\break{{}}"
         if _width(m[1]) > 2 * _LINE else m[0],
         prose.to_tex(s, _tex_escape),
     )
@@ -900,10 +900,10 @@ def _pieces(expr: Expr) -> list[str]:
 
 def _fitted(piece: str) -> str:
     """A piece no break between terms can split, scaled down to the line if it is wider
-    (adjustbox's max width only ever shrinks)."""
+    (\\fitto only ever shrinks)."""
     if _width(piece) <= _LINE * 5 // 4:
         return piece
-    return rf"\adjustbox{{max width=\dimexpr\linewidth-6em\relax}}{{$\displaystyle {piece}$}}"
+    return rf"\fitto{{\dimexpr\linewidth-6em\relax}}{{$\displaystyle {piece}$}}"
 
 
 def _cases(expr: Piecewise) -> str:
@@ -1079,7 +1079,11 @@ def to_latex(checked: CheckedDerivation, lang: str = "en") -> str:
             r"\documentclass{article}",
             r"\usepackage[a4paper,margin=2cm]{geometry}",
             r"\usepackage{amsmath,amssymb,mathtools}",
-            r"\usepackage{adjustbox}",
+            r"\usepackage{graphicx}",
+            # A box scaled down to a width only if it is wider (graphicx is in every TeX).
+            r"\newsavebox\fitbox",
+            r"\newcommand{\fitto}[2]{\sbox\fitbox{#2}\ifdim\wd\fitbox>#1\relax"
+            r"\resizebox{#1}{!}{\usebox\fitbox}\else\usebox\fitbox\fi}",
             # Prose with formulas in it: stretch the spaces before a line sticks out.
             r"\setlength{\emergencystretch}{3em}",
             r"\allowdisplaybreaks",
