@@ -66,7 +66,12 @@ def mle_derivation(name: str | Family) -> Derivation:
     name = fam.name
     sol = solve_family(fam)
     parts = mle_parts(sol)
-    shown = "; ".join(f"{p} = {e}" for p, e in sol.estimators.items())
+    # Estimates wear hats: mu_hat, pi_hat[k] (the printers typeset them as μ̂, π̂_k).
+    shown = "; ".join(
+        f"{p.base}_hat[{', '.join(map(str, p.indices))}] = {e}" if isinstance(p, Indexed)
+        else f"{p}_hat = {e}"
+        for p, e in sol.estimators.items()
+    )
     if fam.coordinates is not None:
         # Matrix-form family: the kernel checks the chain written out at d = 2.
         fam = fam.coordinates

@@ -24,7 +24,16 @@ from symbolic.catalog import entries, get
 from symbolic.kernel import CheckedDerivation, Status, check
 from symbolic.kernel.derivation import Derivation, Relation, Step
 from symbolic.outputs.i18n import LANGS, phrase, translate
-from symbolic.outputs.render import MARKS, TexError, tex_engine, to_markdown, to_pdf, to_text
+from symbolic.outputs.render import (
+    MARKS,
+    TexError,
+    solver_kind,
+    solver_words,
+    tex_engine,
+    to_markdown,
+    to_pdf,
+    to_text,
+)
 
 __all__ = [
     "GENERATED",
@@ -76,10 +85,6 @@ def _derivation_page(checked: CheckedDerivation, lang: str) -> str:
     # the committed pages must be the same wherever CI regenerates them.
     body = to_markdown(checked, lang, reasons=False)
     head, _, rest = body.partition("\n")
-    kind = _kind_words(solver_kind(d.id), lang)
-    if kind:
-        solver = "The MLE solver: " if lang == "en" else "MLE solver의 결과: "
-        rest = f"\n**{solver}{kind}.**\n" + rest
     index = "index.md" if lang == "en" else f"{lang}/index.md"
     words = _WORDS[lang]
     return "\n".join(
@@ -161,34 +166,6 @@ class Summary:
         return cls(d.id, d.title, checked.status, proved, len(steps), solver_kind(d.id))
 
 
-_KINDS = {
-    "no_closed_form": ("no closed form", "닫힌 형태 없음"),
-    "boundary": ("at the edge of the support", "support의 경계"),
-    "non_smooth": ("not smooth: the median", "매끄럽지 않음: 중앙값"),
-    "unknown": ("solver gave up", "solver가 답을 내지 못함"),
-}
-
-
-def solver_kind(derivation_id: str) -> str:
-    """What the MLE solver found for an ``mle/`` entry (``""`` for other entries).
-
-    >>> solver_kind("mle/cauchy"), solver_kind("mle/normal"), solver_kind("kl/normal")
-    ('no_closed_form', 'closed_form', '')
-    """
-    from symbolic.families import FAMILIES
-    from symbolic.generators.stationary import solve_family
-
-    name = derivation_id.removeprefix("mle/")
-    if not derivation_id.startswith("mle/") or name not in FAMILIES:
-        return ""
-    return solve_family(FAMILIES[name]).status
-
-
-def _kind_words(kind: str, lang: str) -> str:
-    words = _KINDS.get(kind)
-    return "" if words is None else words[lang == "ko"]
-
-
 def _index(summaries: Iterable[Summary], lang: str, others: Iterable[tuple[str, str]]) -> str:
     words = _WORDS[lang]
     summaries = list(summaries)
@@ -222,8 +199,8 @@ def _index(summaries: Iterable[Summary], lang: str, others: Iterable[tuple[str, 
         for s in group:
             title = translate(s.title, lang).replace("|", "\\|")
             verdict = f"{MARKS[s.status]} {phrase(s.status.value, lang)}" if s.status else "crashed"
-            if _kind_words(s.kind, lang):
-                verdict += f" · {_kind_words(s.kind, lang)}"
+            if solver_words(s.kind, lang):
+                verdict += f" · {solver_words(s.kind, lang)}"
             link = _rel(page_path(s.id, lang), here)
             out.append(f"| [`{s.id}`]({link}) | {title} | {verdict} | {s.proved}/{s.steps} |")
     return "\n".join(out) + "\n"

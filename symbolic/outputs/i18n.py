@@ -58,6 +58,20 @@ _PROSE: dict[str, tuple[str, str]] = {
     "detail": ("Kernel's reason", "커널의 근거"),
     "counterexample": ("Counterexample", "반례"),
     "not_checked": ("not checked yet", "아직 검증되지 않음"),
+    "solver": ("The MLE solver: {kind}.", "MLE solver의 결과: {kind}."),
+    "same_sides": ("both sides print as the same expression", "양변이 같은 식으로 출력된다"),
+    "laws_density": (
+        "{P} and {Q} are two laws of the {family} family, with densities {p} and {q}.",
+        "{P}와 {Q}는 {family} 분포족의 두 분포이며, 확률밀도함수는 각각 {p}, {q}이다.",
+    ),
+    "laws_mass": (
+        "{P} and {Q} are two laws of the {family} family, with probabilities {p} and {q}.",
+        "{P}와 {Q}는 {family} 분포족의 두 분포이며, 확률질량함수는 각각 {p}, {q}이다.",
+    ),
+    "solver_numeric": (
+        "The estimate is found numerically: symbolic mle.",
+        "추정값은 수치적으로 구한다: symbolic mle.",
+    ),
 }
 
 # Exact rule, title and note phrases of the catalog. Keys are the English strings verbatim.
@@ -269,6 +283,31 @@ _PATTERNS += [
     (re.compile(r"(.*): sympy (integration|summation) of p\(x\)·T\(x\) over the support\."),
      lambda m: f"{m[1]}: support 위에서 p(x)·T(x)를 sympy로 "
      f"{'적분' if m[2] == 'integration' else '합'}한다."),
+    (re.compile(r"the score of the log-likelihood is 0 at the estimator: the positive terms "
+                r"equal the negative ones"),
+     "추정량에서 log-likelihood의 score가 0이다: 양의 항들의 합이 음의 항들의 합과 같다"),
+    (re.compile(r"The Lagrange condition holds at the estimator"),
+     "추정량에서 Lagrange 조건이 성립한다"),
+    (re.compile(r"The Hessian of the Lagrangian at the estimator is negative on its diagonal"),
+     "추정량에서 Lagrangian의 Hessian은 대각 성분이 음수이다"),
+    (re.compile(r"exp is strictly increasing"), "exp는 순증가 함수이다"),
+    (re.compile(r"the NLL is an increasing affine function of (.*)"),
+     r"NLL은 \1의 증가하는 일차 함수이다"),
+    (re.compile(r"The support needs (\S+) (>=|<=) every x\[i\]; the (smallest|largest) "
+                r"feasible value is the (largest|smallest) data value\."),
+     lambda m: f"support가 모든 x[i]에 대해 {m[1]} {m[2]} x[i]를 요구하므로, 가능한 "
+     f"{'가장 작은' if m[3] == 'smallest' else '가장 큰'} 값은 "
+     f"{'가장 큰' if m[4] == 'largest' else '가장 작은'} 데이터 값이다."),
+    (re.compile(r"(\S+) is held at an arbitrary value: the equations hold for every \1, so also "
+                r"at (.*)"),
+     r"\1을 임의의 값에 고정한다: 등식이 모든 \1에서 성립하므로 \2에서도 성립한다"),
+    (re.compile(r"the parameters stay inside the sums: the terms (.*) do not factor into a "
+                r"function of the parameters times a function of the data, so there is no fixed "
+                r"set of sufficient statistics and the score equations are sums of N nonlinear "
+                r"terms in the parameters"),
+     r"parameter가 합 안에 남는다: 항 \1은 parameter의 함수와 데이터의 함수의 곱으로 "
+     r"인수분해되지 않으므로, 고정된 충분통계량이 없고 score 방정식은 parameter에 대한 "
+     r"N개의 비선형 항의 합이다"),
     (re.compile(r"(.*): exponential-family identity: differentiating ∫p = 1 in (.*) gives "
                 r"Σ_k ∂η_k/∂θ_j E\[T_k\] = ∂A/∂θ_j, solved for E\[T\]\."),
      r"\1: 지수족 항등식: ∫p = 1을 \2에 대해 미분하면 Σ_k ∂η_k/∂θ_j E[T_k] = ∂A/∂θ_j이고, "

@@ -31,7 +31,21 @@ from importlib import resources
 from pathlib import Path
 from typing import NamedTuple
 
-from sympy import Add, Expr, Function, Indexed, Mul, Product, S, Sum, Symbol, fraction, log
+from sympy import (
+    Add,
+    Expr,
+    Function,
+    Indexed,
+    Integral,
+    Mul,
+    Piecewise,
+    Product,
+    S,
+    Sum,
+    Symbol,
+    fraction,
+    log,
+)
 from sympy.printing.latex import LatexPrinter
 from sympy.printing.precedence import PRECEDENCE
 from sympy.printing.str import StrPrinter
@@ -49,7 +63,7 @@ from symbolic.kernel.measures import (
     theta,
 )
 from symbolic.outputs import prose
-from symbolic.outputs.i18n import phrase, translate
+from symbolic.outputs.i18n import family_name, phrase, translate
 
 __all__ = [
     "to_latex",
@@ -511,14 +525,35 @@ def _lines(d: Derivation, steps: Sequence[CheckedStep | _Link], fmt: str) -> lis
             was = read if read.optimizes else new_sense
             left = _opt(was, shown(step.index - 1, step.lhs), fmt == "latex", d.params)
         right = shown(step.index, step.rhs)
+        if step.relation is Relation.EQ and right == shown(step.index - 1, step.lhs):
+            # Both sides print alike (sympy evaluated them to one expression): a row X = X
+            # shows the reader nothing, so the step keeps only its rule and verdict; the left
+            # side waits for the next row.
+            rows.append(("", "", step))
+            continue
         rows.append((left, _opt(new_sense, right, fmt == "latex", d.params), step))
         left = ""
         sense = new_sense
         if step.relation.optimizes:
             read = step.relation
     if d.end_label:
-        rows.append(("", _label(d.end_label, fmt == "latex"), None))
+        rows.append((left, _label(d.end_label, fmt == "latex"), None))
+        left = ""
+    if left and rows and not rows[-1][1]:
+        # Only steps that print alike follow: the expression is shown once, alone.
+        rows[-1] = (left, "", rows[-1][2])
     return rows
+
+
+def _alike(d: Derivation, steps: Sequence[CheckedStep | _Link]) -> set[int]:
+    """The indices of the steps whose sides print alike."""
+    return {row[2].index for row in _lines(d, steps, "latex") if same_sides(row)}
+
+
+def same_sides(row: _Row) -> bool:
+    """Whether a row of :func:`_lines` stands for a step whose sides print alike: its left
+    cell holds the expression when nothing else shows it, its right cell is empty."""
+    return row[1] == "" and row[2] is not None
 
 
 _TEXT_SIGNS = {Relation.LE: "≤", Relation.GE: "≥", Relation.PROPTO: "∝"}
@@ -538,6 +573,82 @@ def _rel(step: CheckedStep | _Link | None, latex: bool = False) -> str:
     if relation in (Relation.LT, Relation.GT):
         return relation.value
     return (_TEX_SIGNS if latex else _TEXT_SIGNS).get(relation, "=")
+
+
+_SOLVER_KINDS = {
+    "no_closed_form": ("no closed form", "닫힌 형태 없음"),
+    "boundary": ("at the edge of the support", "support의 경계"),
+    "non_smooth": ("not smooth: the median", "매끄럽지 않음: 중앙값"),
+    "unknown": ("solver gave up", "solver가 답을 내지 못함"),
+}
+
+
+def solver_kind(derivation_id: str) -> str:
+    """What the MLE solver found for an ``mle/`` entry (``""`` for other entries).
+
+    >>> solver_kind("mle/cauchy"), solver_kind("mle/normal"), solver_kind("kl/normal")
+    ('no_closed_form', 'closed_form', '')
+    """
+    from symbolic.families import FAMILIES
+    from symbolic.generators.stationary import solve_family
+
+    name = derivation_id.removeprefix("mle/")
+    if not derivation_id.startswith("mle/") or name not in FAMILIES:
+        return ""
+    return solve_family(FAMILIES[name]).status
+
+
+def solver_words(kind: str, lang: str) -> str:
+    """The solver's status in words; "" for a closed form, which needs no saying."""
+    words = _SOLVER_KINDS.get(kind)
+    return "" if words is None else words[lang == "ko"]
+
+
+def _solver_line(d: Derivation, lang: str) -> str:
+    # Every document of an entry without a closed-form MLE says so, beside the verdicts that
+    # are all proved: what is proved is the cross-entropy form, not an estimator.
+    kind = solver_kind(d.id)
+    words = solver_words(kind, lang)
+    if not words:
+        return ""
+    line = phrase("solver", lang, kind=words)
+    return f"{line} {phrase('solver_numeric', lang)}" if kind == "no_closed_form" else line
+
+
+def laws(d: Derivation) -> tuple[str, Expr, Expr] | None:
+    """For a ``kl/`` entry of a one-dimensional family: the family and the densities (or
+    probabilities) of P and Q, in the parameters the derivation names P's and Q's.
+
+    >>> from symbolic.catalog import get
+    >>> family, p, q = laws(get("kl/exponential"))
+    >>> family, p
+    ('exponential', lam_1*exp(-lam_1*x))
+    """
+    from symbolic.generators.divergences import _BUILDERS, DIVERGENCE_FAMILIES
+
+    name = d.id.removeprefix("kl/")
+    if not d.id.startswith("kl/") or name not in DIVERGENCE_FAMILIES or name in _BUILDERS:
+        return None
+    fam = DIVERGENCE_FAMILIES[name]
+    x = fam.variable
+    return name, fam.density_at(x, fam.theta(1)), fam.density_at(x, fam.theta(2))
+
+
+def _laws_note(d: Derivation, lang: str, math: Callable[[str], str]) -> str:
+    """What P and Q are, in words and ``math`` (which wraps TeX for the format); "" if the
+    derivation is not between two laws of one family."""
+    found = laws(d)
+    if found is None:
+        return ""
+    name, p, q = found
+    from symbolic.generators.divergences import DIVERGENCE_FAMILIES
+
+    x = tex(DIVERGENCE_FAMILIES[name].variable)
+    kind = "mass" if DIVERGENCE_FAMILIES[name].discrete else "density"
+    return phrase(
+        f"laws_{kind}", lang, family=family_name(name, lang),
+        P=math("P"), Q=math("Q"), p=math(rf"p({x}) = {tex(p)}"), q=math(rf"q({x}) = {tex(q)}"),
+    )
 
 
 def _word(status: Status, lang: str) -> str:
@@ -668,8 +779,15 @@ def _tex_id(derivation_id: str) -> str:
 
 
 def _tex_prose(s: str) -> str:
-    """Prose for LaTeX's text mode: its formulas typeset as math, its words escaped."""
-    return prose.to_tex(s, _tex_escape)
+    """Prose for LaTeX's text mode: its formulas typeset as math, its words escaped; a formula
+    wider than the line (a matrix written out) scaled down to it."""
+    return re.sub(
+        r"\$([^$]+)\$",
+        # On a line of its own: \par may not stand inside an align's \shortintertext.
+        lambda m: rf"\hfil\break\fitto{{\linewidth}}{{{m[0]}}}\hfil\break{{}}"
+        if _width(m[1]) > 2 * _LINE else m[0],
+        prose.to_tex(s, _tex_escape),
+    )
 
 
 _MD_SPECIALS = re.compile(r"([*_\\<>\[\]])")
@@ -684,6 +802,11 @@ def _md_words(s: str) -> str:
 def _md_prose(s: str) -> str:
     """Prose for Markdown: formulas as inline ``$…$`` TeX, words escaped."""
     return prose.to_tex(s, _md_words)
+
+
+def _html_inline(tex_source: str) -> str:
+    quoted = html.escape(tex_source)
+    return f'<span class="tex" data-tex="{quoted}">{quoted}</span>'
 
 
 def _html_prose(s: str) -> str:
@@ -744,11 +867,25 @@ def _pieces(expr: Expr) -> list[str]:
         for k, term in enumerate(_PostLatexPrinter()._as_ordered_terms(expr, order=None)):
             negative = term.could_extract_minus_sign()
             body = _pieces(-term if negative else term)
+            if body[0].startswith("- "):
+                # -term may still print with a sign of its own: - (-a) is + a, not "- - a".
+                negative, body[0] = not negative, body[0][2:]
             sign = "- " if negative else ("+ " if k else "")
             out += [sign + body[0], *body[1:]]
         return out
     if _width(tex(expr)) <= _LINE:
         return [tex(expr)]
+    if isinstance(expr, Integral | Sum) and len(expr.limits) == 1 and len(expr.limits[0]) == 3:
+        return _big_pieces(expr)
+    if isinstance(expr, Piecewise):
+        return [_cases(expr)]
+    if isinstance(expr, Mean) and isinstance(expr.body, Add):
+        whole, inner = tex(expr), r"\left[" + tex(expr.body) + r"\right]"
+        if whole.endswith(inner):
+            pieces = _pieces(expr.body)
+            pieces[0] = whole[: -len(inner)] + r"\left[" + pieces[0]
+            pieces[-1] += r"\right]"
+            return pieces
     numer, denom = fraction(expr)
     if denom != 1 and _width(tex(numer)) > _LINE:
         return _bracketed(rf"\frac{{1}}{{{tex(denom)}}} ", numer)
@@ -758,7 +895,59 @@ def _pieces(expr: Expr) -> list[str]:
             rest = Mul(*(f for f in expr.args if f is not sums[0]))
             head = "" if rest == 1 else ("- " if rest == -1 else tex(rest) + " ")
             return _bracketed(head, sums[0])
+        big = [f for f in expr.args if isinstance(f, Integral | Sum)
+               and len(f.limits) == 1 and len(f.limits[0]) == 3]
+        if len(big) == 1 and expr.args[-1] is big[0]:
+            # The series or integral last, as the printer puts it: -Σ_i (…) broken inside.
+            rest = Mul(*(f for f in expr.args if f is not big[0]))
+            pieces = _big_pieces(big[0])
+            pieces[0] = ("- " if rest == -1 else tex(rest) + " ") + pieces[0]
+            return pieces
     return [tex(expr)]
+
+
+def _fitted(piece: str) -> str:
+    """A piece no break between terms can split, scaled down to the line if it is wider
+    (\\fitto only ever shrinks)."""
+    if _width(piece) <= _LINE * 5 // 4:
+        return piece
+    return rf"\fitto{{\dimexpr\linewidth-6em\relax}}{{$\displaystyle {piece}$}}"
+
+
+def _cases(expr: Piecewise) -> str:
+    """Cases whose values are too wide: each value broken on lines of its own (mathtools'
+    multlined), its condition after it."""
+    printer = _PostLatexPrinter()
+    rows = []
+    for value, cond in expr.args:
+        lines = _broken(value)
+        shown = lines[0] if len(lines) == 1 else (
+            r"\begin{multlined}[t] " + r" \\ ".join(lines) + r" \end{multlined}")
+        when = r"\text{otherwise}" if cond is S.true else rf"\text{{for}}\: {printer._print(cond)}"
+        rows.append(f"{shown} & {when}")
+    return r"\begin{cases} " + r" \\ ".join(rows) + r" \end{cases}"
+
+
+def _big_pieces(expr: Integral | Sum) -> list[str]:
+    """An integral or a series whose body is too wide: the sign and its limits, then the terms
+    of the body's widest sum in brackets, then its other factors (and the dx)."""
+    var, lo, hi = expr.limits[0]
+    if isinstance(expr, Integral):
+        head, tail = rf"\int\limits_{{{tex(lo)}}}^{{{tex(hi)}}} ", rf"\, d{tex(var)}"
+    else:
+        head, tail = rf"\sum_{{{tex(var)}={tex(lo)}}}^{{{tex(hi)}}} ", ""
+    factors = Mul.make_args(expr.function)
+    sums = sorted((f for f in factors if isinstance(f, Add)), key=lambda f: -len(tex(f)))
+    if not sums:
+        return [tex(expr)]
+    rest = Mul(*(f for f in factors if f is not sums[0]))
+    if rest.could_extract_minus_sign():
+        # ∫ -f is -∫ f: the sign goes before the integral, not between the bracket and f.
+        head, rest = "- " + head, -rest
+    pieces = _bracketed(head, sums[0])
+    pieces[-1] += ("" if rest == 1 else " " + _PostLatexPrinter().parenthesize(
+        rest, PRECEDENCE["Mul"])) + tail
+    return pieces
 
 
 def _bracketed(head: str, inner: Expr) -> list[str]:
@@ -792,7 +981,7 @@ def _balance(lines: list[str]) -> list[str]:
         opened = line.count(r"\left") - line.count(r"\right")
         text = r"\left. " * depth + line
         depth += opened
-        out.append(text + r" \right." * depth)
+        out.append(_fitted(text + r" \right." * depth))
     return out
 
 
@@ -838,12 +1027,20 @@ def _latex_body(d: Derivation, steps: Sequence[CheckedStep], lang: str) -> str:
     out = []
     rows = _lines(d, steps, "latex")
     for k, (left, right, step) in enumerate(rows):
-        line = " \\\\\n".join(_latex_rows(left, right, step, d, d.params))
+        alike = same_sides((left, right, step))
+        if alike and not left:
+            line = ""
+        elif alike:
+            line = rf"{left} &"
+        else:
+            line = " \\\\\n".join(_latex_rows(left, right, step, d, d.params))
         if isinstance(step, CheckedStep):
             rule = _tex_prose(translate(step.rule, lang))
+            if alike:
+                rule += rf" ({_tex_escape(phrase('same_sides', lang))})"
+            tag = rf" \tag*{{({step.index})}} \\" + "\n" if line else ""
             line += (
-                rf" \tag*{{({step.index})}} \\" + "\n"
-                rf"\shortintertext{{\small ({step.index}) {rule} --- "
+                tag + rf"\shortintertext{{\small ({step.index}) {rule} --- "
                 rf"\textbf{{{_word(step.status, lang)}}}}}"
             )
         elif k < len(rows) - 1:
@@ -880,6 +1077,8 @@ def to_latex(checked: CheckedDerivation, lang: str = "en") -> str:
     d = checked.derivation
     own, *parts = checked.chains()
     summary = "; ".join(_summary(checked, lang))
+    solver = _solver_line(d, lang)
+    laws_note = _laws_note(d, lang, lambda t: f"${t}$")
     # The summary follows the derivation's own chain, before its reasons, notes and parts.
     body = _latex_chain(own, lang, False)
     rest = [line for c in parts for line in _latex_chain(c, lang, True)]
@@ -888,6 +1087,11 @@ def to_latex(checked: CheckedDerivation, lang: str = "en") -> str:
             r"\documentclass{article}",
             r"\usepackage[a4paper,margin=2cm]{geometry}",
             r"\usepackage{amsmath,amssymb,mathtools}",
+            r"\usepackage{graphicx}",
+            # A box scaled down to a width only if it is wider (graphicx is in every TeX).
+            r"\newsavebox\fitbox",
+            r"\newcommand{\fitto}[2]{\sbox\fitbox{#2}\ifdim\wd\fitbox>#1\relax"
+            r"\resizebox{#1}{!}{\usebox\fitbox}\else\usebox\fitbox\fi}",
             # Prose with formulas in it: stretch the spaces before a line sticks out.
             r"\setlength{\emergencystretch}{3em}",
             r"\allowdisplaybreaks",
@@ -897,6 +1101,8 @@ def to_latex(checked: CheckedDerivation, lang: str = "en") -> str:
             r"\begin{document}",
             r"\maketitle",
             r"\noindent " + phrase("checked_by", lang, id=rf"\texttt{{{_tex_id(d.id)}}}"),
+            *([rf"\par\noindent\textbf{{{_tex_escape(solver)}}}"] if solver else []),
+            *([r"\par\noindent " + laws_note] if laws_note else []),
             *body[:3],
             rf"\paragraph{{{phrase('summary', lang)}.}} {_tex_escape(summary)}.",
             *body[3:],
@@ -1002,15 +1208,17 @@ def to_markdown(checked: CheckedDerivation, lang: str = "en", reasons: bool = Tr
         d = chain.derivation
         checked_by = phrase("checked_by", lang, id=f"`{d.id}`")
         out += [f"{'##' if k else '#'} {_md_prose(translate(d.title, lang))}", "", checked_by, ""]
-        rows = []
-        for left, right, step in _lines(d, chain.steps, "latex"):
-            number = rf" && ({step.index})" if isinstance(step, CheckedStep) else ""
-            rows.append(rf"{left} &{_rel(step, True)} {right}{number}")
-        if rows:
-            out += ["$$", r"\begin{aligned}", " \\\\\n".join(rows), r"\end{aligned}", "$$", ""]
+        solver = _solver_line(d, lang) if k == 0 else ""
+        if solver:
+            out += [f"**{_md_words(solver)}**", ""]
+        block = _aligned_markdown(d, chain.steps)
+        if block:
+            out += [block, ""]
+        alike = _alike(d, chain.steps)
         for step in chain.steps:
+            same = f" ({_md_words(phrase('same_sides', lang))})" if step.index in alike else ""
             out.append(
-                f"{step.index}. {_md_prose(translate(step.rule, lang))} — "
+                f"{step.index}. {_md_prose(translate(step.rule, lang))}{same} — "
                 f"*{_word(step.status, lang)}*"
             )
             if reasons and step.status is not Status.PROVED:
@@ -1020,8 +1228,26 @@ def to_markdown(checked: CheckedDerivation, lang: str = "en", reasons: bool = Tr
         if k == 0:
             out += [f"**{phrase('summary', lang)}:** " + "; ".join(_summary(checked, lang)) + ".",
                     ""]
+        laws_note = _laws_note(d, lang, lambda t: f"${t}$") if k == 0 else ""
+        if laws_note:
+            out.append(f"> {laws_note}\n")
         out += [f"> **{phrase('note', lang)}.** {_md_prose(translate(n, lang))}\n" for n in d.notes]
     return "\n".join(out)
+
+
+def _aligned_markdown(d: Derivation, steps: Sequence[CheckedStep | _Link]) -> str:
+    """The chain as one ``$$\\begin{aligned}`` block, each step numbered ("" if it has no rows)."""
+    rows = []
+    for left, right, step in _lines(d, steps, "latex"):
+        number = rf" && ({step.index})" if step is not None else ""
+        if same_sides((left, right, step)):
+            if left:
+                rows.append(rf"{left} &{number}")
+            continue
+        rows.append(rf"{left} &{_rel(step, True)} {right}{number}")
+    if not rows:
+        return ""
+    return "\n".join(["$$", r"\begin{aligned}", " \\\\\n".join(rows), r"\end{aligned}", "$$"])
 
 
 def to_text(checked: CheckedDerivation, width: int = 120, lang: str = "en") -> str:
@@ -1031,25 +1257,35 @@ def to_text(checked: CheckedDerivation, width: int = 120, lang: str = "en") -> s
         if k:
             out.append("")
         out += _text_chain(chain, width, lang)
+        if k == 0 and _solver_line(chain.derivation, lang):
+            out.append("  " + _solver_line(chain.derivation, lang))
     out.append("  " + "; ".join(_summary(checked, lang)) + ".")
     return "\n".join(out)
 
 
 def _text_chain(checked: CheckedDerivation, width: int, lang: str) -> list[str]:
     d = checked.derivation
-    out = [f"{d.id}: {prose.to_unicode(translate(d.title, lang))}  [{checked.status.value}]"]
+    title = prose.to_unicode(translate(d.title, lang))
+    out = [f"{d.id}: {title}  [{_word(checked.status, lang)}]"]
     rows = _lines(d, checked.steps, "text")
     pad = min(max((len(left) for left, _, _ in rows), default=0), width // 4)
     for left, right, step in rows:
         mark = f"{MARKS[step.status]} " if isinstance(step, CheckedStep) else "  "
         label = f"({step.index})" if step is not None else "   "
-        if len(left) > pad:
-            # A long left side (an objective restated) gets a line of its own.
-            out.append(f"  {mark}{label:>4} {left}")
-            mark, label, left = "  ", "", ""
-        out.append(f"  {mark}{label:>4} {left:>{pad}} {_rel(step)} {right}")
+        alike = same_sides((left, right, step))
+        if alike:
+            if left:
+                out.append(f"  {mark}{label:>4} {left}")
+        else:
+            if len(left) > pad:
+                # A long left side (an objective restated) gets a line of its own.
+                out.append(f"  {mark}{label:>4} {left}")
+                mark, label, left = "  ", "", ""
+            out.append(f"  {mark}{label:>4} {left:>{pad}} {_rel(step)} {right}")
         if isinstance(step, CheckedStep):
             rule = prose.to_unicode(translate(step.rule, lang))
+            if alike:
+                rule += f" ({phrase('same_sides', lang)})"
             out.append(f"{'':>{pad + 10}}  {phrase('by', lang)} {rule}: {_word(step.status, lang)}")
             if step.status is not Status.PROVED:
                 out.append(f"{'':>{pad + 10}}  {prose.to_unicode(step.detail)}")
@@ -1059,11 +1295,18 @@ def _text_chain(checked: CheckedDerivation, width: int, lang: str) -> list[str]:
     return out
 
 
+def _value(v: object) -> str:
+    # The data of a counterexample are lists of numbers: a tuple, not Python's ['1.87'].
+    if isinstance(v, list | tuple):
+        return "(" + ", ".join(_value(a) for a in v) + ")"
+    return str(v)
+
+
 def _counterexample(cex: dict[str, object]) -> list[str]:
     """The point and both sides' values, one line each, the model's long description left out."""
     point = cex.get("point", {})
     shown = ", ".join(
-        f"{prose.name_unicode(str(k))} = {v}" for k, v in point.items() if k != "p_model"
+        f"{prose.name_unicode(str(k))} = {_value(v)}" for k, v in point.items() if k != "p_model"
     )
     lines = [f"counterexample at {shown}"]
     names = {"theta_1": "θ₁", "theta_2": "θ₂", "lhs": "left side", "rhs": "right side"}
@@ -1163,12 +1406,17 @@ def _html_items(checked: CheckedDerivation, lang: str) -> list[str]:
     items = []
     for left, right, step in _lines(checked.derivation, checked.steps, "latex"):
         rel = _rel(step, True)
-        math = _html_math(f"{left} {rel} {right}" if left else f"{rel} {right}")
+        alike = same_sides((left, right, step))
+        if alike:
+            math = _html_math(left) if left else ""
+        else:
+            math = _html_math(f"{left} {rel} {right}" if left else f"{rel} {right}")
         if not isinstance(step, CheckedStep):
             items.append(f"<li>{math}</li>")
             continue
+        same = f" ({esc(phrase('same_sides', lang))})" if alike else ""
         why = (
-            f'<p class="why">({step.index}) {_html_prose(translate(step.rule, lang))} — '
+            f'<p class="why">({step.index}) {_html_prose(translate(step.rule, lang))}{same} — '
             f'<span class="verdict">{MARKS[step.status]} {esc(_word(step.status, lang))}</span></p>'
         )
         if step.status is not Status.PROVED:
@@ -1204,6 +1452,9 @@ def _page(d: Derivation, body: list[str], summary: str, lang: str) -> str:
             "<body>",
             f"<h1>{heading}</h1>",
             f"<p>{checked_by}</p>",
+            *([f'<p class="summary">{esc(_solver_line(d, lang))}</p>'] if _solver_line(d, lang)
+              else []),
+            *([f"<p>{_laws_note(d, lang, _html_inline)}</p>"] if _laws_note(d, lang, str) else []),
             *body,
             f'<p class="summary">{esc(phrase("summary", lang))}: {esc(summary)}.</p>',
             f"<script>{js}</script>",
@@ -1230,6 +1481,10 @@ def _aligned(d: Derivation, steps: Sequence[CheckedStep | _Link], verdicts: bool
     rows = []
     for left, right, step in _lines(d, steps, "latex"):
         note = "" if step is None else _latex_note(step, "en", verdicts)
+        if same_sides((left, right, step)):
+            # The rule still shows, beside the expression or on a row of its own.
+            rows.append(rf"{left} &{note}")
+            continue
         rows.append(rf"{left} &{_rel(step, True)} {right}{note}")
     return "$$\\begin{aligned}" + " \\\\\n".join(rows) + r"\end{aligned}$$"
 
@@ -1255,6 +1510,31 @@ def _checked_derivation_markdown(self: CheckedDerivation) -> str:
     return to_markdown(self)
 
 
+def _derivation_markdown(self: Derivation) -> str:
+    # The rules under the chain, not in a column beside it: MathJax does not wrap a \text, so a
+    # long rule ran off the cell and took the rest of the line with it.
+    out = [_aligned_markdown(self, _links(self))]
+    out += ["", *(f"{link.index}. {_md_prose(link.rule)}" for link in _links(self))]
+    return "\n".join(out) + "\n"
+
+
+def _checked_step_markdown(self: CheckedStep) -> str:
+    optimizers = self.relation.optimizes
+    lhs = _opt(self.lhs_sense if optimizers else Relation.EQ, tex(self.lhs), True)
+    rhs = _opt(self.relation if optimizers else Relation.EQ, tex(self.rhs), True)
+    out = [
+        f"$$ {lhs} {_rel(self, True)} {rhs} $$",
+        "",
+        f"({self.index}) {_md_prose(self.rule)} — **{MARKS[self.status]} {self.status.value}**",
+    ]
+    if self.status is not Status.PROVED:
+        out += ["", f"{phrase('detail', 'en')}: {_md_prose(self.detail)}"]
+    if self.counterexample:
+        out += ["", *(f"- {_md_prose(line.strip())}" for line in
+                      _counterexample(self.counterexample))]
+    return "\n".join(out) + "\n"
+
+
 def _status_markdown(self: Status) -> str:
     return f"**{MARKS[self]} {self.value}**"
 
@@ -1269,5 +1549,7 @@ CheckedDerivation._repr_latex_ = _checked_derivation_latex  # type: ignore[attr-
 Derivation._repr_latex_ = _derivation_latex  # type: ignore[attr-defined]
 CheckedStep._repr_latex_ = _checked_step_latex  # type: ignore[attr-defined]
 CheckedDerivation._repr_markdown_ = _checked_derivation_markdown  # type: ignore[attr-defined]
+Derivation._repr_markdown_ = _derivation_markdown  # type: ignore[attr-defined]
+CheckedStep._repr_markdown_ = _checked_step_markdown  # type: ignore[attr-defined]
 Status._repr_markdown_ = _status_markdown  # type: ignore[attr-defined]
 Status._repr_pretty_ = _status_pretty  # type: ignore[attr-defined]

@@ -26,7 +26,15 @@ from rich.text import Text
 from symbolic.kernel import CheckedDerivation, CheckedStep, Status
 from symbolic.outputs import prose
 from symbolic.outputs.i18n import phrase, translate
-from symbolic.outputs.render import MARKS, _counterexample, _lines, _rel, _summary
+from symbolic.outputs.render import (
+    MARKS,
+    _counterexample,
+    _lines,
+    _rel,
+    _solver_line,
+    _summary,
+    same_sides,
+)
 
 __all__ = ["console", "show", "progress", "summary_table", "elide", "STYLES", "LIMIT"]
 
@@ -92,18 +100,26 @@ def show(
         )
         head.append_text(_verdict(chain.status, lang))
         _emit(out, head, 0, 4)
+        solver = _solver_line(d, lang) if k == 0 else ""
+        if solver:
+            _emit(out, Text(solver, style="bold"), 2, 4)
         for left, right, step in _lines(d, chain.steps, "text"):
             line = Text("  ")
             if isinstance(step, CheckedStep):
                 line.append(f"{MARKS[step.status]} ({step.index}) ", style=STYLES[step.status])
             else:
                 line.append("      ")
+            alike = same_sides((left, right, step))
             formula = f"{left} {_rel(step)} {right}" if left else f"{_rel(step)} {right}"
-            line.append(elide(formula, full))
+            if not alike or left:
+                line.append(elide(left if alike else formula, full))
             _emit(out, line, 0, 10)
             if not isinstance(step, CheckedStep):
                 continue
-            why = Text(f"{phrase('by', lang)} {prose.to_unicode(translate(step.rule, lang))}: ")
+            rule = prose.to_unicode(translate(step.rule, lang))
+            if alike:
+                rule += f" ({phrase('same_sides', lang)})"
+            why = Text(f"{phrase('by', lang)} {rule}: ")
             why.append_text(_verdict(step.status, lang))
             _emit(out, why, 8, 8)
             if step.status is not Status.PROVED:

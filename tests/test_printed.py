@@ -1,0 +1,155 @@
+"""What a lecturer reads first: what P and Q are, whether the MLE has a closed form, the
+estimates with their hats, and no check whose two sides are one expression."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from cheap_catalog import checked
+
+from symbolic.catalog import ids
+from symbolic.outputs import docs
+from symbolic.outputs.render import laws, solver_kind, to_html, to_latex, to_markdown, to_text
+
+FORMATS = {"latex": to_latex, "markdown": to_markdown, "html": to_html}
+
+
+@pytest.mark.parametrize("lang", ["en", "ko"])
+def test_an_mle_without_a_closed_form_says_so_in_every_format(lang):
+    c = checked("mle/cauchy")
+    words = "no closed form" if lang == "en" else "닫힌 형태 없음"
+    for name, render in FORMATS.items():
+        assert words in render(c, lang), name
+    assert words in to_text(c, lang=lang)
+
+
+def test_the_index_shows_the_solver_status_beside_the_verdict():
+    summaries = [docs.Summary.of(checked(i)) for i in ("mle/cauchy", "mle/normal", "mle/laplace")]
+    index = docs._index(summaries, "en", [])
+    row = next(line for line in index.splitlines() if "`mle/cauchy`" in line)
+    assert "no closed form" in row
+    normal = next(line for line in index.splitlines() if "`mle/normal`" in line)
+    assert "·" not in normal
+    assert "not smooth" in next(ln for ln in index.splitlines() if "`mle/laplace`" in ln)
+
+
+@pytest.mark.parametrize("derivation_id", [i for i in ids() if i.startswith("kl/")])
+def test_every_kl_document_says_what_p_and_q_are(derivation_id):
+    if laws(checked(derivation_id).derivation) is None:
+        pytest.skip("a family of vectors or matrices: its laws are named in its start")
+    for lang, words in (("en", "are two laws of the"), ("ko", "분포족의 두 분포")):
+        for name, render in FORMATS.items():
+            assert words in render(checked(derivation_id), lang), (name, lang)
+
+
+def test_the_laws_are_the_familys_density_in_ps_and_qs_parameters():
+    from sympy import exp, pi, simplify, sqrt
+
+    family, p, q = laws(checked("kl/normal").derivation)
+    named = {str(s): s for s in p.free_symbols | q.free_symbols}
+    x, mu, s2 = named["x"], named["mu_1"], named["sigma2_1"]
+    # The textbook density, written here, not taken from the family's definition.
+    textbook = exp(-((x - mu) ** 2) / (2 * s2)) / sqrt(2 * pi * s2)
+    assert family == "normal"
+    assert simplify(p - textbook) == 0
+    assert simplify(q - textbook.subs({mu: named["mu_2"], s2: named["sigma2_2"]})) == 0
+
+
+def test_the_estimates_wear_hats():
+    page = to_markdown(checked("mle/normal"))
+    assert r"The solver's estimators: $\hat{\mu} = " in page
+    assert r"$\hat{\sigma}^{2} = " in page
+    assert r"$\hat{\pi}_{k} = " in to_markdown(checked("mle/categorical"))
+
+
+def test_solver_kinds():
+    assert solver_kind("mle/cauchy") == "no_closed_form"
+    assert solver_kind("mle/uniform") == "boundary"
+    assert solver_kind("kl/normal") == ""
+
+
+_BLOCK = re.compile(r"\\begin\{aligned\}\n(.*?)\n\\end\{aligned\}", re.S)
+
+
+def _equalities(markdown: str) -> list[tuple[str, str]]:
+    """(value before, value after) of every = row of the aligned blocks."""
+    pairs = []
+    for block in _BLOCK.findall(markdown):
+        before = ""
+        for row in block.split(" \\\\\n"):
+            row = re.sub(r" && \(\d+\)$", "", row)
+            left, _, rest = row.partition("&")
+            left = left.strip()
+            before = left or before
+            if rest.startswith("= "):
+                right = rest[2:].strip()
+                pairs.append((before, right))
+                before = right
+    return pairs
+
+
+@pytest.mark.parametrize("derivation_id", ids())
+def test_no_row_shows_one_expression_equal_to_itself(derivation_id):
+    c = checked(derivation_id)
+    page = to_markdown(c)
+    same = [a for a, b in _equalities(page) if a == b]
+    assert not same, same[:2]
+    # The step is not dropped: its rule and verdict are still listed.
+    assert len(re.findall(r"^\d+\. ", page, re.M)) == len(c.all_steps())
+
+
+def test_a_tautology_is_caught_by_the_row_reader():
+    page = "\\begin{aligned}\nx &= y && (1) \\\\\n &= y && (2)\n\\end{aligned}"
+    assert _equalities(page) == [("x", "y"), ("y", "y")]
+
+
+def test_the_minor_of_the_normal_reads_as_a_textbook_writes_it():
+    page = to_markdown(checked("mle/normal"))
+    assert r"\frac{N^{2}}{2 \hat{\sigma}^{6}} &> 0 && (2)" in page
+    assert "expand the determinant and factor (both sides print as the same expression)" in page
+
+
+def _css_rule(page: str, selector: str) -> str:
+    styles = "".join(re.findall(r"<style>(.*?)</style>", page, re.S)[1:])
+    match = re.search(re.escape(selector) + r"\s*\{([^}]*)\}", styles)
+    assert match, selector
+    return match[1]
+
+
+def test_html_sets_each_language_in_its_own_fonts_and_scrolls_wide_formulas():
+    c = checked("mle/normal")
+    en, ko = to_html(c, "en"), to_html(c, "ko")
+    first_en = _css_rule(en, 'html[lang="en"] body').split("font-family:")[1].split(",")[0]
+    # A Korean font first sets hyphens like minus signs and ">" as "〉" in English text.
+    assert not re.search(r"Nanum|Noto Serif KR|Malgun|Gothic|Myeongjo", first_en), first_en
+    assert "word-break: keep-all" in _css_rule(ko, 'html[lang="ko"] body')
+    assert 'lang="en"' in en and 'lang="ko"' in ko
+    assert "overflow-x: auto" in _css_rule(en, ".math")
+    # Every display formula is in a box that scrolls.
+    assert en.count('<div class="math"') == len(re.findall(r"<div [^>]*data-tex=", en))
+
+
+def _catalog_phrases() -> tuple[set[str], set[str]]:
+    from symbolic.catalog import get
+
+    titles, phrases = set(), set()
+    for i in ids():
+        d = get(i)
+        for part in (d, *d.parts):
+            titles.add(part.title)
+            phrases |= {part.title, *(s.rule for s in part.steps), *part.notes}
+    return titles, phrases
+
+
+def test_korean_translates_every_title_and_the_solvers_generated_rules():
+    from symbolic.outputs.i18n import translate, untranslated
+
+    titles, phrases = _catalog_phrases()
+    assert untranslated(sorted(titles)) == []
+    for english in phrases:
+        if english.startswith(("the score of the log-likelihood is 0", "The Lagrange condition",
+                               "the parameters stay inside the sums", "The support needs")):
+            assert translate(english, "ko") != english, english
+    # The routes' notes (E_P[...] = ...: how) are still English: 37 phrases of 240 or so.
+    assert len(untranslated(sorted(phrases))) <= 37
