@@ -195,3 +195,22 @@ def test_a_rational_series_that_does_not_fall_faster_than_1_over_k_is_infinite()
         assert "diverges" in checked.detail
     for series, value in [(Sum(1 / k**2, (k, 1, oo)), oo), (Sum(1 / k, (k, 1, oo)), -oo)]:
         assert verdict(series, value, {}).status is not Status.PROVED
+
+
+def test_a_rational_integrand_with_a_pole_at_an_end_is_infinite():
+    """∫_0^1 dt/t = ∞ and ∫_0^1 -dt/(1 - t)^2 = -∞ (poles of order 1 and 2 at an end); a
+    finite value against them is not agreement: the quadrature of a divergent integral gives a
+    finite number that grows with the digits, so ∫_0^1 dt/t = 10^6 is never numeric."""
+    t = Symbol("t", real=True)
+    for integral, value in [(Integral(1 / t, (t, 0, 1)), oo),
+                            (Integral(-1 / (1 - t) ** 2, (t, 0, 1)), -oo),
+                            (Integral(1 / (t * (1 - t)), (t, 0, 1)), oo)]:
+        checked = verdict(integral, value, {})
+        assert checked.status is Status.PROVED, (integral, checked.detail)
+        assert "pole at an end of the range diverges" in checked.detail
+    # 1/t - 1/(1 - t): +∞ at 0 and -∞ at 1, no value; a pole inside (0, 1): no value either.
+    for integral in [Integral(1 / t - 1 / (1 - t), (t, 0, 1)),
+                     Integral(1 / (t - Rational(1, 2)), (t, 0, 1))]:
+        assert verdict(integral, oo, {}).status is not Status.PROVED
+    assert verdict(Integral(1 / t, (t, 0, 1)), 10**6, {}).status not in (
+        Status.PROVED, Status.NUMERIC)

@@ -135,6 +135,9 @@ _Enclose = Callable[[Expr], acb]
 # The tail's proof shifts k = K + s and asks every coefficient of a polynomial in s to be
 # positive; K doubles up to this before the series is given up.
 _TAIL_START_LIMIT = 2**20
+# Seconds for the tail's proof (sympy's hypersimp and the shifted polynomials): milliseconds
+# on a quiet machine.
+_TAIL_SECONDS = 3.0
 
 
 def _tail(term: Expr, k: Symbol, start: int, ball: _Enclose) -> tuple[int, acb, int]:
@@ -144,7 +147,7 @@ def _tail(term: Expr, k: Symbol, start: int, ball: _Enclose) -> tuple[int, acb, 
     proved, for all integers k >= K at once, as a polynomial in s = k - K whose coefficients
     are all positive in ball arithmetic."""
     try:
-        with time_budget(1.0):
+        with time_budget(_TAIL_SECONDS):
             ratio = sympy.hypersimp(term, k)
             if ratio is not None and ratio.is_rational_function(k):
                 found = _ratio_bound(sympy.cancel(ratio), k, start, ball)
@@ -159,7 +162,7 @@ def _tail(term: Expr, k: Symbol, start: int, ball: _Enclose) -> tuple[int, acb, 
                 if found is not None:
                     return (*found, 0)
     except BudgetExceeded:
-        raise NoBall("the series' tail bound ran out of its 1 s") from None
+        raise NoBall(f"the series' tail bound ran out of its {_TAIL_SECONDS:g} s") from None
     except (sympy.PolynomialError, ValueError, TypeError) as exc:
         raise NoBall(f"no tail bound for the series ({type(exc).__name__})") from None
     raise NoBall("an infinite series with no proved tail bound (neither the ratio test nor a "

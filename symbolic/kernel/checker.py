@@ -727,7 +727,11 @@ def _zero_in_cases(
                 where = facts + closed_forms.domain_facts(va, vb)
                 values = []
                 for v in (va, vb):
-                    value, rules = closed_forms.evaluate(v, where) if v.has(Sum) else (v, ())
+                    value, rules = (
+                        closed_forms.evaluate(v, where)
+                        if v.has(Sum, sympy.Integral)
+                        else (v, ())
+                    )
                     used.update(dict.fromkeys(rules))
                     values.append(value)
                 if values[0] == values[1] and values[0] in (sympy.oo, -sympy.oo):
@@ -1383,7 +1387,18 @@ def _gap(lhs: Expr, rhs: Expr, env: Point, dps: int, full: bool, deadline: float
             # the sides agree only as the same infinity.
             if lv == rv:
                 return _Gap("agree", lv, rv, digits, mpmath.mpf(0))
-            return _Gap("differ", lv, rv, digits, mpmath.inf)
+            if mpmath.isinf(lv) and mpmath.isinf(rv):
+                return _Gap("differ", lv, rv, digits, mpmath.inf)
+            # A finite value against an infinite one differs only once the finite value is
+            # the same at two levels: a quadrature of a divergent integral returns a finite
+            # number that grows with the digits.
+            finite = rv if mpmath.isinf(lv) else lv
+            if previous is not None and mpmath.isfinite(previous[0]):
+                with mpmath.workdps(digits):
+                    if abs(finite - previous[0]) <= abs(finite) * mpmath.mpf(10) ** -5:
+                        return _Gap("differ", lv, rv, digits, mpmath.inf, previous[1])
+            previous = (finite, digits, mpmath.inf)
+            continue
         # The difference is taken at the level's digits, not the caller's.
         with mpmath.workdps(digits):
             d = +lv - rv

@@ -258,6 +258,40 @@ def _divergent_rational(f: Expr, var: Symbol) -> Expr | None:
     return None
 
 
+def _divergent_pole(f: Expr, var: Symbol, lo: Expr, hi: Expr) -> Expr | None:
+    """±∞ for ∫_lo^hi f with f = P/Q rational in the variable, numeric ends, no zero of Q
+    strictly inside, and at an end e a zero of Q of order m >= 1 where P(e) != 0: near e,
+    |f| >= c/|t - e|^m with c > 0, whose integral diverges, with the sign f has there. Both
+    ends diverging with opposite signs (∞ - ∞) is no value."""
+    if not (lo.is_number and hi.is_number and lo.is_finite and hi.is_finite):
+        return None
+    if not f.has(var) or not f.is_rational_function(var) or (hi - lo).is_positive is not True:
+        return None
+    num, den = (sympy.Poly(part, var) for part in sympy.fraction(sympy.cancel(f)))
+    if not all(c.is_number for c in (*num.all_coeffs(), *den.all_coeffs())):
+        return None
+    inside = sympy.Interval.open(lo, hi)
+    if any(r in inside for r in sympy.real_roots(den)):
+        return None
+    signs = []
+    for end, side in ((lo, 1), (hi, -1)):
+        m = 0
+        q = den
+        while q.eval(end) == 0:
+            q, m = q.diff(var), m + 1
+        if m == 0:
+            continue
+        at = num.eval(end)
+        if at == 0:
+            return None
+        # Near the end, Q(t) ≈ Q^(m)(e)/m! (t - e)^m, and (t - e)^m has the sign side^m.
+        sign = sympy.sign(at) * sympy.sign(q.eval(end)) * side**m
+        signs.append(sign)
+    if not signs or len(set(signs)) != 1:
+        return None
+    return sympy.oo if signs[0] > 0 else -sympy.oo
+
+
 def _relevant(facts: Iterable[Expr], expr: Expr) -> tuple[Expr, ...]:
     """The facts that mention a symbol of ``expr``, once each and in a fixed order: a fact is
     only ever used for the symbols it mentions, and the cached values are keyed by these."""
@@ -661,6 +695,10 @@ def _integral_value_uncached(
             "parameters (it converges on the open set where they are positive, as established)"
         ] = None
         return euler
+    divergent = _divergent_pole(integral.function, var, lo, hi)
+    if divergent is not None:
+        used["a rational integrand with a pole at an end of the range diverges"] = None
+        return divergent
     harmonic = _cauchy_log(body, var, lo, hi, facts)
     if harmonic is not None:
         used[

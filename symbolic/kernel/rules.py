@@ -206,6 +206,15 @@ _RULES = (
         ("diverges",),
     ),
     Rule(
+        "divergent-integral",
+        "∫_a^b P(t)/Q(t) dt = ±∞ when Q has a zero of order m >= 1 at an end e, P(e) != 0",
+        (
+            "the ends are numbers and Q has no zero strictly inside (a, b)",
+            "where both ends diverge, they diverge with one sign (∞ - ∞ is no value)",
+        ),
+        ("pole at an end of the range diverges",),
+    ),
+    Rule(
         "unique-root",
         "s is the only root of f = 0 in the domain of v: f(s) = 0, s lies in the domain, and "
         "the numerator of f is of degree 1 in v, or has at most one root there by Descartes' "
