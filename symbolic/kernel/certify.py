@@ -320,6 +320,12 @@ def _analytic_at(f: type, x: acb) -> bool:
     return True
 
 
+def _integer_power(base: acb, k: int) -> acb:
+    if k < 0 and base.contains(0):
+        raise NoBall("a negative power of a ball containing 0")
+    return base**k
+
+
 def _positive(x: acb, what: str) -> None:
     if not (x.imag == 0 and x.real > 0):
         raise NoBall(f"{what} of a ball not proved positive")
@@ -417,10 +423,7 @@ class _Ball:
     def _pow(self, e: sympy.Pow, an: bool) -> acb:
         base = self._value(e.base, an)
         if e.exp.is_Integer:
-            k = int(e.exp)
-            if k < 0 and base.contains(0):
-                raise NoBall("a negative power of a ball containing 0")
-            return base**k
+            return _integer_power(base, int(e.exp))
         if e.exp == sympy.S.Half and not self.complex:
             if not self.continued:
                 _positive(base, "a square root")
@@ -429,10 +432,7 @@ class _Ball:
         if exponent.imag == 0 and exponent.real.is_integer():
             # An exponent that is an exact integer at this point, though not a literal one
             # (a*b at a = 2, b = 1/2): the power of a negative base is real there.
-            k = int(exponent.real.unique_fmpz())
-            if k < 0 and base.contains(0):
-                raise NoBall("a negative power of a ball containing 0")
-            return base**k
+            return _integer_power(base, int(exponent.real.unique_fmpz()))
         if not self.complex and not self.continued:
             _positive(base, "a fractional power")
         return base.pow(exponent, analytic=an)
