@@ -45,6 +45,7 @@ from symbolic.kernel.domains import (
     Simplex,
     Vectors,
 )
+from symbolic.kernel.matrices import Components, gradient
 from symbolic.kernel.measures import (
     KL,
     NLL,
@@ -118,6 +119,8 @@ __all__ = [
     "get",
     "ids",
     "Derivation",
+    "Components",
+    "gradient",
     "Relation",
     "Step",
     "CheckedDerivation",

@@ -106,6 +106,9 @@ expr = "Matrix((2*b, 2*a), (2*a, 2/(1 + b**2) - 4*b**2/(1 + b**2)**2))"
     [
         ("Matrix((1, 2), (3,))", "all of one length"),
         ("hessian(a*b, a)", "tuple of declared symbols"),
+        ('grad(a**2, t)"\n[data]\nt = "real[d]', "one length"),
+        ("vector(a, (a, 1, d))", "declared integer symbol"),
+        ("vector(j, (j, 0, d))", r"\(j, 1, length\)"),
     ],
 )
 def test_malformed_matrices_in_files_exit_2(tmp_path: object, expr: str, message: str) -> None:
@@ -117,6 +120,8 @@ start = "{expr}"
 [symbols]
 a = "real"
 b = "real"
+d = "positive integer"
+j = "positive integer"
 [[steps]]
 expr = "0"
 ''')

@@ -26,10 +26,18 @@ from dataclasses import dataclass, field
 
 import sympy
 from sympy import Basic, Derivative, Dummy, Expr, IndexedBase
+from sympy.concrete.expr_with_limits import ExprWithLimits
 
 from symbolic.kernel.measures import unfold
 
-__all__ = ["Assumptions", "symbolic_form", "offset_substitution", "fresh"]
+__all__ = [
+    "Assumptions",
+    "bound_apart",
+    "fresh",
+    "offset_substitution",
+    "rename_apart",
+    "symbolic_form",
+]
 
 _OFFSETS = {
     sympy.StrictGreaterThan: (1, {"positive": True}),
@@ -110,7 +118,41 @@ def _between(
 def _derivatives(expr: Expr) -> Expr:
     # Differentiation is done by sympy's rules (chain, product, sums term by term); the numeric
     # check evaluates the same Derivative by finite differences.
-    return expr.replace(lambda n: isinstance(n, Derivative), lambda n: n.doit(deep=False))
+    return expr.replace(
+        lambda n: isinstance(n, Derivative), lambda n: rename_apart(n).doit(deep=False)
+    )
+
+
+def rename_apart(node: Derivative) -> Derivative:
+    """The derivative with its expression's bound indices renamed away from the variables'
+    free ones (alpha-conversion). sympy's rule takes d/dw_k of Σ_k X_k w_k to be Σ_k X_k: the
+    bound k read as the free k of w_k."""
+    free = set().union(*(v.free_symbols for v, _ in node.variable_count))
+    return Derivative(bound_apart(node.expr, free), *node.variable_count)
+
+
+def bound_apart(expr: Expr, free: set[Basic]) -> Expr:
+    """``expr`` with every bound variable (of a Sum, Product, Integral) that is one of ``free``
+    renamed to a fresh name with its assumptions. Substituting a hypothesis k = d - h, or
+    differentiating in w_k, then cannot reach a bound k."""
+    free = {s for s in free if isinstance(s, sympy.Symbol)}
+    if not free:
+        return expr
+    taken = {str(s) for s in expr.atoms(sympy.Symbol)} | {str(s) for s in free}
+
+    def rename(n: ExprWithLimits) -> ExprWithLimits:
+        swap = {}
+        for var in n.variables:
+            if var in free:
+                name = next(f"{var}{k}" for k in range(1, 10**6) if f"{var}{k}" not in taken)
+                taken.add(name)
+                swap[var] = sympy.Symbol(name, **var.assumptions0)
+        limits = [(swap.get(lim[0], lim[0]), *lim[1:]) for lim in n.limits]
+        return n.func(n.function.xreplace(swap), *limits)
+
+    return expr.replace(
+        lambda n: isinstance(n, ExprWithLimits) and bool(free & set(n.variables)), rename
+    )
 
 
 def _deltas(expr: Expr, facts: frozenset[Basic]) -> Expr:

@@ -32,6 +32,7 @@ import sympy
 from flint import acb, arb, ctx, fmpz
 from sympy import Expr, Indexed, Symbol
 
+from symbolic.kernel.assumptions import rename_apart
 from symbolic.kernel.budget import BudgetExceeded, time_budget
 from symbolic.kernel.measures import PData, PDataX, PModel
 from symbolic.kernel.numeric import Point, Undefined, Unsupported, _breakpoints, _indexed, _symbol
@@ -397,7 +398,7 @@ class _Ball:
             return self._piecewise(e.args, an)
         if isinstance(e, sympy.Derivative):
             # sympy's differentiation is exact; a derivative it cannot take has no ball.
-            done = e.doit()
+            done = rename_apart(e).doit()
             if done.has(sympy.Derivative):
                 raise NoBall(f"the derivative {e}, which sympy does not take")
             return self._value(done, an)

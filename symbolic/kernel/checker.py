@@ -58,7 +58,7 @@ from sympy import (
 from sympy.calculus.util import continuous_domain
 
 from symbolic.kernel import calculus, closed_forms, matrices
-from symbolic.kernel.assumptions import Assumptions, fresh
+from symbolic.kernel.assumptions import Assumptions, bound_apart, fresh
 from symbolic.kernel.budget import BudgetExceeded, time_budget
 from symbolic.kernel.certify import certify
 from symbolic.kernel.derivation import Derivation, Relation, Step
@@ -2056,19 +2056,26 @@ def check_step(
     lhs = as_expr(lhs)
     step = replace(step, rhs=as_expr(step.rhs))
     params = params if params is not None else (theta,)
-    if matrices.is_matrix(lhs) or matrices.is_matrix(step.rhs):
+    if isinstance(step.wrt, tuple):
+        step = replace(step, wrt=sympy.Tuple(*step.wrt))
+    gradient = step.relation is Relation.DIFF and isinstance(
+        step.wrt, sympy.IndexedBase | sympy.Tuple
+    )
+    if gradient or matrices.is_matrix(lhs) or matrices.is_matrix(step.rhs):
         def scalar(claim: matrices.Claim) -> CheckedStep:
             return check_step(
                 claim.lhs, Relation.EQ, Step(claim.relation, claim.rhs, step.rule),
                 index=index, params=params, intervals=intervals, data=data, vectors=vectors,
-                config=config, domains=domains, hypotheses=hypotheses, sampling=sampling,
+                config=config, domains=domains, hypotheses=hypotheses + claim.hypotheses,
+                sampling=sampling,
             )
 
-        worst_ = _matrix_verdict(lhs, step, scalar)
+        worst_ = _matrix_verdict(lhs, step, scalar, vectors or {})
         return CheckedStep(
             index=index, lhs=lhs, lhs_sense=lhs_sense, relation=step.relation, rhs=step.rhs,
             rule=step.rule, status=worst_.status, detail=worst_.detail,
-            counterexample=worst_.counterexample, obligations=worst_.obligations, seal=_SEAL,
+            counterexample=worst_.counterexample, obligations=worst_.obligations,
+            wrt=step.wrt, seal=_SEAL,
         )
     assumptions = Assumptions.of(domains or {}, hypotheses)
     if step.relation in (Relation.DIFF, Relation.SOLVE) and step.wrt is None:
@@ -2102,18 +2109,34 @@ def check_step(
 
 
 def _matrix_verdict(
-    lhs: Expr, step: Step, scalar: Callable[[matrices.Claim], CheckedStep]
+    lhs: Expr,
+    step: Step,
+    scalar: Callable[[matrices.Claim], CheckedStep],
+    vectors: Mapping[Expr, VectorSpec],
 ) -> _Verdict:
     """A matrix step as its scalar claims (:mod:`symbolic.kernel.matrices`), each checked as a
-    step of its own: the step's verdict is the worst of theirs, and names the claim."""
-    made = matrices.claims(lhs, step.relation, step.rhs)
+    step of its own: the step's verdict is the worst of theirs, and names the claim. A
+    differentiate step in a vector, or in a tuple of symbols, is the equation grad(lhs) = rhs."""
+    relation = step.relation
+    if relation is Relation.DIFF:
+        length = None
+        if isinstance(step.wrt, sympy.IndexedBase):
+            spec = vectors.get(step.wrt)
+            if spec is None or isinstance(spec[0], sympy.Tuple):
+                return _Verdict(
+                    Status.UNKNOWN,
+                    f"a gradient in {step.wrt} needs it declared as a vector of a length",
+                )
+            length = spec[0]
+        lhs, relation = matrices.gradient(lhs, step.wrt, length), Relation.EQ
+    made = matrices.claims(lhs, relation, step.rhs)
     if isinstance(made, str):
         return _Verdict(Status.UNKNOWN, made)
     checked = [(claim, scalar(claim)) for claim in made]
     status = worst(c.status for _, c in checked)
     obligations = tuple(o for _, c in checked for o in c.obligations)
     what = (
-        "entrywise" if step.relation is Relation.EQ
+        "entrywise" if relation is Relation.EQ
         else "by Sylvester's criterion, on a symmetric matrix"
     )
     if status is Status.PROVED:
@@ -2164,6 +2187,14 @@ def _verdict(
 ) -> tuple[_Verdict, bool]:
     """The step's verdict, and whether the numeric check could evaluate it at all."""
     relation = step.relation
+    # A bound index named like a free symbol is renamed first: the hypotheses' substitutions
+    # and sympy's rules would otherwise reach the bound one.
+    free = set().union(
+        *(e.free_symbols for e in (lhs, step.rhs, *hypotheses)),
+        step.wrt.free_symbols if step.wrt is not None else set(),
+    )
+    lhs = bound_apart(lhs, free)
+    step = replace(step, rhs=bound_apart(step.rhs, free))
     # A derivative step is the equation d(lhs)/d(wrt) = rhs.
     lhs_eq = sympy.Derivative(lhs, step.wrt) if relation is Relation.DIFF else lhs
     orders = relation.optimizes or relation is Relation.PROPTO

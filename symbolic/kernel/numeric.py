@@ -629,8 +629,8 @@ def _interpret(expr: Expr, env: Point) -> mpmath.mpf:
 def _derivative(node: sympy.Derivative, env: Point) -> mpmath.mpf:
     """A derivative by mpmath's finite differences at the working precision (mpmath raises the
     precision and picks the step itself): a route independent of symbolic differentiation."""
-    variables = []
-    for var, _ in node.variable_count:
+    counts: dict[sympy.Expr, int] = {}
+    for var, count in node.variable_count:
         if isinstance(var, Indexed):
             # d/d a[k] moves the one entry a[k] names at this point.
             indices = [evaluate(ix, env) for ix in var.indices]
@@ -639,8 +639,10 @@ def _derivative(node: sympy.Derivative, env: Point) -> mpmath.mpf:
             var = var.base[tuple(sympy.Integer(int(k)) for k in indices)]
         elif not isinstance(var, Symbol):
             raise Unsupported(f"derivatives with respect to {var}: only symbols and entries")
-        variables.append(var)
-    orders = tuple(int(count) for _, count in node.variable_count)
+        # d²/(dw_j dw_k) at j = k is the second derivative in that one entry, not a mixed one.
+        counts[var] = counts.get(var, 0) + int(count)
+    variables = list(counts)
+    orders = tuple(counts.values())
     at = tuple(_symbol(v, env) if isinstance(v, Symbol) else _indexed(v, env) for v in variables)
     body = _compiled(node.expr)
 

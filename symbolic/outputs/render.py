@@ -36,6 +36,7 @@ from sympy import (
     Expr,
     Function,
     Indexed,
+    IndexedBase,
     Integral,
     Mul,
     Piecewise,
@@ -43,6 +44,7 @@ from sympy import (
     S,
     Sum,
     Symbol,
+    Tuple,
     fraction,
     log,
 )
@@ -566,6 +568,9 @@ def _rel(step: CheckedStep | _Link | None, latex: bool = False) -> str:
     "= 0 ⇔ var =" (the previous line set to 0 holds exactly at the right side)."""
     relation = getattr(step, "relation", Relation.EQ)
     wrt = getattr(step, "wrt", None)
+    if relation is Relation.DIFF and isinstance(wrt, IndexedBase | Tuple):
+        # A gradient: in a vector w, or in a tuple of symbols (a, b).
+        return rf"\xrightarrow{{\nabla_{{{tex(wrt)}}}}}" if latex else f"→ ∇_{text(wrt)}:"
     if relation is Relation.DIFF and wrt is not None:
         return rf"\xrightarrow{{\partial/\partial {tex(wrt)}}}" if latex else f"→ ∂/∂{text(wrt)}:"
     if relation is Relation.SOLVE and wrt is not None:

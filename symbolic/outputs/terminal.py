@@ -23,7 +23,7 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from symbolic.kernel import CheckedDerivation, CheckedStep, Status
+from symbolic.kernel import CheckedDerivation, CheckedStep, Status, worst
 from symbolic.outputs import prose
 from symbolic.outputs.i18n import phrase, translate
 from symbolic.outputs.render import (
@@ -98,7 +98,8 @@ def show(
         head = Text.assemble(
             (d.id, "bold"), ": ", prose.to_unicode(translate(d.title, lang)), "  "
         )
-        head.append_text(_verdict(chain.status, lang))
+        # The chain's own verdict: the first chain's status would include the others'.
+        head.append_text(_verdict(worst(s.status for s in chain.steps), lang))
         _emit(out, head, 0, 4)
         solver = _solver_line(d, lang) if k == 0 else ""
         if solver:

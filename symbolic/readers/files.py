@@ -34,6 +34,7 @@ import sympy
 from sympy import Basic, Expr, IndexedBase, Lambda, Symbol
 from sympy.core.symbol import Str
 
+from symbolic.kernel import matrices
 from symbolic.kernel.derivation import Derivation, Relation, Step
 from symbolic.kernel.domains import (
     BITS,
@@ -205,6 +206,54 @@ def _hessian(f: Expr, variables: tuple) -> sympy.ImmutableMatrix:
     )
 
 
+def _calculus(vectors: Mapping[IndexedBase, VectorSpec]) -> dict[str, Callable[..., Expr]]:
+    """``grad`` and ``hessian`` in a tuple of symbols or in a declared vector, whose length they
+    need: ``grad(f, w)`` is the vector (∂f/∂w_j), j = 1..d, unevaluated, as written."""
+
+    def length(w: IndexedBase) -> Expr:
+        spec = vectors.get(w)
+        if spec is None or isinstance(spec[0], sympy.Tuple):
+            raise TypeError(f"{w} is not a declared vector of one length")
+        return spec[0]
+
+    def grad(f: Expr, wrt: object) -> Expr:
+        if isinstance(wrt, IndexedBase):
+            return matrices.gradient(f, wrt, length(wrt))
+        if isinstance(wrt, tuple) and wrt and all(isinstance(v, Symbol) for v in wrt):
+            return matrices.gradient(f, sympy.Tuple(*wrt))
+        raise TypeError("grad takes an expression and a tuple of declared symbols or a vector")
+
+    def hessian(f: Expr, wrt: object) -> Expr:
+        if isinstance(wrt, IndexedBase):
+            d = length(wrt)
+            j = matrices.fresh_index((f, d))
+            k = matrices.fresh_index((f, d, j), "k")
+            return matrices.Components(sympy.Derivative(f, wrt[j], wrt[k]), (j, 1, d), (k, 1, d))
+        return _hessian(f, wrt)
+
+    return {"grad": grad, "hessian": hessian}
+
+
+def _vector(body: Expr, index: tuple) -> Expr:
+    """``vector(f, (j, 1, d))``: the vector whose entry j is f, j = 1..d."""
+    return _entries(body, index)
+
+
+def _table(body: Expr, row: tuple, col: tuple) -> Expr:
+    """``matrix(f, (j, 1, d), (k, 1, d))``: the matrix whose entry (j, k) is f."""
+    return _entries(body, row, col)
+
+
+def _entries(body: Expr, *limits: tuple) -> Expr:
+    if not all(
+        isinstance(lim, tuple) and len(lim) == 3 and isinstance(lim[0], Symbol)
+        and lim[0].is_integer and lim[1] == 1
+        for lim in limits
+    ):
+        raise TypeError("each index is (j, 1, length), with j a declared integer symbol")
+    return matrices.Components(body, *limits)
+
+
 def _matrix(*rows: tuple) -> sympy.ImmutableMatrix:
     """``Matrix((a, b), (c, d))``: one tuple per row, all of one length."""
     if not rows or not all(isinstance(r, tuple) and len(r) == len(rows[0]) for r in rows):
@@ -231,6 +280,8 @@ def _predeclared() -> dict[str, object]:
         "diff": sympy.Derivative,
         "hessian": _hessian,
         "Matrix": _matrix,
+        "vector": _vector,
+        "matrix": _table,
         "E": _expectation,
         "H": _entropy,
         "CE": _entropy,
@@ -680,9 +731,16 @@ def _wrt(item: dict, relation: Relation, names: Mapping[str, object], where: str
     entry = isinstance(value, sympy.Indexed) and all(
         isinstance(k, Symbol) for k in value.indices
     )
-    if not (isinstance(value, Symbol) or entry):
+    symbols = (
+        isinstance(value, sympy.Tuple) and len(value) > 0
+        and all(isinstance(v, Symbol) for v in value)
+    )
+    # A vector, or a tuple of symbols, is a gradient: only a derivative has one.
+    gradient = (isinstance(value, IndexedBase) or symbols) and relation is Relation.DIFF
+    if not (isinstance(value, Symbol) or entry or gradient):
         raise FileError(
-            f"{where}: wrt must name a declared symbol or an entry a[k], not {raw!r}"
+            f"{where}: wrt must name a declared symbol or an entry a[k], or for a gradient a "
+            f"declared vector w or a tuple (a, b), not {raw!r}"
         )
     return value
 
@@ -705,6 +763,7 @@ def load_text(text: str, source: str = "<text>") -> Derivation:
     own = _vectors(source, raw.get("vectors", {}), names)
     domains, data, vectors = _data(source, raw.get("data", {}), names)
     vectors = {**vectors, **own}
+    names.update(_calculus(vectors))
     _define(source, raw.get("define", {}), names)
     _model(source, raw.get("model"), names)
     hypotheses = _hypotheses(source, raw.get("assume", []), names)
