@@ -16,6 +16,8 @@ from sympy import (
     ImmutableMatrix,
     IndexedBase,
     Integer,
+    KroneckerDelta,
+    Le,
     Sum,
     Symbol,
     Tuple,
@@ -25,6 +27,7 @@ from sympy import (
 
 from symbolic import check
 from symbolic.kernel import Relation, Status, Step, check_step
+from symbolic.kernel.assumptions import rename_apart
 from symbolic.kernel.domains import REALS, DataVectors, Vectors
 from symbolic.kernel.matrices import Components, claims, gradient
 from symbolic.kernel.measures import N, i
@@ -199,3 +202,30 @@ expr = "vector(2*w[j], (j, 1, d))"
 
 def test_integer_entry_indices_are_exact() -> None:
     assert Components(w[j], (j, 1, 3)).entry(Integer(2)) == w[2]
+
+
+def test_a_derivative_in_an_entry_named_like_a_bound_index() -> None:
+    """sympy reads d/dw_k Σ_k X_1k w_k as Σ_k X_1k (the bound k taken for the free one): the
+    kernel renames the bound index first. Each route alone: the symbolic rule gives X_1k, and
+    the whole check proves the true value and refutes sympy's."""
+    f = Sum(X[1, k] * w[k], (k, 1, d))
+    k1 = Symbol("k1", integer=True, positive=True)
+    assert rename_apart(Derivative(f, w[k])).doit() == Sum(KroneckerDelta(k, k1) * X[1, k1],
+                                                           (k1, 1, d))
+    hypotheses = (Le(k, d),)
+    true = check_step(Derivative(f, w[k]), Relation.EQ, Step(Relation.EQ, X[1, k], "d"),
+                      params=(), vectors=_vectors(), hypotheses=hypotheses)
+    assert true.status is Status.PROVED, true.detail
+    captured = check_step(Derivative(f, w[k]), Relation.EQ,
+                          Step(Relation.EQ, Sum(X[1, k], (k, 1, d)), "sympy's"),
+                          params=(), vectors=_vectors(), hypotheses=hypotheses)
+    assert captured.status is Status.REFUTED, captured.detail
+
+
+def test_a_hypothesis_on_a_free_index_never_reaches_a_bound_one() -> None:
+    """k <= d is used as k = d - h; the sum over its own k keeps its range (sympy's subs
+    raised 'Invalid limits' on it, and the symbolic route gave up)."""
+    claim = k + Sum(w[k], (k, 1, d))
+    checked = check_step(claim, Relation.EQ, Step(Relation.EQ, Sum(w[j], (j, 1, d)) + k, "="),
+                         params=(), vectors=_vectors(), hypotheses=(Le(k, d),))
+    assert checked.status is Status.PROVED, checked.detail
