@@ -235,6 +235,27 @@ _RULES = (
         ("entrywise",),
     ),
     Rule(
+        "vector-entrywise",
+        "two vectors (matrices) whose entries are formulas in an index j = lo..hi (and k) are "
+        "equal when the entries are, at one fresh integer index with lo <= j <= hi",
+        (
+            "the two sides have the same index ranges",
+            "the index is fresh: no symbol of either side, bound or free, has its name",
+            "the entry equality is a step of its own, under lo <= j <= hi",
+            "a definiteness claim of symbolic size is not decided",
+        ),
+        (", for every ",),
+    ),
+    Rule(
+        "bound-renaming",
+        "a bound index (of a sum, product or integral) may be renamed to a fresh name "
+        "(alpha-conversion)",
+        (
+            "every bound index named like a free symbol of the step, or like the variable of a "
+            "derivative over it, is renamed before any other rule or substitution applies",
+        ),
+    ),
+    Rule(
         "sylvester",
         "a symmetric matrix is negative (positive) definite when its leading principal minors "
         "satisfy (-1)^k det H_k > 0 (det H_k > 0); semidefinite when every principal minor does, "
