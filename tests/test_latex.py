@@ -540,3 +540,52 @@ def test_a_bound_model_reads_with_its_parameters() -> None:
     # Without a bound model, the seed's p_model: the log of its likelihood is the
     # log-likelihood.
     assert read(r"\log p_{model}(\mathbb{X}; \theta)", Declarations()) == LogLikelihood()
+
+
+LAWS = Declarations({"p": "positive", "q": "positive", "lambda": "positive", "mu": "real"})
+
+
+def test_laws_of_the_catalog_read_as_the_files_write_them() -> None:
+    from symbolic.readers import files
+
+    def written(expr: str) -> sympy.Expr:
+        text = f'title = "t"\nstart = "{expr}"\n[symbols]\np = "positive"\nq = "positive"\n'
+        return files.load_text(text + '[[steps]]\nexpr = "0"\n').start
+
+    kl = read(r"D_{KL}(\operatorname{Bernoulli}(p) \| \operatorname{Bernoulli}(q))", LAWS)
+    assert kl == written("KL(Bernoulli(p), Bernoulli(q))")
+    assert read(r"H(\operatorname{Bernoulli}(p))", LAWS) == written("H(Bernoulli(p))")
+    cross = read(r"H(\mathrm{Bernoulli}(p), \operatorname{Bernoulli}(q))", LAWS)
+    assert cross == written("H(Bernoulli(p), Bernoulli(q))")
+    p, q = Symbol("p", positive=True), Symbol("q", positive=True)
+    # The two-term sum over x = 0, 1, written out by hand.
+    by_hand = p * log(p / q) + (1 - p) * log((1 - p) / (1 - q))
+    at = {p: Rational(3, 10), q: Rational(3, 5)}
+    assert abs(sympy.N((unfold(kl).doit() - by_hand).subs(at), 30)) < 1e-25
+
+
+def test_a_mean_under_a_law_binds_x() -> None:
+    lam = Symbol("lambda", positive=True)
+    mean = read(r"\mathbb{E}_{x \sim \operatorname{Poisson}(\lambda)}\left[x\right]", LAWS)
+    assert mean.free_symbols == {lam}
+    assert sympy.simplify(unfold(mean).doit()) == lam
+    density = r"\log \mathcal{N}(x; \mu, \sigma^2)"
+    normal = read(rf"\mathbb{{E}}_{{x \sim \mathcal{{N}}(\mu, \sigma^2)}}\left[{density}\right]")
+    assert normal.free_symbols == {mu, sigma}
+
+
+@pytest.mark.parametrize(
+    ("text", "reason", "column"),
+    [
+        (r"2 \operatorname{Bernoulli}(p)", r"the law \operatorname{Bernoulli}(p) is not", 3),
+        (r"\log \mathcal{N}(\mu, \sigma^2)", r"the law \mathcal{N}(\mu, \sigma^2) is not", 6),
+        (r"\operatorname{Poisson}(\lambda, p)", r"reads as \operatorname{Poisson}(\lambda)", 1),
+        (r"D_{KL}(\operatorname{Bernoulli}(p) \| p_{model})", "compares two laws, or two", 1),
+        (r"\mathbb{E}_{x,y \sim \operatorname{Poisson}(\lambda)}[x]", "a law's mean reads as", 1),
+    ],
+)
+def test_laws_refused_where_they_are_no_value(text: str, reason: str, column: int) -> None:
+    with pytest.raises(LatexError) as err:
+        read(text, LAWS)
+    assert reason in err.value.detail
+    assert (err.value.line, err.value.column) == (1, column)

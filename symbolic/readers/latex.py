@@ -73,6 +73,14 @@ from symbolic.kernel.measures import (
     y,
     yv,
 )
+from symbolic.readers.laws import (
+    FAMILIES,
+    CatalogLaw,
+    LawDivergence,
+    LawEntropy,
+    LawExpectation,
+    law,
+)
 
 __all__ = [
     "LatexError",
@@ -619,6 +627,7 @@ class _Builder:
     def __init__(self, scan: _Scan, decl: Declarations, dists: dict[str, Distribution]) -> None:
         self.scan, self.decl, self.dists = scan, decl, dists
         self.notes: list[str] = []
+        self.laws_at: dict[CatalogLaw, Token] = {}
 
     # errors and notes
     def error(self, detail: str, token: Token, readings: Sequence[str] = ()) -> LatexError:
@@ -669,7 +678,17 @@ class _Builder:
         label = _label(body)
         if label is not None:
             return Member(None, optimize, label, first.line, first.column)
-        return Member(self.expr(body, _Context()), optimize, None, first.line, first.column)
+        value = self.expr(body, _Context())
+        stray = _stray_law(value)
+        if stray is not None:
+            family = stray.family
+            raise self.error(
+                f"the law {family.written()} is not a value: it stands in "
+                f"\\mathbb{{E}}_{{x \\sim {family.tex}(...)}}, H or D_{{KL}}; its density at x is "
+                f"{family.written('x')}",
+                self.laws_at.get(stray, first),
+            )
+        return Member(value, optimize, None, first.line, first.column)
 
     def resolve_param(self, name: Symbol) -> Expr:
         if name.name == "theta":
@@ -931,6 +950,9 @@ class _Builder:
             return self.density(what, items, seps, token, ctx)
         if what == "H":
             self.only_commas(seps, token, "H")
+            laws = self.laws(items, token, "H")
+            if laws and len(laws) <= 2:
+                return LawEntropy(*laws)
             dists = [self.distribution(v, token) for v in items]
             if len(dists) == 1:
                 return Entropy(dists[0])
@@ -940,6 +962,9 @@ class _Builder:
         if what == "D_KL":
             if len(items) != 2 or seps != ("parallel",):
                 raise self.error("D_{KL} reads as D_{KL}(P \\| Q)", token)
+            laws = self.laws(items, token, "D_{KL}")
+            if laws:
+                return LawDivergence(*laws)
             return KL(*(self.distribution(v, token) for v in items))
         if what == "NLL":
             model = self.decl.model or p_model
@@ -948,6 +973,8 @@ class _Builder:
             return NLL(model)
         if what == "normal":
             return self.normal(items, seps, token)
+        if isinstance(what, tuple) and what[0] == "law":
+            return self.family(what[1], items, seps, token)
         if isinstance(what, tuple) and what[0] == "Dir":
             if len(items) != 1 or seps or not isinstance(items[0], Symbol | IndexedBase):
                 raise self.error("\\operatorname{Dir}_{K}(\\alpha) takes one named vector", token)
@@ -976,19 +1003,59 @@ class _Builder:
             return Defined(Str(what), lam, *items)
         raise self.error(f"{what} cannot be applied", token)
 
+    def laws(self, items: tuple[Expr, ...], token: Token, name: str) -> tuple[CatalogLaw, ...]:
+        """The catalog laws ``H`` or ``D_{KL}`` compares; none when it compares distributions
+        (a law among distributions is refused, as in the files)."""
+        found = [isinstance(v, CatalogLaw) for v in items]
+        if not any(found):
+            return ()
+        if not all(found):
+            raise self.error(f"{name} compares two laws, or two distributions", token)
+        return tuple(items)
+
+    def family(
+        self, name: str, items: tuple[Expr, ...], seps: tuple[str, ...], token: Token
+    ) -> Expr:
+        """``\\operatorname{Poisson}(\\lambda)``, the law, or ``\\operatorname{Poisson}(x;
+        \\lambda)``, its mass at x (as ``\\mathcal{N}(x; \\mu, \\sigma^2)``)."""
+        family = FAMILIES[name]
+        if len(items) == family.arity and all(s == "comma" for s in seps):
+            return self.law(law(name, *items), token)
+        if (
+            len(items) == family.arity + 1
+            and seps[0] in ("semi", "mid")
+            and all(s == "comma" for s in seps[1:])
+        ):
+            return family.density(*items)
+        raise self.error(
+            f"{family.tex} reads as {family.written()}, the law, or {family.written('x')}, its "
+            "density at x",
+            token,
+        )
+
+    def law(self, made: CatalogLaw, token: Token) -> CatalogLaw:
+        # Where each law is written: an error about a law standing as a value names it.
+        self.laws_at[made] = token
+        return made
+
     def only_commas(self, seps: tuple[str, ...], token: Token, name: str) -> None:
         if any(s != "comma" for s in seps):
             raise self.error(f"{name}(...) takes arguments separated by commas", token)
 
     def normal(self, items: tuple[Expr, ...], seps: tuple[str, ...], token: Token) -> Expr:
-        if len(items) == 2 and seps == ("comma",) and all(isinstance(v, _MATRICES) for v in items):
+        arrays = [isinstance(v, _MATRICES) for v in items]
+        if len(items) == 2 and seps == ("comma",) and all(arrays):
             return self.normal_law(*items, token)
+        if len(items) == 2 and seps == ("comma",) and not any(arrays):
+            # \mathcal{N}(\mu, \sigma^2), the law of one real variable of E, H and D_KL.
+            return self.law(law("Normal", *items), token)
         if len(items) != 3 or seps[0] not in ("semi", "mid") or seps[1] != "comma":
-            raise self.error("\\mathcal{N} reads as \\mathcal{N}(x; \\mu, \\sigma^2)", token)
-        point, mean, variance = items
-        return sympy.exp(-((point - mean) ** 2) / (2 * variance)) / sympy.sqrt(
-            2 * sympy.pi * variance
-        )
+            raise self.error(
+                "\\mathcal{N} reads as \\mathcal{N}(x; \\mu, \\sigma^2), the density, or "
+                "\\mathcal{N}(\\mu, \\sigma^2), the law",
+                token,
+            )
+        return FAMILIES["Normal"].density(*items)
 
     def normal_law(self, mean: Expr, cov: Expr, token: Token) -> Law:
         """``x \\sim \\mathcal{N}(\\mu, \\Sigma)``: the law of the declared vector x."""
@@ -1423,6 +1490,11 @@ class _Builder:
         part = _spelled(sub) if sub is not None else None
         if key == "Dir" and kind is None and atom.data == "textword":
             return self.dirichlet(sub, sup, ctx, token)
+        if key in FAMILIES and kind is None and atom.data == "textword" and sub is None:
+            # \operatorname{Bernoulli}: a catalog family, spelled out as a word.
+            if sup is not None:
+                raise self.error(f"a power of {key} before its arguments", token)
+            return _Piece("callable", ("law", key), token)
         if key == "delta" and kind is None and sub is not None:
             pair = self.kronecker(sub, part, ctx)
             if pair is not None:
@@ -1721,9 +1793,14 @@ class _Builder:
         if upper is not None:
             raise self.error("\\mathbb{E} takes no superscript", op)
         names = ("x", "y")
-        dist: Distribution | Law | None = None
+        dist: Distribution | Law | CatalogLaw | None = None
         if lower is not None:
             names, dist = self.expect_sub(lower, op)
+        if isinstance(dist, CatalogLaw):
+            if names != ("x",):
+                raise self.error("a law's mean reads as \\mathbb{E}_{x \\sim law}", op)
+            inner = _Context({**ctx.bound, "x": xv}, True, False)
+            return LawExpectation.of(_densities(self.bigbody(body, inner)), dist)
         if isinstance(dist, Law):
             if names != ("x",):
                 raise self.error("a law's mean reads as \\mathbb{E}_{x \\sim law}", op)
@@ -1759,7 +1836,9 @@ class _Builder:
                 return self.dists[key]
         return None
 
-    def expect_sub(self, lower: Tree, op: Token) -> tuple[tuple[str, ...], Distribution | Law]:
+    def expect_sub(
+        self, lower: Tree, op: Token
+    ) -> tuple[tuple[str, ...], Distribution | Law | CatalogLaw]:
         head = lower.children[0]
         ctx = _Context(want_dist=True)
         if not (isinstance(head, Token) and head.type == "LBRACE"):
@@ -1791,8 +1870,8 @@ class _Builder:
         piece = self.factor(fake, ctx)
         return piece.value
 
-    def as_dist(self, value: object, op: Token) -> Distribution | Law:
-        if isinstance(value, Distribution | Law):
+    def as_dist(self, value: object, op: Token) -> Distribution | Law | CatalogLaw:
+        if isinstance(value, Distribution | Law | CatalogLaw):
             return value
         if isinstance(value, str):
             return self.named_distribution(value)
@@ -2119,6 +2198,18 @@ def _label(expr: Tree) -> str | None:
     elif marks:
         return None
     return _LABELS.get(key or "")
+
+
+def _stray_law(expr: sympy.Basic) -> CatalogLaw | None:
+    """A catalog law standing where a value belongs (outside E, H and D_KL of laws)."""
+    stack = [expr]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, CatalogLaw):
+            return node
+        held = isinstance(node, LawExpectation | LawEntropy | LawDivergence)
+        stack.extend(a for a in node.args if not (held and isinstance(a, CatalogLaw)))
+    return None
 
 
 def _densities(expr: object) -> Expr:
