@@ -199,3 +199,88 @@ def test_unsupported_environment_is_named() -> None:
 def test_unknown_kind_in_front_matter() -> None:
     with pytest.raises(documents.DocumentError, match="unknown kind 'complex'"):
         documents.read_text("---\nsymbolic:\n  symbols:\n    z: complex\n---\n", "k.md")
+
+
+LOGISTIC = r"""---
+title: "Logistic regression, in a note"
+symbolic:
+  params: [w]
+  symbols:
+    w: real
+  data:
+    y: binary
+  define:
+    sigma(t): 1/(1 + exp(-t))
+  model:
+    p_model: Bernoulli(y, sigma(w*x))
+---
+The sigmoid and its mirror image:
+
+$$
+1 - \sigma(z) = \sigma(-z)
+$$
+
+The log-likelihood is a sum over the observations:
+
+$$
+\log p_{model}(\mathbb{X}; w) = \sum_{i=1}^{N} \log p_{model}(y_i, x_i)
+= \sum_{i=1}^{N} \left(y_i \log \sigma(w x_i) + (1 - y_i) \log\left(1 - \sigma(w x_i)\right)\right)
+$$
+
+A slip:
+
+$$
+\sigma(-z) = \sigma(z)
+$$
+"""
+
+
+def test_front_matter_defines_sigma_and_binds_the_model() -> None:
+    import sympy
+
+    from symbolic.kernel.measures import BoundModel, unfold
+
+    doc = documents.read_text(LOGISTIC, "logistic.md")
+    assert doc.declarations.kind("sigma") == "function"
+    assert isinstance(doc.declarations.model, BoundModel)
+    report = documents.check_document(doc)
+    verdicts = [(s.line, s.status) for c in report.chains for s in c.steps]
+    assert verdicts == [
+        (line_of(LOGISTIC, r"1 - \sigma(z) ="), "proved"),
+        (line_of(LOGISTIC, r"\log p_{model}(\mathbb{X}; w) ="), "proved"),
+        (line_of(LOGISTIC, r"= \sum_{i=1}^{N} \left(y_i"), "proved"),
+        (line_of(LOGISTIC, r"\sigma(-z) = \sigma(z)"), "refuted"),
+    ]
+    # \sigma(z) is the declared abbreviation, 1/(1 + e^{-z}), not an unknown function.
+    z = sympy.Symbol("z", real=True)
+    start = report.chains[0].derivation.start
+    assert sympy.simplify(unfold(start) - (1 - 1 / (1 + sympy.exp(-z)))) == 0
+
+
+def test_tex_declares_a_definition_in_its_comment_block() -> None:
+    text = (
+        "% symbolic:\n%   define:\n%     softplus(t): log(1 + exp(t))\n"
+        "\\[\n\\operatorname{softplus}(z) - \\operatorname{softplus}(-z) = z\n\\]\n"
+    )
+    report = documents.check_document(documents.read_text(text, "s.tex"))
+    assert [s.status for c in report.chains for s in c.steps] == ["proved"]
+
+
+@pytest.mark.parametrize(
+    ("block", "line", "reason"),
+    [
+        ("  define:\n    sigma(t): 1/(1 + exp(-t)\n", 4, "define 'sigma(t)', syntax error"),
+        ("  define:\n    theta(t): t\n", 4, "the name is predeclared"),
+        ("  model:\n    p_model: Normal(y, x)\n", 4, "a law such as Normal(mu, sigma2) is not"),
+        ("  model:\n    params: [w]\n", 4, "needs its p_model"),
+        ("  model:\n    density: x\n", 4, "'density' is not one of p_model"),
+        ("  data:\n    t: binary\n", 4, "only x and y take a domain here"),
+        ("  data:\n    y: bits\n", 4, "unknown domain 'bits'"),
+    ],
+)
+def test_declarations_of_definitions_models_and_data_refused(
+    block: str, line: int, reason: str
+) -> None:
+    with pytest.raises(documents.DocumentError) as err:
+        documents.read_text(f"---\nsymbolic:\n{block}---\n$$\na = 1\n$$\n", "d.md")
+    assert err.value.line == line and reason in err.value.detail, err.value

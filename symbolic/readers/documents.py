@@ -19,11 +19,13 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from sympy import Add, Expr, Lambda, Symbol, exp, log
+from sympy import Add, Expr, IndexedBase, Lambda, Symbol, exp, log
 
 from symbolic.kernel import CheckedStep, Config, Relation, Status, Step, check_step, worst
 from symbolic.kernel.derivation import Derivation
-from symbolic.kernel.measures import Constant, Likelihood, N
+from symbolic.kernel.measures import BoundModel, Constant, Defined, Likelihood, N
+from symbolic.kernel.numeric import DataSampler
+from symbolic.readers import files
 from symbolic.readers.latex import (
     CONSTANT,
     EXTRA_KINDS,
@@ -32,6 +34,7 @@ from symbolic.readers.latex import (
     LatexError,
     Member,
     read_chain,
+    symbol_for,
 )
 
 __all__ = [
@@ -119,6 +122,9 @@ class Document:
     intervals: dict[Symbol, tuple[float, float]]
     blocks: tuple[Block, ...]
     text: str
+    #: The data's domains (x and y) for the proofs, and the numeric checks' sampler of them.
+    domains: dict[IndexedBase, IndexedBase] = field(default_factory=dict)
+    data: DataSampler | None = None
 
 
 def is_document(target: str) -> bool:
@@ -143,13 +149,32 @@ def _list(value: str, source: str, line: int) -> list[str]:
     return [_scalar(v) for v in value[1:-1].split(",") if v.strip()]
 
 
-def _declarations(
-    lines: Sequence[tuple[int, str]], source: str
-) -> tuple[Declarations, dict[Symbol, tuple[float, float]]]:
-    """The ``symbolic:`` block: ``params: [theta]`` and ``symbols:`` with ``name: kind`` rows."""
+_SECTIONS = ("params", "symbols", "data", "define", "model")
+_MODEL_KEYS = ("p_model", "params", "measure")
+
+
+@dataclass(frozen=True)
+class _Declared:
+    """What a declaration block gives: the reader's declarations, the symbols' intervals, and
+    the data's domains (for the proofs) and sampler (for the numeric checks)."""
+
+    declarations: Declarations
+    intervals: dict[Symbol, tuple[float, float]]
+    domains: dict[IndexedBase, IndexedBase] = field(default_factory=dict)
+    data: DataSampler | None = None
+
+
+def _declarations(lines: Sequence[tuple[int, str]], source: str) -> _Declared:
+    """The ``symbolic:`` block: ``params: [theta]``; ``symbols:`` with ``name: kind`` rows;
+    ``data:`` with the domains of x and y (``y: binary``); ``define:`` with ``sigma(z): 1/(1 +
+    exp(-z))`` rows and ``model:`` with ``p_model:`` (and optionally ``params:`` and
+    ``measure:``) rows, written as in the TOML files' [data], [define] and [model]."""
     symbols: dict[str, str] = {}
     intervals: dict[Symbol, tuple[float, float]] = {}
     params: tuple[str, ...] = ("theta",)
+    data: dict[str, tuple[int, str]] = {}
+    definitions: list[tuple[int, str, str]] = []
+    model: dict[str, tuple[int, str]] = {}
     section = None
     for number, raw in lines:
         if not raw.strip() or raw.lstrip().startswith("#"):
@@ -158,18 +183,38 @@ def _declarations(
         key, colon, value = raw.strip().partition(":")
         if not colon:
             raise DocumentError(f"expected 'key: value', found {raw.strip()!r}", source, number)
-        key = key.strip()
-        if depth <= 2 and key in ("params", "symbols"):
+        key = _scalar(key)
+        if depth <= 2 and key in _SECTIONS:
             section = key
             if key == "params":
                 params = tuple(_list(value, source, number))
             elif value.strip():
-                raise DocumentError("symbols: takes indented 'name: kind' rows", source, number)
+                raise DocumentError(f"{key}: takes indented rows", source, number)
             continue
         if depth <= 2:
+            known = ", ".join(_SECTIONS)
             raise DocumentError(
-                f"unknown declaration {key!r}; use params or symbols", source, number
+                f"unknown declaration {key!r}; use one of: {known}", source, number
             )
+        if section == "define":
+            definitions.append((number, key, _scalar(value)))
+            continue
+        if section == "data":
+            if key not in ("x", "y"):
+                raise DocumentError(
+                    f"data: {key!r}: only x and y take a domain here; declare other data "
+                    f"under symbols: as {key}: data",
+                    source,
+                    number,
+                )
+            data[key] = (number, _scalar(value))
+            continue
+        if section == "model":
+            if key not in _MODEL_KEYS:
+                known = ", ".join(_MODEL_KEYS)
+                raise DocumentError(f"model: {key!r} is not one of {known}", source, number)
+            model[key] = (number, value)
+            continue
         if section != "symbols":
             raise DocumentError(f"{key!r} is not under symbols:", source, number)
         kind = _scalar(value)
@@ -194,7 +239,76 @@ def _declarations(
     for name in params:
         if name != "theta" and symbols.get(name) not in _TOML_KINDS:
             raise DocumentError(f"params: {name!r} is not declared as a symbol", source, 1)
-    return Declarations(symbols, params), intervals
+    declared = Declarations(symbols, params)
+    if not (data or definitions or model):
+        return _Declared(declared, intervals)
+    names = files._predeclared()
+    for name, kind in symbols.items():
+        if kind in _TOML_KINDS:
+            names[name] = symbol_for(name, declared)
+    domains, sampler = _data(data, names, source)
+    defined, bound = _abbreviations(definitions, model, names, source)
+    symbols.update(dict.fromkeys(defined, "function"))
+    declared = Declarations(symbols, params, defined=defined, model=bound)
+    return _Declared(declared, intervals, domains, sampler)
+
+
+# The files' messages start with the place they are given; a document's say line and column.
+_PLACE = "declarations"
+
+
+def _data(
+    rows: dict[str, tuple[int, str]], names: dict[str, object], source: str
+) -> tuple[dict[IndexedBase, IndexedBase], DataSampler | None]:
+    """The domains of x and y, as the files' [data] reads them."""
+    if not rows:
+        return {}, None
+    try:
+        domains, sampler, _ = files._data(_PLACE, {k: v for k, (_, v) in rows.items()}, names)
+    except files.FileError as exc:
+        first = min(number for number, _ in rows.values())
+        raise DocumentError(str(exc).removeprefix(f"{_PLACE}: "), source, first) from None
+    return domains, sampler
+
+
+def _abbreviations(
+    definitions: Sequence[tuple[int, str, str]],
+    model: dict[str, tuple[int, str]],
+    names: dict[str, object],
+    source: str,
+) -> tuple[dict[str, Lambda], BoundModel | None]:
+    """The definitions and the model, read by the TOML files' own reader (the same names,
+    functions and densities), in the document's declared symbols."""
+    place = _PLACE
+    defined: dict[str, Lambda] = {}
+    for number, key, body in definitions:
+        try:
+            files._define(place, {key: body}, names)
+        except files.FileError as exc:
+            raise DocumentError(str(exc).removeprefix(f"{place}: "), source, number) from None
+        name, arglist = files._SIGNATURE.fullmatch(key).groups()
+        made = names[name]
+        if not isinstance(made, Defined):
+            # Applied to its own arguments, a definition shows its Lambda.
+            made = made(*(Symbol(a.strip(), real=True) for a in arglist.split(",")))
+        defined[name] = made.args[1]
+    if not model:
+        return defined, None
+    if "p_model" not in model:
+        first = min(number for number, _ in model.values())
+        raise DocumentError("model: needs its p_model: row", source, first)
+    raw: dict[str, object] = {"p_model": _scalar(model["p_model"][1])}
+    for key in ("params", "measure"):
+        if key in model:
+            number, value = model[key]
+            raw[key] = _list(value, source, number) if key == "params" else _scalar(value)
+    try:
+        files._model(place, raw, names)
+    except files.FileError as exc:
+        raise DocumentError(
+            str(exc).removeprefix(f"{place}: "), source, model["p_model"][0]
+        ) from None
+    return defined, names["p_model"]
 
 
 # --- finding the math ---------------------------------------------------------------------
@@ -363,8 +477,17 @@ def read_text(text: str, source: str = "<document>") -> Document:
         blocks = _markdown_blocks(lines, first, source)
     if len(blocks) > MAX_BLOCKS:
         raise DocumentError(f"{len(blocks)} display blocks; at most {MAX_BLOCKS}", source, 1)
-    decl, intervals = _declarations(decl_lines, source)
-    return Document(source, title or Path(source).stem, decl, intervals, tuple(blocks), text)
+    declared = _declarations(decl_lines, source)
+    return Document(
+        source,
+        title or Path(source).stem,
+        declared.declarations,
+        declared.intervals,
+        tuple(blocks),
+        text,
+        declared.domains,
+        declared.data,
+    )
 
 
 def read(path: str | Path) -> Document:
@@ -488,9 +611,17 @@ def _witnesses(lhs: Expr) -> list[Lambda]:
     return [Lambda(u, -log(-u)), Lambda(u, log(u)), Lambda(u, exp(-N * u)), Lambda(u, exp(-u))]
 
 
-def _params(doc: Document) -> tuple[Symbol, ...]:
-    from symbolic.readers.latex import symbol_for
+def _context(doc: Document) -> dict[str, object]:
+    """What the kernel needs of the document for every step: parameters, intervals, data."""
+    return {
+        "params": _params(doc),
+        "intervals": doc.intervals,
+        "data": doc.data,
+        "domains": doc.domains,
+    }
 
+
+def _params(doc: Document) -> tuple[Symbol, ...]:
     return tuple(symbol_for(name, doc.declarations) for name in doc.declarations.params)
 
 
@@ -569,20 +700,12 @@ def _chain_report(run: _Run, doc: Document, index: int, config: Config) -> Chain
             else:
                 relation = _RELATIONS[rel]
             step = Step(relation, value, "as written")
-        checked = check_step(
-            lhs, lhs_sense, step, index=k, params=params, intervals=doc.intervals, config=config
-        )
+        checked = check_step(lhs, lhs_sense, step, index=k, config=config, **_context(doc))
         if step.relation.optimizes and checked.status is not Status.PROVED:
             for witness in _witnesses(lhs):
                 trial = Step(step.relation, step.rhs, step.rule, witness)
                 attempt = check_step(
-                    lhs,
-                    lhs_sense,
-                    trial,
-                    index=k,
-                    params=params,
-                    intervals=doc.intervals,
-                    config=config,
+                    lhs, lhs_sense, trial, index=k, config=config, **_context(doc)
                 )
                 if attempt.status is Status.PROVED:
                     step, checked = trial, attempt
@@ -620,6 +743,8 @@ def _chain_report(run: _Run, doc: Document, index: int, config: Config) -> Chain
         notes=tuple(notes),
         start_label=start_label,
         end_label=end_label,
+        data=doc.data,
+        domains=doc.domains,
     )
     return ChainReport(run.line, derivation, tuple(reports), tuple(notes))
 
@@ -712,7 +837,15 @@ def catalog_derivation(
         if step.relation.optimizes and sense.optimizes and not labelled:
             value = Step(Relation.EQ, step.rhs, step.rule)
             proved = check_step(
-                lhs, sense, value, index=k, params=d.params, intervals=d.intervals, config=config
+                lhs,
+                sense,
+                value,
+                index=k,
+                params=d.params,
+                intervals=d.intervals,
+                data=d.data,
+                domains=d.domains,
+                config=config,
             )
             if proved.status is Status.PROVED:
                 step = value
