@@ -284,3 +284,14 @@ def test_declarations_of_definitions_models_and_data_refused(
     with pytest.raises(documents.DocumentError) as err:
         documents.read_text(f"---\nsymbolic:\n{block}---\n$$\na = 1\n$$\n", "d.md")
     assert err.value.line == line and reason in err.value.detail, err.value
+
+
+def test_primes_read_by_the_declarations() -> None:
+    text = (
+        "---\nsymbolic:\n  symbols:\n    theta': positive\n  define:\n"
+        "    sigma(t): 1/(1 + exp(-t))\n---\n"
+        "$$\n\\sigma'(z) = \\sigma(z) \\left(1 - \\sigma(z)\\right)\n$$\n"
+        "$$\n\\log \\left(\\theta'^{3}\\right) = 3 \\log \\theta'\n$$\n"
+    )
+    report = documents.check_document(documents.read_text(text, "p.md"))
+    assert [s.status for c in report.chains for s in c.steps] == ["proved", "proved"]

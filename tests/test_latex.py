@@ -7,6 +7,8 @@ misreadings (sympy's parse_latex, math-verify).
 
 from __future__ import annotations
 
+import re
+
 import pytest
 import sympy
 from sympy import Function, Integral, Product, Rational, Sum, Symbol, exp, log, pi, sqrt
@@ -589,3 +591,64 @@ def test_laws_refused_where_they_are_no_value(text: str, reason: str, column: in
         read(text, LAWS)
     assert reason in err.value.detail
     assert (err.value.line, err.value.column) == (1, column)
+
+
+ARRAYS_AND_F = Declarations(
+    {"x": "vector", "mu": "vector", "Sigma": "matrix", "f": "function", "z": "real"}
+)
+
+
+def test_bold_names_the_declared_vector_or_matrix() -> None:
+    d = Symbol("d", integer=True, positive=True)
+    xs, mus, big = (sympy.MatrixSymbol(n, d, c) for n, c in (("x", 1), ("mu", 1), ("Sigma", d)))
+    assert read(r"\mathbf{x}^{T} \boldsymbol{\mu}", ARRAYS_AND_F) == xs.T * mus
+    assert read(r"\bm{\Sigma}^{-1} \mathbf{x}", ARRAYS_AND_F) == big.I * xs
+    # The same symbol as the plain name: nothing is subtracted away by accident.
+    assert read(r"\mathbf{x} - x", ARRAYS_AND_F) == sympy.ZeroMatrix(d, 1)
+
+
+@pytest.mark.parametrize(
+    ("text", "reason"),
+    [
+        (r"\mathbf{z}", "bold z names a vector or a matrix: declare z: vector"),
+        (r"\boldsymbol{\sigma}", "bold sigma names a vector or a matrix"),
+        (r"\mathbf{xy}", "holds one letter or one Greek letter"),
+        (r"\mathbf{1}", "holds one letter or one Greek letter"),
+    ],
+)
+def test_bold_refused_unless_declared(text: str, reason: str) -> None:
+    with pytest.raises(LatexError, match=re.escape(reason)):
+        read(text, ARRAYS_AND_F)
+
+
+def test_primes_derive_a_declared_function_and_otherwise_name() -> None:
+    f = Function("f", real=True)
+    assert read("f'(z)", ARRAYS_AND_F) == sympy.Derivative(f(z), z)
+    assert read("f''(z)", ARRAYS_AND_F) == sympy.Derivative(f(z), (z, 2))
+    t = Symbol("t", real=True)
+    sig = Declarations({"sigma": "function"}, defined={"sigma": sympy.Lambda(t, 1 / (1 + exp(-t)))})
+    derivative = read(r"\sigma'(z)", sig)
+    assert sympy.simplify(unfold(derivative).doit() - exp(-z) / (1 + exp(-z)) ** 2) == 0
+    # θ' is a name of its own, not θ: a declared kind is its own.
+    other = read(r"\theta' - \theta")
+    assert other == Symbol("theta'", real=True) - theta
+    assert read(r"\theta'", Declarations({"theta'": "positive"})).is_positive
+
+
+@pytest.mark.parametrize(
+    ("text", "reason", "column"),
+    [
+        ("g'(z)", "g'(...): g is not declared as a function; declare g: function", 1),
+        ("f'(2 z)", "f' is read at a variable only", 1),
+        ("f'", "f' needs its arguments in brackets", 1),
+        ("f'(z, z)", "f' takes one argument", 1),
+        ("x_i' + 1", "a prime stands right after a name", 4),
+        ("(z)' + 1", "a prime stands right after a name", 4),
+        ("f '(z)", "a prime stands right after a name", 3),
+    ],
+)
+def test_primes_refused_where_they_would_guess(text: str, reason: str, column: int) -> None:
+    with pytest.raises(LatexError) as err:
+        read(text, ARRAYS_AND_F)
+    assert reason in err.value.detail
+    assert err.value.column == column

@@ -218,7 +218,8 @@ def _declarations(lines: Sequence[tuple[int, str]], source: str) -> _Declared:
         if section != "symbols":
             raise DocumentError(f"{key!r} is not under symbols:", source, number)
         kind = _scalar(value)
-        if not key.replace("_", "").isalnum() or not key[0].isalpha():
+        # A name may end in primes: theta' is a name of its own.
+        if not key.rstrip("'").replace("_", "").isalnum() or not key[0].isalpha():
             raise DocumentError(f"{key!r} is not a name", source, number)
         if kind.startswith("("):
             lo, comma, hi = kind.strip("()").partition(",")

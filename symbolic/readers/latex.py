@@ -234,6 +234,7 @@ _SIZES = frozenset(
     "left right middle big Big bigg Bigg bigl bigr Bigl Bigr biggl biggr Biggl Biggr".split()
 )
 _ACCENTS = frozenset("hat widehat bar overline tilde widetilde".split())
+_BOLD = frozenset(("mathbf", "boldsymbol", "bm"))
 _WORD_COMMANDS = frozenset("mathrm text textrm textit mathit operatorname mathsf".split())
 _RELATIONS = {
     "le": "le",
@@ -337,6 +338,18 @@ def _braced_word(scan: _Scan, k: int, command: str) -> tuple[str, int]:
     if end >= len(text) or text[end] != "}":
         raise scan.error(f"\\{command}{{...}} holds letters and digits only", end)
     return text[k + 1 : end].strip(), end + 1
+
+
+def _bold_name(scan: _Scan, start: int, k: int, command: str) -> tuple[str, int]:
+    """The letter or Greek letter in ``{...}`` after ``\\mathbf``, ``\\boldsymbol`` or
+    ``\\bm``: ``x`` of ``\\mathbf{x}``, ``mu`` of ``\\boldsymbol{\\mu}``."""
+    found = re.match(r"\s*\{\s*(\\?)([A-Za-z]+)\s*\}", scan.text[k:])
+    named = found is not None and (found[2] in _GREEK if found[1] else len(found[2]) == 1)
+    if not named:
+        raise scan.error(
+            f"\\{command}{{...}} holds one letter or one Greek letter: a vector's name", start
+        )
+    return found[2], k + found.end()  # type: ignore[index]
 
 
 def _command(scan: _Scan, start: int) -> int:
@@ -445,10 +458,11 @@ def _command(scan: _Scan, start: int) -> int:
         if text[j : j + 1] == "_":
             raise scan.error(f"\\{name} alone is not read: write \\arg\\{name}_\\theta", start)
         scan.emit("TEXTWORD", name, start, k)
-    elif name in ("mathbb", "mathcal", "mathbf", "boldsymbol"):
+    elif name in _BOLD:
+        word, k = _bold_name(scan, start, k, name)
+        scan.emit("BOLD", word, start, k)
+    elif name in ("mathbb", "mathcal"):
         word, k = _braced_word(scan, k, name)
-        if name in ("mathbf", "boldsymbol"):
-            raise scan.error(f"\\{name}: vectors in bold are not read; name them plainly", start)
         if len(word) != 1 or not word.isalpha():
             raise scan.error(f"\\{name}{{{word}}}: one letter expected", start)
         kind = "EXPECT" if (name, word) == ("mathbb", "E") else name.upper()
@@ -492,7 +506,6 @@ _CLOSE = {"(": ")", "[": "]", "{": "}"}
 _REFUSED_CHARS = {
     "$": "a math delimiter $ inside display math",
     "#": "# is a macro parameter; the reader never runs TeX",
-    "'": "primes (derivatives) are not read",
 }
 
 
@@ -560,6 +573,9 @@ def _lex(scan: _Scan) -> list[Token]:
         elif c == "!":
             scan.emit("BANG", "!", k, k + 1)
             k += 1
+        elif c == "'":
+            _prime(scan, k)
+            k += 1
         elif c == "." and text[k + 1 :].strip() == "":
             k += 1  # the full stop ending a displayed sentence
         elif c in _REFUSED_CHARS:
@@ -578,6 +594,20 @@ def _lex(scan: _Scan) -> list[Token]:
     if tokens and tokens[-1].type == "SEP" and tokens[-1].value == "comma":
         tokens.pop()  # the comma ending a displayed clause
     return tokens
+
+
+def _prime(scan: _Scan, k: int) -> None:
+    """``f'``, ``\\theta''``: a prime joins the name it follows (the reader decides later
+    whether it is a derivative or part of a name). It follows a name directly, never a
+    subscript, a bracket or a space."""
+    tokens = scan.tokens
+    last = tokens[-1] if tokens else None
+    scripted = len(tokens) > 1 and tokens[-2].type in ("SUB", "SUP")
+    if last is None or last.type not in ("WORD", "GREEK") or last.end_pos != k or scripted:
+        raise scan.error("a prime stands right after a name: f'(x), \\theta'", k)
+    tokens[-1] = Token(
+        last.type, last.value + "'", last.start_pos, last.line, last.column, end_pos=k + 1
+    )
 
 
 class _TokenLexer(Lexer):
@@ -774,6 +804,15 @@ class _Builder:
                 k += 2
                 continue
             euler = piece.value is sympy.E and piece.token.value == "e" and not piece.raised
+            primed = piece.kind == "free" and str(piece.value).endswith("'")
+            if primed and nxt is not None and nxt.kind == "paren":
+                plain = str(piece.value).rstrip("'")
+                raise self.error(
+                    f"{piece.value}(...): {plain} is not declared as a function; declare "
+                    f"{plain}: function to read {piece.value} as its derivative, or "
+                    f"{piece.value}: real for a product",
+                    piece.token,
+                )
             if (piece.kind == "free" or euler) and nxt is not None and nxt.kind == "paren":
                 name = "e" if euler else piece.value
                 raise self.ambiguous(
@@ -836,7 +875,7 @@ class _Builder:
                 raise self.error("a list in brackets is not a value", piece.token)
             return self.power(piece.items[0], piece)
         if piece.kind == "callable":
-            raise self.error(f"{piece.value} needs its arguments in brackets", piece.token)
+            raise self.error(f"{_called(piece.value)} needs its arguments in brackets", piece.token)
         if piece.kind in ("value", "free", "dist"):
             value = piece.value if piece.kind != "free" else self.symbol(piece.value, piece.token)
             return self.power(value, piece)
@@ -975,6 +1014,8 @@ class _Builder:
             return self.normal(items, seps, token)
         if isinstance(what, tuple) and what[0] == "law":
             return self.family(what[1], items, seps, token)
+        if isinstance(what, tuple) and what[0] == "prime":
+            return self.derivative_at(what[1], what[2], items, seps, token)
         if isinstance(what, tuple) and what[0] == "Dir":
             if len(items) != 1 or seps or not isinstance(items[0], Symbol | IndexedBase):
                 raise self.error("\\operatorname{Dir}_{K}(\\alpha) takes one named vector", token)
@@ -994,14 +1035,36 @@ class _Builder:
                 self.bound_factorial(item, token)
             return function(*items)
         if isinstance(what, str) and self.decl.kind(what) == "function":
-            self.only_commas(seps, token, what)
-            lam = self.decl.defined.get(what)
-            if lam is None:
-                return Function(what, real=True)(*items)
-            if len(items) != len(lam.variables):
-                raise self.error(f"{what} takes {len(lam.variables)} argument(s)", token)
-            return Defined(Str(what), lam, *items)
+            return self.declared_function(what, items, seps, token)
         raise self.error(f"{what} cannot be applied", token)
+
+    def declared_function(
+        self, name: str, items: tuple[Expr, ...], seps: tuple[str, ...], token: Token
+    ) -> Expr:
+        """A declared function applied: its definition's abbreviation, or an unknown f."""
+        self.only_commas(seps, token, name)
+        lam = self.decl.defined.get(name)
+        if lam is None:
+            return Function(name, real=True)(*items)
+        if len(items) != len(lam.variables):
+            raise self.error(f"{name} takes {len(lam.variables)} argument(s)", token)
+        return Defined(Str(name), lam, *items)
+
+    def derivative_at(
+        self, name: str, order: int, items: tuple[Expr, ...], seps: tuple[str, ...], token: Token
+    ) -> Expr:
+        """``f'(z)``: the derivative of the declared function f at the variable z."""
+        primes = "'" * order
+        if len(items) != 1 or seps:
+            raise self.error(f"{name}{primes} takes one argument: {name}{primes}(z)", token)
+        (at,) = items
+        if not isinstance(at, Symbol):
+            # f'(2z) would be a derivative evaluated at a point, which the kernel cannot check.
+            raise self.error(
+                f"{name}{primes} is read at a variable only, {name}{primes}(z), not at {at}",
+                token,
+            )
+        return sympy.Derivative(self.declared_function(name, items, seps, token), (at, order))
 
     def laws(self, items: tuple[Expr, ...], token: Token, name: str) -> tuple[CatalogLaw, ...]:
         """The catalog laws ``H`` or ``D_{KL}`` compares; none when it compares distributions
@@ -1485,6 +1548,8 @@ class _Builder:
         key = _name_key(atom)
         if key is None:
             raise self.error("this cannot be a name", token)
+        if key.endswith("'"):
+            return self.primed(key, sub, sup, token)
         kind = self.decl.kind(key)
         indexed = kind in _DATA or (kind is None and key in ("x", "y"))
         part = _spelled(sub) if sub is not None else None
@@ -1510,6 +1575,12 @@ class _Builder:
             key = f"{key}_{part}"
             kind = self.decl.kind(key)
             sub = None
+        if atom.data == "bold" and kind not in _ARRAYS:
+            # Bold is how a vector or matrix is named, never a reading of its own.
+            raise self.error(
+                f"bold {key} names a vector or a matrix: declare {key}: vector (or matrix)",
+                token,
+            )
         if key in ctx.bound:
             if sub is not None and ctx.expectation and indexed:
                 return _Piece(
@@ -1525,6 +1596,29 @@ class _Builder:
         if kind is not None:
             return self.declared(key, kind, sup, token)
         return self.default(key, sup, token, ctx)
+
+    def primed(self, key: str, sub: Tree | None, sup: Expr | None, token: Token) -> _Piece:
+        """``f'`` of a declared function is its derivative (``f''`` the second); any other
+        ``\\theta'`` is a name of its own, ``theta'``, of its declared kind or real."""
+        plain = key.rstrip("'")
+        if sub is not None:
+            raise self.error(f"a subscript after the prime of {plain}", token)
+        if self.decl.kind(plain) == "function":
+            if sup is not None:
+                raise self.error(f"a power of {key} before its argument", token)
+            return _Piece("callable", ("prime", plain, len(key) - len(plain)), token)
+        if len(plain) > 1 and plain not in _GREEK:
+            spaced = " ".join(plain)
+            raise self.ambiguous(
+                plain,
+                token,
+                (f"the product {spaced}", f"the name {plain}"),
+                f"declare {plain} in the front matter, or write {spaced} with \\cdot",
+            )
+        kind = self.decl.kind(key)
+        if kind is not None:
+            return self.declared(key, kind, sup, token)
+        return _Piece("free", key, token, sup)
 
     def dirichlet(self, sub: Tree | None, sup: Expr | None, ctx: _Context, token: Token) -> _Piece:
         """``\\operatorname{Dir}_{K}(\\alpha)``: the Dirichlet law of the vector x of K
@@ -1887,6 +1981,7 @@ _SCRIPT_ATOM = {
     "MATHCAL": "mathcal",
     "ACCENT": "accent",
     "TEXTWORD": "textword",
+    "BOLD": "bold",
 }
 _CONDITIONS = {
     "=": sympy.Eq,
@@ -1918,6 +2013,15 @@ _SPECIAL = {
     "det": (sympy.Determinant, 1),
 }
 _LABELS = {"hat_theta_MLE": "theta_MLE", "hat_theta": "theta_MLE"}
+
+
+def _called(what: object) -> str:
+    """How a callable piece is written: ``f'`` for the derivative of f, ``Poisson``."""
+    if isinstance(what, tuple) and what[0] == "prime":
+        return what[1] + "'" * what[2]
+    if isinstance(what, tuple):
+        return str(what[1]) if what[0] == "law" else str(what[0])
+    return str(what)
 
 
 def _product(values: list[Expr]) -> Expr:
@@ -2003,7 +2107,7 @@ def _name_key(atom: Tree) -> str | None:
     """``p`` for p, ``sigma`` for \\sigma, ``hat_p`` for \\hat{p}, ``normal`` for
     \\mathcal{N}, ``X`` for \\mathbb{X}, ``NLL`` for \\mathrm{NLL}."""
     kind = atom.data
-    if kind in ("word", "greek", "textword", "mathbb"):
+    if kind in ("word", "greek", "textword", "mathbb", "bold"):
         return str(atom.children[0].value)
     if kind == "mathcal":
         return "normal" if atom.children[0].value == "N" else None
@@ -2039,7 +2143,7 @@ def _bare_name_tree(expr: Tree) -> bool:
         isinstance(factor, Tree)
         and factor.data == "factor"
         and len(factor.children) == 2
-        and factor.children[0].data in ("word", "greek", "accent", "textword", "mathcal")
+        and factor.children[0].data in ("word", "greek", "accent", "textword", "mathcal", "bold")
         and not factor.children[1].children
     )
 
