@@ -295,3 +295,17 @@ def test_primes_read_by_the_declarations() -> None:
     )
     report = documents.check_document(documents.read_text(text, "p.md"))
     assert [s.status for c in report.chains for s in c.steps] == ["proved", "proved"]
+
+
+def test_the_declarations_in_the_docs_read_and_their_example_is_proved() -> None:
+    import re
+
+    page = (Path(__file__).parents[1] / "docs" / "latex.md").read_text(encoding="utf-8")
+    examples = re.findall(r"```yaml\n(.*?)```", page, re.S)
+    assert len(examples) >= 2
+    docs = [documents.read_text(text, f"example{k}.md") for k, text in enumerate(examples)]
+    # YAML comments after a value are comments, not part of the kind.
+    assert docs[0].declarations.kind("sigma") == "positive"
+    assert docs[0].declarations.kind("theta'") == "positive"
+    report = documents.check_document(docs[1])
+    assert [s.status for c in report.chains for s in c.steps] == ["proved"] * 3

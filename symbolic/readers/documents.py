@@ -142,6 +142,20 @@ def _scalar(value: str) -> str:
     return value
 
 
+def _without_comment(line: str) -> str:
+    """The line without its YAML comment: ``#`` at the start or after a space, outside
+    quotes."""
+    quote = None
+    for k, c in enumerate(line):
+        if quote:
+            quote = None if c == quote else quote
+        elif c in "'\"" and (k == 0 or line[k - 1] in " :["):
+            quote = c
+        elif c == "#" and (k == 0 or line[k - 1] in " \t"):
+            return line[:k].rstrip()
+    return line
+
+
 def _list(value: str, source: str, line: int) -> list[str]:
     value = value.strip()
     if not (value.startswith("[") and value.endswith("]")):
@@ -176,8 +190,9 @@ def _declarations(lines: Sequence[tuple[int, str]], source: str) -> _Declared:
     definitions: list[tuple[int, str, str]] = []
     model: dict[str, tuple[int, str]] = {}
     section = None
-    for number, raw in lines:
-        if not raw.strip() or raw.lstrip().startswith("#"):
+    for number, line in lines:
+        raw = _without_comment(line)
+        if not raw.strip():
             continue
         depth = len(raw) - len(raw.lstrip(" "))
         key, colon, value = raw.strip().partition(":")
