@@ -309,3 +309,18 @@ def test_the_declarations_in_the_docs_read_and_their_example_is_proved() -> None
     assert docs[0].declarations.kind("theta'") == "positive"
     report = documents.check_document(docs[1])
     assert [s.status for c in report.chains for s in c.steps] == ["proved"] * 3
+
+
+def test_assumptions_in_the_front_matter_reach_the_kernel() -> None:
+    body = "$$\n\\left|N - 2\\right| = N - 2\n$$\n"
+    assumed = documents.read_text(f"---\nsymbolic:\n  assume: [N >= 2]\n---\n{body}", "a.md")
+    plain = documents.read_text(f"---\n---\n{body}", "b.md")
+    verdicts = [
+        [s.status for c in documents.check_document(d).chains for s in c.steps]
+        for d in (assumed, plain)
+    ]
+    # At N = 1 the sides are 1 and -1: refuted unless N >= 2 is assumed.
+    assert verdicts == [["proved"], ["refuted"]]
+    with pytest.raises(documents.DocumentError) as err:
+        documents.read_text("---\nsymbolic:\n  assume: [N >>> 2]\n---\n", "c.md")
+    assert err.value.line == 3 and "assume 1" in err.value.detail

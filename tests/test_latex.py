@@ -584,6 +584,7 @@ def test_a_mean_under_a_law_binds_x() -> None:
         (r"\operatorname{Poisson}(\lambda, p)", r"reads as \operatorname{Poisson}(\lambda)", 1),
         (r"D_{KL}(\operatorname{Bernoulli}(p) \| p_{model})", "compares two laws, or two", 1),
         (r"\mathbb{E}_{x,y \sim \operatorname{Poisson}(\lambda)}[x]", "a law's mean reads as", 1),
+        (r"H(\mathcal{N}(\mu, 1), \mathcal{N}(\mu, 2), \mathcal{N}(\mu, 3))", "one or two laws", 1),
     ],
 )
 def test_laws_refused_where_they_are_no_value(text: str, reason: str, column: int) -> None:

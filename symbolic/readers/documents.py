@@ -19,7 +19,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from sympy import Add, Expr, IndexedBase, Lambda, Symbol, exp, log
+from sympy import Add, Basic, Expr, IndexedBase, Lambda, Symbol, exp, log
 
 from symbolic.kernel import CheckedStep, Config, Relation, Status, Step, check_step, worst
 from symbolic.kernel.derivation import Derivation
@@ -125,6 +125,8 @@ class Document:
     #: The data's domains (x and y) for the proofs, and the numeric checks' sampler of them.
     domains: dict[IndexedBase, IndexedBase] = field(default_factory=dict)
     data: DataSampler | None = None
+    #: Relations the proofs assume (``assume: [N >= 2]``), as the files' ``assume``.
+    hypotheses: tuple[Basic, ...] = ()
 
 
 def is_document(target: str) -> bool:
@@ -163,7 +165,7 @@ def _list(value: str, source: str, line: int) -> list[str]:
     return [_scalar(v) for v in value[1:-1].split(",") if v.strip()]
 
 
-_SECTIONS = ("params", "symbols", "data", "define", "model")
+_SECTIONS = ("params", "assume", "symbols", "data", "define", "model")
 _MODEL_KEYS = ("p_model", "params", "measure")
 
 
@@ -176,6 +178,7 @@ class _Declared:
     intervals: dict[Symbol, tuple[float, float]]
     domains: dict[IndexedBase, IndexedBase] = field(default_factory=dict)
     data: DataSampler | None = None
+    hypotheses: tuple[Basic, ...] = ()
 
 
 def _declarations(lines: Sequence[tuple[int, str]], source: str) -> _Declared:
@@ -187,6 +190,7 @@ def _declarations(lines: Sequence[tuple[int, str]], source: str) -> _Declared:
     intervals: dict[Symbol, tuple[float, float]] = {}
     params: tuple[str, ...] = ("theta",)
     data: dict[str, tuple[int, str]] = {}
+    assumed: tuple[int, list[str]] | None = None
     definitions: list[tuple[int, str, str]] = []
     model: dict[str, tuple[int, str]] = {}
     section = None
@@ -203,6 +207,8 @@ def _declarations(lines: Sequence[tuple[int, str]], source: str) -> _Declared:
             section = key
             if key == "params":
                 params = tuple(_list(value, source, number))
+            elif key == "assume":
+                assumed = (number, _list(value, source, number))
             elif value.strip():
                 raise DocumentError(f"{key}: takes indented rows", source, number)
             continue
@@ -256,7 +262,7 @@ def _declarations(lines: Sequence[tuple[int, str]], source: str) -> _Declared:
         if name != "theta" and symbols.get(name) not in _TOML_KINDS:
             raise DocumentError(f"params: {name!r} is not declared as a symbol", source, 1)
     declared = Declarations(symbols, params)
-    if not (data or definitions or model):
+    if not (data or definitions or model or assumed):
         return _Declared(declared, intervals)
     names = files._predeclared()
     for name, kind in symbols.items():
@@ -264,9 +270,16 @@ def _declarations(lines: Sequence[tuple[int, str]], source: str) -> _Declared:
             names[name] = symbol_for(name, declared)
     domains, sampler = _data(data, names, source)
     defined, bound = _abbreviations(definitions, model, names, source)
+    hypotheses: tuple[Basic, ...] = ()
+    if assumed is not None:
+        try:
+            hypotheses = files._hypotheses(_PLACE, assumed[1], names)
+        except files.FileError as exc:
+            detail = str(exc).removeprefix(f"{_PLACE}: ")
+            raise DocumentError(detail, source, assumed[0]) from None
     symbols.update(dict.fromkeys(defined, "function"))
     declared = Declarations(symbols, params, defined=defined, model=bound)
-    return _Declared(declared, intervals, domains, sampler)
+    return _Declared(declared, intervals, domains, sampler, hypotheses)
 
 
 # The files' messages start with the place they are given; a document's say line and column.
@@ -503,6 +516,7 @@ def read_text(text: str, source: str = "<document>") -> Document:
         text,
         declared.domains,
         declared.data,
+        declared.hypotheses,
     )
 
 
@@ -634,6 +648,7 @@ def _context(doc: Document) -> dict[str, object]:
         "intervals": doc.intervals,
         "data": doc.data,
         "domains": doc.domains,
+        "hypotheses": doc.hypotheses,
     }
 
 
@@ -761,6 +776,7 @@ def _chain_report(run: _Run, doc: Document, index: int, config: Config) -> Chain
         end_label=end_label,
         data=doc.data,
         domains=doc.domains,
+        hypotheses=doc.hypotheses,
     )
     return ChainReport(run.line, derivation, tuple(reports), tuple(notes))
 
@@ -861,6 +877,7 @@ def catalog_derivation(
                 intervals=d.intervals,
                 data=d.data,
                 domains=d.domains,
+                hypotheses=d.hypotheses,
                 config=config,
             )
             if proved.status is Status.PROVED:

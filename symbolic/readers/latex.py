@@ -990,7 +990,9 @@ class _Builder:
         if what == "H":
             self.only_commas(seps, token, "H")
             laws = self.laws(items, token, "H")
-            if laws and len(laws) <= 2:
+            if laws:
+                if len(laws) > 2:
+                    raise self.error("H takes one or two laws", token)
                 return LawEntropy(*laws)
             dists = [self.distribution(v, token) for v in items]
             if len(dists) == 1:
