@@ -646,6 +646,7 @@ def test_primes_derive_a_declared_function_and_otherwise_name() -> None:
         ("x_i' + 1", "a prime stands right after a name", 4),
         ("(z)' + 1", "a prime stands right after a name", 4),
         ("f '(z)", "a prime stands right after a name", 3),
+        (r"f^{\prime}(z)", "\\prime is not read: write the prime as '", 4),
     ],
 )
 def test_primes_refused_where_they_would_guess(text: str, reason: str, column: int) -> None:

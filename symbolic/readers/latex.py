@@ -477,6 +477,8 @@ def _command(scan: _Scan, start: int) -> int:
             scan.emit("TEXTWORD", word, start, k)
     elif name == "{" or name == "}":
         raise scan.error(f"\\{name}: sets in braces are not read", start)
+    elif name == "prime":
+        raise scan.error("\\prime is not read: write the prime as ', f'(z)", start)
     else:
         raise scan.error(f"unknown command \\{name}", start)
     return k
