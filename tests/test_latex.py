@@ -634,6 +634,10 @@ def test_primes_derive_a_declared_function_and_otherwise_name() -> None:
     other = read(r"\theta' - \theta")
     assert other == Symbol("theta'", real=True) - theta
     assert read(r"\theta'", Declarations({"theta'": "positive"})).is_positive
+    # Under an accent as well: the estimate of θ' is another estimate than θ̂.
+    assert read(r"\hat\theta' - \hat{\theta}") == Symbol("hat_theta'", real=True) - Symbol(
+        "hat_theta", real=True
+    )
 
 
 @pytest.mark.parametrize(

@@ -1611,14 +1611,7 @@ class _Builder:
             if sup is not None:
                 raise self.error(f"a power of {key} before its argument", token)
             return _Piece("callable", ("prime", plain, len(key) - len(plain)), token)
-        if len(plain) > 1 and plain not in _GREEK:
-            spaced = " ".join(plain)
-            raise self.ambiguous(
-                plain,
-                token,
-                (f"the product {spaced}", f"the name {plain}"),
-                f"declare {plain} in the front matter, or write {spaced} with \\cdot",
-            )
+        self.one_name(plain, token)
         kind = self.decl.kind(key)
         if kind is not None:
             return self.declared(key, kind, sup, token)
@@ -1759,6 +1752,13 @@ class _Builder:
             return _Piece("value", self.power_of(sympy.EulerGamma, sup, token), token)
         if key in ("theta", "N", "i") or key in self.decl.params:
             return _Piece("value", self.power_of(self.symbol(key, token), sup, token), token)
+        self.one_name(key, token)
+        if ctx.want_dist:
+            return _Piece("dist", self.named_distribution(key), token, sup)
+        return _Piece("free", key, token, sup)
+
+    def one_name(self, key: str, token: Token) -> None:
+        """Letters side by side nobody declared (``ab``) are a product or a name: refused."""
         base = key.split("_", 1)[0]
         if len(base) > 1 and base not in _GREEK and not base.startswith(("hat", "bar", "tilde")):
             spaced = " ".join(base)
@@ -1768,9 +1768,6 @@ class _Builder:
                 (f"the product {spaced}", f"the name {base}"),
                 f"declare {base} in the front matter, or write {spaced} with \\cdot",
             )
-        if ctx.want_dist:
-            return _Piece("dist", self.named_distribution(key), token, sup)
-        return _Piece("free", key, token, sup)
 
     def no_power(self, sup: Expr | None, token: Token) -> None:
         if sup is not None:
