@@ -274,7 +274,8 @@ def test_tex_declares_a_definition_in_its_comment_block() -> None:
         ("  model:\n    p_model: Normal(y, x)\n", 4, "a law such as Normal(mu, sigma2) is not"),
         ("  model:\n    params: [w]\n", 4, "needs its p_model"),
         ("  model:\n    density: x\n", 4, "'density' is not one of p_model"),
-        ("  data:\n    t: binary\n", 4, "only x and y take a domain here"),
+        ("  vectors:\n    a: real[Q]\n", 4, "the length 'Q' must be a declared positive integer"),
+        ("  vectors:\n    a: real\n", 4, "a vector needs its length"),
         ("  data:\n    y: bits\n", 4, "unknown domain 'bits'"),
     ],
 )
@@ -309,6 +310,9 @@ def test_the_declarations_in_the_docs_read_and_their_example_is_proved() -> None
     assert docs[0].declarations.kind("theta'") == "positive"
     report = documents.check_document(docs[1])
     assert [s.status for c in report.chains for s in c.steps] == ["proved"] * 3
+    (softmax,) = [t for t in re.findall(r"```markdown\n(.*?)```", page, re.S) if "vectors:" in t]
+    report = documents.check_document(documents.read_text(softmax, "softmax.md"))
+    assert [s.status for c in report.chains for s in c.steps] == ["proved"]
 
 
 def test_assumptions_in_the_front_matter_reach_the_kernel() -> None:
@@ -324,3 +328,44 @@ def test_assumptions_in_the_front_matter_reach_the_kernel() -> None:
     with pytest.raises(documents.DocumentError) as err:
         documents.read_text("---\nsymbolic:\n  assume: [N >>> 2]\n---\n", "c.md")
     assert err.value.line == 3 and "assume 1" in err.value.detail
+
+
+SOFTMAX = r"""---
+title: "Softmax cross-entropy"
+symbolic:
+  assume: [Sum(t[k], (k, 1, K)) == 1]
+  symbols:
+    K: positive integer
+    k: positive integer
+    j: positive integer
+  vectors:
+    a: real[K]
+    t: onehot[K]
+---
+$$
+-\sum_{k=1}^{K} t_k \log \frac{e^{a_k}}{\sum_{j=1}^{K} e^{a_j}}
+= -\sum_{k=1}^{K} t_k a_k + \log \sum_{j=1}^{K} e^{a_j}
+$$
+"""
+
+
+def test_vectors_of_their_own_length_and_their_hypothesis() -> None:
+    doc = documents.read_text(SOFTMAX, "softmax.md")
+    # A comma inside brackets belongs to the assumption, not to the list.
+    assert len(doc.hypotheses) == 1
+    assert [s.status for c in documents.check_document(doc).chains for s in c.steps] == [
+        "proved"
+    ]
+    # Without the targets summing to 1 the step holds at the sampled one-hot points only.
+    loose = documents.read_text(SOFTMAX.replace("  assume: [Sum(t[k], (k, 1, K)) == 1]\n", ""))
+    assert [s.status for c in documents.check_document(loose).chains for s in c.steps] == [
+        "numeric"
+    ]
+
+
+def test_data_beyond_x_and_y_take_their_domain() -> None:
+    text = "---\nsymbolic:\n  data:\n    z: positive\n---\n$$\n\\log(z_i^2) = 2 \\log z_i\n$$\n"
+    positive = documents.check_document(documents.read_text(text, "z.md"))
+    real = documents.check_document(documents.read_text(text.replace("positive", "real"), "r.md"))
+    assert [s.status for c in positive.chains for s in c.steps] == ["proved"]
+    assert [s.status for c in real.chains for s in c.steps] != ["proved"]

@@ -15,16 +15,17 @@ x_i, y_i the data. Steps keep the line of their relation, so verdicts point into
 from __future__ import annotations
 
 import html
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import TypeVar
 
 from sympy import Add, Basic, Expr, IndexedBase, Lambda, Symbol, exp, log
 
 from symbolic.kernel import CheckedStep, Config, Relation, Status, Step, check_step, worst
 from symbolic.kernel.derivation import Derivation
 from symbolic.kernel.measures import BoundModel, Constant, Defined, Likelihood, N
-from symbolic.kernel.numeric import DataSampler
+from symbolic.kernel.numeric import DataSampler, VectorSpec
 from symbolic.readers import files
 from symbolic.readers.latex import (
     CONSTANT,
@@ -127,6 +128,8 @@ class Document:
     data: DataSampler | None = None
     #: Relations the proofs assume (``assume: [N >= 2]``), as the files' ``assume``.
     hypotheses: tuple[Basic, ...] = ()
+    #: The declared vectors' lengths and domains (``t: onehot[K]``), for the numeric checks.
+    vectors: dict[IndexedBase, VectorSpec] = field(default_factory=dict)
 
 
 def is_document(target: str) -> bool:
@@ -159,13 +162,22 @@ def _without_comment(line: str) -> str:
 
 
 def _list(value: str, source: str, line: int) -> list[str]:
+    """``[a, b]``; a comma inside brackets belongs to its item (``[Sum(t[k], (k, 1, K)) == 1]``)."""
     value = value.strip()
     if not (value.startswith("[") and value.endswith("]")):
         raise DocumentError("a list is written [a, b]", source, line)
-    return [_scalar(v) for v in value[1:-1].split(",") if v.strip()]
+    items, depth, start = [], 0, 1
+    for k, c in enumerate(value[:-1]):
+        depth += (c in "([{") - (c in ")]}")
+        if c == "," and depth == 1:
+            items.append(value[start:k])
+            start = k + 1
+    items.append(value[start:-1])
+    return [_scalar(v) for v in items if v.strip()]
 
 
-_SECTIONS = ("params", "assume", "symbols", "data", "define", "model")
+_T = TypeVar("_T")
+_SECTIONS = ("params", "assume", "symbols", "vectors", "data", "define", "model")
 _MODEL_KEYS = ("p_model", "params", "measure")
 
 
@@ -179,6 +191,7 @@ class _Declared:
     domains: dict[IndexedBase, IndexedBase] = field(default_factory=dict)
     data: DataSampler | None = None
     hypotheses: tuple[Basic, ...] = ()
+    vectors: dict[IndexedBase, VectorSpec] = field(default_factory=dict)
 
 
 def _declarations(lines: Sequence[tuple[int, str]], source: str) -> _Declared:
@@ -190,6 +203,7 @@ def _declarations(lines: Sequence[tuple[int, str]], source: str) -> _Declared:
     intervals: dict[Symbol, tuple[float, float]] = {}
     params: tuple[str, ...] = ("theta",)
     data: dict[str, tuple[int, str]] = {}
+    vectors: dict[str, tuple[int, str]] = {}
     assumed: tuple[int, list[str]] | None = None
     definitions: list[tuple[int, str, str]] = []
     model: dict[str, tuple[int, str]] = {}
@@ -220,15 +234,8 @@ def _declarations(lines: Sequence[tuple[int, str]], source: str) -> _Declared:
         if section == "define":
             definitions.append((number, key, _scalar(value)))
             continue
-        if section == "data":
-            if key not in ("x", "y"):
-                raise DocumentError(
-                    f"data: {key!r}: only x and y take a domain here; declare other data "
-                    f"under symbols: as {key}: data",
-                    source,
-                    number,
-                )
-            data[key] = (number, _scalar(value))
+        if section in ("data", "vectors"):
+            (data if section == "data" else vectors)[key] = (number, _scalar(value))
             continue
         if section == "model":
             if key not in _MODEL_KEYS:
@@ -262,13 +269,20 @@ def _declarations(lines: Sequence[tuple[int, str]], source: str) -> _Declared:
         if name != "theta" and symbols.get(name) not in _TOML_KINDS:
             raise DocumentError(f"params: {name!r} is not declared as a symbol", source, 1)
     declared = Declarations(symbols, params)
-    if not (data or definitions or model or assumed):
+    if not (data or vectors or definitions or model or assumed):
         return _Declared(declared, intervals)
     names = files._predeclared()
     for name, kind in symbols.items():
         if kind in _TOML_KINDS:
             names[name] = symbol_for(name, declared)
-    domains, sampler = _data(data, names, source)
+    own = _from_files(files._vectors, vectors, names, source)
+    domains, sampler, specs = {}, None, {}
+    if data:
+        domains, sampler, specs = _from_files(files._data, data, names, source)
+    specs = {**specs, **own}
+    for base in specs:
+        # The reader's x_i of such data is the files' x[i], with the files' assumptions.
+        symbols[str(base.label)] = "data"
     defined, bound = _abbreviations(definitions, model, names, source)
     hypotheses: tuple[Basic, ...] = ()
     if assumed is not None:
@@ -278,26 +292,28 @@ def _declarations(lines: Sequence[tuple[int, str]], source: str) -> _Declared:
             detail = str(exc).removeprefix(f"{_PLACE}: ")
             raise DocumentError(detail, source, assumed[0]) from None
     symbols.update(dict.fromkeys(defined, "function"))
-    declared = Declarations(symbols, params, defined=defined, model=bound)
-    return _Declared(declared, intervals, domains, sampler, hypotheses)
+    bases = {str(base.label): base for base in specs}
+    declared = Declarations(symbols, params, defined=defined, model=bound, bases=bases)
+    return _Declared(declared, intervals, domains, sampler, hypotheses, specs)
 
 
 # The files' messages start with the place they are given; a document's say line and column.
 _PLACE = "declarations"
 
 
-def _data(
-    rows: dict[str, tuple[int, str]], names: dict[str, object], source: str
-) -> tuple[dict[IndexedBase, IndexedBase], DataSampler | None]:
-    """The domains of x and y, as the files' [data] reads them."""
-    if not rows:
-        return {}, None
+def _from_files(
+    read: Callable[[str, dict[str, str], dict[str, object]], _T],
+    rows: dict[str, tuple[int, str]],
+    names: dict[str, object],
+    source: str,
+) -> _T:
+    """A table of the files' ([data], [vectors]) read by the files' own function; its errors
+    at the first row's line."""
     try:
-        domains, sampler, _ = files._data(_PLACE, {k: v for k, (_, v) in rows.items()}, names)
+        return read(_PLACE, {k: v for k, (_, v) in rows.items()}, names)
     except files.FileError as exc:
-        first = min(number for number, _ in rows.values())
+        first = min((number for number, _ in rows.values()), default=1)
         raise DocumentError(str(exc).removeprefix(f"{_PLACE}: "), source, first) from None
-    return domains, sampler
 
 
 def _abbreviations(
@@ -517,6 +533,7 @@ def read_text(text: str, source: str = "<document>") -> Document:
         declared.domains,
         declared.data,
         declared.hypotheses,
+        declared.vectors,
     )
 
 
@@ -649,6 +666,7 @@ def _context(doc: Document) -> dict[str, object]:
         "data": doc.data,
         "domains": doc.domains,
         "hypotheses": doc.hypotheses,
+        "vectors": doc.vectors,
     }
 
 
@@ -777,6 +795,7 @@ def _chain_report(run: _Run, doc: Document, index: int, config: Config) -> Chain
         data=doc.data,
         domains=doc.domains,
         hypotheses=doc.hypotheses,
+        vectors=doc.vectors,
     )
     return ChainReport(run.line, derivation, tuple(reports), tuple(notes))
 
@@ -878,6 +897,7 @@ def catalog_derivation(
                 data=d.data,
                 domains=d.domains,
                 hypotheses=d.hypotheses,
+                vectors=d.vectors,
                 config=config,
             )
             if proved.status is Status.PROVED:

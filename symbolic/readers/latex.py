@@ -168,6 +168,9 @@ class Declarations:
     defined: Mapping[str, Lambda] = field(default_factory=dict)
     #: The model p_model is bound to (a [model] of the files), instead of the seed's p_model.
     model: BoundModel | None = None
+    #: The bases of data declared as the files declare them ([data] t = "onehot[K]",
+    #: [vectors] a = "real[K]"): t_k is then t[k] with the files' assumptions on t.
+    bases: Mapping[str, IndexedBase] = field(default_factory=dict)
 
     def kind(self, name: str) -> str | None:
         return self.symbols.get(name)
@@ -1678,6 +1681,8 @@ class _Builder:
 
     def vector(self, key: str) -> IndexedBase:
         """The data named ``key``: positive where declared so (a law's parameters)."""
+        if key in self.decl.bases:
+            return self.decl.bases[key]
         if self.decl.kind(key) == "positive data":
             return IndexedBase(Symbol(key, positive=True))
         return IndexedBase(key) if key not in ("x", "y") else (x if key == "x" else y)
