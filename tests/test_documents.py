@@ -199,3 +199,173 @@ def test_unsupported_environment_is_named() -> None:
 def test_unknown_kind_in_front_matter() -> None:
     with pytest.raises(documents.DocumentError, match="unknown kind 'complex'"):
         documents.read_text("---\nsymbolic:\n  symbols:\n    z: complex\n---\n", "k.md")
+
+
+LOGISTIC = r"""---
+title: "Logistic regression, in a note"
+symbolic:
+  params: [w]
+  symbols:
+    w: real
+  data:
+    y: binary
+  define:
+    sigma(t): 1/(1 + exp(-t))
+  model:
+    p_model: Bernoulli(y, sigma(w*x))
+---
+The sigmoid and its mirror image:
+
+$$
+1 - \sigma(z) = \sigma(-z)
+$$
+
+The log-likelihood is a sum over the observations:
+
+$$
+\log p_{model}(\mathbb{X}; w) = \sum_{i=1}^{N} \log p_{model}(y_i, x_i)
+= \sum_{i=1}^{N} \left(y_i \log \sigma(w x_i) + (1 - y_i) \log\left(1 - \sigma(w x_i)\right)\right)
+$$
+
+A slip:
+
+$$
+\sigma(-z) = \sigma(z)
+$$
+"""
+
+
+def test_front_matter_defines_sigma_and_binds_the_model() -> None:
+    import sympy
+
+    from symbolic.kernel.measures import BoundModel, unfold
+
+    doc = documents.read_text(LOGISTIC, "logistic.md")
+    assert doc.declarations.kind("sigma") == "function"
+    assert isinstance(doc.declarations.model, BoundModel)
+    report = documents.check_document(doc)
+    verdicts = [(s.line, s.status) for c in report.chains for s in c.steps]
+    assert verdicts == [
+        (line_of(LOGISTIC, r"1 - \sigma(z) ="), "proved"),
+        (line_of(LOGISTIC, r"\log p_{model}(\mathbb{X}; w) ="), "proved"),
+        (line_of(LOGISTIC, r"= \sum_{i=1}^{N} \left(y_i"), "proved"),
+        (line_of(LOGISTIC, r"\sigma(-z) = \sigma(z)"), "refuted"),
+    ]
+    # \sigma(z) is the declared abbreviation, 1/(1 + e^{-z}), not an unknown function.
+    z = sympy.Symbol("z", real=True)
+    start = report.chains[0].derivation.start
+    assert sympy.simplify(unfold(start) - (1 - 1 / (1 + sympy.exp(-z)))) == 0
+
+
+def test_tex_declares_a_definition_in_its_comment_block() -> None:
+    text = (
+        "% symbolic:\n%   define:\n%     softplus(t): log(1 + exp(t))\n"
+        "\\[\n\\operatorname{softplus}(z) - \\operatorname{softplus}(-z) = z\n\\]\n"
+    )
+    report = documents.check_document(documents.read_text(text, "s.tex"))
+    assert [s.status for c in report.chains for s in c.steps] == ["proved"]
+
+
+@pytest.mark.parametrize(
+    ("block", "line", "reason"),
+    [
+        ("  define:\n    sigma(t): 1/(1 + exp(-t)\n", 4, "define 'sigma(t)', syntax error"),
+        ("  define:\n    theta(t): t\n", 4, "the name is predeclared"),
+        ("  model:\n    p_model: Normal(y, x)\n", 4, "a law such as Normal(mu, sigma2) is not"),
+        ("  model:\n    params: [w]\n", 4, "needs its p_model"),
+        ("  model:\n    density: x\n", 4, "'density' is not one of p_model"),
+        ("  vectors:\n    a: real[Q]\n", 4, "the length 'Q' must be a declared positive integer"),
+        ("  vectors:\n    a: real\n", 4, "a vector needs its length"),
+        ("  data:\n    y: bits\n", 4, "unknown domain 'bits'"),
+    ],
+)
+def test_declarations_of_definitions_models_and_data_refused(
+    block: str, line: int, reason: str
+) -> None:
+    with pytest.raises(documents.DocumentError) as err:
+        documents.read_text(f"---\nsymbolic:\n{block}---\n$$\na = 1\n$$\n", "d.md")
+    assert err.value.line == line and reason in err.value.detail, err.value
+
+
+def test_primes_read_by_the_declarations() -> None:
+    text = (
+        "---\nsymbolic:\n  symbols:\n    theta': positive\n  define:\n"
+        "    sigma(t): 1/(1 + exp(-t))\n---\n"
+        "$$\n\\sigma'(z) = \\sigma(z) \\left(1 - \\sigma(z)\\right)\n$$\n"
+        "$$\n\\log \\left(\\theta'^{3}\\right) = 3 \\log \\theta'\n$$\n"
+    )
+    report = documents.check_document(documents.read_text(text, "p.md"))
+    assert [s.status for c in report.chains for s in c.steps] == ["proved", "proved"]
+
+
+def test_the_declarations_in_the_docs_read_and_their_example_is_proved() -> None:
+    import re
+
+    page = (Path(__file__).parents[1] / "docs" / "latex.md").read_text(encoding="utf-8")
+    examples = re.findall(r"```yaml\n(.*?)```", page, re.S)
+    assert len(examples) >= 2
+    docs = [documents.read_text(text, f"example{k}.md") for k, text in enumerate(examples)]
+    # YAML comments after a value are comments, not part of the kind.
+    assert docs[0].declarations.kind("sigma") == "positive"
+    assert docs[0].declarations.kind("theta'") == "positive"
+    report = documents.check_document(docs[1])
+    assert [s.status for c in report.chains for s in c.steps] == ["proved"] * 3
+    (softmax,) = [t for t in re.findall(r"```markdown\n(.*?)```", page, re.S) if "vectors:" in t]
+    report = documents.check_document(documents.read_text(softmax, "softmax.md"))
+    assert [s.status for c in report.chains for s in c.steps] == ["proved"]
+
+
+def test_assumptions_in_the_front_matter_reach_the_kernel() -> None:
+    body = "$$\n\\left|N - 2\\right| = N - 2\n$$\n"
+    assumed = documents.read_text(f"---\nsymbolic:\n  assume: [N >= 2]\n---\n{body}", "a.md")
+    plain = documents.read_text(f"---\n---\n{body}", "b.md")
+    verdicts = [
+        [s.status for c in documents.check_document(d).chains for s in c.steps]
+        for d in (assumed, plain)
+    ]
+    # At N = 1 the sides are 1 and -1: refuted unless N >= 2 is assumed.
+    assert verdicts == [["proved"], ["refuted"]]
+    with pytest.raises(documents.DocumentError) as err:
+        documents.read_text("---\nsymbolic:\n  assume: [N >>> 2]\n---\n", "c.md")
+    assert err.value.line == 3 and "assume 1" in err.value.detail
+
+
+SOFTMAX = r"""---
+title: "Softmax cross-entropy"
+symbolic:
+  assume: [Sum(t[k], (k, 1, K)) == 1]
+  symbols:
+    K: positive integer
+    k: positive integer
+    j: positive integer
+  vectors:
+    a: real[K]
+    t: onehot[K]
+---
+$$
+-\sum_{k=1}^{K} t_k \log \frac{e^{a_k}}{\sum_{j=1}^{K} e^{a_j}}
+= -\sum_{k=1}^{K} t_k a_k + \log \sum_{j=1}^{K} e^{a_j}
+$$
+"""
+
+
+def test_vectors_of_their_own_length_and_their_hypothesis() -> None:
+    doc = documents.read_text(SOFTMAX, "softmax.md")
+    # A comma inside brackets belongs to the assumption, not to the list.
+    assert len(doc.hypotheses) == 1
+    assert [s.status for c in documents.check_document(doc).chains for s in c.steps] == [
+        "proved"
+    ]
+    # Without the targets summing to 1 the step holds at the sampled one-hot points only.
+    loose = documents.read_text(SOFTMAX.replace("  assume: [Sum(t[k], (k, 1, K)) == 1]\n", ""))
+    assert [s.status for c in documents.check_document(loose).chains for s in c.steps] == [
+        "numeric"
+    ]
+
+
+def test_data_beyond_x_and_y_take_their_domain() -> None:
+    text = "---\nsymbolic:\n  data:\n    z: positive\n---\n$$\n\\log(z_i^2) = 2 \\log z_i\n$$\n"
+    positive = documents.check_document(documents.read_text(text, "z.md"))
+    real = documents.check_document(documents.read_text(text.replace("positive", "real"), "r.md"))
+    assert [s.status for c in positive.chains for s in c.steps] == ["proved"]
+    assert [s.status for c in real.chains for s in c.steps] != ["proved"]

@@ -7,6 +7,8 @@ misreadings (sympy's parse_latex, math-verify).
 
 from __future__ import annotations
 
+import re
+
 import pytest
 import sympy
 from sympy import Function, Integral, Product, Rational, Sum, Symbol, exp, log, pi, sqrt
@@ -540,3 +542,119 @@ def test_a_bound_model_reads_with_its_parameters() -> None:
     # Without a bound model, the seed's p_model: the log of its likelihood is the
     # log-likelihood.
     assert read(r"\log p_{model}(\mathbb{X}; \theta)", Declarations()) == LogLikelihood()
+
+
+LAWS = Declarations({"p": "positive", "q": "positive", "lambda": "positive", "mu": "real"})
+
+
+def test_laws_of_the_catalog_read_as_the_files_write_them() -> None:
+    from symbolic.readers import files
+
+    def written(expr: str) -> sympy.Expr:
+        text = f'title = "t"\nstart = "{expr}"\n[symbols]\np = "positive"\nq = "positive"\n'
+        return files.load_text(text + '[[steps]]\nexpr = "0"\n').start
+
+    kl = read(r"D_{KL}(\operatorname{Bernoulli}(p) \| \operatorname{Bernoulli}(q))", LAWS)
+    assert kl == written("KL(Bernoulli(p), Bernoulli(q))")
+    assert read(r"H(\operatorname{Bernoulli}(p))", LAWS) == written("H(Bernoulli(p))")
+    cross = read(r"H(\mathrm{Bernoulli}(p), \operatorname{Bernoulli}(q))", LAWS)
+    assert cross == written("H(Bernoulli(p), Bernoulli(q))")
+    p, q = Symbol("p", positive=True), Symbol("q", positive=True)
+    # The two-term sum over x = 0, 1, written out by hand.
+    by_hand = p * log(p / q) + (1 - p) * log((1 - p) / (1 - q))
+    at = {p: Rational(3, 10), q: Rational(3, 5)}
+    assert abs(sympy.N((unfold(kl).doit() - by_hand).subs(at), 30)) < 1e-25
+
+
+def test_a_mean_under_a_law_binds_x() -> None:
+    lam = Symbol("lambda", positive=True)
+    mean = read(r"\mathbb{E}_{x \sim \operatorname{Poisson}(\lambda)}\left[x\right]", LAWS)
+    assert mean.free_symbols == {lam}
+    assert sympy.simplify(unfold(mean).doit()) == lam
+    density = r"\log \mathcal{N}(x; \mu, \sigma^2)"
+    normal = read(rf"\mathbb{{E}}_{{x \sim \mathcal{{N}}(\mu, \sigma^2)}}\left[{density}\right]")
+    assert normal.free_symbols == {mu, sigma}
+
+
+@pytest.mark.parametrize(
+    ("text", "reason", "column"),
+    [
+        (r"2 \operatorname{Bernoulli}(p)", r"the law \operatorname{Bernoulli}(p) is not", 3),
+        (r"\log \mathcal{N}(\mu, \sigma^2)", r"the law \mathcal{N}(\mu, \sigma^2) is not", 6),
+        (r"\operatorname{Poisson}(\lambda, p)", r"reads as \operatorname{Poisson}(\lambda)", 1),
+        (r"D_{KL}(\operatorname{Bernoulli}(p) \| p_{model})", "compares two laws, or two", 1),
+        (r"\mathbb{E}_{x,y \sim \operatorname{Poisson}(\lambda)}[x]", "a law's mean reads as", 1),
+        (r"H(\mathcal{N}(\mu, 1), \mathcal{N}(\mu, 2), \mathcal{N}(\mu, 3))", "one or two laws", 1),
+    ],
+)
+def test_laws_refused_where_they_are_no_value(text: str, reason: str, column: int) -> None:
+    with pytest.raises(LatexError) as err:
+        read(text, LAWS)
+    assert reason in err.value.detail
+    assert (err.value.line, err.value.column) == (1, column)
+
+
+ARRAYS_AND_F = Declarations(
+    {"x": "vector", "mu": "vector", "Sigma": "matrix", "f": "function", "z": "real"}
+)
+
+
+def test_bold_names_the_declared_vector_or_matrix() -> None:
+    d = Symbol("d", integer=True, positive=True)
+    xs, mus, big = (sympy.MatrixSymbol(n, d, c) for n, c in (("x", 1), ("mu", 1), ("Sigma", d)))
+    assert read(r"\mathbf{x}^{T} \boldsymbol{\mu}", ARRAYS_AND_F) == xs.T * mus
+    assert read(r"\bm{\Sigma}^{-1} \mathbf{x}", ARRAYS_AND_F) == big.I * xs
+    # The same symbol as the plain name: nothing is subtracted away by accident.
+    assert read(r"\mathbf{x} - x", ARRAYS_AND_F) == sympy.ZeroMatrix(d, 1)
+
+
+@pytest.mark.parametrize(
+    ("text", "reason"),
+    [
+        (r"\mathbf{z}", "bold z names a vector or a matrix: declare z: vector"),
+        (r"\boldsymbol{\sigma}", "bold sigma names a vector or a matrix"),
+        (r"\mathbf{xy}", "holds one letter or one Greek letter"),
+        (r"\mathbf{1}", "holds one letter or one Greek letter"),
+    ],
+)
+def test_bold_refused_unless_declared(text: str, reason: str) -> None:
+    with pytest.raises(LatexError, match=re.escape(reason)):
+        read(text, ARRAYS_AND_F)
+
+
+def test_primes_derive_a_declared_function_and_otherwise_name() -> None:
+    f = Function("f", real=True)
+    assert read("f'(z)", ARRAYS_AND_F) == sympy.Derivative(f(z), z)
+    assert read("f''(z)", ARRAYS_AND_F) == sympy.Derivative(f(z), (z, 2))
+    t = Symbol("t", real=True)
+    sig = Declarations({"sigma": "function"}, defined={"sigma": sympy.Lambda(t, 1 / (1 + exp(-t)))})
+    derivative = read(r"\sigma'(z)", sig)
+    assert sympy.simplify(unfold(derivative).doit() - exp(-z) / (1 + exp(-z)) ** 2) == 0
+    # θ' is a name of its own, not θ: a declared kind is its own.
+    other = read(r"\theta' - \theta")
+    assert other == Symbol("theta'", real=True) - theta
+    assert read(r"\theta'", Declarations({"theta'": "positive"})).is_positive
+    # Under an accent as well: the estimate of θ' is another estimate than θ̂.
+    assert read(r"\hat\theta' - \hat{\theta}") == Symbol("hat_theta'", real=True) - Symbol(
+        "hat_theta", real=True
+    )
+
+
+@pytest.mark.parametrize(
+    ("text", "reason", "column"),
+    [
+        ("g'(z)", "g'(...): g is not declared as a function; declare g: function", 1),
+        ("f'(2 z)", "f' is read at a variable only", 1),
+        ("f'", "f' needs its arguments in brackets", 1),
+        ("f'(z, z)", "f' takes one argument", 1),
+        ("x_i' + 1", "a prime stands right after a name", 4),
+        ("(z)' + 1", "a prime stands right after a name", 4),
+        ("f '(z)", "a prime stands right after a name", 3),
+        (r"f^{\prime}(z)", "\\prime is not read: write the prime as '", 4),
+    ],
+)
+def test_primes_refused_where_they_would_guess(text: str, reason: str, column: int) -> None:
+    with pytest.raises(LatexError) as err:
+        read(text, ARRAYS_AND_F)
+    assert reason in err.value.detail
+    assert err.value.column == column

@@ -15,15 +15,18 @@ x_i, y_i the data. Steps keep the line of their relation, so verdicts point into
 from __future__ import annotations
 
 import html
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import TypeVar
 
-from sympy import Add, Expr, Lambda, Symbol, exp, log
+from sympy import Add, Basic, Expr, IndexedBase, Lambda, Symbol, exp, log
 
 from symbolic.kernel import CheckedStep, Config, Relation, Status, Step, check_step, worst
 from symbolic.kernel.derivation import Derivation
-from symbolic.kernel.measures import Constant, Likelihood, N
+from symbolic.kernel.measures import BoundModel, Constant, Defined, Likelihood, N
+from symbolic.kernel.numeric import DataSampler, VectorSpec
+from symbolic.readers import files
 from symbolic.readers.latex import (
     CONSTANT,
     EXTRA_KINDS,
@@ -32,6 +35,7 @@ from symbolic.readers.latex import (
     LatexError,
     Member,
     read_chain,
+    symbol_for,
 )
 
 __all__ = [
@@ -119,6 +123,13 @@ class Document:
     intervals: dict[Symbol, tuple[float, float]]
     blocks: tuple[Block, ...]
     text: str
+    #: The data's domains (x and y) for the proofs, and the numeric checks' sampler of them.
+    domains: dict[IndexedBase, IndexedBase] = field(default_factory=dict)
+    data: DataSampler | None = None
+    #: Relations the proofs assume (``assume: [N >= 2]``), as the files' ``assume``.
+    hypotheses: tuple[Basic, ...] = ()
+    #: The declared vectors' lengths and domains (``t: onehot[K]``), for the numeric checks.
+    vectors: dict[IndexedBase, VectorSpec] = field(default_factory=dict)
 
 
 def is_document(target: str) -> bool:
@@ -136,44 +147,107 @@ def _scalar(value: str) -> str:
     return value
 
 
+def _without_comment(line: str) -> str:
+    """The line without its YAML comment: ``#`` at the start or after a space, outside
+    quotes."""
+    quote = None
+    for k, c in enumerate(line):
+        if quote:
+            quote = None if c == quote else quote
+        elif c in "'\"" and (k == 0 or line[k - 1] in " :["):
+            quote = c
+        elif c == "#" and (k == 0 or line[k - 1] in " \t"):
+            return line[:k].rstrip()
+    return line
+
+
 def _list(value: str, source: str, line: int) -> list[str]:
+    """``[a, b]``; a comma inside brackets belongs to its item (``[Sum(t[k], (k, 1, K)) == 1]``)."""
     value = value.strip()
     if not (value.startswith("[") and value.endswith("]")):
         raise DocumentError("a list is written [a, b]", source, line)
-    return [_scalar(v) for v in value[1:-1].split(",") if v.strip()]
+    items, depth, start = [], 0, 1
+    for k, c in enumerate(value[:-1]):
+        depth += (c in "([{") - (c in ")]}")
+        if c == "," and depth == 1:
+            items.append(value[start:k])
+            start = k + 1
+    items.append(value[start:-1])
+    return [_scalar(v) for v in items if v.strip()]
 
 
-def _declarations(
-    lines: Sequence[tuple[int, str]], source: str
-) -> tuple[Declarations, dict[Symbol, tuple[float, float]]]:
-    """The ``symbolic:`` block: ``params: [theta]`` and ``symbols:`` with ``name: kind`` rows."""
+_T = TypeVar("_T")
+_SECTIONS = ("params", "assume", "symbols", "vectors", "data", "define", "model")
+_MODEL_KEYS = ("p_model", "params", "measure")
+
+
+@dataclass(frozen=True)
+class _Declared:
+    """What a declaration block gives: the reader's declarations, the symbols' intervals, and
+    the data's domains (for the proofs) and sampler (for the numeric checks)."""
+
+    declarations: Declarations
+    intervals: dict[Symbol, tuple[float, float]]
+    domains: dict[IndexedBase, IndexedBase] = field(default_factory=dict)
+    data: DataSampler | None = None
+    hypotheses: tuple[Basic, ...] = ()
+    vectors: dict[IndexedBase, VectorSpec] = field(default_factory=dict)
+
+
+def _declarations(lines: Sequence[tuple[int, str]], source: str) -> _Declared:
+    """The ``symbolic:`` block: ``params: [theta]``; ``symbols:`` with ``name: kind`` rows;
+    ``data:`` with the domains of x and y (``y: binary``); ``define:`` with ``sigma(z): 1/(1 +
+    exp(-z))`` rows and ``model:`` with ``p_model:`` (and optionally ``params:`` and
+    ``measure:``) rows, written as in the TOML files' [data], [define] and [model]."""
     symbols: dict[str, str] = {}
     intervals: dict[Symbol, tuple[float, float]] = {}
     params: tuple[str, ...] = ("theta",)
+    data: dict[str, tuple[int, str]] = {}
+    vectors: dict[str, tuple[int, str]] = {}
+    assumed: tuple[int, list[str]] | None = None
+    definitions: list[tuple[int, str, str]] = []
+    model: dict[str, tuple[int, str]] = {}
     section = None
-    for number, raw in lines:
-        if not raw.strip() or raw.lstrip().startswith("#"):
+    for number, line in lines:
+        raw = _without_comment(line)
+        if not raw.strip():
             continue
         depth = len(raw) - len(raw.lstrip(" "))
         key, colon, value = raw.strip().partition(":")
         if not colon:
             raise DocumentError(f"expected 'key: value', found {raw.strip()!r}", source, number)
-        key = key.strip()
-        if depth <= 2 and key in ("params", "symbols"):
+        key = _scalar(key)
+        if depth <= 2 and key in _SECTIONS:
             section = key
             if key == "params":
                 params = tuple(_list(value, source, number))
+            elif key == "assume":
+                assumed = (number, _list(value, source, number))
             elif value.strip():
-                raise DocumentError("symbols: takes indented 'name: kind' rows", source, number)
+                raise DocumentError(f"{key}: takes indented rows", source, number)
             continue
         if depth <= 2:
+            known = ", ".join(_SECTIONS)
             raise DocumentError(
-                f"unknown declaration {key!r}; use params or symbols", source, number
+                f"unknown declaration {key!r}; use one of: {known}", source, number
             )
+        if section == "define":
+            definitions.append((number, key, _scalar(value)))
+            continue
+        if section in ("data", "vectors"):
+            (data if section == "data" else vectors)[key] = (number, _scalar(value))
+            continue
+        if section == "model":
+            if key not in _MODEL_KEYS:
+                known = ", ".join(_MODEL_KEYS)
+                raise DocumentError(f"model: {key!r} is not one of {known}", source, number)
+            model[key] = (number, value)
+            continue
         if section != "symbols":
             raise DocumentError(f"{key!r} is not under symbols:", source, number)
         kind = _scalar(value)
-        if not key.replace("_", "").isalnum() or not key[0].isalpha():
+        # A name may end in primes: theta' is a name of its own.
+        if not key.rstrip("'").replace("_", "").isalnum() or not key[0].isalpha():
             raise DocumentError(f"{key!r} is not a name", source, number)
         if kind.startswith("("):
             lo, comma, hi = kind.strip("()").partition(",")
@@ -194,7 +268,92 @@ def _declarations(
     for name in params:
         if name != "theta" and symbols.get(name) not in _TOML_KINDS:
             raise DocumentError(f"params: {name!r} is not declared as a symbol", source, 1)
-    return Declarations(symbols, params), intervals
+    declared = Declarations(symbols, params)
+    if not (data or vectors or definitions or model or assumed):
+        return _Declared(declared, intervals)
+    names = files._predeclared()
+    for name, kind in symbols.items():
+        if kind in _TOML_KINDS:
+            names[name] = symbol_for(name, declared)
+    own = _from_files(files._vectors, vectors, names, source)
+    domains, sampler, specs = {}, None, {}
+    if data:
+        domains, sampler, specs = _from_files(files._data, data, names, source)
+    specs = {**specs, **own}
+    for base in specs:
+        # The reader's x_i of such data is the files' x[i], with the files' assumptions.
+        symbols[str(base.label)] = "data"
+    defined, bound = _abbreviations(definitions, model, names, source)
+    hypotheses: tuple[Basic, ...] = ()
+    if assumed is not None:
+        try:
+            hypotheses = files._hypotheses(_PLACE, assumed[1], names)
+        except files.FileError as exc:
+            detail = str(exc).removeprefix(f"{_PLACE}: ")
+            raise DocumentError(detail, source, assumed[0]) from None
+    symbols.update(dict.fromkeys(defined, "function"))
+    bases = {str(base.label): base for base in specs}
+    declared = Declarations(symbols, params, defined=defined, model=bound, bases=bases)
+    return _Declared(declared, intervals, domains, sampler, hypotheses, specs)
+
+
+# The files' messages start with the place they are given; a document's say line and column.
+_PLACE = "declarations"
+
+
+def _from_files(
+    read: Callable[[str, dict[str, str], dict[str, object]], _T],
+    rows: dict[str, tuple[int, str]],
+    names: dict[str, object],
+    source: str,
+) -> _T:
+    """A table of the files' ([data], [vectors]) read by the files' own function; its errors
+    at the first row's line."""
+    try:
+        return read(_PLACE, {k: v for k, (_, v) in rows.items()}, names)
+    except files.FileError as exc:
+        first = min((number for number, _ in rows.values()), default=1)
+        raise DocumentError(str(exc).removeprefix(f"{_PLACE}: "), source, first) from None
+
+
+def _abbreviations(
+    definitions: Sequence[tuple[int, str, str]],
+    model: dict[str, tuple[int, str]],
+    names: dict[str, object],
+    source: str,
+) -> tuple[dict[str, Lambda], BoundModel | None]:
+    """The definitions and the model, read by the TOML files' own reader (the same names,
+    functions and densities), in the document's declared symbols."""
+    place = _PLACE
+    defined: dict[str, Lambda] = {}
+    for number, key, body in definitions:
+        try:
+            files._define(place, {key: body}, names)
+        except files.FileError as exc:
+            raise DocumentError(str(exc).removeprefix(f"{place}: "), source, number) from None
+        name, arglist = files._SIGNATURE.fullmatch(key).groups()
+        made = names[name]
+        if not isinstance(made, Defined):
+            # Applied to its own arguments, a definition shows its Lambda.
+            made = made(*(Symbol(a.strip(), real=True) for a in arglist.split(",")))
+        defined[name] = made.args[1]
+    if not model:
+        return defined, None
+    if "p_model" not in model:
+        first = min(number for number, _ in model.values())
+        raise DocumentError("model: needs its p_model: row", source, first)
+    raw: dict[str, object] = {"p_model": _scalar(model["p_model"][1])}
+    for key in ("params", "measure"):
+        if key in model:
+            number, value = model[key]
+            raw[key] = _list(value, source, number) if key == "params" else _scalar(value)
+    try:
+        files._model(place, raw, names)
+    except files.FileError as exc:
+        raise DocumentError(
+            str(exc).removeprefix(f"{place}: "), source, model["p_model"][0]
+        ) from None
+    return defined, names["p_model"]
 
 
 # --- finding the math ---------------------------------------------------------------------
@@ -363,8 +522,19 @@ def read_text(text: str, source: str = "<document>") -> Document:
         blocks = _markdown_blocks(lines, first, source)
     if len(blocks) > MAX_BLOCKS:
         raise DocumentError(f"{len(blocks)} display blocks; at most {MAX_BLOCKS}", source, 1)
-    decl, intervals = _declarations(decl_lines, source)
-    return Document(source, title or Path(source).stem, decl, intervals, tuple(blocks), text)
+    declared = _declarations(decl_lines, source)
+    return Document(
+        source,
+        title or Path(source).stem,
+        declared.declarations,
+        declared.intervals,
+        tuple(blocks),
+        text,
+        declared.domains,
+        declared.data,
+        declared.hypotheses,
+        declared.vectors,
+    )
 
 
 def read(path: str | Path) -> Document:
@@ -488,9 +658,19 @@ def _witnesses(lhs: Expr) -> list[Lambda]:
     return [Lambda(u, -log(-u)), Lambda(u, log(u)), Lambda(u, exp(-N * u)), Lambda(u, exp(-u))]
 
 
-def _params(doc: Document) -> tuple[Symbol, ...]:
-    from symbolic.readers.latex import symbol_for
+def _context(doc: Document) -> dict[str, object]:
+    """What the kernel needs of the document for every step: parameters, intervals, data."""
+    return {
+        "params": _params(doc),
+        "intervals": doc.intervals,
+        "data": doc.data,
+        "domains": doc.domains,
+        "hypotheses": doc.hypotheses,
+        "vectors": doc.vectors,
+    }
 
+
+def _params(doc: Document) -> tuple[Symbol, ...]:
     return tuple(symbol_for(name, doc.declarations) for name in doc.declarations.params)
 
 
@@ -569,20 +749,12 @@ def _chain_report(run: _Run, doc: Document, index: int, config: Config) -> Chain
             else:
                 relation = _RELATIONS[rel]
             step = Step(relation, value, "as written")
-        checked = check_step(
-            lhs, lhs_sense, step, index=k, params=params, intervals=doc.intervals, config=config
-        )
+        checked = check_step(lhs, lhs_sense, step, index=k, config=config, **_context(doc))
         if step.relation.optimizes and checked.status is not Status.PROVED:
             for witness in _witnesses(lhs):
                 trial = Step(step.relation, step.rhs, step.rule, witness)
                 attempt = check_step(
-                    lhs,
-                    lhs_sense,
-                    trial,
-                    index=k,
-                    params=params,
-                    intervals=doc.intervals,
-                    config=config,
+                    lhs, lhs_sense, trial, index=k, config=config, **_context(doc)
                 )
                 if attempt.status is Status.PROVED:
                     step, checked = trial, attempt
@@ -620,6 +792,10 @@ def _chain_report(run: _Run, doc: Document, index: int, config: Config) -> Chain
         notes=tuple(notes),
         start_label=start_label,
         end_label=end_label,
+        data=doc.data,
+        domains=doc.domains,
+        hypotheses=doc.hypotheses,
+        vectors=doc.vectors,
     )
     return ChainReport(run.line, derivation, tuple(reports), tuple(notes))
 
@@ -712,7 +888,17 @@ def catalog_derivation(
         if step.relation.optimizes and sense.optimizes and not labelled:
             value = Step(Relation.EQ, step.rhs, step.rule)
             proved = check_step(
-                lhs, sense, value, index=k, params=d.params, intervals=d.intervals, config=config
+                lhs,
+                sense,
+                value,
+                index=k,
+                params=d.params,
+                intervals=d.intervals,
+                data=d.data,
+                domains=d.domains,
+                hypotheses=d.hypotheses,
+                vectors=d.vectors,
+                config=config,
             )
             if proved.status is Status.PROVED:
                 step = value

@@ -75,6 +75,15 @@ from symbolic.kernel.measures import (
     yv,
 )
 from symbolic.kernel.numeric import DataSampler, VectorSpec
+from symbolic.readers.laws import (
+    FAMILIES,
+    CatalogLaw,
+    Family,
+    FamilyDensity,
+    LawDivergence,
+    LawEntropy,
+    LawExpectation,
+)
 from symbolic.readers.safeparse import Limits, ParseError, parse_expression, parse_relation
 
 __all__ = ["FileError", "load", "load_text", "MAX_FILE_BYTES", "MAX_STEPS"]
@@ -135,51 +144,26 @@ class FileError(ValueError):
 
 @dataclass(frozen=True)
 class _Law:
-    """A catalog law of one real variable, ``Normal(mu, sigma2)``: its density or mass in the
-    variable and its support. Used only to write out E, H, CE and KL as the integrals or sums
-    they are; the kernel checks those."""
+    """A catalog law as a file writes it, ``Normal(mu, sigma2)``: not a value (arithmetic on it
+    fails, and the parser says so), only an argument of E, H, CE and KL, which write it out as
+    the structured :class:`~symbolic.readers.laws.CatalogLaw`."""
 
-    name: str
-    params: tuple[Expr, ...]
-    density: Expr
-    lo: Expr
-    hi: Expr
-    discrete: bool
-
-    def __str__(self) -> str:
-        return f"{self.name}({', '.join(map(str, self.params))})"
-
-    def mean(self, body: Expr) -> Expr:
-        """E[body] under the law, for a body in the variable (the plain ``x``)."""
-        t = Symbol("t", integer=True, nonnegative=True) if self.discrete else Symbol("t", real=True)
-        term = body.xreplace({xv: t}) * self.density.xreplace({xv: t})
-        make = sympy.Sum if self.discrete else sympy.Integral
-        return make(term, (t, self.lo, self.hi))
-
-
-def _within(p: _Law, q: _Law) -> bool:
-    """Whether P's support lies inside Q's, as far as the ends' assumptions decide; an
-    undecided end counts as inside, for the sum or integral to settle."""
-    return (p.lo < q.lo) is not sympy.true and (p.hi > q.hi) is not sympy.true
-
-
-def _named(label: str, value: Expr) -> Expr:
-    return Defined(Str(label), Lambda((), value))
+    law: CatalogLaw
 
 
 def _expectation(body: Expr, dist: object = p_data) -> Expr:
     # Inside E(...) the data names stand for the bound variables of the expectation.
     body = body.xreplace({x: xv, y: yv})
     if isinstance(dist, _Law):
-        return _named(f"E_{dist}[{body}]", dist.mean(body))
+        return LawExpectation.of(body, dist.law)
     return Expectation(body, dist)
 
 
 def _entropy(p: object, q: object = None) -> Expr:
     if isinstance(p, _Law) and q is None:
-        return _named(f"H({p})", p.mean(-sympy.log(p.density)))
+        return LawEntropy(p.law)
     if isinstance(p, _Law) and isinstance(q, _Law):
-        return _named(f"H({p}, {q})", p.mean(-sympy.log(q.density)))
+        return LawEntropy(p.law, q.law)
     if isinstance(p, _Law) or isinstance(q, _Law):
         raise TypeError("H compares two laws, or the distributions p_data and p_model")
     return Entropy(p) if q is None else CrossEntropy(p, q)
@@ -187,11 +171,7 @@ def _entropy(p: object, q: object = None) -> Expr:
 
 def _divergence(p: object, q: object) -> Expr:
     if isinstance(p, _Law) and isinstance(q, _Law):
-        name = f"KL({p} || {q})"
-        if p.discrete is not q.discrete or not _within(p, q):
-            # P puts mass where Q has none: P is not absolutely continuous with respect to Q.
-            return _named(name, sympy.oo)
-        return _named(name, p.mean(sympy.log(p.density) - sympy.log(q.density)))
+        return LawDivergence(p.law, q.law)
     if isinstance(p, _Law) or isinstance(q, _Law):
         raise TypeError("KL compares two laws, or the distributions p_data and p_model")
     return KL(p, q)
@@ -546,8 +526,8 @@ def _reference(where: str, body: Expr, raw: dict) -> Reference:
     for a mass, Lebesgue for a density on the line), or what ``measure`` says. A body written
     out could be either, and the KL from p̂_data depends on it, so it is never guessed."""
     named = None
-    if isinstance(body, Defined) and body.name in _SUPPORTS:
-        named = Reference.COUNTING if _SUPPORTS[body.name][2] else Reference.LEBESGUE
+    if isinstance(body, FamilyDensity):
+        named = Reference.COUNTING if FAMILIES[body.name].discrete else Reference.LEBESGUE
     given = raw.get("measure")
     if given is None:
         if named is None:
@@ -567,58 +547,29 @@ def _reference(where: str, body: Expr, raw: dict) -> Reference:
     return reference
 
 
-def _density(
-    name: str, arity: int, body: Callable[..., Expr], support: tuple[Expr, Expr, bool]
-) -> Callable[..., object]:
+def _density(family: Family) -> Callable[..., object]:
     """A catalog density that prints by its name, ``Normal(y[i], w*x[i], sigma2)``; without
     its variable, ``Normal(mu, sigma2)`` is the law, for E, H, CE and KL."""
+    arity = family.arity + 1
     variables = tuple(Symbol(f"a{k}", real=True) for k in range(arity))
-    lam = Lambda(variables, body(*variables))
-    label = Str(name)
+    lam = Lambda(variables, family.density(*variables))
+    label = Str(family.name)
 
     def make(*args: Expr) -> object:
-        if len(args) == arity - 1:
-            lo, hi, discrete = support
-            return _Law(name, tuple(args), body(xv, *args), lo, hi, discrete)
+        if len(args) == family.arity:
+            return _Law(CatalogLaw(label, *args))
         if len(args) != arity:
             raise TypeError(
-                f"{name} takes {arity} arguments (the variable, then the parameters), or "
-                f"{arity - 1} for the law"
+                f"{family.name} takes {arity} arguments (the variable, then the parameters), or "
+                f"{family.arity} for the law"
             )
-        return Defined(label, lam, *args)
+        return FamilyDensity(label, lam, *args)
 
-    make.__name__ = name
+    make.__name__ = family.name
     return make
 
 
-# Each catalog density's support: its ends, and whether it is a mass on the integers there.
-_SUPPORTS: dict[str, tuple[Expr, Expr, bool]] = {
-    "Normal": (-sympy.oo, sympy.oo, False),
-    "Bernoulli": (sympy.Integer(0), sympy.Integer(1), True),
-    "Poisson": (sympy.Integer(0), sympy.oo, True),
-    "Exponential": (sympy.Integer(0), sympy.oo, False),
-}
-
-_DENSITIES = {
-    "Normal": _density(
-        "Normal",
-        3,
-        lambda v, m, s: sympy.exp(-((v - m) ** 2) / (2 * s)) / sympy.sqrt(2 * sympy.pi * s),
-        _SUPPORTS["Normal"],
-    ),
-    "Bernoulli": _density(
-        "Bernoulli", 2, lambda v, p: p**v * (1 - p) ** (1 - v), _SUPPORTS["Bernoulli"]
-    ),
-    "Poisson": _density(
-        "Poisson",
-        2,
-        lambda v, lam: lam**v * sympy.exp(-lam) / sympy.factorial(v),
-        _SUPPORTS["Poisson"],
-    ),
-    "Exponential": _density(
-        "Exponential", 2, lambda v, lam: lam * sympy.exp(-lam * v), _SUPPORTS["Exponential"]
-    ),
-}
+_DENSITIES = {name: _density(family) for name, family in FAMILIES.items()}
 
 
 def _hypotheses(source: str, raw: object, names: Mapping[str, object]) -> tuple[Basic, ...]:

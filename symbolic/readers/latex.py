@@ -73,6 +73,14 @@ from symbolic.kernel.measures import (
     y,
     yv,
 )
+from symbolic.readers.laws import (
+    FAMILIES,
+    CatalogLaw,
+    LawDivergence,
+    LawEntropy,
+    LawExpectation,
+    law,
+)
 
 __all__ = [
     "LatexError",
@@ -160,6 +168,9 @@ class Declarations:
     defined: Mapping[str, Lambda] = field(default_factory=dict)
     #: The model p_model is bound to (a [model] of the files), instead of the seed's p_model.
     model: BoundModel | None = None
+    #: The bases of data declared as the files declare them ([data] t = "onehot[K]",
+    #: [vectors] a = "real[K]"): t_k is then t[k] with the files' assumptions on t.
+    bases: Mapping[str, IndexedBase] = field(default_factory=dict)
 
     def kind(self, name: str) -> str | None:
         return self.symbols.get(name)
@@ -226,6 +237,7 @@ _SIZES = frozenset(
     "left right middle big Big bigg Bigg bigl bigr Bigl Bigr biggl biggr Biggl Biggr".split()
 )
 _ACCENTS = frozenset("hat widehat bar overline tilde widetilde".split())
+_BOLD = frozenset(("mathbf", "boldsymbol", "bm"))
 _WORD_COMMANDS = frozenset("mathrm text textrm textit mathit operatorname mathsf".split())
 _RELATIONS = {
     "le": "le",
@@ -329,6 +341,18 @@ def _braced_word(scan: _Scan, k: int, command: str) -> tuple[str, int]:
     if end >= len(text) or text[end] != "}":
         raise scan.error(f"\\{command}{{...}} holds letters and digits only", end)
     return text[k + 1 : end].strip(), end + 1
+
+
+def _bold_name(scan: _Scan, start: int, k: int, command: str) -> tuple[str, int]:
+    """The letter or Greek letter in ``{...}`` after ``\\mathbf``, ``\\boldsymbol`` or
+    ``\\bm``: ``x`` of ``\\mathbf{x}``, ``mu`` of ``\\boldsymbol{\\mu}``."""
+    found = re.match(r"\s*\{\s*(\\?)([A-Za-z]+)\s*\}", scan.text[k:])
+    named = found is not None and (found[2] in _GREEK if found[1] else len(found[2]) == 1)
+    if not named:
+        raise scan.error(
+            f"\\{command}{{...}} holds one letter or one Greek letter: a vector's name", start
+        )
+    return found[2], k + found.end()  # type: ignore[index]
 
 
 def _command(scan: _Scan, start: int) -> int:
@@ -437,10 +461,11 @@ def _command(scan: _Scan, start: int) -> int:
         if text[j : j + 1] == "_":
             raise scan.error(f"\\{name} alone is not read: write \\arg\\{name}_\\theta", start)
         scan.emit("TEXTWORD", name, start, k)
-    elif name in ("mathbb", "mathcal", "mathbf", "boldsymbol"):
+    elif name in _BOLD:
+        word, k = _bold_name(scan, start, k, name)
+        scan.emit("BOLD", word, start, k)
+    elif name in ("mathbb", "mathcal"):
         word, k = _braced_word(scan, k, name)
-        if name in ("mathbf", "boldsymbol"):
-            raise scan.error(f"\\{name}: vectors in bold are not read; name them plainly", start)
         if len(word) != 1 or not word.isalpha():
             raise scan.error(f"\\{name}{{{word}}}: one letter expected", start)
         kind = "EXPECT" if (name, word) == ("mathbb", "E") else name.upper()
@@ -455,6 +480,8 @@ def _command(scan: _Scan, start: int) -> int:
             scan.emit("TEXTWORD", word, start, k)
     elif name == "{" or name == "}":
         raise scan.error(f"\\{name}: sets in braces are not read", start)
+    elif name == "prime":
+        raise scan.error("\\prime is not read: write the prime as ', f'(z)", start)
     else:
         raise scan.error(f"unknown command \\{name}", start)
     return k
@@ -484,7 +511,6 @@ _CLOSE = {"(": ")", "[": "]", "{": "}"}
 _REFUSED_CHARS = {
     "$": "a math delimiter $ inside display math",
     "#": "# is a macro parameter; the reader never runs TeX",
-    "'": "primes (derivatives) are not read",
 }
 
 
@@ -552,6 +578,9 @@ def _lex(scan: _Scan) -> list[Token]:
         elif c == "!":
             scan.emit("BANG", "!", k, k + 1)
             k += 1
+        elif c == "'":
+            _prime(scan, k)
+            k += 1
         elif c == "." and text[k + 1 :].strip() == "":
             k += 1  # the full stop ending a displayed sentence
         elif c in _REFUSED_CHARS:
@@ -570,6 +599,20 @@ def _lex(scan: _Scan) -> list[Token]:
     if tokens and tokens[-1].type == "SEP" and tokens[-1].value == "comma":
         tokens.pop()  # the comma ending a displayed clause
     return tokens
+
+
+def _prime(scan: _Scan, k: int) -> None:
+    """``f'``, ``\\theta''``: a prime joins the name it follows (the reader decides later
+    whether it is a derivative or part of a name). It follows a name directly, never a
+    subscript, a bracket or a space."""
+    tokens = scan.tokens
+    last = tokens[-1] if tokens else None
+    scripted = len(tokens) > 1 and tokens[-2].type in ("SUB", "SUP")
+    if last is None or last.type not in ("WORD", "GREEK") or last.end_pos != k or scripted:
+        raise scan.error("a prime stands right after a name: f'(x), \\theta'", k)
+    tokens[-1] = Token(
+        last.type, last.value + "'", last.start_pos, last.line, last.column, end_pos=k + 1
+    )
 
 
 class _TokenLexer(Lexer):
@@ -619,6 +662,7 @@ class _Builder:
     def __init__(self, scan: _Scan, decl: Declarations, dists: dict[str, Distribution]) -> None:
         self.scan, self.decl, self.dists = scan, decl, dists
         self.notes: list[str] = []
+        self.laws_at: dict[CatalogLaw, Token] = {}
 
     # errors and notes
     def error(self, detail: str, token: Token, readings: Sequence[str] = ()) -> LatexError:
@@ -669,7 +713,17 @@ class _Builder:
         label = _label(body)
         if label is not None:
             return Member(None, optimize, label, first.line, first.column)
-        return Member(self.expr(body, _Context()), optimize, None, first.line, first.column)
+        value = self.expr(body, _Context())
+        stray = _stray_law(value)
+        if stray is not None:
+            family = stray.family
+            raise self.error(
+                f"the law {family.written()} is not a value: it stands in "
+                f"\\mathbb{{E}}_{{x \\sim {family.tex}(...)}}, H or D_{{KL}}; its density at x is "
+                f"{family.written('x')}",
+                self.laws_at.get(stray, first),
+            )
+        return Member(value, optimize, None, first.line, first.column)
 
     def resolve_param(self, name: Symbol) -> Expr:
         if name.name == "theta":
@@ -755,6 +809,15 @@ class _Builder:
                 k += 2
                 continue
             euler = piece.value is sympy.E and piece.token.value == "e" and not piece.raised
+            primed = piece.kind == "free" and str(piece.value).endswith("'")
+            if primed and nxt is not None and nxt.kind == "paren":
+                plain = str(piece.value).rstrip("'")
+                raise self.error(
+                    f"{piece.value}(...): {plain} is not declared as a function; declare "
+                    f"{plain}: function to read {piece.value} as its derivative, or "
+                    f"{piece.value}: real for a product",
+                    piece.token,
+                )
             if (piece.kind == "free" or euler) and nxt is not None and nxt.kind == "paren":
                 name = "e" if euler else piece.value
                 raise self.ambiguous(
@@ -817,7 +880,7 @@ class _Builder:
                 raise self.error("a list in brackets is not a value", piece.token)
             return self.power(piece.items[0], piece)
         if piece.kind == "callable":
-            raise self.error(f"{piece.value} needs its arguments in brackets", piece.token)
+            raise self.error(f"{_called(piece.value)} needs its arguments in brackets", piece.token)
         if piece.kind in ("value", "free", "dist"):
             value = piece.value if piece.kind != "free" else self.symbol(piece.value, piece.token)
             return self.power(value, piece)
@@ -931,6 +994,11 @@ class _Builder:
             return self.density(what, items, seps, token, ctx)
         if what == "H":
             self.only_commas(seps, token, "H")
+            laws = self.laws(items, token, "H")
+            if laws:
+                if len(laws) > 2:
+                    raise self.error("H takes one or two laws", token)
+                return LawEntropy(*laws)
             dists = [self.distribution(v, token) for v in items]
             if len(dists) == 1:
                 return Entropy(dists[0])
@@ -940,6 +1008,9 @@ class _Builder:
         if what == "D_KL":
             if len(items) != 2 or seps != ("parallel",):
                 raise self.error("D_{KL} reads as D_{KL}(P \\| Q)", token)
+            laws = self.laws(items, token, "D_{KL}")
+            if laws:
+                return LawDivergence(*laws)
             return KL(*(self.distribution(v, token) for v in items))
         if what == "NLL":
             model = self.decl.model or p_model
@@ -948,6 +1019,10 @@ class _Builder:
             return NLL(model)
         if what == "normal":
             return self.normal(items, seps, token)
+        if isinstance(what, tuple) and what[0] == "law":
+            return self.family(what[1], items, seps, token)
+        if isinstance(what, tuple) and what[0] == "prime":
+            return self.derivative_at(what[1], what[2], items, seps, token)
         if isinstance(what, tuple) and what[0] == "Dir":
             if len(items) != 1 or seps or not isinstance(items[0], Symbol | IndexedBase):
                 raise self.error("\\operatorname{Dir}_{K}(\\alpha) takes one named vector", token)
@@ -967,28 +1042,90 @@ class _Builder:
                 self.bound_factorial(item, token)
             return function(*items)
         if isinstance(what, str) and self.decl.kind(what) == "function":
-            self.only_commas(seps, token, what)
-            lam = self.decl.defined.get(what)
-            if lam is None:
-                return Function(what, real=True)(*items)
-            if len(items) != len(lam.variables):
-                raise self.error(f"{what} takes {len(lam.variables)} argument(s)", token)
-            return Defined(Str(what), lam, *items)
+            return self.declared_function(what, items, seps, token)
         raise self.error(f"{what} cannot be applied", token)
+
+    def declared_function(
+        self, name: str, items: tuple[Expr, ...], seps: tuple[str, ...], token: Token
+    ) -> Expr:
+        """A declared function applied: its definition's abbreviation, or an unknown f."""
+        self.only_commas(seps, token, name)
+        lam = self.decl.defined.get(name)
+        if lam is None:
+            return Function(name, real=True)(*items)
+        if len(items) != len(lam.variables):
+            raise self.error(f"{name} takes {len(lam.variables)} argument(s)", token)
+        return Defined(Str(name), lam, *items)
+
+    def derivative_at(
+        self, name: str, order: int, items: tuple[Expr, ...], seps: tuple[str, ...], token: Token
+    ) -> Expr:
+        """``f'(z)``: the derivative of the declared function f at the variable z."""
+        primes = "'" * order
+        if len(items) != 1 or seps:
+            raise self.error(f"{name}{primes} takes one argument: {name}{primes}(z)", token)
+        (at,) = items
+        if not isinstance(at, Symbol):
+            # f'(2z) would be a derivative evaluated at a point, which the kernel cannot check.
+            raise self.error(
+                f"{name}{primes} is read at a variable only, {name}{primes}(z), not at {at}",
+                token,
+            )
+        return sympy.Derivative(self.declared_function(name, items, seps, token), (at, order))
+
+    def laws(self, items: tuple[Expr, ...], token: Token, name: str) -> tuple[CatalogLaw, ...]:
+        """The catalog laws ``H`` or ``D_{KL}`` compares; none when it compares distributions
+        (a law among distributions is refused, as in the files)."""
+        found = [isinstance(v, CatalogLaw) for v in items]
+        if not any(found):
+            return ()
+        if not all(found):
+            raise self.error(f"{name} compares two laws, or two distributions", token)
+        return tuple(items)
+
+    def family(
+        self, name: str, items: tuple[Expr, ...], seps: tuple[str, ...], token: Token
+    ) -> Expr:
+        """``\\operatorname{Poisson}(\\lambda)``, the law, or ``\\operatorname{Poisson}(x;
+        \\lambda)``, its mass at x (as ``\\mathcal{N}(x; \\mu, \\sigma^2)``)."""
+        family = FAMILIES[name]
+        if len(items) == family.arity and all(s == "comma" for s in seps):
+            return self.law(law(name, *items), token)
+        if (
+            len(items) == family.arity + 1
+            and seps[0] in ("semi", "mid")
+            and all(s == "comma" for s in seps[1:])
+        ):
+            return family.density(*items)
+        raise self.error(
+            f"{family.tex} reads as {family.written()}, the law, or {family.written('x')}, its "
+            "density at x",
+            token,
+        )
+
+    def law(self, made: CatalogLaw, token: Token) -> CatalogLaw:
+        # Where each law is written: an error about a law standing as a value names it.
+        self.laws_at[made] = token
+        return made
 
     def only_commas(self, seps: tuple[str, ...], token: Token, name: str) -> None:
         if any(s != "comma" for s in seps):
             raise self.error(f"{name}(...) takes arguments separated by commas", token)
 
     def normal(self, items: tuple[Expr, ...], seps: tuple[str, ...], token: Token) -> Expr:
-        if len(items) == 2 and seps == ("comma",) and all(isinstance(v, _MATRICES) for v in items):
+        arrays = [isinstance(v, _MATRICES) for v in items]
+        if len(items) == 2 and seps == ("comma",) and all(arrays):
             return self.normal_law(*items, token)
+        if len(items) == 2 and seps == ("comma",) and not any(arrays):
+            # \mathcal{N}(\mu, \sigma^2), the law of one real variable of E, H and D_KL.
+            return self.law(law("Normal", *items), token)
         if len(items) != 3 or seps[0] not in ("semi", "mid") or seps[1] != "comma":
-            raise self.error("\\mathcal{N} reads as \\mathcal{N}(x; \\mu, \\sigma^2)", token)
-        point, mean, variance = items
-        return sympy.exp(-((point - mean) ** 2) / (2 * variance)) / sympy.sqrt(
-            2 * sympy.pi * variance
-        )
+            raise self.error(
+                "\\mathcal{N} reads as \\mathcal{N}(x; \\mu, \\sigma^2), the density, or "
+                "\\mathcal{N}(\\mu, \\sigma^2), the law",
+                token,
+            )
+        return FAMILIES["Normal"].density(*items)
 
     def normal_law(self, mean: Expr, cov: Expr, token: Token) -> Law:
         """``x \\sim \\mathcal{N}(\\mu, \\Sigma)``: the law of the declared vector x."""
@@ -1418,11 +1555,18 @@ class _Builder:
         key = _name_key(atom)
         if key is None:
             raise self.error("this cannot be a name", token)
+        if key.endswith("'"):
+            return self.primed(key, sub, sup, token)
         kind = self.decl.kind(key)
         indexed = kind in _DATA or (kind is None and key in ("x", "y"))
         part = _spelled(sub) if sub is not None else None
         if key == "Dir" and kind is None and atom.data == "textword":
             return self.dirichlet(sub, sup, ctx, token)
+        if key in FAMILIES and kind is None and atom.data == "textword" and sub is None:
+            # \operatorname{Bernoulli}: a catalog family, spelled out as a word.
+            if sup is not None:
+                raise self.error(f"a power of {key} before its arguments", token)
+            return _Piece("callable", ("law", key), token)
         if key == "delta" and kind is None and sub is not None:
             pair = self.kronecker(sub, part, ctx)
             if pair is not None:
@@ -1438,6 +1582,12 @@ class _Builder:
             key = f"{key}_{part}"
             kind = self.decl.kind(key)
             sub = None
+        if atom.data == "bold" and kind not in _ARRAYS:
+            # Bold is how a vector or matrix is named, never a reading of its own.
+            raise self.error(
+                f"bold {key} names a vector or a matrix: declare {key}: vector (or matrix)",
+                token,
+            )
         if key in ctx.bound:
             if sub is not None and ctx.expectation and indexed:
                 return _Piece(
@@ -1453,6 +1603,22 @@ class _Builder:
         if kind is not None:
             return self.declared(key, kind, sup, token)
         return self.default(key, sup, token, ctx)
+
+    def primed(self, key: str, sub: Tree | None, sup: Expr | None, token: Token) -> _Piece:
+        """``f'`` of a declared function is its derivative (``f''`` the second); any other
+        ``\\theta'`` is a name of its own, ``theta'``, of its declared kind or real."""
+        plain = key.rstrip("'")
+        if sub is not None:
+            raise self.error(f"a subscript after the prime of {plain}", token)
+        if self.decl.kind(plain) == "function":
+            if sup is not None:
+                raise self.error(f"a power of {key} before its argument", token)
+            return _Piece("callable", ("prime", plain, len(key) - len(plain)), token)
+        self.one_name(plain, token)
+        kind = self.decl.kind(key)
+        if kind is not None:
+            return self.declared(key, kind, sup, token)
+        return _Piece("free", key, token, sup)
 
     def dirichlet(self, sub: Tree | None, sup: Expr | None, ctx: _Context, token: Token) -> _Piece:
         """``\\operatorname{Dir}_{K}(\\alpha)``: the Dirichlet law of the vector x of K
@@ -1515,6 +1681,8 @@ class _Builder:
 
     def vector(self, key: str) -> IndexedBase:
         """The data named ``key``: positive where declared so (a law's parameters)."""
+        if key in self.decl.bases:
+            return self.decl.bases[key]
         if self.decl.kind(key) == "positive data":
             return IndexedBase(Symbol(key, positive=True))
         return IndexedBase(key) if key not in ("x", "y") else (x if key == "x" else y)
@@ -1589,6 +1757,13 @@ class _Builder:
             return _Piece("value", self.power_of(sympy.EulerGamma, sup, token), token)
         if key in ("theta", "N", "i") or key in self.decl.params:
             return _Piece("value", self.power_of(self.symbol(key, token), sup, token), token)
+        self.one_name(key, token)
+        if ctx.want_dist:
+            return _Piece("dist", self.named_distribution(key), token, sup)
+        return _Piece("free", key, token, sup)
+
+    def one_name(self, key: str, token: Token) -> None:
+        """Letters side by side nobody declared (``ab``) are a product or a name: refused."""
         base = key.split("_", 1)[0]
         if len(base) > 1 and base not in _GREEK and not base.startswith(("hat", "bar", "tilde")):
             spaced = " ".join(base)
@@ -1598,9 +1773,6 @@ class _Builder:
                 (f"the product {spaced}", f"the name {base}"),
                 f"declare {base} in the front matter, or write {spaced} with \\cdot",
             )
-        if ctx.want_dist:
-            return _Piece("dist", self.named_distribution(key), token, sup)
-        return _Piece("free", key, token, sup)
 
     def no_power(self, sup: Expr | None, token: Token) -> None:
         if sup is not None:
@@ -1721,9 +1893,14 @@ class _Builder:
         if upper is not None:
             raise self.error("\\mathbb{E} takes no superscript", op)
         names = ("x", "y")
-        dist: Distribution | Law | None = None
+        dist: Distribution | Law | CatalogLaw | None = None
         if lower is not None:
             names, dist = self.expect_sub(lower, op)
+        if isinstance(dist, CatalogLaw):
+            if names != ("x",):
+                raise self.error("a law's mean reads as \\mathbb{E}_{x \\sim law}", op)
+            inner = _Context({**ctx.bound, "x": xv}, True, False)
+            return LawExpectation.of(_densities(self.bigbody(body, inner)), dist)
         if isinstance(dist, Law):
             if names != ("x",):
                 raise self.error("a law's mean reads as \\mathbb{E}_{x \\sim law}", op)
@@ -1759,7 +1936,9 @@ class _Builder:
                 return self.dists[key]
         return None
 
-    def expect_sub(self, lower: Tree, op: Token) -> tuple[tuple[str, ...], Distribution | Law]:
+    def expect_sub(
+        self, lower: Tree, op: Token
+    ) -> tuple[tuple[str, ...], Distribution | Law | CatalogLaw]:
         head = lower.children[0]
         ctx = _Context(want_dist=True)
         if not (isinstance(head, Token) and head.type == "LBRACE"):
@@ -1791,8 +1970,8 @@ class _Builder:
         piece = self.factor(fake, ctx)
         return piece.value
 
-    def as_dist(self, value: object, op: Token) -> Distribution | Law:
-        if isinstance(value, Distribution | Law):
+    def as_dist(self, value: object, op: Token) -> Distribution | Law | CatalogLaw:
+        if isinstance(value, Distribution | Law | CatalogLaw):
             return value
         if isinstance(value, str):
             return self.named_distribution(value)
@@ -1808,6 +1987,7 @@ _SCRIPT_ATOM = {
     "MATHCAL": "mathcal",
     "ACCENT": "accent",
     "TEXTWORD": "textword",
+    "BOLD": "bold",
 }
 _CONDITIONS = {
     "=": sympy.Eq,
@@ -1839,6 +2019,15 @@ _SPECIAL = {
     "det": (sympy.Determinant, 1),
 }
 _LABELS = {"hat_theta_MLE": "theta_MLE", "hat_theta": "theta_MLE"}
+
+
+def _called(what: object) -> str:
+    """How a callable piece is written: ``f'`` for the derivative of f, ``Poisson``."""
+    if isinstance(what, tuple) and what[0] == "prime":
+        return what[1] + "'" * what[2]
+    if isinstance(what, tuple):
+        return str(what[1]) if what[0] == "law" else str(what[0])
+    return str(what)
 
 
 def _product(values: list[Expr]) -> Expr:
@@ -1924,7 +2113,7 @@ def _name_key(atom: Tree) -> str | None:
     """``p`` for p, ``sigma`` for \\sigma, ``hat_p`` for \\hat{p}, ``normal`` for
     \\mathcal{N}, ``X`` for \\mathbb{X}, ``NLL`` for \\mathrm{NLL}."""
     kind = atom.data
-    if kind in ("word", "greek", "textword", "mathbb"):
+    if kind in ("word", "greek", "textword", "mathbb", "bold"):
         return str(atom.children[0].value)
     if kind == "mathcal":
         return "normal" if atom.children[0].value == "N" else None
@@ -1960,7 +2149,7 @@ def _bare_name_tree(expr: Tree) -> bool:
         isinstance(factor, Tree)
         and factor.data == "factor"
         and len(factor.children) == 2
-        and factor.children[0].data in ("word", "greek", "accent", "textword", "mathcal")
+        and factor.children[0].data in ("word", "greek", "accent", "textword", "mathcal", "bold")
         and not factor.children[1].children
     )
 
@@ -2119,6 +2308,18 @@ def _label(expr: Tree) -> str | None:
     elif marks:
         return None
     return _LABELS.get(key or "")
+
+
+def _stray_law(expr: sympy.Basic) -> CatalogLaw | None:
+    """A catalog law standing where a value belongs (outside E, H and D_KL of laws)."""
+    stack = [expr]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, CatalogLaw):
+            return node
+        held = isinstance(node, LawExpectation | LawEntropy | LawDivergence)
+        stack.extend(a for a in node.args if not (held and isinstance(a, CatalogLaw)))
+    return None
 
 
 def _densities(expr: object) -> Expr:
