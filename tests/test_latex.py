@@ -308,6 +308,26 @@ def test_kronecker_delta_needs_its_comma() -> None:
     )
 
 
+def test_a_vector_and_a_matrix_by_their_entries() -> None:
+    """The printer's sequence notation: (f_j)_{j=1}^{d} is the vector of entries f_j."""
+    from symbolic.kernel.matrices import Components
+
+    j, k, d = (Symbol(n, integer=True, positive=True) for n in "jkd")
+    decl = Declarations({"j": "positive integer", "k": "positive integer",
+                         "d": "positive integer", "w": "data"})
+    w = sympy.IndexedBase("w")
+    assert read(r"\left(2 w_{j}\right)_{j = 1}^{d}", decl) == Components(2 * w[j], (j, 1, d))
+    assert read(r"\left(w_{j} w_{k}\right)_{j, k = 1}^{d}", decl) == Components(
+        w[j] * w[k], (j, 1, d), (k, 1, d)
+    )
+    for bad in (r"\left(w_{j}\right)_{j}^{d}", r"\left(w_{j}\right)_{j, j = 1}^{d}",
+                r"\left(w_{j}, w_{k}\right)_{j = 1}^{d}", r"\left(w_{j}\right)_{2 j = 1}^{d}"):
+        with pytest.raises(LatexError, match="by its entries"):
+            read(bad, decl)
+    with pytest.raises(LatexError, match="a subscript on a bracket"):
+        read(r"\left(w_{j}\right)_{j = 1}", decl)
+
+
 def test_euler_gamma_is_gamma_e_and_gamma_a_variable() -> None:
     gamma = Symbol("gamma", real=True)
     assert read(r"\gamma_{E} + \gamma", Declarations()) == sympy.EulerGamma + gamma

@@ -288,6 +288,14 @@ class _PostLatexPrinter(LatexPrinter):
                 return self._print(e.base).replace("^{2}", f"^{{{2 * int(e.exp)}}}", 1)
         return super()._print_Pow(e)
 
+    def _print_Derivative(self, e: Expr) -> str:
+        # sympy brackets only a sum: ∂/∂w (1/N) Σ ... would read as (∂/∂w 1/N) times the sum.
+        out = super()._print_Derivative(e)
+        if isinstance(e.expr, Mul) and not out.endswith(r"\right)"):
+            head, _, _ = out.partition(self._print(e.expr))
+            return rf"{head}\left({self._print(e.expr)}\right)"
+        return out
+
     def _print_polygamma(self, e: Expr, exp: str | None = None) -> str:
         order, arg = e.args
         head = r"\psi" if order == 0 else rf"\psi^{{({self._print(order)})}}"

@@ -43,6 +43,7 @@ from sympy import Expr, Function, IndexedBase, Lambda, Symbol
 from sympy.core.symbol import Str
 
 from symbolic.kernel.budget import BudgetExceeded, time_budget
+from symbolic.kernel.matrices import Components
 from symbolic.kernel.measures import (
     KL,
     NLL,
@@ -1251,6 +1252,8 @@ class _Builder:
             if wrapped is not None:
                 # sympy prints \log{\left(x \right)}: braces around a bracket change nothing.
                 return self.factor(wrapped, ctx)
+        if kind == "paren" and sub is not None and sup is not None:
+            return _Piece("value", self.components(atom, sub, sup, ctx, token), token)
         if kind in ("paren", "bracket", "group"):
             if sub is not None:
                 raise self.error("a subscript on a bracket", token)
@@ -1812,6 +1815,44 @@ class _Builder:
         value = self.bigbody(body, inner)
         cls = sympy.Sum if op.value == "sum" else sympy.Product
         return cls(value, (index, lo, hi))
+
+    def components(
+        self, atom: Tree, sub: Tree, upper: Expr, ctx: _Context, token: Token
+    ) -> Expr:
+        """``\\left(f_j\\right)_{j=1}^{d}``, a vector by its entries, and
+        ``(h_{jk})_{j, k = 1}^{d}`` a matrix: the printer's sequence notation."""
+        shape = "a vector by its entries reads (f_j)_{j=1}^{d}, a matrix (h_{jk})_{j, k=1}^{d}"
+        head = sub.children[0]
+        if not (isinstance(head, Token) and head.type == "LBRACE"):
+            raise self.error(shape, token)
+        parts = sub.children[1].children
+        if len(parts) < 3 or not (isinstance(parts[-2], Token) and parts[-2].value == "="):
+            raise self.error(shape, token)
+        names: list[str] = []
+        for k, part in enumerate(parts[:-2]):
+            if k % 2:
+                if not (isinstance(part, Token) and part.value == "comma"):
+                    raise self.error(shape, token)
+                continue
+            expr = part.children[0] if part.children else None
+            name = (
+                _name_key(expr.children[0].children[0].children[0])
+                if expr is not None and _bare_name_tree(expr) else None
+            )
+            if name is None or "_" in name or name in names:
+                raise self.error(shape, token)
+            names.append(name)
+        if len(names) > 2:
+            raise self.error(shape, token)
+        lo = self.expr(parts[-1].children[0], ctx)
+        indices = [self.index(name) for name in names]
+        inner = _Context(
+            {**ctx.bound, **dict(zip(names, indices, strict=True))}, ctx.expectation, False
+        )
+        items, seps = self.inner(atom.children[1], inner)
+        if seps or len(items) != 1:
+            raise self.error(shape, token)
+        return Components(items[0], *((index, lo, upper) for index in indices))
 
     def index(self, var: str) -> Symbol:
         """The index of a sum or product: an integer, of the kind declared for it (a positive
