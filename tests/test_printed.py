@@ -106,8 +106,29 @@ def test_a_tautology_is_caught_by_the_row_reader():
 
 def test_the_minor_of_the_normal_reads_as_a_textbook_writes_it():
     page = to_markdown(checked("mle/normal"))
-    assert r"\frac{N^{2}}{2 \hat{\sigma}^{6}} &> 0 && (2)" in page
-    assert "expand the determinant and factor (both sides print as the same expression)" in page
+    assert r"\frac{N^{2}}{2 \hat{\sigma}^{6}} &> 0 && (1)" in page
+    # sympy's determinant is already factored: no step "expand and factor" N²/(2σ̂⁶) = N²/(2σ̂⁶).
+    assert "expand the determinant and factor" not in page
+
+
+@pytest.mark.parametrize("derivation_id", [i for i in ids() if i.startswith("mle/")])
+def test_the_solver_offers_no_check_whose_sides_are_one_expression(derivation_id):
+    from symbolic.catalog import get
+
+    d = get(derivation_id)
+    for part in (d, *d.parts):
+        before = part.start
+        for step in part.steps:
+            assert step.rhs != before, (part.id, step.rule)
+            before = step.rhs
+
+
+def test_the_laplace_scale_has_no_score_check_x_equals_x():
+    from symbolic.catalog import get
+
+    parts = {p.id for p in get("mle/laplace").parts}
+    assert "mle/laplace/stationary" not in parts and "mle/laplace/hessian" not in parts
+    assert "mle/laplace/minor-1" in parts
 
 
 def _css_rule(page: str, selector: str) -> str:
@@ -153,3 +174,15 @@ def test_korean_translates_every_title_and_the_solvers_generated_rules():
             assert translate(english, "ko") != english, english
     # The routes' notes (E_P[...] = ...: how) are still English: 37 phrases of 240 or so.
     assert len(untranslated(sorted(phrases))) <= 37
+
+
+@pytest.mark.parametrize("family", ["normal", "poisson", "categorical", "cauchy", "laplace"])
+def test_the_mle_report_prints_formulas_not_sympy_text(family):
+    from symbolic.generators.mle_report import report, to_text
+
+    page = to_text(report(family))
+    for raw in ("Sum(", "**", "sigma2", "theta", "p_data", "_hat", "pi[k]", "d/d"):
+        assert raw not in page, (raw, page)
+    assert "minor−" not in page  # ids keep their hyphens
+    if family == "normal":
+        assert "σ̂² = (N·Σ_{i=1..N} x_i² − (Σ_{i=1..N} x_i)²)/N²" in page
