@@ -370,8 +370,8 @@ def second_order_plan(sol: Solution, budget: float = 20.0) -> SecondOrderPlan:
 
     >>> from symbolic.families import FAMILIES
     >>> from symbolic.generators.stationary import solve_family
-    >>> [d.id for d in second_order_plan(solve_family(FAMILIES["exponential"])).parts]
-    ['mle/exponential/hessian', 'mle/exponential/minor-1']
+    >>> [d.id for d in second_order_plan(solve_family(FAMILIES["normal"])).parts][:2]
+    ['mle/normal/hessian', 'mle/normal/minor-1']
     """
     fam = sol.family
     params = _smooth_params(sol)
