@@ -186,3 +186,75 @@ def test_the_mle_report_prints_formulas_not_sympy_text(family):
     assert "minor−" not in page  # ids keep their hyphens
     if family == "normal":
         assert "σ̂² = (N·Σ_{i=1..N} x_i² − (Σ_{i=1..N} x_i)²)/N²" in page
+
+
+_NORMAL_LOG_DENSITY = (r"- \frac{\log{\left(2 \pi \sigma^{2} \right)}}{2} - "
+                       r"\frac{\left(x_{i} - \mu\right)^{2}}{2 \sigma^{2}}")
+_KL_NORMALS = (r"\log{\left(\frac{\sigma_{2}}{\sigma_{1}} \right)} + \frac{\sigma_{1}^{2} + "
+               r"\left(\mu_{1} - \mu_{2}\right)^{2}}{2 \sigma_{2}^{2}} - \frac{1}{2}")
+
+
+@pytest.mark.parametrize("lang", ["en", "ko"])
+def test_textbook_forms_are_shown_beside_the_derived_ones_in_every_format(lang):
+    heading = "Textbook forms" if lang == "en" else "교과서의 표준형"
+    for derivation_id, form in (("mle/normal", _NORMAL_LOG_DENSITY), ("kl/normal", _KL_NORMALS)):
+        c = checked(derivation_id)
+        for name, render in FORMATS.items():
+            page = render(c, lang)
+            assert heading in page, (derivation_id, name)
+            shown = page if name != "html" else page.replace("&amp;", "&")
+            assert form in shown or form.replace("\\", "\\\\") in shown, (derivation_id, name)
+        assert heading in to_text(c, lang=lang)
+    page = to_markdown(checked("mle/normal"))
+    # Sample means as x̄, defined where they are used.
+    assert r"&= \frac{1}{N} \sum_{i=1}^{N} \left(x_{i} - \bar{x}\right)^{2}" in page
+    assert r"\bar{x} = \frac{1}{N} \sum_{i=1}^{N} x_{i}" in page
+    assert r"\hat{\lambda} &= \frac{N}{\sum_{i=1}^{N} x_{i}} \\" + "\n" + r"&= \frac{1}{\bar{x}}" \
+        in to_markdown(checked("mle/exponential"))
+
+
+def test_the_kernel_decides_a_textbook_form():
+    from symbolic.kernel import Status
+    from symbolic.outputs import textbook
+
+    forms = textbook.forms("kl/normal")
+    assert [f.checked.status for f in forms] == [Status.PROVED]
+    assert forms[0].checked.rule == textbook.RULE
+    # A wrong form (the ½ dropped) is refuted by the same route, and printed as refuted.
+    build = textbook._FORMS["kl/normal"]
+
+    def wrong(d):
+        (row,) = build(d)
+        return [(*row[:4], row[4] + textbook.Rational(1, 2), row[5])]
+
+    textbook._FORMS["kl/normal"] = wrong
+    textbook.forms.cache_clear()
+    try:
+        (bad,) = textbook.forms("kl/normal")
+        assert bad.checked.status is Status.REFUTED
+    finally:
+        textbook._FORMS["kl/normal"] = build
+        textbook.forms.cache_clear()
+
+
+def test_the_kl_of_normals_form_agrees_with_quadrature():
+    # Computed another way: ∫ p log(p/q) by mpmath quadrature at one point.
+    import mpmath
+    import sympy
+
+    from symbolic.outputs import textbook
+
+    (form,) = textbook.forms("kl/normal")
+    meaning = form.standard.xreplace(dict(form.definitions))
+    point = {"mu_1": "0.3", "mu_2": "-1.1", "sigma2_1": "0.7", "sigma2_2": "2.5"}
+    value = sympy.N(meaning.subs({s: sympy.Rational(point[s.name])
+                                  for s in meaning.free_symbols}), 30)
+
+    def logpdf(x, m, v):
+        return -mpmath.log(2 * mpmath.pi * v) / 2 - (x - m) ** 2 / (2 * v)
+
+    with mpmath.workdps(30):
+        m1, m2, v1, v2 = (mpmath.mpf(point[k]) for k in ("mu_1", "mu_2", "sigma2_1", "sigma2_2"))
+        quad = mpmath.quad(lambda x: mpmath.exp(logpdf(x, m1, v1))
+                           * (logpdf(x, m1, v1) - logpdf(x, m2, v2)), [-mpmath.inf, m1, mpmath.inf])
+        assert abs(quad - mpmath.mpf(str(value))) < mpmath.mpf(10) ** -20

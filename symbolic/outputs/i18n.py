@@ -68,6 +68,8 @@ _PROSE: dict[str, tuple[str, str]] = {
         "{P} and {Q} are two laws of the {family} family, with probabilities {p} and {q}.",
         "{P}와 {Q}는 {family} 분포족의 두 분포이며, 확률질량함수는 각각 {p}, {q}이다.",
     ),
+    "textbook": ("Textbook forms", "교과서의 표준형"),
+    "textbook_where": ("where {defs}", "단, {defs}"),
     "solver_numeric": (
         "The estimate is found numerically: symbolic mle.",
         "추정값은 수치적으로 구한다: symbolic mle.",
@@ -169,6 +171,10 @@ _KO: dict[str, str] = {
         "모든 단계가 parameter의 함수 사이의 등식이므로, negative log-likelihood NLL, "
         "cross-entropy "
         "H(p_data, p_theta), D_KL(p_data || p_theta)는 최소점이 같다."
+    ),
+    # symbolic/outputs/textbook.py
+    "the family's textbook form, proved equal to the derived one": (
+        "분포족의 교과서 표준형이며, 유도된 식과 같음을 커널이 증명한다"
     ),
     "regroup: the closed forms H(P, Q) - H(P)": "다시 묶는다: 닫힌 형태 H(P, Q) - H(P)",
     "simplify": "정리한다",
