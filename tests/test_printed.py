@@ -172,8 +172,41 @@ def test_korean_translates_every_title_and_the_solvers_generated_rules():
         if english.startswith(("the score of the log-likelihood is 0", "The Lagrange condition",
                                "the parameters stay inside the sums", "The support needs")):
             assert translate(english, "ko") != english, english
-    # The routes' notes (E_P[...] = ...: how) are still English: 37 phrases of 240 or so.
-    assert len(untranslated(sorted(phrases))) <= 37
+    assert untranslated(sorted(phrases)) == []
+
+
+def test_every_english_string_of_the_outputs_has_korean():
+    from symbolic.families import FAMILIES
+    from symbolic.generators.stationary import solve_family
+    from symbolic.outputs import i18n, textbook
+
+    _, phrases = _catalog_phrases()
+    for fam in FAMILIES.values():
+        sol = solve_family(fam)
+        phrases |= set(sol.notes) | ({sol.reason} if sol.reason else set())
+    phrases.add(textbook.RULE)
+    assert i18n.untranslated(sorted(phrases)) == []
+    # The printers' own prose: every key has Korean of its own.
+    for key, (english, korean) in i18n._PROSE.items():
+        assert korean and korean != english, key
+    # A route's note keeps its formula and translates its words.
+    note = "E_P[x] = mu_1: sympy integration of p(x)·T(x) over the support."
+    assert i18n.translate(note, "ko") == (
+        "E_P[x] = mu_1: support 위에서 p(x)·T(x)를 sympy로 적분한다.")
+
+
+def test_korean_keeps_the_posts_english_terms():
+    # The seed post writes negative log-likelihood, cross-entropy, KL Divergence, empirical
+    # distribution and parameter in English; the output does not translate them.
+    from symbolic.outputs import i18n
+
+    korean = "\n".join([*i18n._KO.values(), *(ko for _, ko in i18n._PROSE.values())])
+    for translated in ("음의 로그 우도", "교차 엔트로피", "KL 발산", "경험적 분포", "매개변수",
+                       "모수"):
+        assert translated not in korean, translated
+    for kept in ("negative log-likelihood", "cross-entropy", "KL Divergence",
+                 "empirical distribution", "parameter"):
+        assert kept in korean, kept
 
 
 @pytest.mark.parametrize("family", ["normal", "poisson", "categorical", "cauchy", "laplace"])
