@@ -186,6 +186,12 @@ def test_every_english_string_of_the_outputs_has_korean():
         phrases |= set(sol.notes) | ({sol.reason} if sol.reason else set())
     phrases.add(textbook.RULE)
     assert i18n.untranslated(sorted(phrases)) == []
+    # Nor half-translated: the routes' words inside a longer rule are Korean too.
+    for english in phrases:
+        korean = i18n.translate(english, "ko")
+        for words in ("sympy integration of", "sympy summation of", "exponential-family identity",
+                      " over the support", " is kept"):
+            assert words not in korean, (words, korean)
     # The printers' own prose: every key has Korean of its own.
     for key, (english, korean) in i18n._PROSE.items():
         assert korean and korean != english, key

@@ -343,14 +343,27 @@ _ROUTES: list[tuple[re.Pattern[str], str]] = [
      r"푸아송 핵: Im w < 0이면 log|x - w|^2는 Im z > 0에서 조화함수이고, 코시 확률밀도함수는 "
      r"z = \1에서의 푸아송 핵이므로 평균은 log|z - w|^2이다."),
     (re.compile(r"sympy integration of (.*) over the support(\.?)"),
-     r"support 위에서 \1을(를) sympy로 적분한다\2"),
+     r"support 위에서 \1를 sympy로 적분한다\2"),
     (re.compile(r"sympy summation of (.*) over the support(\.?)"),
-     r"support 위에서 \1을(를) sympy로 합한다\2"),
+     r"support 위에서 \1를 sympy로 합한다\2"),
     (re.compile(r"exponential-family identity: differentiating ∫p = 1 in (.*) gives "
                 r"Σ_k ∂η_k/∂θ_j E\[T_k\] = ∂A/∂θ_j, solved for E\[T\]\."),
      r"지수족 항등식: ∫p = 1을 \1에 대해 미분하면 Σ_k ∂η_k/∂θ_j E[T_k] = ∂A/∂θ_j이고, "
      r"이를 E[T]에 대해 푼다."),
 ]
+
+
+def _routed(part: str) -> str:
+    # "E_P[T] = value (how)" inside a longer rule: the how in Korean, without its full stop.
+    if not (part.startswith("E_P[") and part.endswith(")")):
+        return part
+    # The value may hold " (" itself (a Sum's limits): the how is the first tail a route reads.
+    for match in re.finditer(r" \(", part):
+        how = part[match.end():-1]
+        korean = _route(how + ".")
+        if korean != how + ".":
+            return f"{part[:match.start()]} ({korean.removesuffix('.')})"
+    return part
 
 
 def _route(how: str) -> str:
@@ -436,7 +449,8 @@ _PATTERNS += [
      r"검증한다. `symbolic mle`는 데이터에서 찾은 수치 최적점을 덧붙인다."),
     (re.compile(r"log p_1 - log p_2 expanded in the statistics T\(x\); linearity of E_P and "
                 r"∫p_1 = 1; then (.*)"),
-     r"log p_1 - log p_2를 통계량 T(x)로 전개하고 E_P의 선형성과 ∫p_1 = 1을 쓴다. 그다음 \1"),
+     lambda m: "log p_1 - log p_2를 통계량 T(x)로 전개하고 E_P의 선형성과 ∫p_1 = 1을 쓴다. "
+     "그다음 " + "; ".join(_routed(part) for part in re.split(r"; (?=E_P\[)", m[1]))),
     (re.compile(r"(.*): sympy (integration|summation) of p\(x\)·T\(x\) over the support\."),
      lambda m: f"{m[1]}: support 위에서 p(x)·T(x)를 sympy로 "
      f"{'적분' if m[2] == 'integration' else '합'}한다."),
