@@ -297,3 +297,20 @@ def test_the_kl_of_normals_form_agrees_with_quadrature():
         quad = mpmath.quad(lambda x: mpmath.exp(logpdf(x, m1, v1))
                            * (logpdf(x, m1, v1) - logpdf(x, m2, v2)), [-mpmath.inf, m1, mpmath.inf])
         assert abs(quad - mpmath.mpf(str(value))) < mpmath.mpf(10) ** -20
+
+
+def test_the_kl_report_prints_formulas_and_the_textbook_form():
+    from symbolic.generators.divergences import to_text
+
+    out = {"family": "normal", "entropy": "(log(sigma2_1) + log(2) + 1 + log(pi))/2",
+           "cross_entropy": "mu_1**2/(2*sigma2_2)", "kl": "(mu_1**2 - 2*mu_1*mu_2)/(2*sigma2_2)",
+           "conditions": {"entropy": "differential", "domain": ["sigma2_1 in (0, oo)"],
+                          "kl_finite_when": None, "notes": []},
+           "checks": {}, "routes": [{"statistic": "x**2", "mean": "mu_1**2 + sigma2_1",
+                                     "route": "sympy integration of p(x)·T(x) over the support"}]}
+    page = to_text(out)
+    for raw in ("sigma2", "**", ", oo)"):
+        assert raw not in page, (raw, page)
+    assert "E_P[x²] = μ₁² + σ₁²" in page
+    assert ("textbook: D_KL(P ‖ Q) = log(σ₂/σ₁) + (σ₁² + (μ₁ - μ₂)²)/(2·σ₂²) - 1/2 where "
+            "σ₁ = sqrt(σ₁²), σ₂ = sqrt(σ₂²) [kernel: proved]") in page
