@@ -447,6 +447,12 @@ _PATTERNS += [
                 r"there and that it is a maximum; `symbolic mle` adds a numeric optimum on data\."),
      r"solver가 구한 추정량: \1. 아래의 부분들은 그 점에서 score가 0이고 그 점이 최대점임을 "
      r"검증한다. `symbolic mle`는 데이터에서 찾은 수치 최적점을 덧붙인다."),
+    (re.compile(r"The solver's estimators: (.*)\. Put into the score, they make its positive and "
+                r"negative terms one expression; the parts below check that it is a maximum, and "
+                r"`symbolic mle` adds a numeric optimum on data\."),
+     r"solver가 구한 추정량: \1. 이를 score에 넣으면 양의 항들과 음의 항들이 같은 식이 된다. "
+     r"아래의 부분들은 그 점이 최대점임을 검증하고, `symbolic mle`는 데이터에서 찾은 수치 "
+     r"최적점을 덧붙인다."),
     (re.compile(r"log p_1 - log p_2 expanded in the statistics T\(x\); linearity of E_P and "
                 r"∫p_1 = 1; then (.*)"),
      lambda m: "log p_1 - log p_2를 통계량 T(x)로 전개하고 E_P의 선형성과 ∫p_1 = 1을 쓴다. "
