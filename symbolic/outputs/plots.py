@@ -23,7 +23,8 @@ imports those modules before a picture is looked up. Without a registered factor
   ``params`` as symbols, ``known``, ``intervals``, ``support``, ``sample``), draws data with
   ``sample``, and marks the estimate of ``symbolic.generators.stationary.solve_family`` (its
   ``estimators``, one per parameter: closed forms, max/min or the median, evaluated at the data
-  by ``evaluate_estimator``) or else a minimizer found on a grid, and the legend says which;
+  by ``evaluate_estimator``) or else the numeric MLE of ``symbolic mle`` (Newton's method from
+  several starts), a minimizer on a grid only where that finds none; the legend says which;
 * ``kl/<name>`` reads ``symbolic.generators.divergences.divergence(name)`` (``kl`` in closed
   form, ``p`` and ``q`` the parameters of P and Q, ``intervals``), puts P at the middle of the
   intervals and moves Q's first parameter, the others equal to P's.
@@ -290,8 +291,9 @@ for _seed_id in ("cross-entropy-cost", "kl-vs-mle"):
 def family_nll_plot(derivation_id: str, size: int = 30, seed: int = 0) -> NLLPlot:
     """The NLL of the family named after ``mle/`` on data drawn by the family's sampler.
 
-    The estimate marked is the solver's closed form where it has one, else the minimizer found
-    on a grid, and the legend says which. With more than two parameters the first two are the
+    The estimate marked is the solver's closed form where it has one, else the numeric MLE
+    (a grid's minimizer only where Newton's method finds none), and the legend says which.
+    With more than two parameters the first two are the
     axes and the others stay at the estimate.
     """
     from symbolic.families import FAMILIES
