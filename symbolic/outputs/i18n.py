@@ -341,7 +341,7 @@ _ROUTES: list[tuple[re.Pattern[str], str]] = [
                 r"the Cauchy density is the Poisson kernel at z = (.*), so the mean is "
                 r"log\|z - w\|\^2\."),
      r"푸아송 핵: Im w < 0이면 log|x - w|^2는 Im z > 0에서 조화함수이고, 코시 확률밀도함수는 "
-     r"z = \1에서의 푸아송 핵이므로 평균은 log|z - w|^2이다."),
+     r"z = \1에서의 푸아송 핵이다. 따라서 평균은 log|z - w|^2 이다."),
     (re.compile(r"sympy integration of (.*) over the support(\.?)"),
      r"support 위에서 \1를 sympy로 적분한다\2"),
     (re.compile(r"sympy summation of (.*) over the support(\.?)"),
