@@ -104,10 +104,17 @@ def mle_derivation(name: str | Family) -> Derivation:
                                                else "") + " have the same minimizers."
     ]
     notes += [sol.reason] if sol.reason else []
-    if shown:
+    if shown and any(p.id.endswith("/stationary") for p in parts):
         notes.append(
             f"The solver's estimators: {shown}. The parts below check that the score vanishes "
             "there and that it is a maximum; `symbolic mle` adds a numeric optimum on data."
+        )
+    elif shown:
+        # The estimator put into the score makes its two sides one expression: nothing to check.
+        notes.append(
+            f"The solver's estimators: {shown}. Put into the score, they make its positive and "
+            "negative terms one expression; the parts below check that it is a maximum, and "
+            "`symbolic mle` adds a numeric optimum on data."
         )
     if fam.discrete:
         kl = Expectation(_empirical_log(fam) - fam.logp, dist)

@@ -305,7 +305,7 @@ def _cmd_plot(args: argparse.Namespace) -> int:
         if len(targets) > 1:
             print(f"[{k}/{len(targets)}] plotting {t} ...", file=sys.stderr, flush=True)
         try:
-            plots.save(t, path)
+            plots.save(t, path, lang=args.lang)
         except plots.NoPlot as exc:
             if len(targets) == 1:
                 raise UsageError(str(exc)) from None
@@ -475,6 +475,7 @@ def _parser() -> argparse.ArgumentParser:
     p_plot.add_argument("-o", "--output", metavar="FILE", help="FILE.png or FILE.svg (one id)")
     p_plot.add_argument("--dir", default=".", help="folder of the files named after the ids")
     p_plot.add_argument("--format", choices=["png", "svg"], default="png", help="without -o")
+    p_plot.add_argument("--lang", choices=["en", "ko"], default="en", help="the words' language")
     p_plot.set_defaults(run=_cmd_plot)
 
     p_docs = sub.add_parser("docs", help="generate docs/ from the catalog")

@@ -17,7 +17,7 @@ import pytest
 
 from symbolic.catalog import ids
 from symbolic.outputs import docs
-from symbolic.outputs.notebook import example_notebook
+from symbolic.outputs.notebook import cleared, example_notebook, has_outputs
 
 DOCS = Path(__file__).resolve().parent.parent / "docs"
 SEED = ("cross-entropy-cost", "kl-vs-mle")
@@ -39,8 +39,32 @@ def test_the_seed_pages_are_current(checked_seed, derivation_id):
 def test_tutorial_guide_and_notebook_are_current(checked_seed):
     summaries = [docs.Summary.of(c) for c in checked_seed.values()]
     pages = docs.shared_pages(summaries, checked_seed)
-    for rel in ("tutorial.md", "ko/tutorial.md", "writing-derivations.md", "example.ipynb"):
+    for rel in ("tutorial.md", "ko/tutorial.md", "writing-derivations.md"):
         assert _committed(rel) == pages[rel], f"docs/{rel} is stale: run `symbolic docs`"
+    # The notebook is committed run: its cells are the generated ones, with their outputs.
+    committed = _committed("example.ipynb")
+    assert cleared(committed) == cleared(pages["example.ipynb"]), "run `symbolic docs`"
+    assert has_outputs(committed), "docs/example.ipynb was not run: run `symbolic docs`"
+
+
+def test_the_committed_notebook_shows_an_output_under_every_code_cell():
+    nb = json.loads(_committed("example.ipynb"))
+    code = [c for c in nb["cells"] if c["cell_type"] == "code"]
+    assert code and all(c["outputs"] for c in code)
+    assert all(c["execution_count"] for c in code)
+    kinds = [o["output_type"] for c in code for o in c["outputs"]]
+    assert "error" not in kinds
+    data = [o.get("data", {}) for c in code for o in c["outputs"]]
+    assert any("image/png" in d for d in data)
+    assert any("text/markdown" in d or "text/latex" in d for d in data)
+
+
+def test_a_notebook_is_stale_until_it_is_run(tmp_path):
+    source = example_notebook()
+    (tmp_path / "example.ipynb").write_text(source, encoding="utf-8")
+    assert docs.stale(tmp_path, {"example.ipynb": source}) == ["example.ipynb"]
+    (tmp_path / "example.ipynb").write_text(_committed("example.ipynb"), encoding="utf-8")
+    assert docs.stale(tmp_path, {"example.ipynb": source}) == []
 
 
 @pytest.mark.parametrize("lang", ["en", "ko"])

@@ -161,7 +161,7 @@ def test_all_zero_counts_are_data(tmp_path: Path, name: str, rows: list[str]) ->
 def test_text_output(capsys: pytest.CaptureFixture[str]) -> None:
     code, out, _ = run(capsys, "mle", "exponential")
     assert code == 0 and out.startswith("exponential: closed_form")
-    assert "lam = N/Sum(x[i], (i, 1, N))" in out
+    assert "λ̂ = N/Σ_{i=1..N} x_i" in out  # formulas in Unicode, as every terminal output
 
 
 @pytest.mark.parametrize(

@@ -16,6 +16,7 @@ from cheap_catalog import checked
 from symbolic.catalog import ids
 from symbolic.outputs import docs
 from symbolic.outputs.render import to_html, to_latex, to_markdown, to_text
+from symbolic.outputs.textbook import forms
 
 RAW = {
     "sympy call": re.compile(r"\b(Sum|Product|Abs|Integral|Maximum|Minimum|Median|Trace)\("),
@@ -85,7 +86,8 @@ def test_markdown_math_is_only_between_dollars_and_each_chain_is_one_aligned_blo
         assert not re.findall(r"\\[A-Za-z]+", outside), (derivation_id, lang)
         assert not re.search(r"(?<![\\*])\*(?!\*)[^*\n]*[=^]", outside), "emphasis from sympy"
         chains = [ch for ch in c.chains() if ch.steps or ch.derivation.start_label]
-        assert page.count(r"\begin{aligned}") == len(chains)
+        # One block per chain, and one per textbook form beside the derived result.
+        assert page.count(r"\begin{aligned}") == len(chains) + len(forms(derivation_id))
         assert not re.search(r"^\$\$ .+ \$\$$", page, re.M), "a one-line $$ block per step"
 
 

@@ -1066,17 +1066,26 @@ def to_text(out: Mapping[str, object]) -> str:
     ...     "notes": []}, "checks": {}, "routes": []}).splitlines()[1])
     H(P)      = 1    [Shannon]
     """
+    # Formulas in Unicode (σ₁², μ₁², ∞), as every terminal output prints them; JSON keeps sympy's.
+    from symbolic.outputs.prose import to_unicode as u
+
     cond = out["conditions"]
     lines = [
         f"family: {out['family']}",
-        f"H(P)      = {out['entropy']}    [{cond['entropy']}]",
-        f"H(P, Q)   = {out['cross_entropy']}",
-        f"D_KL(P‖Q) = {out['kl']}",
-        f"domain: {'; '.join(cond['domain'])}",
+        f"H(P)      = {u(str(out['entropy']))}    [{cond['entropy']}]",
+        f"H(P, Q)   = {u(str(out['cross_entropy']))}",
+        f"D_KL(P‖Q) = {u(str(out['kl']))}",
+        f"domain: {u('; '.join(cond['domain']))}",
     ]
     if cond["kl_finite_when"] is not None:
-        lines.append(f"D_KL finite only when {cond['kl_finite_when']} (supp P inside supp Q)")
-    lines += [f"note: {n}" for n in cond["notes"]]
-    lines += [f"route: E_P[{r['statistic']}] = {r['mean']}: {r['route']}" for r in out["routes"]]
-    lines += [f"{v['status']:>8}  {v['rule']}: {v['detail']}" for v in out["checks"].values()]
+        lines.append(f"D_KL finite only when {u(cond['kl_finite_when'])} (supp P inside supp Q)")
+    lines += [f"note: {u(n)}" for n in cond["notes"]]
+    lines += [f"route: {u('E_P[' + r['statistic'] + '] = ' + r['mean'])}: {u(r['route'])}"
+              for r in out["routes"]]
+    lines += [f"{v['status']:>8}  {u(v['rule'])}: {u(v['detail'])}" for v in out["checks"].values()]
+    from symbolic.outputs.textbook import forms
+
+    lines += [f"textbook: {f.label_text} = {f.standard_text()}"
+              f"{' where ' + ', '.join(f.definitions_text()) if f.definitions else ''}"
+              f" [kernel: {f.checked.status.value}]" for f in forms(f"kl/{out['family']}")]
     return "\n".join(lines)

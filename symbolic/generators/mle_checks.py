@@ -151,6 +151,9 @@ def stationary_derivation(sol: Solution) -> Derivation | None:
         count = Sum(KroneckerDelta(k_label, x[i]), (i, 1, N))
         # pi[k] dL/dpi[k] = n_k - lambda pi[k]: at pi[k] = n_k/N, lambda = N.
         lhs, rhs = count, N * sol.estimators[p]
+        if lhs == rhs:
+            # n_k = N (n_k/N): the estimator is the condition solved, and X = X checks nothing.
+            return None
         rule = (
             "Lagrange condition pi[k] * d/dpi[k] [sum_j n_j log pi[j] - lambda (sum_j pi[j] - 1)]"
             " = 0 at pi[k] = n_k/N, lambda = N: n_k = lambda pi[k]"
@@ -170,6 +173,10 @@ def stationary_derivation(sol: Solution) -> Derivation | None:
         lhs += t * scale * _per_point_sum(a, at)
         rhs += t * scale * _per_point_sum(b, at)
     words = "the score" if len(params) == 1 else "the derivative in every direction t"
+    if _as_data(fam, lhs) == _as_data(fam, rhs):
+        # Putting the estimator in made both sides one expression (the Laplace scale's score,
+        # N Σ|μ - x_i| on each side): a check X = X says nothing, so none is offered.
+        return None
     return Derivation(
         f"mle/{fam.name}/stationary",
         f"The score vanishes at the estimator ({fam.name})",
@@ -363,8 +370,8 @@ def second_order_plan(sol: Solution, budget: float = 20.0) -> SecondOrderPlan:
 
     >>> from symbolic.families import FAMILIES
     >>> from symbolic.generators.stationary import solve_family
-    >>> [d.id for d in second_order_plan(solve_family(FAMILIES["exponential"])).parts]
-    ['mle/exponential/hessian', 'mle/exponential/minor-1']
+    >>> [d.id for d in second_order_plan(solve_family(FAMILIES["normal"])).parts][:2]
+    ['mle/normal/hessian', 'mle/normal/minor-1']
     """
     fam = sol.family
     params = _smooth_params(sol)
@@ -434,7 +441,8 @@ def second_order_plan(sol: Solution, budget: float = 20.0) -> SecondOrderPlan:
             lhs += weight * scale * _per_point_sum(pa, at)
             rhs += weight * scale * (_per_point_sum(pb, at) + per_point.xreplace(at) * value)
     shown_matrix = str(in_hats.xreplace(stats).tolist())
-    parts = [Derivation(
+    # Where the entries put in make both sides one expression, there is nothing to check.
+    parts = [] if _as_data(fam, lhs) == _as_data(fam, rhs) else [Derivation(
         f"mle/{fam.name}/hessian",
         f"The Hessian of the log-likelihood at the estimator, in the estimates ({fam.name})",
         _as_data(fam, lhs),
@@ -461,8 +469,10 @@ def second_order_plan(sol: Solution, budget: float = 20.0) -> SecondOrderPlan:
     for k, minor in enumerate(minors, start=1):
         block = in_hats[:k, :k].xreplace(odds).xreplace(stats)
         start = block[0, 0] if k == 1 else block.det(method="berkowitz")
-        steps = [] if k == 1 else [Step(Relation.EQ, sympy.factor(minor.xreplace(odds)).xreplace(
-            stats), "expand the determinant and factor")]
+        factored = sympy.factor(minor.xreplace(odds)).xreplace(stats)
+        # A 1x1 minor, or a determinant sympy already printed factored, needs no step.
+        steps = [] if k == 1 or factored == start else [
+            Step(Relation.EQ, factored, "expand the determinant and factor")]
         centered = _centered(steps[-1].rhs if steps else start)
         if centered is not None:
             steps.append(Step(Relation.EQ, centered,
@@ -484,9 +494,11 @@ def second_order_plan(sol: Solution, budget: float = 20.0) -> SecondOrderPlan:
             data=data if leftover else None,
             notes=notes,
         ))
+    identity = "" if parts[0].id.endswith("/hessian") else (
+        " (with the estimates put in, each second derivative is the entry of H identically)")
     return SecondOrderPlan(
         "hessian",
-        f"H = {shown_matrix} at the estimator; its leading principal minors "
+        f"H = {shown_matrix} at the estimator{identity}; its leading principal minors "
         f"{', '.join(str(m.xreplace(stats)) for m in minors)} alternate in sign, first negative, "
         "so it is negative definite",
         tuple(parts),

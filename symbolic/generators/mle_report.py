@@ -165,7 +165,7 @@ def verify(name: str | Family, config: Config = _DEFAULT) -> dict[str, object]:
     """Every kernel check of a family's solution (cached: they do not depend on the data).
     The checks are the chain ``mle/<family>`` and its parts, as the catalog has them.
 
-    >>> verify("exponential")["stationary"]["status"]
+    >>> verify("normal")["stationary"]["status"]
     'proved'
     """
     from symbolic.catalog import get
@@ -326,32 +326,57 @@ def exit_status(out: Mapping[str, object]) -> int:
 
 
 def to_text(out: Mapping[str, object]) -> str:
-    """A report for people: status, estimators, equations and every check's verdict."""
+    """A report for people: status, estimators, equations and every check's verdict, with
+    the formulas in Unicode (σ̂², Σ_{i=1..N} x_i, θ), as the other terminal output prints them.
+    The JSON keeps sympy's text form, for programs.
+
+    >>> print(to_text(report("poisson")).splitlines()[2])
+        λ̂ = Σ_{i=1..N} x_i/N
+    """
+    from symbolic.outputs.prose import to_unicode
+
     lines = [f"{out['family']}: {out['status']}"]
     if out.get("reason"):
-        lines.append(f"  why: {out['reason']}")
+        lines.append(f"  why: {to_unicode(str(out['reason']))}")
     for title, key in (("estimators", "estimators"), ("stationary equations (= 0)",
                                                        "stationary_equations")):
         table = dict(out.get(key) or {})
         if table:
             lines.append(f"  {title}:")
-            lines += [f"    {k} = {v}" if key == "estimators" else f"    d/d{k}: {v}"
+            lines += [f"    {_hatted(k)} = {to_unicode(v)}" if key == "estimators"
+                      else f"    ∂ℓ/∂{to_unicode(k)}: {to_unicode(v)}"
                       for k, v in table.items()]
     second = dict(out["second_order"])
-    lines.append(f"  second order [{second['status']}]: {second['detail']}")
-    for name, check_ in dict(out["checks"]).items():
+    # The kernel's verdicts name chains by id (minor-1): ids are not formulas.
+    detail, kernel, verdicts = str(second["detail"]).partition(" (kernel: ")
+    lines.append(f"  second order [{second['status']}]: {to_unicode(detail)}{kernel}{verdicts}")
+    checks = dict(out["checks"])
+    if "stationary" in checks and checks["stationary"] is None and out.get("estimators"):
+        lines.append("  check stationary: none needed: with the estimator put in, the score's "
+                     "positive and negative terms are one expression")
+    for name, check_ in checks.items():
         if check_:
             lines.append(f"  check {name} [{check_['status']}]: "
-                         f"{check_.get('detail') or check_.get('id', '')}")
+                         f"{to_unicode(str(check_.get('detail') or check_.get('id', '')))}")
             for step in check_.get("steps", []):
-                lines.append(f"    step {step['index']} [{step['status']}] {step['rule']}")
+                lines.append(f"    step {step['index']} [{step['status']}] "
+                             f"{to_unicode(step['rule'])}")
     values = out.get("values")
     if values:
         lines.append("  values at the data:")
-        lines += [f"    {k} = {v}" for k, v in dict(values).items()]
+        lines += [f"    {_hatted(k)} = {v}"
+                  for k, v in dict(values).items()]
         if out.get("values_note"):
-            lines.append(f"    note: {out['values_note']}")
+            lines.append(f"    note: {to_unicode(str(out['values_note']))}")
     return "\n".join(lines)
+
+
+def _hatted(name: str) -> str:
+    # An estimate: the parameter's name with a hat (pi[k] is π̂_k, Sigma[1,2] is Σ̂_1,2).
+    from symbolic.outputs.prose import to_unicode
+
+    base, bracket, index = name.partition("[")
+    return to_unicode(f"{base}_hat{bracket}{index}")
 
 
 def matrix_values(sol: Solution, rows: list[list[Fraction]], dps: int) -> dict[str, str | None]:

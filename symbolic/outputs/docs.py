@@ -625,6 +625,10 @@ def write(root: Path, pages: Mapping[str, str], images: bool = True) -> list[str
     for rel, content in pages.items():
         path = root / rel
         path.parent.mkdir(parents=True, exist_ok=True)
+        if rel.endswith(".ipynb"):
+            if _notebook_current(path, content):
+                continue
+            content = _executed(content)
         if not path.exists() or path.read_text(encoding="utf-8") != content:
             path.write_text(content, encoding="utf-8")
             written.append(rel)
@@ -637,13 +641,37 @@ def write(root: Path, pages: Mapping[str, str], images: bool = True) -> list[str
     return written
 
 
+def _notebook_current(path: Path, content: str) -> bool:
+    # A notebook is current when its cells are the generated ones and it was run: its outputs
+    # come from a kernel, and are kept rather than run again on every generation.
+    from symbolic.outputs.notebook import cleared, has_outputs
+
+    if not path.exists():
+        return False
+    committed = path.read_text(encoding="utf-8")
+    return cleared(committed) == cleared(content) and has_outputs(committed)
+
+
+def _executed(content: str) -> str:
+    """The notebook run in a kernel; as generated (no outputs) where nbclient is missing."""
+    from symbolic.outputs.notebook import execute
+
+    try:
+        return execute(content)
+    except ImportError:
+        return content
+
+
 def stale(root: Path, pages: Mapping[str, str]) -> list[str]:
-    """The generated pages missing from ``root`` or different there (pictures not compared),
-    and generated pages left over from entries the catalog no longer has."""
+    """The generated pages missing from ``root`` or different there (pictures not compared;
+    a notebook by its cells, and stale if it was not run), and generated pages left over from
+    entries the catalog no longer has."""
     out = [
         rel
         for rel, content in pages.items()
-        if not (root / rel).exists() or (root / rel).read_text(encoding="utf-8") != content
+        if not (root / rel).exists()
+        or (not _notebook_current(root / rel, content) if rel.endswith(".ipynb")
+            else (root / rel).read_text(encoding="utf-8") != content)
     ]
     for path in sorted(root.rglob("*.md")):
         rel = path.relative_to(root).as_posix()

@@ -1,7 +1,10 @@
-"""The example notebook of ``docs/``, written as nbformat 4 JSON without its outputs.
+"""The example notebook of ``docs/``, written as nbformat 4 JSON, and run to keep its outputs.
 
-The notebook is generated like the rest of ``docs/`` (so it cannot drift from the API) and the
-test suite runs it in a real Jupyter kernel. Derivations, checked derivations and checked steps
+The notebook's cells are generated like the rest of ``docs/`` (so they cannot drift from the
+API); :func:`execute` runs them in a Jupyter kernel (nbclient) so that the committed notebook
+shows its outputs to a reader on the web, and :func:`cleared` strips them again for comparing
+sources. ``python -m symbolic.outputs.notebook docs/example.ipynb`` runs the file in place.
+Derivations, checked derivations and checked steps
 display as LaTeX there through the ``_repr_latex_`` hooks of :mod:`symbolic.outputs.render`; the
 measures through sympy's own.
 
@@ -14,8 +17,11 @@ measures through sympy's own.
 from __future__ import annotations
 
 import json
+import sys
+import tempfile
+from pathlib import Path
 
-__all__ = ["example_notebook", "CELLS"]
+__all__ = ["example_notebook", "CELLS", "execute", "cleared", "has_outputs"]
 
 CELLS: list[tuple[str, str]] = [
     (
@@ -107,3 +113,59 @@ def example_notebook() -> str:
     for k, cell in enumerate(nb["cells"]):
         cell["id"] = f"cell-{k}"
     return json.dumps(nb, indent=1, ensure_ascii=False) + "\n"
+
+
+def execute(source: str, timeout: float = 600) -> str:
+    """The notebook ``source`` (JSON) run top to bottom in a fresh Python kernel, with its
+    outputs, in the same layout as :func:`example_notebook`. Files the cells write (the
+    picture) go to a scratch folder. Needs nbclient and ipykernel (the ``dev`` extra)."""
+    import nbclient
+    import nbformat
+
+    nb = nbformat.reads(source, as_version=4)
+    with tempfile.TemporaryDirectory() as folder:
+        nbclient.NotebookClient(
+            nb, timeout=timeout, kernel_name="python3", resources={"metadata": {"path": folder}}
+        ).execute()
+    for cell in nb.cells:
+        # Timings and kernel state change on every run; the outputs are what a reader needs.
+        cell.metadata.pop("execution", None)
+    nb.metadata.pop("widgets", None)
+    # nbformat's own writer: sources as lists of lines, the layout Jupyter writes.
+    return nbformat.writes(nb) + "\n"
+
+
+def cleared(source: str) -> str:
+    """The notebook with every output and execution count removed, laid out as
+    :func:`example_notebook` writes it: equal for two runs of the same cells."""
+    nb = json.loads(source)
+    for cell in nb["cells"]:
+        if cell["cell_type"] == "code":
+            cell["outputs"], cell["execution_count"] = [], None
+        cell["metadata"] = {}
+        if isinstance(cell["source"], list):
+            cell["source"] = "".join(cell["source"])
+    # The kernel fills in its language's version and editor mode; the cells are what count.
+    meta = nb.get("metadata", {})
+    nb["metadata"] = {"kernelspec": meta.get("kernelspec"),
+                      "language_info": {"name": meta.get("language_info", {}).get("name")}}
+    return json.dumps(nb, indent=1, ensure_ascii=False, sort_keys=True) + "\n"
+
+
+def has_outputs(source: str) -> bool:
+    """Whether every code cell of the notebook has an output and none is an error."""
+    cells = [c for c in json.loads(source)["cells"] if c["cell_type"] == "code"]
+    return all(c["outputs"] and all(o["output_type"] != "error" for o in c["outputs"])
+               for c in cells)
+
+
+def main(paths: list[str]) -> int:
+    """Run each notebook file in place, keeping its outputs."""
+    for name in paths:
+        path = Path(name)
+        path.write_text(execute(path.read_text(encoding="utf-8")), encoding="utf-8")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

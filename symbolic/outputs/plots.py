@@ -23,7 +23,8 @@ imports those modules before a picture is looked up. Without a registered factor
   ``params`` as symbols, ``known``, ``intervals``, ``support``, ``sample``), draws data with
   ``sample``, and marks the estimate of ``symbolic.generators.stationary.solve_family`` (its
   ``estimators``, one per parameter: closed forms, max/min or the median, evaluated at the data
-  by ``evaluate_estimator``) or else a minimizer found on a grid, and the legend says which;
+  by ``evaluate_estimator``) or else the numeric MLE of ``symbolic mle`` (Newton's method from
+  several starts), a minimizer on a grid only where that finds none; the legend says which;
 * ``kl/<name>`` reads ``symbolic.generators.divergences.divergence(name)`` (``kl`` in closed
   form, ``p`` and ``q`` the parameters of P and Q, ``intervals``), puts P at the middle of the
   intervals and moves Q's first parameter, the others equal to P's.
@@ -41,6 +42,7 @@ from __future__ import annotations
 
 import math
 import random
+import re
 from collections import Counter
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -53,6 +55,7 @@ from sympy import Expr, Float, Rational, Symbol, exp, lambdify, latex, log
 
 from symbolic.catalog import entries
 from symbolic.kernel.measures import theta, xv, yv
+from symbolic.outputs.i18n import family_name
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
@@ -72,6 +75,7 @@ __all__ = [
 ]
 
 FORMATS = ("png", "svg")
+DPI = 200
 
 
 class NoPlot(LookupError):
@@ -287,8 +291,9 @@ for _seed_id in ("cross-entropy-cost", "kl-vs-mle"):
 def family_nll_plot(derivation_id: str, size: int = 30, seed: int = 0) -> NLLPlot:
     """The NLL of the family named after ``mle/`` on data drawn by the family's sampler.
 
-    The estimate marked is the solver's closed form where it has one, else the minimizer found
-    on a grid, and the legend says which. With more than two parameters the first two are the
+    The estimate marked is the solver's closed form where it has one, else the numeric MLE
+    (a grid's minimizer only where Newton's method finds none), and the legend says which.
+    With more than two parameters the first two are the
     axes and the others stay at the estimate.
     """
     from symbolic.families import FAMILIES
@@ -309,8 +314,10 @@ def family_nll_plot(derivation_id: str, size: int = 30, seed: int = 0) -> NLLPlo
     found = _closed_form(fam, data, fixed)
     label = "closed-form estimate"
     if found is None:
+        found, label = _numeric_estimate(fam, data, fixed), NUMERIC_LABEL
+    if found is None:
         nll = _mean_nll(fam.logp, fam.params, data, fixed, fam.support)
-        found, label = _minimizer(nll, fam.params, ranges), "numeric minimizer (no closed form)"
+        found, label = _minimizer(nll, fam.params, ranges), "minimizer on a grid (no closed form)"
     return NLLPlot(
         title=f"NLL per point of the {name} family, {size} sampled points",
         logp=fam.logp,
@@ -338,6 +345,26 @@ def _closed_form(fam: Any, data: Data, fixed: Mapping[Symbol, float]) -> dict | 
         return {p: float(evaluate_estimator(e, data, known)) for p, e in sol.estimators.items()}
     except Exception:  # noqa: BLE001 -- another module's solver; failing costs only the label
         return None
+
+
+NUMERIC_LABEL = "numeric MLE (no closed form)"
+
+
+def _numeric_estimate(fam: Any, data: Data, fixed: Mapping[Symbol, float]) -> dict | None:
+    """The MLE that ``symbolic mle`` reports for data without a closed form (Newton's method
+    from several starts, keeping the best local maximum); None if it finds no maximizer. A grid
+    search zoomed into the wrong basin for the Cauchy family."""
+    from symbolic.generators.optimize import numeric_mle
+
+    known = {k: Float(v) for k, v in fixed.items()}
+    try:
+        found = numeric_mle(fam, data, known, dps=15)
+    except Exception:  # noqa: BLE001 -- another module's solver; the grid stays the fallback
+        return None
+    by_name = {p.name: p for p in fam.params}
+    if not found.exists or set(found.values) != set(by_name):
+        return None
+    return {by_name[k]: float(v) for k, v in found.values.items()}
 
 
 def _middle(interval: tuple[float, float] | None) -> float:
@@ -473,7 +500,8 @@ def _span(p: Symbol, at: float, ranges: Mapping[Symbol, tuple[float, float]]) ->
 def _new_figure() -> Figure:
     from matplotlib.figure import Figure
 
-    fig = Figure(figsize=(8, 5), dpi=110, layout="constrained")
+    # 8 in at 200 dpi: 1600 px wide, sharp on a projector and in a document at full width.
+    fig = Figure(figsize=(8, 5), dpi=DPI, layout="constrained")
     return fig
 
 
@@ -497,7 +525,7 @@ def _kl_curve(spec: GapPlot) -> Callable[..., Any]:
     return curve
 
 
-def _draw_gap(spec: GapPlot) -> Figure:
+def _draw_gap(spec: GapPlot, lang: str = "en") -> Figure:
     nll = _mean_nll(spec.logp, (spec.param,), spec.data, {})
     kl = _kl_curve(spec)
     h = spec.entropy()
@@ -514,7 +542,7 @@ def _draw_gap(spec: GapPlot) -> Figure:
     ax.text(
         best - 0.05,
         0.92 * float(nll(ts[0])),
-        rf"$\hat{{\theta}}_{{MLE}} = {best:.3f}$" + "\nminimizes both curves",
+        rf"$\hat{{\theta}}_{{MLE}} = {best:.3f}$" + "\n" + _words("minimizes both curves", lang),
         ha="right",
     )
     # The gap is the same everywhere; show it where the curves are far from the text above.
@@ -523,15 +551,18 @@ def _draw_gap(spec: GapPlot) -> Figure:
     ax.annotate(
         "", (gap_at, lower), (gap_at, upper), arrowprops={"arrowstyle": "<->", "color": "0.2"}
     )
-    ax.text(gap_at + 0.06, (upper + lower) / 2, f"{_H} = {h:.3f} nats\nat every θ", va="center")
+    ax.text(gap_at + 0.06, (upper + lower) / 2,
+            f"{_H} = {h:.3f} nats\n" + _words("at every θ", lang), va="center")
     counts = ", ".join(f"{h_} h: {p}/{t}" for h_, (p, t) in _PASSED.items())
-    ax.set_title(spec.title, fontsize=12)
-    ax.set_xlabel(r"$\theta$   (model: $p_\theta(\mathrm{pass} \mid x) = \sigma(\theta\,(x - 3))$)")
+    ax.set_title(_words(spec.title, lang), fontsize=12)
+    ax.set_xlabel(r"$\theta$   (" + _words("model", lang)
+                  + r": $p_\theta(\mathrm{pass} \mid x) = \sigma(\theta\,(x - 3))$)")
     ax.set_ylabel("nats")
     ax.set_ylim(bottom=-0.08)
     ax.legend(
         loc="upper right",
-        title=f"{len(spec.data)} students, hours: passed/total\n{counts}",
+        title=_words("{n} students, hours: passed/total", lang).format(n=len(spec.data))
+        + f"\n{counts}",
         title_fontsize=8,
     )
     return fig
@@ -555,23 +586,68 @@ def _shade_infinite(ax: Any, ts: np.ndarray, values: np.ndarray, label: str) -> 
 
 
 def _math(p: Symbol) -> str:
-    return f"${_SPELLED.get(p.name, latex(p))}$"
+    from symbolic.outputs.prose import name_tex
+
+    if p.name in _SPELLED:
+        return f"${_SPELLED[p.name]}$"
+    return f"${name_tex(p.name) if '_' in p.name or len(p.name) > 1 else latex(p)}$"
 
 
-def _draw_nll(spec: NLLPlot) -> Figure:
+def contour_levels(values: np.ndarray, count: int = 12) -> np.ndarray:
+    """Round contour levels from the minimum up to where most of the picture lies: steps of
+    1, 2 or 5 times a power of ten, so that the colour bar reads 2.4, 2.6, 2.8, not 2.4137.
+
+    >>> [round(v, 6) for v in contour_levels(np.array([2.366, 2.5, 3.1, 4.0, 9.0]))[:4]]
+    [2.2, 2.4, 2.6, 2.8]
+    """
+    from matplotlib.ticker import MaxNLocator
+
+    lo, hi = float(values.min()), float(np.quantile(values, 0.7))
+    if hi <= lo:
+        hi = lo + 1.0
+    levels = MaxNLocator(nbins=count, steps=[1, 2, 5, 10]).tick_values(lo, hi)
+    return levels[levels <= hi + (levels[1] - levels[0])]
+
+
+def _tick_format(levels: np.ndarray) -> Any:
+    from matplotlib.ticker import FormatStrFormatter
+
+    step = float(levels[1] - levels[0]) if len(levels) > 1 else 1.0
+    digits = max(0, -math.floor(math.log10(step)) if step > 0 else 0)
+    return FormatStrFormatter(f"%.{digits}f")
+
+
+def _data_panel(ax: Any, spec: NLLPlot, lang: str) -> None:
+    """The data the NLL is computed on, in a strip under the picture: x_i (and y_i)."""
+    xs = [a for a, _ in spec.data]
+    ys = [b for _, b in spec.data]
+    if any(ys):
+        ax.plot(xs, ys, "o", ms=3, color="0.25")
+        ax.set_ylabel("$y_i$")
+    else:
+        jitter = random.Random(0)
+        ax.plot(xs, [jitter.uniform(-1, 1) for _ in xs], "|", ms=10, color="0.25")
+        ax.set_yticks([])
+    ax.set_xlabel(_words("the data $x_i$ ({n} points)", lang).format(n=len(xs)))
+
+
+def _draw_nll(spec: NLLPlot, lang: str = "en") -> Figure:
     axes = spec.params[:2]
     # Parameters beyond the two axes stay at the estimate: the picture is a slice through it.
     rest = {p: spec.estimate[p] for p in spec.params[2:]}
     nll = _mean_nll(spec.logp, axes, spec.data, {**spec.fixed, **rest}, spec.support)
     est = [spec.estimate[p] for p in axes]
     fig = _new_figure()
-    ax = fig.add_subplot()
+    ax, strip = fig.subplots(2, 1, height_ratios=[5, 1])
+    _data_panel(strip, spec, lang)
     if len(axes) == 1:
         (p,) = axes
         ts = _span(p, est[0], spec.ranges)
         ax.plot(ts, nll(ts), lw=2, label=r"$\mathrm{NLL}/N$")
-        _shade_infinite(ax, ts, nll(ts), "NLL = +∞: a data point is off the support")
-        ax.plot(est, nll(np.array(est)), "o", color="black", label=f"{spec.estimate_label}")
+        _shade_infinite(ax, ts, nll(ts), _words("NLL = +∞: a data point is off the support",
+                                                lang))
+        ax.plot(est, nll(np.array(est)), "o", color="black",
+                label=_words(spec.estimate_label, lang))
         ax.axvline(est[0], color="0.3", ls=":", lw=1)
         ax.annotate(
             f"{_math(p)} = {est[0]:.4g}",
@@ -580,7 +656,7 @@ def _draw_nll(spec: NLLPlot) -> Figure:
             textcoords="offset points",
         )
         ax.set_xlabel(_math(p))
-        ax.set_ylabel("NLL per point (nats)")
+        ax.set_ylabel(_words("NLL per point (nats)", lang))
     else:
         p, q = axes
         gp, gq = np.meshgrid(_span(p, est[0], spec.ranges), _span(q, est[1], spec.ranges))
@@ -588,9 +664,9 @@ def _draw_nll(spec: NLLPlot) -> Figure:
         finite = values[np.isfinite(values)]
         if not finite.size:
             raise NoPlot("the NLL is not finite anywhere on the plotted grid")
-        # Levels packed near the minimum, where the estimate sits; the far rim is left white.
-        levels = np.unique(np.quantile(finite, np.linspace(0, 0.85, 18) ** 2))
-        filled = ax.contourf(gp, gq, values, levels=levels, cmap="viridis_r")
+        levels = contour_levels(finite)
+        # Values above the last level take its colour (extend): no blank bands at the rim.
+        filled = ax.contourf(gp, gq, values, levels=levels, cmap="viridis_r", extend="max")
         ax.contour(
             gp,
             gq,
@@ -600,8 +676,10 @@ def _draw_nll(spec: NLLPlot) -> Figure:
             linewidths=0.5,
             negative_linestyles="solid",
         )
-        fig.colorbar(filled, ax=ax, label="NLL per point (nats)")
-        ax.plot(*est, "o", color="red", label=spec.estimate_label)
+        bar = fig.colorbar(filled, ax=ax, label=_words("NLL per point (nats)", lang))
+        bar.set_ticks(levels[:: max(1, len(levels) // 8)])
+        bar.ax.yaxis.set_major_formatter(_tick_format(levels))
+        ax.plot(*est, "o", color="red", label=_words(spec.estimate_label, lang))
         ax.annotate(
             f"({est[0]:.4g}, {est[1]:.4g})",
             est,
@@ -613,13 +691,14 @@ def _draw_nll(spec: NLLPlot) -> Figure:
         ax.set_ylabel(_math(q))
     if rest:
         fixed = ", ".join(f"{_math(k)} = {v:.4g}" for k, v in rest.items())
-        ax.text(0.01, 0.01, f"slice at {fixed}", transform=ax.transAxes, fontsize=8)
-    ax.set_title(spec.title, fontsize=11)
+        ax.text(0.01, 0.01, f"{_words('slice at', lang)} {fixed}", transform=ax.transAxes,
+                fontsize=8)
+    ax.set_title(_words(spec.title, lang), fontsize=11)
     ax.legend(loc="upper right")
     return fig
 
 
-def _draw_kl(spec: KLPlot) -> Figure:
+def _draw_kl(spec: KLPlot, lang: str = "en") -> Figure:
     f = _numeric(spec.kl.subs(dict(spec.fixed)), (spec.param,))
     ts = np.linspace(*spec.span, 400) if spec.span else _span(spec.param, spec.at, {})
     with np.errstate(all="ignore"):
@@ -628,41 +707,110 @@ def _draw_kl(spec: KLPlot) -> Figure:
     fig = _new_figure()
     ax = fig.add_subplot()
     ax.plot(ts, values, lw=2, label=r"$D_{KL}(P \,\Vert\, Q)$")
-    _shade_infinite(ax, ts, values, "D_KL = +∞: supp P is not inside supp Q")
+    _shade_infinite(ax, ts, values, _words("D_KL = +∞: supp P is not inside supp Q", lang))
     ax.axhline(0, color="0.6", lw=0.8)
     ax.plot(
         [spec.at], [at_p], "o", color="black", label=f"Q = P: {_math(spec.param)} = {spec.at:.4g}"
     )
-    ax.set_xlabel(f"{_math(spec.param)}, the parameter of Q")
+    ax.set_xlabel(_words("{p}, the parameter of Q", lang).format(p=_math(spec.param)))
     ax.set_ylabel("nats")
-    ax.set_title(spec.title, fontsize=11)
+    ax.set_title(_words(spec.title, lang), fontsize=11)
+    # Every parameter held fixed, so that the curve can be reproduced: μ₁, σ²₁ and σ²₂ of normals.
+    held = ", ".join(f"{_math(k)} = {v:.4g}" for k, v in sorted(
+        spec.fixed.items(), key=lambda kv: kv[0].name) if isinstance(k, Symbol))
+    if held:
+        ax.text(0.01, 0.98, f"{_words('held', lang)}: {held}", transform=ax.transAxes,
+                va="top", fontsize=9)
     ax.legend(loc="upper center")
     return fig
 
 
-def figure(derivation_id: str) -> Figure:
-    """The matplotlib figure of a catalog entry's picture; :class:`NoPlot` if it has none."""
+def figure(derivation_id: str, lang: str = "en") -> Figure:
+    """The matplotlib figure of a catalog entry's picture, its words in ``lang``;
+    :class:`NoPlot` if it has none. Draw and save it inside :func:`style` for Korean glyphs."""
     spec = plot_spec(derivation_id)
     if isinstance(spec, GapPlot):
-        return _draw_gap(spec)
+        return _draw_gap(spec, lang)
     if isinstance(spec, KLPlot):
-        return _draw_kl(spec)
-    return _draw_nll(spec)
+        return _draw_kl(spec, lang)
+    return _draw_nll(spec, lang)
 
 
-def save(derivation_id: str, path: str | Path) -> Path:
-    """Draw an entry's picture to a ``.png`` or ``.svg`` file, reproducibly (no timestamps)."""
+# Fonts with Hangul, best first (Debian's fonts-nanum has the first); DejaVu for the rest.
+KOREAN_FONTS = ("NanumGothic", "NanumBarunGothic", "Noto Sans CJK KR", "Malgun Gothic")
+
+
+def style(lang: str) -> dict[str, object]:
+    """matplotlib settings for ``lang``: a Korean font first for ``ko`` (Hangul has no glyphs in
+    DejaVu Sans), with ASCII minus signs, which Nanum fonts lack."""
+    rc: dict[str, object] = {"svg.hashsalt": "symbolic"}
+    if lang == "ko":
+        rc.update({"font.family": "sans-serif",
+                   "font.sans-serif": [*KOREAN_FONTS, "DejaVu Sans"],
+                   "axes.unicode_minus": False})
+    return rc
+
+
+def save(derivation_id: str, path: str | Path, lang: str = "en") -> Path:
+    """Draw an entry's picture to a ``.png`` (1600 px wide) or ``.svg`` file, reproducibly (no
+    timestamps), its words in ``lang``."""
     import matplotlib
 
     path = Path(path)
     fmt = path.suffix.lstrip(".").lower()
     if fmt not in FORMATS:
         raise ValueError(f"{path.name}: a plot is written as .png or .svg")
-    fig = figure(derivation_id)
-    with matplotlib.rc_context({"svg.hashsalt": "symbolic"}):
+    with matplotlib.rc_context(style(lang)):
+        fig = figure(derivation_id, lang)
         metadata = {"Date": None} if fmt == "svg" else {}
         fig.savefig(path, format=fmt, metadata=metadata)
     return path
+
+
+# The pictures' words in Korean, in the documents' register; titles by their shape.
+_KO_WORDS = {
+    "NLL per point (nats)": "점당 NLL (nats)",
+    "closed-form estimate": "닫힌 형태의 추정값",
+    NUMERIC_LABEL: "수치 MLE (닫힌 형태 없음)",
+    "minimizer on a grid (no closed form)": "격자에서 찾은 최소점 (닫힌 형태 없음)",
+    "closed form: n_k / N": "닫힌 형태: n_k / N",
+    "closed form: the sample mean (covariance at its estimate)": (
+        "닫힌 형태: 표본평균 (공분산은 추정값에 고정)"),
+    "NLL = +∞: a data point is off the support": "NLL = +∞: 데이터 점이 support 밖에 있다",
+    "D_KL = +∞: supp P is not inside supp Q": "D_KL = +∞: supp P가 supp Q 안에 있지 않다",
+    "slice at": "단면:",
+    "held": "고정",
+    "{p}, the parameter of Q": "Q의 parameter {p}",
+    "the data $x_i$ ({n} points)": "데이터 $x_i$ ({n}개의 점)",
+    "minimizes both curves": "두 곡선을 모두 최소화한다",
+    "at every θ": "모든 θ에서",
+    "model": "모형",
+    "{n} students, hours: passed/total": "학생 {n}명, 공부 시간: 합격/전체",
+}
+_KO_TITLES: list[tuple[re.Pattern[str], Callable[[re.Match[str]], str]]] = [
+    (re.compile(r"NLL per point of the (.+?) family(?: \((K = \d)\))?, (\d+) sampled "
+                r"(points|labels)"),
+     lambda m: f"{family_name(m[1])} 분포족의 점당 NLL{f' ({m[2]})' if m[2] else ''}, "
+               f"표본 {m[3]}개"),
+    (re.compile(r"NLL per point of the bivariate normal over its mean, (\d+) sampled points"),
+     lambda m: f"이변량 정규 분포의 평균에 대한 점당 NLL, 표본 {m[1]}개"),
+    (re.compile(r"(\$D_\{KL\}.*?\$) of two (.+?) laws(?: at (.+?))?, Q's (.+) moving"),
+     lambda m: f"두 {family_name(m[2])} 분포의 {m[1]}{f' ({m[3]})' if m[3] else ''}, "
+               f"Q의 {m[4]}가 움직인다"),
+]
+
+
+def _words(english: str, lang: str) -> str:
+    """A picture's English words in ``lang`` (English where none is known)."""
+    if lang != "ko":
+        return english
+    if english in _KO_WORDS:
+        return _KO_WORDS[english]
+    for pattern, make in _KO_TITLES:
+        match = pattern.fullmatch(english)
+        if match:
+            return make(match)
+    return english
 
 
 def multivariate_normal_nll_plot(derivation_id: str, size: int = 30, seed: int = 0) -> NLLPlot:

@@ -64,8 +64,9 @@ from symbolic.kernel.measures import (
     p_data_x,
     theta,
 )
-from symbolic.outputs import prose
+from symbolic.outputs import prose, textbook
 from symbolic.outputs.i18n import family_name, phrase, translate
+from symbolic.outputs.textbook import TextbookForm
 
 __all__ = [
     "to_latex",
@@ -438,14 +439,15 @@ def tex(expr: Expr, written: bool = False) -> str:
     return _PostLatexPrinter().doprint(expr)
 
 
-def text(expr: Expr) -> str:
-    """One-line text form of an expression, in the post's notation.
+def text(expr: Expr, written: bool = False) -> str:
+    """One-line text form of an expression, in the post's notation (``written``: in the order
+    of its terms).
 
     >>> from symbolic.kernel.measures import KL, p_data, p_model
     >>> text(KL(p_data, p_model))
     'D_KL(p̂_data ‖ p_model)'
     """
-    return _TextPrinter().doprint(expr)
+    return _TextPrinter({"order": "none"} if written else {}).doprint(expr)
 
 
 # Derivations name their labels in plain words; each format spells them its own way.
@@ -662,6 +664,32 @@ def _laws_note(d: Derivation, lang: str, math: Callable[[str], str]) -> str:
         f"laws_{kind}", lang, family=family_name(name, lang),
         P=math("P"), Q=math("Q"), p=math(rf"p({x}) = {tex(p)}"), q=math(rf"q({x}) = {tex(q)}"),
     )
+
+
+def _textbook_rows(d: Derivation, fmt: str) -> list[tuple[TextbookForm, str, str, str, str]]:
+    """Each textbook form of the entry: (form, label, derived, standard, definitions) in the
+    format's math (LaTeX for every format but text)."""
+    from symbolic.catalog import get, ids
+
+    # The forms are the catalog entry's: a derivation of a file that reuses an id has none.
+    if d.id not in ids() or get(d.id) is not d:
+        return []
+    rows = []
+    for form in textbook.forms(d.id):
+        if fmt == "text":
+            rows.append((form, form.label_text, text(form.derived), form.standard_text(),
+                         ", ".join(form.definitions_text())))
+        else:
+            rows.append((form, form.label_tex, tex(form.derived), form.standard_tex(),
+                         ", ".join(form.definitions_tex())))
+    return rows
+
+
+def _textbook_why(form: TextbookForm, defs: str, lang: str, math: Callable[[str], str],
+                  words: Callable[[str], str]) -> str:
+    where = words(phrase("textbook_where", lang, defs="\0")).replace("\0", math(defs))
+    rule = words(translate(textbook.RULE, lang))
+    return f"{where + '; ' if defs else ''}{rule}"
 
 
 def _word(status: Status, lang: str) -> str:
@@ -1081,6 +1109,19 @@ def _latex_chain(checked: CheckedDerivation, lang: str, heading: bool) -> list[s
     return out
 
 
+def _latex_textbook(d: Derivation, lang: str) -> list[str]:
+    rows = _textbook_rows(d, "latex")
+    if not rows:
+        return []
+    out = [rf"\paragraph{{{phrase('textbook', lang)}.}}"]
+    for form, label, derived, standard, defs in rows:
+        why = _textbook_why(form, defs, lang, lambda t: f"${t}$", _tex_escape)
+        out += [r"\begin{align*}", rf"{label} &= {derived} \\", rf"&= {standard}",
+                r"\end{align*}",
+                rf"\noindent{{\small {why} --- \textbf{{{_word(form.checked.status, lang)}}}}}"]
+    return out
+
+
 def to_latex(checked: CheckedDerivation, lang: str = "en") -> str:
     """A standalone LaTeX document: one ``align*`` line per step, with rule and verdict, then
     each part of the derivation in a section of its own.
@@ -1118,6 +1159,7 @@ def to_latex(checked: CheckedDerivation, lang: str = "en") -> str:
             *([r"\par\noindent " + laws_note] if laws_note else []),
             *body[:3],
             rf"\paragraph{{{phrase('summary', lang)}.}} {_tex_escape(summary)}.",
+            *_latex_textbook(d, lang),
             *body[3:],
             *rest,
             r"\end{document}",
@@ -1241,11 +1283,25 @@ def to_markdown(checked: CheckedDerivation, lang: str = "en", reasons: bool = Tr
         if k == 0:
             out += [f"**{phrase('summary', lang)}:** " + "; ".join(_summary(checked, lang)) + ".",
                     ""]
+            out += _markdown_textbook(d, lang)
         laws_note = _laws_note(d, lang, lambda t: f"${t}$") if k == 0 else ""
         if laws_note:
             out.append(f"> {laws_note}\n")
         out += [f"> **{phrase('note', lang)}.** {_md_prose(translate(n, lang))}\n" for n in d.notes]
     return "\n".join(out)
+
+
+def _markdown_textbook(d: Derivation, lang: str) -> list[str]:
+    rows = _textbook_rows(d, "markdown")
+    if not rows:
+        return []
+    out = [f"**{phrase('textbook', lang)}:**", ""]
+    for form, label, derived, standard, defs in rows:
+        why = _textbook_why(form, defs, lang, lambda t: f"${t}$", _md_words)
+        out += ["$$", r"\begin{aligned}", rf"{label} &= {derived} \\", rf"&= {standard}",
+                r"\end{aligned}", "$$", "",
+                f"{why} — *{_word(form.checked.status, lang)}*", ""]
+    return out
 
 
 def _aligned_markdown(d: Derivation, steps: Sequence[CheckedStep | _Link]) -> str:
@@ -1272,8 +1328,23 @@ def to_text(checked: CheckedDerivation, width: int = 120, lang: str = "en") -> s
         out += _text_chain(chain, width, lang)
         if k == 0 and _solver_line(chain.derivation, lang):
             out.append("  " + _solver_line(chain.derivation, lang))
+        if k == 0:
+            out += _text_textbook(chain.derivation, lang)
     out.append("  " + "; ".join(_summary(checked, lang)) + ".")
     return "\n".join(out)
+
+
+def _text_textbook(d: Derivation, lang: str) -> list[str]:
+    rows = _textbook_rows(d, "text")
+    if not rows:
+        return []
+    out = [f"  {phrase('textbook', lang)}:"]
+    for form, label, derived, standard, defs in rows:
+        why = _textbook_why(form, defs, lang, lambda t: t, lambda t: t)
+        mark = MARKS[form.checked.status]
+        out += [f"  {mark}   {label} = {derived}", f"        = {standard}",
+                f"        {why}: {_word(form.checked.status, lang)}"]
+    return out
 
 
 def _text_chain(checked: CheckedDerivation, width: int, lang: str) -> list[str]:
@@ -1406,12 +1477,30 @@ def to_html(checked: CheckedDerivation, lang: str = "en") -> str:
             body += [f"<h2>{_html_prose(translate(part.title, lang))}</h2>",
                      f"<p>{phrase('checked_by', lang, id=f'<code>{esc(part.id)}</code>')}</p>"]
         body += ['<ol class="chain">', *_html_items(chain, lang), "</ol>"]
+        if k == 0:
+            body += _html_textbook(d, lang)
         body += [
             f"<blockquote><strong>{esc(phrase('note', lang))}.</strong> "
             f"{_html_prose(translate(n, lang))}</blockquote>"
             for n in chain.derivation.notes
         ]
     return _page(d, body, "; ".join(_summary(checked, lang)), lang)
+
+
+def _html_textbook(d: Derivation, lang: str) -> list[str]:
+    rows = _textbook_rows(d, "html")
+    if not rows:
+        return []
+    out = [f"<h2>{html.escape(phrase('textbook', lang))}</h2>", '<ol class="chain">']
+    for form, label, derived, standard, defs in rows:
+        why = _textbook_why(form, defs, lang, _html_inline, html.escape)
+        status = form.checked.status
+        math = _html_math(rf"\begin{{aligned}} {label} &= {derived} \\ &= {standard}"
+                          r" \end{aligned}")
+        out.append(f'<li class="{status.value}">{math}<p class="why">{why} — <span '
+                   f'class="verdict">{MARKS[status]} {html.escape(_word(status, lang))}</span>'
+                   "</p></li>")
+    return out + ["</ol>"]
 
 
 def _html_items(checked: CheckedDerivation, lang: str) -> list[str]:

@@ -24,6 +24,7 @@ from rich.table import Table
 from rich.text import Text
 
 from symbolic.kernel import CheckedDerivation, CheckedStep, Status, worst
+from symbolic.kernel.derivation import Derivation
 from symbolic.outputs import prose
 from symbolic.outputs.i18n import phrase, translate
 from symbolic.outputs.render import (
@@ -33,6 +34,8 @@ from symbolic.outputs.render import (
     _rel,
     _solver_line,
     _summary,
+    _textbook_rows,
+    _textbook_why,
     same_sides,
 )
 
@@ -128,7 +131,25 @@ def show(
             if step.counterexample:
                 for ln in _counterexample(step.counterexample):
                     _emit(out, Text(ln, style="red"), 10, 12)
+        if k == 0:
+            _textbook(out, d, lang)
     _emit(out, Text("; ".join(_summary(checked, lang)) + "."), 2, 2)
+
+
+def _textbook(out: Console, d: Derivation, lang: str) -> None:
+    # Each form the kernel checked against the derived one, with its verdict.
+    rows = _textbook_rows(d, "text")
+    if rows:
+        _emit(out, Text(f"{phrase('textbook', lang)}:", style="bold"), 2, 4)
+    for form, label, derived, standard, defs in rows:
+        status = form.checked.status
+        line = Text("  ")
+        line.append(f"{MARKS[status]} ", style=STYLES[status])
+        line.append(f"{label} = {derived} = {standard}")
+        _emit(out, line, 0, 10)
+        why = Text(_textbook_why(form, defs, lang, lambda t: t, lambda t: t) + ": ")
+        why.append_text(_verdict(status, lang))
+        _emit(out, why, 8, 8)
 
 
 def progress(
