@@ -8,12 +8,13 @@ once in the run (the ``shared`` fixture).
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import pytest
 
 from symbolic.catalog import ids
 from symbolic.cli import main
-from symbolic.kernel import Status
+from symbolic.kernel import Status, worst
 from symbolic.kernel import checker as kernel
 from symbolic.testing import selftest
 
@@ -52,6 +53,33 @@ def test_every_mutant_of_the_entry_is_refuted_or_proved_equivalent(shared, deriv
         mutated_steps = {m.step for m in d.mutants}
         for index, reason in d.skipped:
             assert index not in mutated_steps and reason
+
+
+# Every step's verdict on the catalog, recorded before the speed work of issue 18 (the kernel's
+# default configuration, a quiet machine: docs/index.md agrees). A faster kernel must not make
+# any of them worse.
+_VERDICTS = json.loads(
+    (Path(__file__).parent / "snapshots" / "verdicts.json").read_text(encoding="utf-8")
+)
+
+
+def test_the_snapshot_covers_the_catalog():
+    assert sorted(_VERDICTS) == sorted(ids())
+
+
+@pytest.mark.parametrize("derivation_id", ids())
+def test_no_catalog_step_gets_a_worse_verdict(shared, derivation_id):
+    # The self-test checks every chain of the entry first: its report carries the verdicts.
+    now = [list(d.verdicts) for d in _report(shared, derivation_id).derivations]
+    before = [[Status(v) for v in chain] for chain in _VERDICTS[derivation_id]]
+    assert [len(c) for c in now] == [len(c) for c in before]
+    worse = [
+        (k, j, str(b), str(n))
+        for k, (chain_now, chain_before) in enumerate(zip(now, before, strict=True), start=1)
+        for j, (n, b) in enumerate(zip(chain_now, chain_before, strict=True), start=1)
+        if worst([n, b]) is not b
+    ]
+    assert worse == [], "chain, step, before, now"
 
 
 def test_a_kernel_that_accepts_everything_is_caught(monkeypatch):

@@ -88,8 +88,8 @@ from symbolic.kernel.numeric import (
     close,
     complex_mode,
     evaluate,
+    evaluate_traced,
     mean_semantics,
-    rests_on_extrapolation,
     sample_instances,
     sample_value,
     sample_vector,
@@ -1268,20 +1268,27 @@ def _on_branch(env: Point, a: Symbol, b: Symbol) -> Point | None:
     return Point(replace(env.instance, values={**env.instance.values, b: v}), env.params)
 
 
-_VALUES: dict[tuple, mpmath.mpf | Undefined] = {}
+_VALUES: dict[tuple, tuple[mpmath.mpf | Undefined, bool]] = {}
 _VALUES_LIMIT = 200_000
 
 
 def _value(expr: Expr, env: Point) -> mpmath.mpf | Undefined:
+    return _traced(expr, env)[0]
+
+
+def _traced(expr: Expr, env: Point) -> tuple[mpmath.mpf | Undefined, bool]:
+    """The value of ``expr`` at ``env`` at the current precision, and whether it rests on an
+    extrapolated series or integral."""
     # A step's right side is the next step's left side, and every mutant of a step shares its
     # left side: the same expression meets the same point again and again.
     key = (expr, env.key, mpmath.mp.prec)
     if key in _VALUES:
         return _VALUES[key]
     try:
-        value: mpmath.mpf | Undefined = evaluate(expr, env)
+        value: mpmath.mpf | Undefined
+        value, extrapolated = evaluate_traced(expr, env)
     except Undefined as exc:
-        value = exc
+        value, extrapolated = exc, False
     except (Unsupported, BudgetExceeded):
         raise
     except Exception as exc:
@@ -1290,8 +1297,21 @@ def _value(expr: Expr, env: Point) -> mpmath.mpf | Undefined:
         raise Unsupported(f"evaluation failed: {type(exc).__name__}: {exc}") from exc
     if len(_VALUES) >= _VALUES_LIMIT:
         _VALUES.clear()
-    _VALUES[key] = value
-    return value
+    _VALUES[key] = value, extrapolated
+    return value, extrapolated
+
+
+def _rests_on_extrapolation(exprs: tuple[Expr, ...], env: Point) -> bool:
+    """Whether the values of ``exprs`` at ``env`` used an extrapolated series or integral; the
+    values at the ladder's levels are stored with this, so a refutation asks without
+    evaluating again."""
+    extrapolated = False
+    for e in exprs:
+        try:
+            extrapolated = _traced(e, env)[1] or extrapolated
+        except (Unsupported, BudgetExceeded):
+            continue
+    return extrapolated
 
 
 def _show(v: mpmath.mpf | Undefined) -> str:
@@ -1447,7 +1467,7 @@ def _refutation(lhs: Expr, rhs: Expr, env: Point, gap: _Gap, what: str) -> _Verd
             example,
         )
     with mpmath.workdps(gap.digits):
-        extrapolated = rests_on_extrapolation((lhs, rhs), env)
+        extrapolated = _rests_on_extrapolation((lhs, rhs), env)
     if extrapolated:
         return _Verdict(
             Status.UNKNOWN,
@@ -2179,6 +2199,15 @@ def _verdict(
             "they may be unsatisfiable, and a proof under them would be vacuous",
         ), False
     constants = _check_constants((lhs, step.rhs), sampler)
+    infinite = [why for e in (lhs, step.rhs) for kl in e.atoms(KL) if (why := kl.infinite())]
+    varies = next((v for v in constants if v.status is Status.REFUTED), None)
+    if varies is not None:
+        # A term declared constant that varies with the parameters refutes the step whatever
+        # the relation's own checks find (the worst verdict wins), and a proof of the relation
+        # would contradict nothing: they would only spend their budgets.
+        if infinite:
+            varies = replace(varies, detail=f"{varies.detail}; note: {'; '.join(infinite)}")
+        return varies, True
     flips = _sense_flips(lhs_sense, relation)
 
     def run_numeric() -> _Verdict:
@@ -2267,7 +2296,6 @@ def _verdict(
         worst = _explained(numeric, lhs_eq, step.rhs, relation, plain, config.budget)
     if worst.status is not Status.PROVED and (opened or mismatched):
         worst = replace(worst, obligations=tuple(opened + mismatched))
-    infinite = [why for e in (lhs, step.rhs) for kl in e.atoms(KL) if (why := kl.infinite())]
     if infinite:
         worst = replace(worst, detail=f"{worst.detail}; note: {'; '.join(infinite)}")
     return worst, numeric.status is not Status.UNKNOWN

@@ -147,6 +147,8 @@ class DerivationReport:
     numeric_steps: int
     mutants: list[MutantResult] = field(default_factory=list)
     skipped: list[tuple[int, str]] = field(default_factory=list)
+    # The kernel's verdict on each of the chain's own steps, in order.
+    verdicts: tuple[Status, ...] = ()
 
     def counts(self) -> dict[str, int]:
         out = {"made": len(self.mutants)}
@@ -271,6 +273,7 @@ def _mutate_chain(checked: CheckedDerivation, config: Config) -> DerivationRepor
         steps=len(checked.steps),
         proved_steps=sum(1 for s in checked.steps if s.status is Status.PROVED),
         numeric_steps=sum(1 for s in checked.steps if s.status is Status.NUMERIC),
+        verdicts=tuple(s.status for s in checked.steps),
     )
     lhs, sense = derivation.start, derivation.sense
     for index, (step, verdict) in enumerate(
