@@ -145,13 +145,16 @@ def worst(statuses: Iterable[Status]) -> Status:
 @dataclass(frozen=True)
 class Config:
     """How hard the kernel tries: digits, sampled instances and parameter values per instance,
-    the seed of the sampler, and the time budget (seconds) of each symbolic attempt."""
+    the seed of the sampler, and the time budget (seconds) of each symbolic attempt; with
+    ``explain`` off, a refutation's detail leaves out the simplified difference of the sides
+    (a reader's aid that costs a simplify; the verdict and the counterexample are the same)."""
 
     dps: int = 50
     instances: int = 5
     param_points: int = 4
     seed: int = 0
     budget: float = 10.0
+    explain: bool = True
 
     def __post_init__(self) -> None:
         # Below 20 digits the noise tests cannot tell rounding from a difference; a single
@@ -165,6 +168,8 @@ class Config:
             raise ValueError("Config.instances and Config.param_points must be at least 1")
         if self.instances * self.param_points < 2:
             raise ValueError("Config must sample at least 2 points (instances * param_points)")
+        if not isinstance(self.explain, bool):
+            raise TypeError("Config.explain must be True or False")
         if not isinstance(self.budget, int | float) or not self.budget > 0:
             raise ValueError(f"Config.budget must be a positive number, got {self.budget}")
 
@@ -2293,7 +2298,7 @@ def _verdict(
         worst = verdicts[0]
     if worst is numeric and numeric.status is Status.REFUTED:
         plain = Assumptions(assumptions.domains).form
-        worst = _explained(numeric, lhs_eq, step.rhs, relation, plain, config.budget)
+        worst = _explained(numeric, lhs_eq, step.rhs, relation, plain, config)
     if worst.status is not Status.PROVED and (opened or mismatched):
         worst = replace(worst, obligations=tuple(opened + mismatched))
     if infinite:
@@ -2307,7 +2312,7 @@ def _explained(
     rhs: Expr,
     relation: Relation,
     form: Callable[[Expr], Expr],
-    budget: float,
+    config: Config,
 ) -> _Verdict:
     """A refutation as a reader needs it: the counterexample restricted to the symbols of the
     step, and for an equation the difference of the sides in simplest form and the smallest
@@ -2326,7 +2331,8 @@ def _explained(
         cex["point"] = {k: v for k, v in point.items() if k in names}
     detail = verdict.detail
     if relation in (Relation.EQ, Relation.DIFF):
-        detail += _simplest_difference(form(lhs), form(rhs), budget)
+        if config.explain:
+            detail += _simplest_difference(form(lhs), form(rhs), config.budget)
         a, b = _parting(lhs if relation is Relation.EQ else form(lhs), rhs)
         if (a, b) != (lhs, rhs):
             detail += f"; the sides part at {a} against {b}"

@@ -221,7 +221,8 @@ def _classify(
     def kernel(left: Expr, left_sense: Relation, step: Step, cfg: Config) -> CheckedStep:
         return check_in(derivation, left, left_sense, step, config=cfg)
 
-    checked = kernel(lhs, sense, mutant.step, attempt or config)
+    # A refuted mutant's detail is not reported: its simplified difference is not asked for.
+    checked = kernel(lhs, sense, mutant.step, dataclasses.replace(attempt or config, explain=False))
     outcome = {Status.REFUTED: "refuted", Status.UNKNOWN: "undecided"}.get(checked.status)
     detail = checked.detail
     if outcome is None:
