@@ -145,9 +145,14 @@ def worst(statuses: Iterable[Status]) -> Status:
 @dataclass(frozen=True)
 class Config:
     """How hard the kernel tries: digits, sampled instances and parameter values per instance,
-    the seed of the sampler, and the time budget (seconds) of each symbolic attempt; with
-    ``explain`` off, a refutation's detail leaves out the simplified difference of the sides
-    (a reader's aid that costs a simplify; the verdict and the counterexample are the same)."""
+    the seed of the sampler, and the time budget (seconds) of each symbolic attempt.
+
+    With ``explain`` off, a refutation's detail leaves out the simplified difference of the sides
+    (a reader's aid that costs a simplify). With ``prove_refuted`` off, a claim the numeric check
+    refutes gets no symbolic attempt: its verdict is refuted either way, and what goes unseen is
+    only a kernel bug, a proof of the refuted claim (named in the detail). The self-test, which
+    classifies its mutants by verdict alone, turns both off; verdicts and counterexamples are the
+    same."""
 
     dps: int = 50
     instances: int = 5
@@ -155,6 +160,7 @@ class Config:
     seed: int = 0
     budget: float = 10.0
     explain: bool = True
+    prove_refuted: bool = True
 
     def __post_init__(self) -> None:
         # Below 20 digits the noise tests cannot tell rounding from a difference; a single
@@ -168,8 +174,9 @@ class Config:
             raise ValueError("Config.instances and Config.param_points must be at least 1")
         if self.instances * self.param_points < 2:
             raise ValueError("Config must sample at least 2 points (instances * param_points)")
-        if not isinstance(self.explain, bool):
-            raise TypeError("Config.explain must be True or False")
+        for name in ("explain", "prove_refuted"):
+            if not isinstance(getattr(self, name), bool):
+                raise TypeError(f"Config.{name} must be True or False")
         if not isinstance(self.budget, int | float) or not self.budget > 0:
             raise ValueError(f"Config.budget must be a positive number, got {self.budget}")
 
@@ -2287,8 +2294,11 @@ def _verdict(
         return proved, why
 
     # The symbolic attempt runs even when the numeric check refutes: a proof of a refuted step
-    # is a kernel bug, and it must be seen.
-    symbolic = _attempt(prove, config.budget)
+    # is a kernel bug, and it must be seen (unless the caller reads verdicts only).
+    if numeric.status is Status.REFUTED and not config.prove_refuted:
+        symbolic = (False, "no symbolic attempt: the numeric check refuted the claim")
+    else:
+        symbolic = _attempt(prove, config.budget)
     combined = _combine(symbolic, numeric)
     if mismatched and relation in (Relation.EQ, Relation.DIFF):
         combined = _where_defined(symbolic[1], mismatched, numeric)

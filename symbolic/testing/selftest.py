@@ -221,8 +221,10 @@ def _classify(
     def kernel(left: Expr, left_sense: Relation, step: Step, cfg: Config) -> CheckedStep:
         return check_in(derivation, left, left_sense, step, config=cfg)
 
-    # A refuted mutant's detail is not reported: its simplified difference is not asked for.
-    checked = kernel(lhs, sense, mutant.step, dataclasses.replace(attempt or config, explain=False))
+    # A mutant is classified by its verdict: a refuted one's detail is not reported (no
+    # simplified difference is asked for), and a proof of it would not change its verdict.
+    quick = dataclasses.replace(attempt or config, explain=False, prove_refuted=False)
+    checked = kernel(lhs, sense, mutant.step, quick)
     outcome = {Status.REFUTED: "refuted", Status.UNKNOWN: "undecided"}.get(checked.status)
     detail = checked.detail
     if outcome is None:
