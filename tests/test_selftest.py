@@ -12,11 +12,12 @@ from pathlib import Path
 
 import pytest
 
-from symbolic.catalog import ids
+from symbolic.catalog import get, ids
 from symbolic.cli import main
-from symbolic.kernel import Status, worst
+from symbolic.kernel import Config, Status, check_in, worst
 from symbolic.kernel import checker as kernel
 from symbolic.testing import selftest
+from symbolic.testing.mutants import mutate
 
 
 def _report(shared, derivation_id: str) -> selftest.Report:
@@ -81,6 +82,24 @@ def test_no_catalog_step_gets_a_worse_verdict(shared, derivation_id):
         if worst([verdict, Status(before)]) is not Status(before)
     ]
     assert worse == [], "chain, step, before, now"
+
+
+def test_the_mutants_quick_checks_give_the_same_verdicts_and_counterexamples():
+    """The self-test checks mutants without the simplified difference and without a symbolic
+    attempt after a refutation: every verdict and counterexample is the default check's."""
+    derivation = get("cross-entropy-cost")
+    quick = Config(explain=False, prove_refuted=False)
+    lhs, sense, compared = derivation.start, derivation.sense, 0
+    for step in derivation.steps:
+        for mutant in mutate(step, sense, derivation.params):
+            full = check_in(derivation, lhs, sense, mutant.step)
+            fast = check_in(derivation, lhs, sense, mutant.step, config=quick)
+            assert (fast.status, fast.counterexample) == (full.status, full.counterexample)
+            compared += full.status is Status.REFUTED
+        lhs = step.rhs
+        if step.relation.optimizes:
+            sense = step.relation
+    assert compared >= 40
 
 
 def test_a_kernel_that_accepts_everything_is_caught(monkeypatch):
