@@ -25,7 +25,7 @@ def _report(shared, derivation_id: str) -> selftest.Report:
 
 
 # The costliest entries first (tests marked costly run before the others, see conftest).
-_COSTLY = ("mle/multivariate-normal", "mle/linear-regression", "kl/beta", "kl/binomial")
+_COSTLY = ("mle/multivariate-normal", "kl/cauchy", "mle/linear-regression", "kl/poisson")
 
 
 @pytest.mark.costly
