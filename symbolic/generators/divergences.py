@@ -143,13 +143,13 @@ class Piece:
 @dataclass(frozen=True)
 class Lemma:
     """A one-dimensional identity a symbolic-dimension route rests on, for the kernel to check:
-    ``lhs = rhs`` with its free symbols sampled from ``intervals``."""
+    ``lhs = rhs`` with its free symbols sampled from ``sampling``."""
 
     key: str
     lhs: Expr
     rhs: Expr
     rule: str
-    intervals: Mapping[Symbol, tuple[float, float]] = field(default_factory=dict)
+    sampling: Mapping[Symbol, tuple[float, float]] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -919,7 +919,7 @@ class Claim:
     rule: str
     # Where the check samples the parameters (a family's typical values); the claim is over
     # their whole domain.
-    intervals: Mapping[Symbol, tuple[float, float]]
+    sampling: Mapping[Symbol, tuple[float, float]]
     vectors: Mapping[IndexedBase | MatrixSymbol, VectorSpec] = field(default_factory=dict)
 
     def check(self, config: Config) -> CheckedStep:
@@ -928,7 +928,7 @@ class Claim:
             Relation.EQ,
             Step(Relation.EQ, self.rhs, self.rule),
             params=(),
-            sampling=self.intervals,
+            sampling=self.sampling,
             vectors=self.vectors,
             config=config,
         )
@@ -1000,7 +1000,7 @@ def claims(name: str | Family) -> list[Claim]:
             )
             for key in ("entropy", "cross_entropy", "kl")
         ]
-    out += [Claim(m.key, m.lhs, m.rhs, m.rule, m.intervals) for m in r.lemmas]
+    out += [Claim(m.key, m.lhs, m.rhs, m.rule, m.sampling) for m in r.lemmas]
     return out
 
 

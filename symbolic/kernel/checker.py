@@ -88,8 +88,8 @@ from symbolic.kernel.numeric import (
     close,
     complex_mode,
     evaluate,
+    evaluate_traced,
     mean_semantics,
-    rests_on_extrapolation,
     sample_instances,
     sample_value,
     sample_vector,
@@ -145,13 +145,22 @@ def worst(statuses: Iterable[Status]) -> Status:
 @dataclass(frozen=True)
 class Config:
     """How hard the kernel tries: digits, sampled instances and parameter values per instance,
-    the seed of the sampler, and the time budget (seconds) of each symbolic attempt."""
+    the seed of the sampler, and the time budget (seconds) of each symbolic attempt.
+
+    With ``explain`` off, a refutation's detail leaves out the simplified difference of the sides
+    (a reader's aid that costs a simplify). With ``prove_refuted`` off, a claim the numeric check
+    refutes gets no symbolic attempt: its verdict is refuted either way, and what goes unseen is
+    only a kernel bug, a proof of the refuted claim (named in the detail). The self-test, which
+    classifies its mutants by verdict alone, turns both off; verdicts and counterexamples are the
+    same."""
 
     dps: int = 50
     instances: int = 5
     param_points: int = 4
     seed: int = 0
     budget: float = 10.0
+    explain: bool = True
+    prove_refuted: bool = True
 
     def __post_init__(self) -> None:
         # Below 20 digits the noise tests cannot tell rounding from a difference; a single
@@ -165,6 +174,9 @@ class Config:
             raise ValueError("Config.instances and Config.param_points must be at least 1")
         if self.instances * self.param_points < 2:
             raise ValueError("Config must sample at least 2 points (instances * param_points)")
+        for name in ("explain", "prove_refuted"):
+            if not isinstance(getattr(self, name), bool):
+                raise TypeError(f"Config.{name} must be True or False")
         if not isinstance(self.budget, int | float) or not self.budget > 0:
             raise ValueError(f"Config.budget must be a positive number, got {self.budget}")
 
@@ -1268,20 +1280,27 @@ def _on_branch(env: Point, a: Symbol, b: Symbol) -> Point | None:
     return Point(replace(env.instance, values={**env.instance.values, b: v}), env.params)
 
 
-_VALUES: dict[tuple, mpmath.mpf | Undefined] = {}
+_VALUES: dict[tuple, tuple[mpmath.mpf | Undefined, bool]] = {}
 _VALUES_LIMIT = 200_000
 
 
 def _value(expr: Expr, env: Point) -> mpmath.mpf | Undefined:
+    return _traced(expr, env)[0]
+
+
+def _traced(expr: Expr, env: Point) -> tuple[mpmath.mpf | Undefined, bool]:
+    """The value of ``expr`` at ``env`` at the current precision, and whether it rests on an
+    extrapolated series or integral."""
     # A step's right side is the next step's left side, and every mutant of a step shares its
     # left side: the same expression meets the same point again and again.
     key = (expr, env.key, mpmath.mp.prec)
     if key in _VALUES:
         return _VALUES[key]
     try:
-        value: mpmath.mpf | Undefined = evaluate(expr, env)
+        value: mpmath.mpf | Undefined
+        value, extrapolated = evaluate_traced(expr, env)
     except Undefined as exc:
-        value = exc
+        value, extrapolated = exc, False
     except (Unsupported, BudgetExceeded):
         raise
     except Exception as exc:
@@ -1290,8 +1309,21 @@ def _value(expr: Expr, env: Point) -> mpmath.mpf | Undefined:
         raise Unsupported(f"evaluation failed: {type(exc).__name__}: {exc}") from exc
     if len(_VALUES) >= _VALUES_LIMIT:
         _VALUES.clear()
-    _VALUES[key] = value
-    return value
+    _VALUES[key] = value, extrapolated
+    return value, extrapolated
+
+
+def _rests_on_extrapolation(exprs: tuple[Expr, ...], env: Point) -> bool:
+    """Whether the values of ``exprs`` at ``env`` used an extrapolated series or integral; the
+    values at the ladder's levels are stored with this, so a refutation asks without
+    evaluating again."""
+    extrapolated = False
+    for e in exprs:
+        try:
+            extrapolated = _traced(e, env)[1] or extrapolated
+        except (Unsupported, BudgetExceeded):
+            continue
+    return extrapolated
 
 
 def _show(v: mpmath.mpf | Undefined) -> str:
@@ -1447,7 +1479,7 @@ def _refutation(lhs: Expr, rhs: Expr, env: Point, gap: _Gap, what: str) -> _Verd
             example,
         )
     with mpmath.workdps(gap.digits):
-        extrapolated = rests_on_extrapolation((lhs, rhs), env)
+        extrapolated = _rests_on_extrapolation((lhs, rhs), env)
     if extrapolated:
         return _Verdict(
             Status.UNKNOWN,
@@ -2210,6 +2242,15 @@ def _verdict(
             "they may be unsatisfiable, and a proof under them would be vacuous",
         ), False
     constants = _check_constants((lhs, step.rhs), sampler)
+    infinite = [why for e in (lhs, step.rhs) for kl in e.atoms(KL) if (why := kl.infinite())]
+    varies = next((v for v in constants if v.status is Status.REFUTED), None)
+    if varies is not None:
+        # A term declared constant that varies with the parameters refutes the step whatever
+        # the relation's own checks find (the worst verdict wins), and a proof of the relation
+        # would contradict nothing: they would only spend their budgets.
+        if infinite:
+            varies = replace(varies, detail=f"{varies.detail}; note: {'; '.join(infinite)}")
+        return varies, True
     flips = _sense_flips(lhs_sense, relation)
 
     def run_numeric() -> _Verdict:
@@ -2284,8 +2325,11 @@ def _verdict(
         return proved, why
 
     # The symbolic attempt runs even when the numeric check refutes: a proof of a refuted step
-    # is a kernel bug, and it must be seen.
-    symbolic = _attempt(prove, config.budget)
+    # is a kernel bug, and it must be seen (unless the caller reads verdicts only).
+    if numeric.status is Status.REFUTED and not config.prove_refuted:
+        symbolic = (False, "no symbolic attempt: the numeric check refuted the claim")
+    else:
+        symbolic = _attempt(prove, config.budget)
     combined = _combine(symbolic, numeric)
     if mismatched and relation in (Relation.EQ, Relation.DIFF):
         combined = _where_defined(symbolic[1], mismatched, numeric)
@@ -2295,10 +2339,9 @@ def _verdict(
         worst = verdicts[0]
     if worst is numeric and numeric.status is Status.REFUTED:
         plain = Assumptions(assumptions.domains).form
-        worst = _explained(numeric, lhs_eq, step.rhs, relation, plain, config.budget)
+        worst = _explained(numeric, lhs_eq, step.rhs, relation, plain, config)
     if worst.status is not Status.PROVED and (opened or mismatched):
         worst = replace(worst, obligations=tuple(opened + mismatched))
-    infinite = [why for e in (lhs, step.rhs) for kl in e.atoms(KL) if (why := kl.infinite())]
     if infinite:
         worst = replace(worst, detail=f"{worst.detail}; note: {'; '.join(infinite)}")
     return worst, numeric.status is not Status.UNKNOWN
@@ -2310,7 +2353,7 @@ def _explained(
     rhs: Expr,
     relation: Relation,
     form: Callable[[Expr], Expr],
-    budget: float,
+    config: Config,
 ) -> _Verdict:
     """A refutation as a reader needs it: the counterexample restricted to the symbols of the
     step, and for an equation the difference of the sides in simplest form and the smallest
@@ -2329,7 +2372,8 @@ def _explained(
         cex["point"] = {k: v for k, v in point.items() if k in names}
     detail = verdict.detail
     if relation in (Relation.EQ, Relation.DIFF):
-        detail += _simplest_difference(form(lhs), form(rhs), budget)
+        if config.explain:
+            detail += _simplest_difference(form(lhs), form(rhs), config.budget)
         a, b = _parting(lhs if relation is Relation.EQ else form(lhs), rhs)
         if (a, b) != (lhs, rhs):
             detail += f"; the sides part at {a} against {b}"

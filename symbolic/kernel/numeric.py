@@ -86,7 +86,7 @@ __all__ = [
     "mean_semantics",
     "satisfies",
     "sample_entries",
-    "rests_on_extrapolation",
+    "evaluate_traced",
 ]
 
 
@@ -733,16 +733,19 @@ def _one_sided(term: Callable[[mpmath.mpf], mpmath.mpf], start: mpmath.mpf) -> m
 _EXTRAPOLATED = [False]
 
 
-def rests_on_extrapolation(exprs: tuple[Expr, ...], env: Point) -> bool:
-    """Whether the values of ``exprs`` at ``env`` used an extrapolated series or integral
-    (rather than terms summed to the precision, or quadrature with its error estimate)."""
-    _EXTRAPOLATED[0] = False
-    for e in exprs:
-        try:
-            evaluate(e, env)
-        except (Undefined, Unsupported):
-            continue
-    return _EXTRAPOLATED[0]
+def evaluate_traced(expr: Expr, env: Point) -> tuple[mpmath.mpf, bool]:
+    """:func:`evaluate`, and whether the value used an extrapolated series or integral (rather
+    than terms summed to the precision, or quadrature with its error estimate): known from the
+    one evaluation, where asking afterwards would evaluate again.
+
+    Raises :class:`Undefined` where the expression has no real value.
+    """
+    saved, _EXTRAPOLATED[0] = _EXTRAPOLATED[0], False
+    try:
+        value = evaluate(expr, env)
+        return value, _EXTRAPOLATED[0]
+    finally:
+        _EXTRAPOLATED[0] = saved or _EXTRAPOLATED[0]
 
 
 def _integral(node: sympy.Integral, env: Point) -> mpmath.mpf:

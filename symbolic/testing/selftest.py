@@ -147,6 +147,8 @@ class DerivationReport:
     numeric_steps: int
     mutants: list[MutantResult] = field(default_factory=list)
     skipped: list[tuple[int, str]] = field(default_factory=list)
+    # The kernel's verdict on each of the chain's own steps, in order.
+    verdicts: tuple[Status, ...] = ()
 
     def counts(self) -> dict[str, int]:
         out = {"made": len(self.mutants)}
@@ -219,7 +221,10 @@ def _classify(
     def kernel(left: Expr, left_sense: Relation, step: Step, cfg: Config) -> CheckedStep:
         return check_in(derivation, left, left_sense, step, config=cfg)
 
-    checked = kernel(lhs, sense, mutant.step, attempt or config)
+    # A mutant is classified by its verdict: a refuted one's detail is not reported (no
+    # simplified difference is asked for), and a proof of it would not change its verdict.
+    quick = dataclasses.replace(attempt or config, explain=False, prove_refuted=False)
+    checked = kernel(lhs, sense, mutant.step, quick)
     outcome = {Status.REFUTED: "refuted", Status.UNKNOWN: "undecided"}.get(checked.status)
     detail = checked.detail
     if outcome is None:
@@ -271,6 +276,7 @@ def _mutate_chain(checked: CheckedDerivation, config: Config) -> DerivationRepor
         steps=len(checked.steps),
         proved_steps=sum(1 for s in checked.steps if s.status is Status.PROVED),
         numeric_steps=sum(1 for s in checked.steps if s.status is Status.NUMERIC),
+        verdicts=tuple(s.status for s in checked.steps),
     )
     lhs, sense = derivation.start, derivation.sense
     for index, (step, verdict) in enumerate(
