@@ -1382,7 +1382,7 @@ def _gap(lhs: Expr, rhs: Expr, env: Point, dps: int, full: bool, deadline: float
     base = 0.0
     for digits in _ladder(dps):
         if previous is not None and digits > 2 * dps:
-            now = time.monotonic()
+            now = time.process_time()
             spent = time.process_time() - started
             base = base or spent
             settled = tightened and previous[2] <= tolerance(previous[1]) * _scale(lv, rv)
@@ -1391,7 +1391,7 @@ def _gap(lhs: Expr, rhs: Expr, env: Point, dps: int, full: bool, deadline: float
             allowance = _LADDER_COST * base + 0.01 - spent
             if (settled and (not full or allowance <= 0)) or now > deadline:
                 break
-            # A level's wall-clock budget allows for a loaded machine; the deadline bounds all.
+            # A level's budget allows a few times the first levels' cost; the deadline bounds all.
             allowance = min(4 * allowance + 0.1, deadline - now) if settled else deadline - now
         else:
             allowance = 0.0
@@ -1539,7 +1539,7 @@ def _screen(lhs: Expr, rhs: Expr, sampler: _Sampler) -> list[Point]:
 
 def _numeric_equal(lhs: Expr, rhs: Expr, sampler: _Sampler) -> _Verdict:
     dps = sampler.cfg.dps
-    deadline = time.monotonic() + sampler.cfg.budget * _LADDER_SHARE
+    deadline = time.process_time() + sampler.cfg.budget * _LADDER_SHARE
     agreed, weakest, full = 0, mpmath.mpf(0), _FULL_POINTS
     unresolved: _Gap | None = None
     # A difference that could not be made a counterexample (not certified where it must be).
@@ -1548,7 +1548,7 @@ def _numeric_equal(lhs: Expr, rhs: Expr, sampler: _Sampler) -> _Verdict:
     complex_points = far_skipped = 0
     # Past most of the budget, points that already agree are the evidence: stopping there says
     # how many agreed, where running out of the budget would say nothing at all.
-    enough = time.monotonic() + _SETTLE_SHARE * _numeric_budget(sampler.cfg)
+    enough = time.process_time() + _SETTLE_SHARE * _numeric_budget(sampler.cfg)
     stopped = False
     try:
         screened = _screen(lhs, rhs, sampler)
@@ -1556,7 +1556,7 @@ def _numeric_equal(lhs: Expr, rhs: Expr, sampler: _Sampler) -> _Verdict:
             if stopped:
                 break
             for env in envs:
-                if agreed >= sampler.cfg.instances and time.monotonic() > enough:
+                if agreed >= sampler.cfg.instances and time.process_time() > enough:
                     stopped = True
                     break
                 complex_at = _is_complex(env)
