@@ -25,6 +25,7 @@ from functools import cached_property
 import sympy
 from sympy import Expr, Lambda, Symbol
 from sympy.core.symbol import Str
+from sympy.core.sympify import _sympify
 from sympy.printing.latex import LatexPrinter
 from sympy.printing.str import StrPrinter
 
@@ -125,7 +126,8 @@ class CatalogLaw(Expr):
         family = FAMILIES[str(name)]
         if len(params) != family.arity:
             raise TypeError(f"{family.name} takes {family.arity} parameter(s)")
-        return Expr.__new__(cls, name, *(sympy.sympify(p) for p in params))
+        # The strict conversion: numbers and expressions only, never text.
+        return Expr.__new__(cls, name, *(_sympify(p) for p in params))
 
     @property
     def family(self) -> Family:
