@@ -597,7 +597,7 @@ def contour_levels(values: np.ndarray, count: int = 12) -> np.ndarray:
     """Round contour levels from the minimum up to where most of the picture lies: steps of
     1, 2 or 5 times a power of ten, so that the colour bar reads 2.4, 2.6, 2.8, not 2.4137.
 
-    >>> [round(v, 6) for v in contour_levels(np.array([2.366, 2.5, 3.1, 4.0, 9.0]))[:4]]
+    >>> [float(round(v, 6)) for v in contour_levels(np.array([2.366, 2.5, 3.1, 4.0, 9.0]))[:4]]
     [2.2, 2.4, 2.6, 2.8]
     """
     from matplotlib.ticker import MaxNLocator
