@@ -22,7 +22,16 @@ from typing import TypeVar
 
 from sympy import Add, Basic, Expr, IndexedBase, Lambda, Symbol, exp, log
 
-from symbolic.kernel import CheckedStep, Config, Relation, Status, Step, check_step, worst
+from symbolic.kernel import (
+    CheckedStep,
+    Config,
+    Relation,
+    Status,
+    Step,
+    check_in,
+    check_step,
+    worst,
+)
 from symbolic.kernel.derivation import Derivation
 from symbolic.kernel.measures import BoundModel, Constant, Defined, Likelihood, N
 from symbolic.kernel.numeric import DataSampler, VectorSpec
@@ -887,19 +896,7 @@ def catalog_derivation(
         step = replace(step, rule=_rule(doc, where.line))
         if step.relation.optimizes and sense.optimizes and not labelled:
             value = Step(Relation.EQ, step.rhs, step.rule)
-            proved = check_step(
-                lhs,
-                sense,
-                value,
-                index=k,
-                params=d.params,
-                intervals=d.intervals,
-                data=d.data,
-                domains=d.domains,
-                hypotheses=d.hypotheses,
-                vectors=d.vectors,
-                config=config,
-            )
+            proved = check_in(d, lhs, sense, value, index=k, config=config)
             if proved.status is Status.PROVED:
                 step = value
         steps.append(step)
